@@ -1,0 +1,207 @@
+"""The one HTTP client every provider uses: timeouts, bounded bodies, retries, error mapping.
+
+Providers describe a call (`Call`) and get parsed JSON back, or a `ProviderError` whose
+sentence names the account, what went wrong and what to check. Credentials travel only in the
+headers the provider passes in; every message built here is scrubbed of them as well.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+import httpx2
+
+from inbox_mcp.providers.errors import (
+    AuthError,
+    BadRequestError,
+    NotFoundError,
+    ProviderError,
+    RateLimitedError,
+    UpstreamError,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RETRY_WAIT = 10.0
+"""Longest Retry-After we wait out inside one call; longer ones become an error that says when."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One GET against a provider, with what error messages need to be helpful."""
+
+    url: str
+    account: str
+    provider_label: str
+    key_hint: str
+    """Where the credentials come from, e.g. "SENDKIT_API_KEY"."""
+    params: Mapping[str, str | int] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    secrets: tuple[str, ...] = ()
+    """Values to scrub from any text that leaves this module."""
+    not_found: str | None = None
+    """The sentence for a 404, when the caller knows what was missing."""
+    forbidden_hint: str | None = None
+
+
+class HttpClient:
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        retries: int = 2,
+        transport: httpx2.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx2.AsyncClient(
+            timeout=httpx2.Timeout(read_timeout, connect=connect_timeout),
+            headers={"User-Agent": "inbox-mcp", "Accept": "application/json"},
+            follow_redirects=False,
+            transport=transport,
+        )
+        self._retries = retries
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get_json(self, call: Call) -> Any:
+        attempt = 0
+        while True:
+            try:
+                status, headers, body = await self._send(call)
+            except (httpx2.TransportError, _BodyTooLarge) as exc:
+                if attempt < self._retries and isinstance(exc, httpx2.ConnectError):
+                    attempt += 1
+                    await anyio.sleep(_backoff(attempt))
+                    continue
+                raise _transport_error(call, exc) from None
+            if status in RETRY_STATUSES and attempt < self._retries:
+                wait = _retry_after(headers.get("retry-after"))
+                if wait is None or wait <= MAX_RETRY_WAIT:
+                    attempt += 1
+                    await anyio.sleep(wait if wait is not None else _backoff(attempt))
+                    continue
+            return _decode(call, status, headers, body)
+
+    async def _send(self, call: Call) -> tuple[int, httpx2.Headers, bytes]:
+        async with self._client.stream("GET", call.url, params=dict(call.params), headers=dict(call.headers)) as r:
+            declared = r.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise _BodyTooLarge()
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in r.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _BodyTooLarge()
+                chunks.append(chunk)
+            return r.status_code, r.headers, b"".join(chunks)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _backoff(attempt: int) -> float:
+    return min(4.0, 0.25 * 2 ** (attempt - 1)) * (0.5 + random.random())
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header given in seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _detail(body: bytes, secrets: Iterable[str]) -> str:
+    """The provider's own explanation from an error body, short, on one line, scrubbed."""
+    text = ""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("message", "error", "detail", "details"):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                text = value
+                break
+    elif body[:200].lstrip().startswith(b"<"):
+        text = ""  # an HTML error page says nothing an agent can use
+    else:
+        text = body[:300].decode("utf-8", "replace")
+    text = " ".join(text.split()).rstrip(".")
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return redact(text, secrets)
+
+
+def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> Any:
+    who = f"{call.account}: {call.provider_label}"
+    if 200 <= status < 300:
+        content_type = headers.get("content-type", "")
+        if "json" not in content_type:
+            raise UpstreamError(
+                f"{who} answered with {content_type or 'no content type'} instead of JSON; "
+                "check the base URL of this account."
+            )
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise UpstreamError(f"{who} answered with malformed or truncated JSON; try again shortly.") from None
+    detail = _detail(body, call.secrets)
+    said = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
+    if status == 401:
+        raise AuthError(f"{who} rejected the credentials ({said}): check {call.key_hint}.")
+    if status == 403:
+        hint = call.forbidden_hint or call.key_hint
+        raise AuthError(f"{who} refused access ({said}): check {hint}.")
+    if status == 404:
+        raise NotFoundError(call.not_found or f"{who} found nothing at that address ({said}).")
+    if status == 429:
+        wait = _retry_after(headers.get("retry-after"))
+        when = f"in {max(1, round(wait))} seconds" if wait is not None else "in a minute"
+        raise RateLimitedError(f"{who} is rate limiting requests: try again {when}.", wait)
+    if status in (400, 405, 409, 422):
+        raise BadRequestError(f"{who} refused the request ({said}).")
+    if status >= 500:
+        raise UpstreamError(f"{who} failed ({said}); try again shortly.")
+    raise ProviderError(f"{who} answered {said}.")
+
+
+def _transport_error(call: Call, exc: Exception) -> UpstreamError:
+    who = f"{call.account}: {call.provider_label}"
+    if isinstance(exc, _BodyTooLarge):
+        return UpstreamError(f"{who} sent a response larger than {MAX_BODY_BYTES // 2**20} MiB; refused.")
+    if isinstance(exc, httpx2.TimeoutException):
+        return UpstreamError(f"{who} did not answer in time; try again shortly.")
+    host = httpx2.URL(call.url).host
+    return UpstreamError(f"{who} could not be reached at {host}; check the network and the account's base URL.")

@@ -1,0 +1,123 @@
+"""The provider-neutral conversation model that every provider client returns.
+
+Times are timezone-aware UTC datetimes, ids are strings, and nothing optional is faked: a
+provider that does not know a value gives None (an unknown read state is None, not False).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+Direction = Literal["inbound", "outbound"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+def _require_utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("datetimes in the domain model must be timezone-aware")
+    return value
+
+
+class Person(Frozen):
+    name: str | None = None
+    email: str | None = None
+    company: str | None = None
+    title: str | None = None
+    profile_url: str | None = None
+
+
+class Conversation(Frozen):
+    id: str
+    """The provider's own id: what `Provider.get_thread` takes."""
+    provider: str
+    correspondent: Person
+    last_activity_at: datetime | None
+    """None only when the provider sent no timestamp at all; such rows sort last."""
+    subject: str | None = None
+    snippet: str | None = None
+    unread: bool | None = None
+    """None where the provider has no read state."""
+    status: str | None = None
+    tags: tuple[str, ...] = ()
+    campaign: str | None = None
+    campaign_id: str | None = None
+    message_count: int | None = None
+
+    _utc = field_validator("last_activity_at")(_require_utc)
+
+
+class Attachment(Frozen):
+    filename: str
+    content_type: str | None = None
+    size: int | None = None
+
+
+class Message(Frozen):
+    direction: Direction
+    at: datetime | None
+    sender: Person | None = None
+    recipient: str | None = None
+    subject: str | None = None
+    text: str | None = None
+    html: str | None = None
+    kind: str | None = None
+    """What the provider calls it: sent, reply, manual, linkedin, ..."""
+    attachments: tuple[Attachment, ...] = ()
+    auto_reply: bool = False
+    opened: bool | None = None
+    clicked: bool | None = None
+    read: bool | None = None
+    sequence_step: int | None = None
+
+    _utc = field_validator("at")(_require_utc)
+
+
+class ScheduledReply(Frozen):
+    id: str | None = None
+    text: str
+    scheduled_for: datetime | None = None
+    status: str | None = None
+
+    _utc = field_validator("scheduled_for")(_require_utc)
+
+
+class Thread(Frozen):
+    conversation: Conversation
+    messages: tuple[Message, ...]
+    """Oldest first."""
+    scheduled: tuple[ScheduledReply, ...] = ()
+
+
+class Page(Frozen):
+    conversations: tuple[Conversation, ...]
+    next_token: str | None
+    """Where the provider's stream continues, or None at its end. Opaque outside the provider."""
+
+
+class Query(Frozen):
+    """What a listing asks for. Each provider pushes down what its Capabilities allow."""
+
+    unread_only: bool = False
+    tag: str | None = None
+    campaign_id: str | None = None
+    text: str | None = None
+    domain: str | None = None
+
+
+class Capabilities(Frozen):
+    """The filters a provider applies itself; the tool layer applies the rest."""
+
+    unread: bool = False
+    tag: bool = False
+    campaign: bool = False
+    text: bool = False
+    domain: Literal["exact", "narrows", "none", "not_applicable"] = "none"
+    """exact: the provider filters by domain itself; narrows: a text search returns a superset
+    that the tool filters exactly; none: the tool scans; not_applicable: no email addresses."""
+    max_page_size: int = 100

@@ -1,0 +1,196 @@
+"""The `inbox-mcp` command: serve, demo, call, accounts.
+
+`serve` owns stdout (the stdio transport). The other commands print their result on stdout and
+everything else (logs, progress) on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import anyio
+from mcp import Client
+from pydantic import ValidationError
+
+from inbox_mcp.providers.errors import ProviderError
+from inbox_mcp.providers.http import HttpClient
+from inbox_mcp.providers.registry import AccountFactory, ConfigError, accounts_from_env
+from inbox_mcp.server.app import build_server
+from inbox_mcp.server.sandbox import sandbox
+from inbox_mcp.server.settings import ServerSettings
+from inbox_mcp.tools.inbox import NO_ACCOUNTS
+
+log = logging.getLogger("inbox_mcp")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = ServerSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"inbox-mcp: INBOX_MCP_{str(first['loc'][0]).upper()}: {first['msg']}.", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        stream=sys.stderr, level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("httpx2", "httpcore2", "uvicorn", "uvicorn.error"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        with _accounts(getattr(args, "sandbox", False) or args.command == "demo") as accounts:
+            return args.run(args, accounts, settings)
+    except ConfigError as exc:
+        print(f"inbox-mcp: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inbox-mcp", description="MCP server for the sales inboxes where leads reply."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="speak MCP over stdio (for Claude Desktop and agent frameworks)")
+    serve.add_argument("--sandbox", action="store_true", help="read the built-in demo inboxes instead of real accounts")
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="run a short scripted session on the sandbox and print what an agent sees")
+    demo.set_defaults(run=_demo)
+
+    call = commands.add_parser("call", help="call one tool and print its text, e.g. call get_thread conversation_id=sendkit:...")
+    call.add_argument("tool")
+    call.add_argument("arguments", nargs="*", metavar="key=value")
+    call.add_argument("--sandbox", action="store_true", help="call against the built-in demo inboxes")
+    call.add_argument("--json", action="store_true", help="print the structured content instead of the text")
+    call.set_defaults(run=_call)
+
+    accounts = commands.add_parser("accounts", help="list the configured accounts and check their credentials")
+    accounts.add_argument("--sandbox", action="store_true", help="check the built-in demo accounts")
+    accounts.set_defaults(run=_check_accounts)
+    return parser
+
+
+@contextmanager
+def _accounts(use_sandbox: bool) -> Iterator[AccountFactory]:
+    if use_sandbox:
+        with sandbox() as factory:
+            yield factory
+        return
+    yield accounts_from_env()
+
+
+def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
+    server = build_server(accounts, settings.budgets(), settings.log_level)
+    if args.sandbox:
+        log.warning("serving the sandbox: demo inboxes, no real account is read")
+    anyio.run(server.run_stdio_async)
+    return 0
+
+
+def _call(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
+    async def go() -> int:
+        async with Client(build_server(accounts, settings.budgets(), settings.log_level)) as client:
+            tools = {t.name: t for t in (await client.list_tools()).tools}
+            if args.tool not in tools:
+                print(f"inbox-mcp: no tool {args.tool!r}; the tools are: {', '.join(tools)}.", file=sys.stderr)
+                return 2
+            try:
+                arguments = _parse_arguments(args.arguments, tools[args.tool].input_schema)
+            except ValueError as exc:
+                print(f"inbox-mcp: {exc}", file=sys.stderr)
+                return 2
+            result = await client.call_tool(args.tool, arguments)
+            if args.json and not result.is_error:
+                print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
+            else:
+                print("\n".join(block.text for block in result.content if block.type == "text"))
+            return 1 if result.is_error else 0
+
+    return anyio.run(go)
+
+
+def _parse_arguments(pairs: Sequence[str], schema: dict[str, Any]) -> dict[str, Any]:
+    """key=value pairs, typed by the tool's input schema (integers, booleans, strings)."""
+    properties = schema.get("properties", {})
+    arguments: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in properties:
+            known = ", ".join(properties) or "none"
+            raise ValueError(f"{pair!r} is not key=value with a known key; this tool takes: {known}.")
+        types = _types(properties[key])
+        if "integer" in types and value.lstrip("-").isdigit():
+            arguments[key] = int(value)
+        elif "boolean" in types and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+            arguments[key] = value.lower() in ("true", "yes", "1")
+        else:
+            arguments[key] = value
+    return arguments
+
+
+def _types(prop: dict[str, Any]) -> set[str]:
+    found = {prop["type"]} if isinstance(prop.get("type"), str) else set()
+    for option in prop.get("anyOf", []):
+        found |= _types(option)
+    return found
+
+
+def _check_accounts(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
+    async def go() -> int:
+        http = HttpClient(retries=0)
+        try:
+            configured = list(accounts(http))
+            if not configured:
+                print(NO_ACCOUNTS)
+                return 1
+            failed = 0
+            for account in configured:
+                try:
+                    await account.check()
+                    print(f"ok      {account.account}: {account.label} accepted the credentials.")
+                except ProviderError as exc:
+                    failed += 1
+                    print(f"FAILED  {exc}")
+            return 1 if failed else 0
+        finally:
+            await http.aclose()
+
+    return anyio.run(go)
+
+
+def _demo(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
+    async def go() -> int:
+        async with Client(build_server(accounts, settings.budgets(), settings.log_level)) as client:
+            steps: list[tuple[str, dict[str, Any]]] = [
+                ("list_accounts", {}),
+                ("list_conversations", {"limit": 8}),
+                ("list_conversations", {"unread_only": True, "limit": 5}),
+            ]
+            for name, arguments in steps:
+                await _show(client, name, arguments)
+            listing = await client.call_tool("list_conversations", {"limit": 1, "tag": "interested"})
+            first = (listing.structured_content or {}).get("conversations") or [{}]
+            if first[0].get("id"):
+                await _show(client, "get_thread", {"conversation_id": first[0]["id"]})
+            await _show(client, "search_by_domain", {"domain": "acme.com", "limit": 10})
+            await _show(client, "get_thread", {"conversation_id": "sendkit:no-such-conversation"})
+        return 0
+
+    return anyio.run(go)
+
+
+async def _show(client: Client, name: str, arguments: dict[str, Any]) -> None:
+    shown = " ".join(f"{k}={json.dumps(v)}" for k, v in arguments.items())
+    print(f"\n=== {name} {shown}".rstrip())
+    result = await client.call_tool(name, arguments)
+    marker = "[isError] " if result.is_error else ""
+    print(marker + "\n".join(block.text for block in result.content if block.type == "text"))

@@ -1,0 +1,22 @@
+"""Server-wide settings, from INBOX_MCP_* environment variables, validated once at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from inbox_mcp.tools.inbox import Budgets
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INBOX_MCP_", extra="ignore")
+
+    list_tokens: int = Field(4000, ge=500, le=100_000, description="Token budget of one listing's text.")
+    thread_tokens: int = Field(8000, ge=1000, le=200_000, description="Token budget of one get_thread text.")
+    scan_pages: int = Field(5, ge=1, le=100, description="Provider pages one search call may scan per account.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    def budgets(self) -> Budgets:
+        return Budgets(list_tokens=self.list_tokens, thread_tokens=self.thread_tokens, scan_pages=self.scan_pages)

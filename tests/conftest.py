@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from helpers import KEY, NOW
+from starlette.applications import Starlette
+
+from inbox_mcp.providers.loopback import LoopbackServer
+from inbox_mcp.providers.sendkit import emulator
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Emulator:
+    def __init__(self, app: Starlette, url: str) -> None:
+        self.app = app
+        self.url = url
+
+    @property
+    def requests(self) -> list:
+        return self.app.state.requests
+
+
+def _serve(**options) -> Iterator[Emulator]:
+    app = emulator.create_app(api_key=KEY, now=NOW, **options)
+    with LoopbackServer(app) as server:
+        yield Emulator(app, server.url)
+
+
+@pytest.fixture(scope="session")
+def sendkit() -> Iterator[Emulator]:
+    """The SendKit emulator on loopback: page-number pagination, fixed clock."""
+    yield from _serve()
+
+
+@pytest.fixture(scope="session")
+def sendkit_cursor_mode() -> Iterator[Emulator]:
+    """The same data with the cursor-shaped pagination envelope."""
+    yield from _serve(pagination="cursor")
+
+
+@pytest.fixture(scope="session")
+def dataset() -> list[dict]:
+    return emulator.build_conversations(now=NOW)

@@ -1,0 +1,27 @@
+"""Shared by the tests: the fixed clock, a test key, servers wired to an emulator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.server.app import InboxServer, build_server
+from inbox_mcp.tools.inbox import Budgets
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+KEY = "sk_test_8d1f0c2b9a7e4f31"
+
+
+def sendkit_server(
+    url: str, key: str = KEY, workspace: str | None = None, budgets: Budgets | None = None
+) -> InboxServer:
+    settings = SendKitSettings(api_key=key, base_url=url, workspace_id=workspace)
+    return build_server(lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], budgets)
+
+
+def no_account_server() -> InboxServer:
+    return build_server(lambda http: [])
+
+
+def text_of(result) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")

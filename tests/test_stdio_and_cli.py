@@ -1,0 +1,164 @@
+"""The installed `inbox-mcp` command: MCP over stdio as a subprocess, and the CLI commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import KEY, text_of
+from mcp import Client, StdioServerParameters
+
+pytestmark = pytest.mark.anyio
+
+COMMAND = shutil.which("inbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("inbox-mcp")
+
+
+def env_for(url: str | None, key: str = KEY, **extra: str) -> dict[str, str]:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+    if url:
+        env |= {"SENDKIT_API_KEY": key, "SENDKIT_BASE_URL": url}
+    return env | extra
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    assert COMMAND, "inbox-mcp is installed (pip install .)"
+    return subprocess.run([COMMAND, *args], env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+async def test_stdio_server_reads_the_configured_account(sendkit, dataset):
+    params = StdioServerParameters(command=COMMAND, args=["serve"], env=env_for(sendkit.url))
+    async with Client(params) as client:
+        tools = {t.name for t in (await client.list_tools()).tools}
+        listing = await client.call_tool("list_conversations", {"limit": 5})
+        first = listing.structured_content["conversations"][0]["id"]
+        thread = await client.call_tool("get_thread", {"conversation_id": first})
+        search = await client.call_tool("search_by_domain", {"domain": "acme.com"})
+        bad = await client.call_tool("get_thread", {"conversation_id": "nonsense"})
+        still = await client.call_tool("list_accounts", {})
+    assert tools == {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
+    assert not listing.is_error and len(listing.structured_content["conversations"]) == 5
+    assert not thread.is_error and thread.structured_content["messages"]
+    assert not search.is_error and search.structured_content["conversations"]
+    assert bad.is_error and "sendkit:" in text_of(bad)
+    assert not still.is_error
+    for result in (listing, thread, search, bad, still):
+        assert KEY not in text_of(result) and KEY not in json.dumps(result.structured_content or {})
+
+
+async def test_stdio_server_without_accounts_still_starts():
+    params = StdioServerParameters(command=COMMAND, args=["serve"], env=env_for(None))
+    async with Client(params) as client:
+        result = await client.call_tool("list_conversations", {})
+    assert result.is_error and "--sandbox" in text_of(result)
+
+
+async def test_stdio_sandbox_needs_no_key():
+    params = StdioServerParameters(command=COMMAND, args=["serve", "--sandbox"], env=env_for(None))
+    async with Client(params) as client:
+        result = await client.call_tool("list_conversations", {"limit": 3})
+    assert not result.is_error and len(result.structured_content["conversations"]) == 3
+
+
+def test_stdout_carries_only_json_rpc():
+    """Everything the server writes on stdout must be protocol messages, even on the sandbox."""
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_conversations", "arguments": {"limit": 2}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "get_thread", "arguments": {"conversation_id": "x"}}},
+    ]
+    with subprocess.Popen(
+        [COMMAND, "serve", "--sandbox"], env=env_for(None, INBOX_MCP_LOG_LEVEL="DEBUG"),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as process:
+        answers = []
+        for message in messages:
+            process.stdin.write(json.dumps(message) + "\n")
+            process.stdin.flush()
+            if "id" in message:
+                answers.append(json.loads(process.stdout.readline()))
+        process.stdin.close()
+        rest = process.stdout.read()
+        stderr = process.stderr.read()
+        process.wait(timeout=20)
+    assert [a["id"] for a in answers] == [1, 2, 3]
+    assert answers[1]["result"]["isError"] is False and answers[2]["result"]["isError"] is True
+    assert all(json.loads(line) for line in rest.splitlines() if line.strip())
+    assert "sandbox" in stderr  # humans are told on stderr
+
+
+def test_call_prints_the_tool_text(sendkit):
+    done = run_cli("call", "list_conversations", "limit=3", "unread_only=true", env=env_for(sendkit.url))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("- sendkit:") == 3 and "unread" in done.stdout
+    as_json = run_cli("call", "list_conversations", "limit=2", "--json", env=env_for(sendkit.url))
+    assert len(json.loads(as_json.stdout)["conversations"]) == 2
+
+
+def test_call_reports_errors_and_bad_usage(sendkit):
+    failed = run_cli("call", "get_thread", "conversation_id=sendkit:000000000000000000000000", env=env_for(sendkit.url))
+    assert failed.returncode == 1 and "list conversations" in failed.stdout
+    unknown_tool = run_cli("call", "send_email", env=env_for(sendkit.url))
+    assert unknown_tool.returncode == 2 and "list_conversations" in unknown_tool.stderr
+    unknown_key = run_cli("call", "list_conversations", "colour=red", env=env_for(sendkit.url))
+    assert unknown_key.returncode == 2 and "limit" in unknown_key.stderr
+    for done in (failed, unknown_tool, unknown_key):
+        assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_accounts_checks_credentials(sendkit):
+    good = run_cli("accounts", env=env_for(sendkit.url))
+    assert good.returncode == 0 and "ok" in good.stdout and "sendkit" in good.stdout
+    wrong_key = "sk_wrong_9e8d7c6b5a"
+    bad = run_cli("accounts", env=env_for(sendkit.url, key=wrong_key))
+    assert bad.returncode == 1 and "FAILED" in bad.stdout and "SENDKIT_API_KEY" in bad.stdout
+    assert wrong_key not in bad.stdout + bad.stderr
+    nothing = run_cli("accounts", env=env_for(None))
+    assert nothing.returncode == 1 and "SENDKIT_API_KEY" in nothing.stdout
+
+
+def test_bad_configuration_is_one_sentence(sendkit):
+    done = run_cli("serve", env=env_for(sendkit.url, SENDKIT_BASE_URL="ftp://nowhere"))
+    assert done.returncode == 2 and "SENDKIT_BASE_URL" in done.stderr and "Traceback" not in done.stderr
+    budget = run_cli("accounts", env=env_for(sendkit.url, INBOX_MCP_LIST_TOKENS="lots"))
+    assert budget.returncode == 2 and "INBOX_MCP_LIST_TOKENS" in budget.stderr
+
+
+def test_demo_runs_the_scripted_session():
+    done = run_cli("demo", env=env_for(None), timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for step in ("=== list_accounts", "=== list_conversations", "=== get_thread", "=== search_by_domain"):
+        assert step in out
+    assert "- sendkit:" in out and "Thread sendkit:" in out and "[isError]" in out
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def test_claude_desktop_example_works_as_written():
+    config = json.loads((ROOT / "claude_desktop_config.example.json").read_text())
+    servers = config["mcpServers"]
+    for entry in servers.values():
+        assert Path(entry["command"]).name == "inbox-mcp" and entry["args"][0] == "serve"
+        for name, value in entry.get("env", {}).items():
+            assert "replace" in value, f"{name} holds a placeholder, not a key"
+    sandbox = servers["inbox-sandbox"]
+    params = StdioServerParameters(command=COMMAND, args=sandbox["args"], env=env_for(None) | sandbox.get("env", {}))
+    async with Client(params) as client:
+        result = await client.call_tool("list_accounts", {})
+    assert not result.is_error and result.structured_content["accounts"]
+
+
+def test_readme_quick_start_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    test_command = "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/pytest"
+    assert test_command in readme and test_command in ci
+    assert "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/inbox-mcp demo" in readme

@@ -1,0 +1,65 @@
+"""The configured accounts as the tools see them: selection by name and conversation ids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from inbox_mcp.providers.provider import Provider
+
+NO_ACCOUNTS = (
+    "No inbox account is configured: set SENDKIT_API_KEY (see the README for every provider's "
+    "variables), or start the server with `inbox-mcp serve --sandbox` to try it on built-in demo data."
+)
+MAX_ID_LENGTH = 200
+
+
+class ToolInputError(Exception):
+    """An argument the agent can fix; the message is the one sentence to show."""
+
+
+@dataclass(frozen=True)
+class Budgets:
+    list_tokens: int = 4000
+    thread_tokens: int = 8000
+    scan_pages: int = 5
+    """How many provider pages one search call may read when the tool has to filter itself."""
+
+
+@dataclass(frozen=True)
+class Inbox:
+    accounts: Sequence[Provider]
+    budgets: Budgets = Budgets()
+
+    def select(self, account: str | None) -> list[Provider]:
+        if not self.accounts:
+            raise ToolInputError(NO_ACCOUNTS)
+        if account is None or not account.strip():
+            return list(self.accounts)
+        for candidate in self.accounts:
+            if candidate.account == account.strip():
+                return [candidate]
+        names = ", ".join(a.account for a in self.accounts)
+        raise ToolInputError(f"There is no account {account[:60]!r}; the configured accounts are: {names}.")
+
+    def resolve(self, conversation_id: str) -> tuple[Provider, str]:
+        """Split `<account>:<provider id>` and check both halves before any request is made."""
+        if not self.accounts:
+            raise ToolInputError(NO_ACCOUNTS)
+        conversation_id = conversation_id.strip()
+        account, sep, native = conversation_id.partition(":")
+        if not sep or not native or len(conversation_id) > MAX_ID_LENGTH:
+            raise ToolInputError(
+                "A conversation id looks like 'sendkit:664a1b2c3d4e5f6a7b8c9d0e' (account, colon, id): "
+                "copy one from list_conversations or search_by_domain."
+            )
+        provider = self.select(account)[0]
+        if not provider.valid_id(native):
+            raise ToolInputError(
+                f"{native[:60]!r} is not a {provider.label} conversation id: copy one from list_conversations."
+            )
+        return provider, native
+
+
+def conversation_id(provider: Provider, native: str) -> str:
+    return f"{provider.account}:{native}"

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from inbox_mcp.providers.model import Conversation, Query
+from inbox_mcp.tools import listing
+from inbox_mcp.tools.domains import in_domain, normalise_domain
+from inbox_mcp.tools.inbox import ToolInputError
+from inbox_mcp.tools.output import ConversationList
+from inbox_mcp.tools.result import inbox_of, result
+from inbox_mcp.tools.text import listing_text
+
+
+async def search_by_domain(
+    ctx: Context,
+    domain: Annotated[str, Field(description="Company email domain, e.g. 'acme.com'; subdomains such as us.acme.com are included.", max_length=300)],
+    account: Annotated[str | None, Field(description="Only this account; all accounts that have email addresses when omitted.")] = None,
+    limit: Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")] = 20,
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more; use the same other arguments.")] = None,
+    response_format: Literal["concise", "detailed"] = "concise",
+) -> Annotated[CallToolResult, ConversationList]:
+    """Find every conversation with people at one company: leads whose email address is at
+    `domain` or one of its subdomains (acme.com finds jane@acme.com and bob@us.acme.com, never
+    anyone@notacme.com). Newest first, one line each, like list_conversations; use the ids with
+    get_thread. Accounts without email addresses (LinkedIn) cannot be searched and are named."""
+    inbox = inbox_of(ctx)
+    wanted = normalise_domain(domain)
+    selected = inbox.select(account)
+    accounts = [a for a in selected if a.capabilities.domain != "not_applicable"]
+    notes = [
+        f"{a.account}: {a.label} conversations have no email addresses and cannot be searched by domain."
+        for a in selected
+        if a.capabilities.domain == "not_applicable"
+    ]
+    if not accounts:
+        raise ToolInputError(" ".join(notes))
+
+    def keep(c: Conversation) -> bool:
+        return in_domain(c.correspondent.email, wanted)
+
+    run = listing.Listing(
+        tool="search_by_domain",
+        accounts=accounts,
+        query=Query(domain=wanted),
+        limit=limit,
+        detailed=response_format == "detailed",
+        budget=inbox.budgets.list_tokens,
+        arguments={"domain": wanted, "format": response_format, "limit": limit},
+        keep={a.account: keep for a in accounts},
+        scan_pages=inbox.budgets.scan_pages,
+    )
+    outcome = await listing.run(run, cursor)
+    scanned = sum(outcome.scanned.values())
+    pages = sum(outcome.pages.values())
+    scan = None
+    if outcome.structured.next_cursor and len(outcome.rows) < limit and not outcome.cut_by_budget:
+        scan = f"Looked at {scanned} conversations ({pages} pages) this call and more remain: pass the cursor to keep searching."
+    outcome.structured.notes = notes + outcome.failures + ([scan] if scan else [])
+    what = f"conversations with people at {wanted} or its subdomains"
+    return result(listing_text("search_by_domain", outcome, notes, what=what, scan=scan), outcome.structured)
