@@ -12,7 +12,7 @@ import anyio
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.model import Conversation, Query
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.tools.inbox import conversation_id
+from inbox_mcp.tools.inbox import ToolInputError, conversation_id
 from inbox_mcp.tools.output import ConversationList, conversation_out
 from inbox_mcp.tools.paging import Collected, Position, collect, decode_positions, encode_positions, fingerprint
 from inbox_mcp.tools.render.rows import row_line, snippet_of
@@ -60,6 +60,7 @@ async def run(listing: Listing, cursor: str | None) -> Result:
 
     collected: dict[str, Collected] = {}
     failures: dict[str, str] = {}
+    refused: list[ToolInputError] = []
 
     async def read(provider: Provider) -> None:
         start = positions[provider.account]
@@ -77,10 +78,14 @@ async def run(listing: Listing, cursor: str | None) -> Result:
             )
         except ProviderError as exc:
             failures[provider.account] = str(exc)
+        except ToolInputError as exc:
+            refused.append(exc)
 
     async with anyio.create_task_group() as group:
         for provider in listing.accounts:
             group.start_soon(read, provider)
+    if refused:
+        raise refused[0]
     if failures and not collected:
         raise ProviderError(" ".join(failures.values()))
 

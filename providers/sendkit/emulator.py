@@ -1305,8 +1305,10 @@ def _iso(t: datetime) -> str:
 
 
 def _normalise_now(now: datetime | None) -> datetime:
+    """Default: the start of the current UTC day, so that ids (which embed a time, like real
+    ObjectIds) stay the same in every sandbox process started that day."""
     if now is None:
-        return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     if now.tzinfo is None:
         return now.replace(tzinfo=timezone.utc)
     return now.astimezone(timezone.utc)
