@@ -8,9 +8,11 @@ headers the provider passes in; every message built here is scrubbed of them as 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import logging
 import random
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +39,37 @@ MAX_RETRY_WAIT = 10.0
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    requests: int
+    per_seconds: float
+
+
+class _Window:
+    """A sliding window of request times: a burst queues here instead of meeting a 429."""
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.limit = limit
+        self.sent: deque[float] = deque()
+        self.lock = anyio.Lock()
+
+    async def acquire(self) -> None:
+        async with self.lock:
+            while True:
+                now = anyio.current_time()
+                while self.sent and now - self.sent[0] >= self.limit.per_seconds:
+                    self.sent.popleft()
+                if len(self.sent) < self.limit.requests:
+                    self.sent.append(now)
+                    return
+                await anyio.sleep(self.sent[0] + self.limit.per_seconds - now)
+
+
+def bucket_for(provider: str, key: str) -> str:
+    """A rate-limit bucket per provider and key, named without the key itself."""
+    return f"{provider}:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
 class Call:
     """One GET against a provider, with what error messages need to be helpful."""
 
@@ -52,6 +85,9 @@ class Call:
     not_found: str | None = None
     """The sentence for a 404, when the caller knows what was missing."""
     forbidden_hint: str | None = None
+    rate_limit: RateLimit | None = None
+    bucket: str = ""
+    """Calls with the same bucket share `rate_limit` (see `bucket_for`)."""
 
 
 class HttpClient:
@@ -70,6 +106,7 @@ class HttpClient:
             transport=transport,
         )
         self._retries = retries
+        self._windows: dict[str, _Window] = {}
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -77,6 +114,9 @@ class HttpClient:
     async def get_json(self, call: Call) -> Any:
         attempt = 0
         while True:
+            if call.rate_limit is not None:
+                window = self._windows.setdefault(call.bucket, _Window(call.rate_limit))
+                await window.acquire()
             try:
                 status, headers, body = await self._send(call)
             except (httpx2.TransportError, _BodyTooLarge) as exc:

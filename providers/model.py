@@ -87,11 +87,25 @@ class ScheduledReply(Frozen):
     _utc = field_validator("scheduled_for")(_require_utc)
 
 
+class Event(Frozen):
+    """Something that happened in a conversation that is not a message: a label added, an
+    archive, an activity type the client does not know. Kept, never dropped silently."""
+
+    at: datetime | None
+    kind: str
+    """The provider's own name for it: label_added, archived, linkedinVisitDone, ..."""
+    detail: str | None = None
+
+    _utc = field_validator("at")(_require_utc)
+
+
 class Thread(Frozen):
     conversation: Conversation
     messages: tuple[Message, ...]
     """Oldest first."""
     scheduled: tuple[ScheduledReply, ...] = ()
+    events: tuple[Event, ...] = ()
+    """Oldest first; shown between the messages at their time."""
 
 
 class Page(Frozen):

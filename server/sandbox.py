@@ -5,24 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.loopback import LoopbackServer
-from inbox_mcp.providers.provider import Provider
-from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.providers.registry import AccountFactory
+from inbox_mcp.providers.sendkit import client as sendkit
+from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 
 
 @contextmanager
 def sandbox() -> Iterator[AccountFactory]:
     """Start the emulators; yield a factory of accounts that read them (no real API key)."""
     with ExitStack() as stack:
-        sendkit_url = stack.enter_context(LoopbackServer(sendkit_emulator.create_app())).url
 
-        def accounts(http: HttpClient) -> list[Provider]:
-            settings = SendKitSettings(
-                api_key=sendkit_emulator.SANDBOX_API_KEY, workspace_id=None, base_url=sendkit_url
-            )
-            return [SendKitClient("sendkit", settings, http, key_hint="the sandbox key")]
+        def serve(app) -> str:
+            return stack.enter_context(LoopbackServer(app)).url
 
-        yield accounts
+        factories = [
+            sendkit.accounts(
+                sendkit.SendKitSettings(
+                    api_key=sendkit_emulator.SANDBOX_API_KEY,
+                    workspace_id=None,
+                    base_url=serve(sendkit_emulator.create_app()),
+                )
+            ),
+        ]
+        yield lambda http: [account for factory in factories for account in factory(http)]

@@ -250,10 +250,14 @@ def _message(m: wire.ThreadMessage, lead: Person) -> Message:
 
 
 
-def accounts_from_env() -> Callable[[HttpClient], list[SendKitClient]]:
-    """Read SENDKIT_* now (raising on bad values); the factory builds the `sendkit` account, if a
-    key is set, on the server's HTTP client."""
-    settings = SendKitSettings()
+def accounts(settings: SendKitSettings) -> Callable[[HttpClient], list[SendKitClient]]:
+    """The `sendkit` account these settings describe (none without a key), built later on the
+    server's HTTP client."""
     if settings.api_key is None or not settings.api_key.get_secret_value().strip():
         return lambda http: []
     return lambda http: [SendKitClient("sendkit", settings, http, key_hint="SENDKIT_API_KEY")]
+
+
+def accounts_from_env() -> Callable[[HttpClient], list[SendKitClient]]:
+    """Read SENDKIT_* now, raising on malformed values."""
+    return accounts(SendKitSettings())
