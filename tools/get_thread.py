@@ -49,6 +49,7 @@ async def get_thread(
     structured = ThreadOut(
         conversation=conversation_out(provider.account, c, snippet_of(c, detailed=detailed) or None),
         messages=rendered.messages,
+        events=rendered.events,
         scheduled_replies=rendered.scheduled,
         next_cursor=next_cursor,
     )

@@ -16,9 +16,11 @@ from inbox_mcp.tools.inbox import ToolInputError, conversation_id
 from inbox_mcp.tools.output import ConversationList, conversation_out
 from inbox_mcp.tools.paging import Collected, Position, collect, decode_positions, encode_positions, fingerprint
 from inbox_mcp.tools.render.rows import row_line, snippet_of
-from inbox_mcp.tools.render.tokens import estimate_tokens
+from inbox_mcp.tools.render.tokens import count_tokens
 
 Keep = Callable[[Conversation], bool]
+FRAME_TOKENS = 150
+"""Reserved for the words around the rows: the count, notes, the cursor and how to use it."""
 
 
 @dataclass
@@ -102,7 +104,7 @@ async def run(listing: Listing, cursor: str | None) -> Result:
     taken: dict[str, int] = {name: 0 for name in collected}
     lines: list[str] = []
     out = []
-    used = 0
+    used = FRAME_TOKENS
     cut_by_budget = False
     labels_differ = any(a.account != a.provider for a in listing.accounts)
     for key, name, row in heapq.merge(*streams, key=lambda item: item[0]):
@@ -111,7 +113,7 @@ async def run(listing: Listing, cursor: str | None) -> Result:
         provider = by_account[name]
         full_id = conversation_id(provider, row.id)
         line = row_line(full_id, provider.label, row, detailed=listing.detailed, provider_shown=labels_differ)
-        cost = estimate_tokens(line) + 1
+        cost = count_tokens(line) + 1
         if lines and used + cost > listing.budget:
             cut_by_budget = True
             break

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from inbox_mcp.providers.model import Conversation, Message, Person, ScheduledReply
+from inbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply
 
 
 class PersonOut(BaseModel):
@@ -68,9 +68,16 @@ class ScheduledOut(BaseModel):
     text: str
 
 
+class EventOut(BaseModel):
+    at: datetime | None = None
+    kind: str = Field(description="The provider's name for it: label_added, archived, ...")
+    detail: str | None = None
+
+
 class ThreadOut(BaseModel):
     conversation: ConversationOut
     messages: list[MessageOut]
+    events: list[EventOut] = Field(default=[], description="What happened besides messages (labels, archiving, ...), oldest first.")
     scheduled_replies: list[ScheduledOut] = []
     next_cursor: str | None = Field(description="Pass back as `cursor` to read older messages in full; null when all are shown.")
 
@@ -125,3 +132,7 @@ def message_out(number: int, m: Message, text: str, abridged: bool) -> MessageOu
 
 def scheduled_out(s: ScheduledReply, text: str) -> ScheduledOut:
     return ScheduledOut(scheduled_for=s.scheduled_for, status=s.status, text=text)
+
+
+def event_out(e: Event) -> EventOut:
+    return EventOut(at=e.at, kind=e.kind, detail=e.detail)

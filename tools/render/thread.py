@@ -12,15 +12,17 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from inbox_mcp.providers.model import Message, Person, Thread
-from inbox_mcp.tools.output import MessageOut, ScheduledOut, message_out, scheduled_out
+from inbox_mcp.providers.model import Event, Message, Person, Thread
+from inbox_mcp.tools.output import EventOut, MessageOut, ScheduledOut, event_out, message_out, scheduled_out
 from inbox_mcp.tools.render.body import body
 from inbox_mcp.tools.render.quotes import Trimmed
 from inbox_mcp.tools.render.rows import unread_mark, when, who
 from inbox_mcp.tools.render.safety import clean, one_line
-from inbox_mcp.tools.render.tokens import estimate_tokens
+from inbox_mcp.tools.render.tokens import count_tokens
 
 ONE_LINE = 100
+PAGING_TOKENS = 120
+"""Reserved for the lines that say what was shortened and how to read it (with a cursor)."""
 _FENCE_LIKE = re.compile(r"\[/?data [0-9a-f]{4,}\]", re.I)
 _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|sv|fw|fwd|wg|tr|rv|r)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
@@ -59,6 +61,7 @@ class Rendered:
     scheduled: list[ScheduledOut]
     older_than: int | None
     """1-based number of the oldest message shown in full, when older ones remain to be read."""
+    events: list[EventOut]
 
 
 def render_thread(
@@ -97,10 +100,10 @@ def render_thread(
     }
     one_liners = {i: _brief(i + 1, m, c.correspondent, fence, bodies.first_words(i)) for i, m in enumerate(messages[:end])}
 
-    used = estimate_tokens("\n".join(head + tail)) + 60  # 60: the paging lines below
+    used = count_tokens("\n".join(head + tail)) + PAGING_TOKENS
     shown_full: list[int] = []
     for i in range(end - 1, -1, -1):
-        cost = estimate_tokens(full_blocks[i][0]) + 2
+        cost = count_tokens(full_blocks[i][0]) + 2
         if shown_full and used + cost > budget:
             break
         shown_full.append(i)
@@ -109,7 +112,7 @@ def render_thread(
     first_full = shown_full[0] if shown_full else end
     brief: list[int] = []
     for i in range(first_full - 1, -1, -1):
-        cost = estimate_tokens(one_liners[i]) + 1
+        cost = count_tokens(one_liners[i]) + 1
         if used + cost > budget:
             break
         brief.append(i)
@@ -129,17 +132,49 @@ def render_thread(
             + (f", #1-#{unlisted} not listed" if unlisted else "")
             + "; call get_thread with the cursor below to read them in full."
         )
+    slots = _event_slots(messages, thread.events)
     out: list[MessageOut] = []
+    events: list[EventOut] = []
+
+    def events_before(i: int) -> None:
+        for e in slots.get(i, []):
+            lines.append(_event_line(e, fence))
+            events.append(event_out(e))
+
     for i in brief:
+        events_before(i)
         lines.append(one_liners[i])
         out.append(message_out(i + 1, messages[i], bodies.first_words(i), abridged=True))
     for i in shown_full:
+        if slots.get(i):
+            lines.append("")
+        events_before(i)
         text, plain, abridged = full_blocks[i]
         lines.append("")
         lines.append(text)
         out.append(message_out(i + 1, messages[i], plain, abridged=abridged))
+    if older_than is None and slots.get(len(messages)):
+        lines.append("")
+        events_before(len(messages))
     lines.extend(tail)
-    return Rendered("\n".join(lines), out, scheduled, first_full + 1 if first_full > 0 else None)
+    return Rendered("\n".join(lines), out, scheduled, first_full + 1 if first_full > 0 else None, events)
+
+
+def _event_slots(messages: list[Message], events: tuple[Event, ...]) -> dict[int, list[Event]]:
+    """Each event goes before the first message that is later than it (or after the last)."""
+    slots: dict[int, list[Event]] = {}
+    for e in events:
+        index = len(messages)
+        if e.at is not None:
+            index = next((i for i, m in enumerate(messages) if m.at is not None and m.at > e.at), len(messages))
+        slots.setdefault(index, []).append(e)
+    return slots
+
+
+def _event_line(e: Event, fence: Fence) -> str:
+    kind = one_line(e.kind, 40) or "event"
+    detail = one_line(e.detail, 120)
+    return f"· {when(e.at)} | {kind}" + (f" | {fence.inline(detail)}" if detail else "")
 
 
 def _direction(m: Message, lead: Person) -> str:

@@ -1,0 +1,127 @@
+"""SendPilot's JSON exactly as documented (seed 002, PROVIDERS.md), tolerant of extra and missing fields.
+
+Two endpoints: GET /v1/inbox/conversations (`ConversationList`) and
+GET /v1/inbox/conversations/{conversationId}/messages (`MessageList`). Ids are required; every
+other field is optional, and a field sent as null counts as absent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_absent(cls, data: Any) -> Any:
+        """A documented field sent as null takes its default ([] for lists), as if absent."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _assume_utc(cls, value: object) -> object:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Participant(Wire):
+    """A LinkedIn member in a conversation (the lead): no email address, ever."""
+
+    id: str | None = None
+    name: str | None = None
+    profile_url: str | None = Field(default=None, alias="profileUrl")
+    profile_picture: str | None = Field(default=None, alias="profilePicture")
+
+
+class LastMessage(Wire):
+    content: str | None = None
+    """Documented as cut at 100 characters."""
+    sent_at: datetime | None = Field(default=None, alias="sentAt")
+    direction: str | None = None
+    """sent | received"""
+
+
+class ConversationRow(Wire):
+    id: str
+    account_id: str = Field(alias="accountId")
+    """The sender (LinkedIn) account the conversation belongs to; the messages endpoint needs it."""
+    participants: list[Participant] = Field(default_factory=list)
+    last_message: LastMessage | None = Field(default=None, alias="lastMessage")
+    last_activity_at: datetime | None = Field(default=None, alias="lastActivityAt")
+    unread_count: int | None = Field(default=None, alias="unreadCount")
+    created_at: datetime | None = Field(default=None, alias="createdAt")
+    updated_at: datetime | None = Field(default=None, alias="updatedAt")
+
+
+class Pagination(Wire):
+    """Either documented shape: a continuation token ({continuationToken, limit, hasMore}) or
+    page numbers ({page, totalPages, ...})."""
+
+    continuation_token: str | None = Field(default=None, alias="continuationToken")
+    limit: int | None = None
+    has_more: bool | None = Field(default=None, alias="hasMore")
+    page: int | None = None
+    total_pages: int | None = Field(default=None, alias="totalPages")
+    total: int | None = None
+
+
+class ConversationList(Wire):
+    conversations: list[ConversationRow] = Field(default_factory=list)
+    pagination: Pagination = Field(default_factory=Pagination)
+
+
+class Contact(Wire):
+    """`sender` / `recipient` of a message."""
+
+    id: str | None = None
+    name: str | None = None
+    profile_url: str | None = Field(default=None, alias="profileUrl")
+
+
+class MessageAttachment(Wire):
+    """The docs list `attachments[]` without its fields: the likely spellings are all read."""
+
+    id: str | None = None
+    name: str | None = None
+    filename: str | None = None
+    file_name: str | None = Field(default=None, alias="fileName")
+    type: str | None = None
+    mime_type: str | None = Field(default=None, alias="mimeType")
+    content_type: str | None = Field(default=None, alias="contentType")
+    size: int | None = None
+    url: str | None = None
+
+
+class Message(Wire):
+    id: str
+    content: str | None = None
+    sender: Contact | None = None
+    recipient: Contact | None = None
+    direction: str | None = None
+    """sent | received"""
+    sent_at: datetime | None = Field(default=None, alias="sentAt")
+    read_status: str | None = Field(default=None, alias="readStatus")
+    """read | unread | unknown"""
+    content_type: str | None = Field(default=None, alias="contentType")
+    """TEXT | IMAGE | FILE | ..."""
+    attachments: list[MessageAttachment] = Field(default_factory=list)
+
+
+class MessagePagination(Wire):
+    has_more: bool | None = Field(default=None, alias="hasMore")
+    continuation_token: str | None = Field(default=None, alias="continuationToken")
+    limit: int | None = None
+
+
+class MessageList(Wire):
+    conversation_id: str | None = Field(default=None, alias="conversationId")
+    messages: list[Message] = Field(default_factory=list)
+    pagination: MessagePagination = Field(default_factory=MessagePagination)
