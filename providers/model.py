@@ -122,6 +122,8 @@ class Query(Frozen):
     campaign_id: str | None = None
     text: str | None = None
     domain: str | None = None
+    since: datetime | None = None
+    """Only conversations active at or after this time."""
 
 
 class Capabilities(Frozen):
@@ -131,6 +133,9 @@ class Capabilities(Frozen):
     tag: bool = False
     campaign: bool = False
     text: bool = False
+    since: bool = False
+    read_state: bool = True
+    """False where the provider has no read state at all (unread is unknown, never false)."""
     domain: Literal["exact", "narrows", "none", "not_applicable"] = "none"
     """exact: the provider filters by domain itself; narrows: a text search returns a superset
     that the tool filters exactly; none: the tool scans; not_applicable: no email addresses."""

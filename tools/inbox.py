@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from inbox_mcp.providers.provider import Provider
+from inbox_mcp.tools.page_cache import PageCache
 
 NO_ACCOUNTS = (
     "No inbox account is configured: set SENDKIT_API_KEY (see the README for every provider's "
@@ -30,6 +31,7 @@ class Budgets:
 class Inbox:
     accounts: Sequence[Provider]
     budgets: Budgets = Budgets()
+    page_cache: PageCache = field(default_factory=PageCache)
 
     def select(self, account: str | None) -> list[Provider]:
         if not self.accounts:

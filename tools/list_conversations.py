@@ -10,18 +10,20 @@ from inbox_mcp.providers.model import Capabilities, Conversation, Query
 from inbox_mcp.tools import listing
 from inbox_mcp.tools.output import ConversationList
 from inbox_mcp.tools.result import inbox_of, result
+from inbox_mcp.tools.since import parse_since
 from inbox_mcp.tools.text import listing_text
 
 
 async def list_conversations(
     ctx: Context,
-    account: Annotated[str | None, Field(description="Only this account (see list_accounts); all accounts when omitted.")] = None,
+    account: Annotated[str | None, Field(description="Only this account (see list_accounts); all accounts when omitted.", max_length=100)] = None,
     unread_only: Annotated[bool, Field(description="Only conversations with unread replies from the lead.")] = False,
     tag: Annotated[str | None, Field(description="Only this tag, e.g. 'interested', 'not_interested', 'meeting_booked'.", max_length=100)] = None,
     campaign_id: Annotated[str | None, Field(description="Only this campaign's conversations.", max_length=100)] = None,
     query: Annotated[str | None, Field(description="Text to find in the lead's name or email.", max_length=200)] = None,
+    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date (UTC) like 2026-11-01, or a span like 7d, 24h, 2w.", max_length=40)] = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")] = 20,
-    cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more; use the same other arguments.")] = None,
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more; use the same other arguments.", max_length=4096)] = None,
     response_format: Literal["concise", "detailed"] = "concise",
 ) -> Annotated[CallToolResult, ConversationList]:
     """List the conversations in the connected sales inboxes where leads replied, newest first,
@@ -30,38 +32,51 @@ async def list_conversations(
     get_thread to read a conversation, and `cursor` to page on. `detailed` adds campaign, status,
     message count and a longer snippet."""
     inbox = inbox_of(ctx)
-    accounts = inbox.select(account)
-    q = Query(unread_only=unread_only, tag=_blank(tag), campaign_id=_blank(campaign_id), text=_blank(query))
+    selected = inbox.select(account)
+    q = Query(
+        unread_only=unread_only,
+        tag=_blank(tag),
+        campaign_id=_blank(campaign_id),
+        text=_blank(query),
+        since=parse_since(since),
+    )
+    notes: list[str] = []
+    accounts = selected
+    if unread_only:
+        accounts = [a for a in selected if a.capabilities.read_state]
+        notes += [
+            f"{a.account}: {a.label} keeps no read state, so unread_only leaves its conversations out."
+            for a in selected
+            if not a.capabilities.read_state
+        ]
     run = listing.Listing(
         tool="list_conversations",
         accounts=accounts,
         query=q,
         limit=limit,
         detailed=response_format == "detailed",
-        budget=inbox.budgets.list_tokens,
-        arguments=q.model_dump() | {"format": response_format, "limit": limit},
+        arguments=q.model_dump(mode="json", exclude={"since"}) | {"since": since, "format": response_format, "limit": limit},
+        since=q.since,
     )
-    notes: list[str] = []
     for provider in accounts:
         keep, applied_by_tool = _tool_filters(q, provider.capabilities)
         if keep is not None:
             run.keep[provider.account] = keep
             notes.append(f"{provider.account}: {', '.join(applied_by_tool)} applied by this tool, not by {provider.label}.")
-    if run.keep:
-        run.scan_pages = inbox.budgets.scan_pages
-    outcome = await listing.run(run, cursor)
+    outcome = await listing.run(run, inbox, cursor) if accounts else listing.empty(run)
     outcome.structured.notes = notes + outcome.failures
-    return result(listing_text("list_conversations", outcome, notes, what=_describe(q)), outcome.structured)
+    return result(listing_text("list_conversations", outcome, notes, what=_describe(q, since)), outcome.structured)
 
 
 def _blank(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-def _describe(q: Query) -> str:
+def _describe(q: Query, since: str | None) -> str:
     parts = ["unread" if q.unread_only else ""]
     parts += [f"tag {q.tag!r}" if q.tag else "", f"campaign {q.campaign_id!r}" if q.campaign_id else ""]
     parts.append(f"matching {q.text!r}" if q.text else "")
+    parts.append(f"active since {q.since:%Y-%m-%d %H:%M}" if q.since else "")
     shown = ", ".join(p for p in parts if p)
     return f"conversations ({shown})" if shown else "conversations"
 

@@ -1,20 +1,28 @@
-"""A listing over one or more accounts: read each account's stream concurrently, merge newest
-first, stop at the row limit or the token budget, and hand back one cursor for all of them."""
+"""A listing over one or more accounts, merged newest first, stopped at the row limit or the
+token budget, with one cursor for all of them.
+
+The merge is lazy: each account is a `Stream`, and an account is read only when its next row
+may be the newest one left. On the first call every account is read once, concurrently; on
+later calls the cursor's bounds say which accounts can wait. An account whose scan runs out of
+its page budget stops the merge at the last row it looked at, so that rows of other accounts
+never overtake rows it has not read yet.
+"""
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import anyio
 
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.model import Conversation, Query
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.tools.inbox import ToolInputError, conversation_id
+from inbox_mcp.tools.inbox import Inbox, ToolInputError, conversation_id
 from inbox_mcp.tools.output import ConversationList, conversation_out
-from inbox_mcp.tools.paging import Collected, Position, collect, decode_positions, encode_positions, fingerprint
+from inbox_mcp.tools.paging import Key, Position, Stream, decode_positions, encode_positions, fingerprint
 from inbox_mcp.tools.render.rows import row_line, snippet_of
 from inbox_mcp.tools.render.tokens import count_tokens
 
@@ -30,13 +38,14 @@ class Listing:
     query: Query
     limit: int
     detailed: bool
-    budget: int
     arguments: dict[str, object]
     """Everything that shapes the result, for the cursor's fingerprint."""
     keep: dict[str, Keep] = field(default_factory=dict)
-    """Per account: a filter the tool applies itself."""
-    scan_pages: int | None = None
-    """Per account and call: provider pages a tool-side filter may read."""
+    """Per account: a filter the tool applies itself (such accounts get a page budget)."""
+    since: datetime | None = None
+    """Applied by the tool to accounts that cannot filter by time: their stream ends there."""
+    on_page: Callable[[int], Awaitable[None]] | None = None
+    """Told the running count of provider pages read, for progress notifications."""
 
 
 @dataclass
@@ -47,94 +56,116 @@ class Result:
     scanned: dict[str, int]
     pages: dict[str, int]
     cut_by_budget: bool
+    scan_stopped: bool
+    """A page budget ran out before the row limit: more may match further on."""
 
 
-def _order(account: str, c: Conversation) -> tuple[float, str]:
-    """Newest first; equal times by id so that every run gives the same order."""
-    stamp = c.last_activity_at.timestamp() if c.last_activity_at else float("-inf")
-    return (-stamp, f"{account}:{c.id}")
-
-
-async def run(listing: Listing, cursor: str | None) -> Result:
+async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
     names = [a.account for a in listing.accounts]
     fp = fingerprint(listing.tool, accounts=sorted(names), **listing.arguments)
     positions = decode_positions(cursor, fp, names) if cursor else {name: Position() for name in names}
+    pages_read = 0
 
-    collected: dict[str, Collected] = {}
+    async def counted() -> None:
+        nonlocal pages_read
+        pages_read += 1
+        if listing.on_page:
+            await listing.on_page(pages_read)
+
+    streams = {
+        p.account: Stream(
+            provider=p,
+            query=listing.query,
+            start=positions[p.account],
+            page_size=min(listing.limit, p.capabilities.max_page_size),
+            cache=inbox.page_cache,
+            resuming=cursor is not None,
+            keep=listing.keep.get(p.account, lambda _: True),
+            since=listing.since if not p.capabilities.since else None,
+            max_pages=inbox.budgets.scan_pages if p.account in listing.keep else None,
+            on_page=counted,
+        )
+        for p in listing.accounts
+    }
     failures: dict[str, str] = {}
     refused: list[ToolInputError] = []
 
-    async def read(provider: Provider) -> None:
-        start = positions[provider.account]
-        if start.done:
-            return
+    async def fill(stream: Stream) -> None:
         try:
-            collected[provider.account] = await collect(
-                provider,
-                listing.query,
-                start,
-                want=listing.limit,
-                page_size=min(listing.limit, provider.capabilities.max_page_size),
-                keep=listing.keep.get(provider.account, lambda _: True),
-                max_pages=listing.scan_pages if provider.account in listing.keep else None,
-            )
+            await stream.fill()
         except ProviderError as exc:
-            failures[provider.account] = str(exc)
+            failures[stream.account] = str(exc)
         except ToolInputError as exc:
             refused.append(exc)
 
+    # First read, concurrently: every account whose next row is unknown.
     async with anyio.create_task_group() as group:
-        for provider in listing.accounts:
-            group.start_soon(read, provider)
+        for stream in streams.values():
+            if not stream.next.done and stream.next.bound is None:
+                group.start_soon(fill, stream)
     if refused:
         raise refused[0]
-    if failures and not collected:
+    if failures and len(failures) == len([s for s in streams.values() if not s.start.done]):
         raise ProviderError(" ".join(failures.values()))
 
-    # An account whose scan stopped on its page budget has unseen rows older than its last
-    # row looked at; rows of other accounts older than that must wait for the next call.
-    horizon: tuple[float, str] | None = None
-    for name, got in collected.items():
-        if not got.end.done and len(got.rows) < listing.limit and got.last_seen is not None:
-            mark = _order(name, got.last_seen)
-            horizon = mark if horizon is None or mark > horizon else horizon
+    heap: list[tuple[Key, str]] = []
+    for name, stream in streams.items():
+        key = stream.head_key() or stream.position().bound
+        if name not in failures and not stream.ended and key is not None:
+            heap.append((key, name))
+    heapq.heapify(heap)
 
     by_account = {a.account: a for a in listing.accounts}
-    streams = [[(_order(name, row), name, row) for row, _ in got.rows] for name, got in collected.items()]
-    taken: dict[str, int] = {name: 0 for name in collected}
+    show_provider = any(a.account != a.provider for a in listing.accounts)
+    budget = inbox.budgets.list_tokens
     lines: list[str] = []
     out = []
     used = FRAME_TOKENS
     cut_by_budget = False
-    labels_differ = any(a.account != a.provider for a in listing.accounts)
-    for key, name, row in heapq.merge(*streams, key=lambda item: item[0]):
-        if len(lines) >= listing.limit or (horizon is not None and key > horizon):
-            break
+    while heap and len(lines) < listing.limit:
+        key, name = heap[0]
+        stream = streams[name]
+        if stream.head_key() is None:
+            if stream.out_of_budget:
+                break  # its unread rows may be newer than anything else left
+            await fill(stream)
+            if refused:
+                raise refused[0]
+            heapq.heappop(heap)
+            if name not in failures and not stream.ended:
+                heapq.heappush(heap, (stream.head_key() or stream.position().bound or key, name))
+            continue
+        row = stream.ahead[0][0]
         provider = by_account[name]
-        full_id = conversation_id(provider, row.id)
-        line = row_line(full_id, provider.label, row, detailed=listing.detailed, provider_shown=labels_differ)
+        line = row_line(conversation_id(provider, row.id), provider.label, row, detailed=listing.detailed, provider_shown=show_provider)
         cost = count_tokens(line) + 1
-        if lines and used + cost > listing.budget:
+        if lines and used + cost > budget:
             cut_by_budget = True
             break
         used += cost
+        stream.pop()
         lines.append(line)
         out.append(conversation_out(name, row, snippet_of(row, detailed=listing.detailed) or None))
-        taken[name] += 1
+        heapq.heappop(heap)
+        if not stream.ended:
+            heapq.heappush(heap, (stream.head_key() or stream.position().bound or key, name))
 
-    for name, got in collected.items():
-        count = taken[name]
-        positions[name] = got.end if count == len(got.rows) else (got.rows[count - 1][1] if count else positions[name])
-    more = not all(p.done for p in positions.values())
-    next_cursor = encode_positions(fp, positions) if more else None
+    final = {name: (stream.position() if name not in failures else positions[name]) for name, stream in streams.items()}
+    more = not all(p.done for p in final.values())
     return Result(
         rows=lines,
-        structured=ConversationList(conversations=out, next_cursor=next_cursor),
+        structured=ConversationList(conversations=out, next_cursor=encode_positions(fp, final) if more else None),
         failures=list(failures.values()),
-        scanned={name: got.scanned for name, got in collected.items()},
-        pages={name: got.pages for name, got in collected.items()},
+        scanned={name: s.scanned for name, s in streams.items()},
+        pages={name: s.pages for name, s in streams.items()},
         cut_by_budget=cut_by_budget,
+        scan_stopped=len(lines) < listing.limit and more and not cut_by_budget,
     )
+
+
+def empty(listing: Listing) -> Result:
+    """The answer when no selected account can take part (e.g. unread_only on InboxBase alone)."""
+    return Result([], ConversationList(conversations=[], next_cursor=None), [], {}, {}, False, False)
 
 
 def text_search(text: str) -> Keep:
@@ -146,4 +177,3 @@ def text_search(text: str) -> Keep:
         return any(needle in (v or "").casefold() for v in (p.name, p.email, p.company))
 
     return keep
-

@@ -1,9 +1,11 @@
-"""Opaque, stateless cursors and the walk through a provider's pages that they resume.
+"""Opaque, stateless cursors and the per-account streams that they resume.
 
-A cursor records, per account, the provider page to fetch next (its own token) and how many
-rows of that page were already handed out, so that a call which stops in the middle of a page
-(row limit, token budget, a filter applied in the tool) loses and repeats nothing. It also
-records a fingerprint of the call's arguments: a cursor is only valid for the call it came from.
+A cursor records, per account, the provider page to read next (the provider's own token), how
+many rows of that page were already handed out or rejected, whether the stream has ended, and
+the sort key of its next row (or a bound on it). That is all a later call needs: any server
+process can continue, nothing is skipped or repeated, and an account whose next row is older
+than what the page shows is not asked again. The cursor also carries a fingerprint of the call's
+arguments and a checksum: a cursor is only valid for the call it came from.
 """
 
 from __future__ import annotations
@@ -11,17 +13,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from inbox_mcp.providers.model import Conversation, Query
+from inbox_mcp.providers.model import Conversation, Page, Query
 from inbox_mcp.providers.provider import Provider
 from inbox_mcp.tools.inbox import ToolInputError
+from inbox_mcp.tools.page_cache import PageCache
 
-VERSION = 1
+VERSION = 2
 MAX_CURSOR_CHARS = 4096
 _RESTART = "start again without a cursor"
+_NO_TIME = -(2**62)
+
+Key = tuple[int, str]
+"""Merge order: (-milliseconds, "account:id"), ascending = newest first, ties by id."""
+
+
+def sort_key(account: str, c: Conversation) -> Key:
+    ms = int(c.last_activity_at.timestamp() * 1000) if c.last_activity_at else _NO_TIME
+    return (-ms, f"{account}:{c.id}")
 
 
 @dataclass(frozen=True)
@@ -29,14 +42,19 @@ class Position:
     token: str | None = None
     """The provider's token for the page to read; None is its first page."""
     skip: int = 0
-    """Rows of that page already returned (or already looked at, for a scan)."""
+    """Rows of that page already returned or rejected."""
     done: bool = False
+    bound: Key | None = None
+    """The next row's key, or a key no newer than it; None: unknown (read before merging)."""
 
 
-def pack(fingerprint: str, payload: dict[str, Any]) -> str:
+def pack(fingerprint: str, payload: Any) -> str:
     """An opaque cursor: version, the call's fingerprint and the payload, checksummed."""
     raw = json.dumps({"v": VERSION, "f": fingerprint, "p": payload}, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:6] + raw).decode().rstrip("=")
+    text = base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:6] + raw).decode().rstrip("=")
+    if len(text) > MAX_CURSOR_CHARS:
+        raise ToolInputError("The listing position is too large to hand back as a cursor; narrow the request (account, filters).")
+    return text
 
 
 def unpack(text: str, fingerprint: str) -> Any:
@@ -62,17 +80,20 @@ def unpack(text: str, fingerprint: str) -> Any:
 
 
 def encode_positions(fingerprint: str, positions: dict[str, Position]) -> str:
-    return pack(fingerprint, {name: [p.token, p.skip, int(p.done)] for name, p in positions.items()})
+    return pack(
+        fingerprint,
+        {name: [p.token, p.skip, int(p.done), list(p.bound) if p.bound else None] for name, p in positions.items()},
+    )
 
 
 def decode_positions(text: str, fingerprint: str, accounts: list[str]) -> dict[str, Position]:
     payload = unpack(text, fingerprint)
     try:
-        positions = {
-            str(name): Position(token=None if tok is None else str(tok), skip=int(skip), done=bool(done))
-            for name, (tok, skip, done) in payload.items()
-        }
-    except (ValueError, TypeError, AttributeError):
+        positions = {}
+        for name, (token, skip, done, bound) in payload.items():
+            key = (int(bound[0]), str(bound[1])) if bound is not None else None
+            positions[str(name)] = Position(None if token is None else str(token), int(skip), bool(done), key)
+    except (ValueError, TypeError, AttributeError, IndexError):
         raise ToolInputError(f"That cursor is malformed; {_RESTART}.") from None
     if sorted(positions) != sorted(accounts) or any(p.skip < 0 for p in positions.values()):
         raise ToolInputError(f"That cursor does not fit the configured accounts; {_RESTART}.")
@@ -84,50 +105,95 @@ def fingerprint(tool: str, **arguments: object) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-async def collect(
-    provider: Provider,
-    query: Query,
-    start: Position,
-    *,
-    want: int,
-    page_size: int,
-    keep: Callable[[Conversation], bool] = lambda _: True,
-    max_pages: int | None = None,
-) -> Collected:
-    """Up to `want` rows that `keep` accepts, read from `start` on, each with the position just
-    after it. Stops early after `max_pages` provider pages (the scan budget of a search)."""
-    out = Collected(rows=[], end=start)
-    position = start
-    while not position.done and len(out.rows) < want:
-        if max_pages is not None and out.pages >= max_pages:
-            break
-        try:
-            page = await provider.list_page(query, position.token, page_size)
-        except ValueError:
-            raise ToolInputError(f"That cursor does not fit account {provider.account!r}; {_RESTART}.") from None
-        out.pages += 1
-        rows = page.conversations
-        after_page = Position(page.next_token, 0, done=page.next_token is None)
-        index = position.skip
-        while index < len(rows) and len(out.rows) < want:
-            row = rows[index]
-            index += 1
-            out.scanned += 1
-            out.last_seen = row
-            if keep(row):
-                out.rows.append((row, Position(position.token, index) if index < len(rows) else after_page))
-        position = Position(position.token, index) if index < len(rows) else after_page
-    out.end = position
-    return out
-
-
 @dataclass
-class Collected:
-    rows: list[tuple[Conversation, Position]]
-    """Accepted rows, each with the position that resumes right after it."""
-    end: Position
-    """Where the walk stopped: after the last row looked at, accepted or not."""
+class Stream:
+    """One account's conversations from a cursor position on, read a page at a time on demand.
+
+    `next` is the position of the next row not yet returned; `ahead` holds the accepted rows
+    already read past it, each with the position right after it."""
+
+    provider: Provider
+    query: Query
+    start: Position
+    page_size: int
+    cache: PageCache
+    resuming: bool = False
+    """Only a call that resumes a cursor reads pages from the cache: a fresh listing is fresh."""
+    keep: Callable[[Conversation], bool] = lambda _: True
+    since: datetime | None = None
+    max_pages: int | None = None
+    on_page: Callable[[], Awaitable[None]] | None = None
     pages: int = 0
     scanned: int = 0
+    ahead: list[tuple[Conversation, Position]] = field(default_factory=list)
+    scan_end: Position | None = None
     last_seen: Conversation | None = None
-    """The last row looked at, accepted or not."""
+
+    def __post_init__(self) -> None:
+        self.next = self.start
+        self.scan_end = self.start
+
+    @property
+    def account(self) -> str:
+        return self.provider.account
+
+    @property
+    def ended(self) -> bool:
+        return not self.ahead and self.next.done
+
+    @property
+    def out_of_budget(self) -> bool:
+        return self.max_pages is not None and self.pages >= self.max_pages
+
+    def head_key(self) -> Key | None:
+        """The key of the next row when it is known; None when a read is needed to know it."""
+        return sort_key(self.account, self.ahead[0][0]) if self.ahead else None
+
+    async def fill(self) -> None:
+        """Read until a row is ahead, the stream ends, or the page budget is spent."""
+        while not self.ahead and not self.scan_end.done and not self.out_of_budget:
+            await self._read_page()
+        if not self.ahead:
+            self.next = self.scan_end
+
+    def pop(self) -> Conversation:
+        row, after = self.ahead.pop(0)
+        self.next = after if self.ahead else self.scan_end
+        return row
+
+    def position(self) -> Position:
+        """Where a cursor resumes this stream, with the best known bound on its next row."""
+        if self.ahead:
+            row, _ = self.ahead[0]
+            at = self.next
+            return Position(at.token, at.skip, at.done, sort_key(self.account, row))
+        bound = sort_key(self.account, self.last_seen) if self.last_seen else self.next.bound
+        return Position(self.next.token, self.next.skip, self.next.done, bound)
+
+    async def _read_page(self) -> None:
+        at = self.scan_end
+        key = (self.account, self.query.model_dump_json(), str(self.page_size), at.token or "")
+        page = self.cache.get(key) if self.resuming else None
+        if page is None:
+            try:
+                page = await self.provider.list_page(self.query, at.token, self.page_size)
+            except ValueError:
+                raise ToolInputError(f"That cursor does not fit account {self.account!r}; {_RESTART}.") from None
+            self.cache.put(key, page)
+            self.pages += 1
+            if self.on_page:
+                await self.on_page()
+        rows = page.conversations
+        after_page = Position(page.next_token, 0, page.next_token is None)
+        index = at.skip
+        while index < len(rows):
+            row = rows[index]
+            index += 1
+            self.scanned += 1
+            self.last_seen = row
+            if self.since and row.last_activity_at and row.last_activity_at < self.since:
+                self.scan_end = Position(None, 0, True)  # newest first: everything after is older
+                return
+            if self.keep(row):
+                self.ahead.append((row, Position(at.token, index) if index < len(rows) else after_page))
+        self.scan_end = after_page

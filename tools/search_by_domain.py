@@ -12,21 +12,25 @@ from inbox_mcp.tools.domains import in_domain, normalise_domain
 from inbox_mcp.tools.inbox import ToolInputError
 from inbox_mcp.tools.output import ConversationList
 from inbox_mcp.tools.result import inbox_of, result
+from inbox_mcp.tools.since import parse_since
 from inbox_mcp.tools.text import listing_text
 
 
 async def search_by_domain(
     ctx: Context,
     domain: Annotated[str, Field(description="Company email domain, e.g. 'acme.com'; subdomains such as us.acme.com are included.", max_length=300)],
-    account: Annotated[str | None, Field(description="Only this account; all accounts that have email addresses when omitted.")] = None,
+    account: Annotated[str | None, Field(description="Only this account; all accounts that have email addresses when omitted.", max_length=100)] = None,
+    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date (UTC) or a span like 7d, 24h, 2w.", max_length=40)] = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")] = 20,
-    cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more; use the same other arguments.")] = None,
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more or to keep scanning; use the same other arguments.", max_length=4096)] = None,
     response_format: Literal["concise", "detailed"] = "concise",
 ) -> Annotated[CallToolResult, ConversationList]:
     """Find every conversation with people at one company: leads whose email address is at
     `domain` or one of its subdomains (acme.com finds jane@acme.com and bob@us.acme.com, never
     anyone@notacme.com). Newest first, one line each, like list_conversations; use the ids with
-    get_thread. Accounts without email addresses (LinkedIn) cannot be searched and are named."""
+    get_thread. Where a provider cannot search by domain the tool scans its conversations a few
+    pages per call and says how far it got; `cursor` continues. Accounts without email addresses
+    (LinkedIn) cannot be searched and are named."""
     inbox = inbox_of(ctx)
     wanted = normalise_domain(domain)
     selected = inbox.select(account)
@@ -42,23 +46,32 @@ async def search_by_domain(
     def keep(c: Conversation) -> bool:
         return in_domain(c.correspondent.email, wanted)
 
+    scanning = [a for a in accounts if a.capabilities.domain != "exact"]
+    total = inbox.budgets.scan_pages * len(scanning) or None
+
+    async def progress(pages: int) -> None:
+        await ctx.report_progress(pages, max(total, pages) if total else None, f"{pages} provider pages read")
+
+    q = Query(domain=wanted, since=parse_since(since))
     run = listing.Listing(
         tool="search_by_domain",
         accounts=accounts,
-        query=Query(domain=wanted),
+        query=q,
         limit=limit,
         detailed=response_format == "detailed",
-        budget=inbox.budgets.list_tokens,
-        arguments={"domain": wanted, "format": response_format, "limit": limit},
+        arguments={"domain": wanted, "since": since, "format": response_format, "limit": limit},
         keep={a.account: keep for a in accounts},
-        scan_pages=inbox.budgets.scan_pages,
+        since=q.since,
+        on_page=progress,
     )
-    outcome = await listing.run(run, cursor)
-    scanned = sum(outcome.scanned.values())
-    pages = sum(outcome.pages.values())
+    outcome = await listing.run(run, inbox, cursor)
     scan = None
-    if outcome.structured.next_cursor and len(outcome.rows) < limit and not outcome.cut_by_budget:
-        scan = f"Looked at {scanned} conversations ({pages} pages) this call and more remain: pass the cursor to keep searching."
+    if outcome.scan_stopped:
+        scanned = sum(outcome.scanned.values())
+        scan = (
+            f"Looked at {scanned} conversations ({sum(outcome.pages.values())} provider pages) this call and more remain: "
+            "pass the cursor to keep searching."
+        )
     outcome.structured.notes = notes + outcome.failures + ([scan] if scan else [])
     what = f"conversations with people at {wanted} or its subdomains"
     return result(listing_text("search_by_domain", outcome, notes, what=what, scan=scan), outcome.structured)
