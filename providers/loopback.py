@@ -12,7 +12,9 @@ from starlette.types import ASGIApp
 
 class LoopbackServer:
     def __init__(self, app: ASGIApp) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: accepted sockets inherit it, and asyncio turns on TCP_NODELAY
+        # only for sockets that say so; without it every keep-alive answer waits ~40 ms (Nagle).
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"

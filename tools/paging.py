@@ -167,7 +167,8 @@ class Stream:
             row, _ = self.ahead[0]
             at = self.next
             return Position(at.token, at.skip, at.done, sort_key(self.account, row))
-        bound = sort_key(self.account, self.last_seen) if self.last_seen else self.next.bound
+        # Only the time is a safe bound: providers order equal times their own way.
+        bound = (sort_key(self.account, self.last_seen)[0], "") if self.last_seen else self.next.bound
         return Position(self.next.token, self.next.skip, self.next.done, bound)
 
     async def _read_page(self) -> None:

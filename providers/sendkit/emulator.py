@@ -1764,8 +1764,9 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
 class _Inbox:
     """The endpoints, over a snapshot of the conversations taken when the app is created."""
 
-    def __init__(self, conversations: list[dict[str, Any]], pagination: str) -> None:
+    def __init__(self, conversations: list[dict[str, Any]], pagination: str, page_size_cap: int | None) -> None:
         self.pagination = pagination
+        self.page_size_cap = page_size_cap
         self.by_id = {c["id"]: c for c in conversations}
         self.keys = {c["id"]: _sort_key(c) for c in conversations}
         listed = [c for c in conversations if any(_is_lead_reply(m) for m in c.get("messages") or [])]
@@ -1781,6 +1782,8 @@ class _Inbox:
     def _list(self, request: Request) -> JSONResponse:
         q = request.query_params
         limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        if self.page_size_cap:
+            limit = min(limit, self.page_size_cap)  # a server that serves fewer rows than asked
         page = _int_param(request, "page", 1, 1, None)
         status = q.get("status") or None
         if status not in (None, "unread"):
@@ -1869,6 +1872,7 @@ def create_app(
     pagination: Literal["pages", "cursor"] = "pages",
     conversations: list[dict[str, Any]] | None = None,
     now: datetime | None = None,
+    page_size_cap: int | None = None,
 ) -> Starlette:
     """The emulator as a Starlette app.
 
@@ -1877,6 +1881,7 @@ def create_app(
     the envelope of GET /v1/inbox (both `page` and `cursor` are honoured either way).
     `conversations` defaults to `build_conversations(now=now)`. `app.state.requests` lists
     `(method, path, query)` for every request received, refused ones included.
+    `page_size_cap` makes list pages smaller than asked for, as some servers do.
     """
     if not api_key.startswith("sk_"):
         raise ValueError("a SendKit API key starts with 'sk_'")
@@ -1885,7 +1890,7 @@ def create_app(
     if pagination not in ("pages", "cursor"):
         raise ValueError("pagination must be 'pages' or 'cursor'")
     data = conversations if conversations is not None else build_conversations(now=now)
-    inbox = _Inbox(data, pagination)
+    inbox = _Inbox(data, pagination, page_size_cap)
     log: list[tuple[str, str, dict[str, str]]] = []
     app = Starlette(
         routes=[

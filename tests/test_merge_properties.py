@@ -1,0 +1,169 @@
+"""Property-based tests of the merged walk: over generated datasets served by the emulators on
+loopback, walking every page returns every conversation exactly once, newest first, whatever the
+providers' page sizes, ties in timestamps, budgets, or accounts that run out early."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+import pytest
+from helpers import KEY, text_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mcp import Client
+
+from inbox_mcp.providers.loopback import LoopbackServer
+from inbox_mcp.providers.provider import Provider
+from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
+from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.server.app import build_server
+from inbox_mcp.tools.inbox import Budgets
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+TIMES = [T0 - timedelta(minutes=17 * i) for i in range(12)]  # few distinct times: many ties
+DOMAINS = ["acme.com", "us.acme.com", "notacme.com", "globex.io", "eu.acme.com"]
+PROPERTY_SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+
+class Swappable:
+    """An ASGI app whose inner app each example replaces: real HTTP on loopback, new data."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def slots() -> Iterator[list[tuple[Swappable, str]]]:
+    swaps = [Swappable() for _ in range(4)]
+    servers = [LoopbackServer(s).start() for s in swaps]
+    yield [(s, server.url) for s, server in zip(swaps, servers, strict=True)]
+    for server in servers:
+        server.stop()
+
+
+@dataclass
+class Row:
+    id: str
+    at: datetime
+    email: str
+
+
+@dataclass
+class Account:
+    """One generated account: its rows in the provider's own order and how to serve them."""
+
+    name: str
+    rows: list[Row]
+    serve: Callable[[], Any]
+    client: Callable[[str, Any], Provider]
+
+
+@st.composite
+def sendkit_account(draw, index: int) -> Account:
+    count = draw(st.integers(0, 25))
+    rows = [
+        Row(id=f"{index:02x}{n:022x}", at=draw(st.sampled_from(TIMES)), email=f"lead{n}@{draw(st.sampled_from(DOMAINS))}")
+        for n in range(count)
+    ]
+    docs = [_sendkit_doc(r) for r in rows]
+    pagination = draw(st.sampled_from(["pages", "cursor"]))
+    cap = draw(st.sampled_from([None, 1, 2, 3, 7]))
+    rows.sort(key=lambda r: (r.at, r.id), reverse=True)  # the emulator's order: newest, then id descending
+    name = f"sendkit{index}"
+
+    def serve() -> Any:
+        return sendkit_emulator.create_app(api_key=KEY, conversations=docs, pagination=pagination, page_size_cap=cap)
+
+    def client(url: str, http: Any) -> Provider:
+        return SendKitClient(name, SendKitSettings(api_key=KEY, base_url=url), http, "SENDKIT_API_KEY")
+
+    return Account(name, rows, serve, client)
+
+
+def _sendkit_doc(row: Row) -> dict:
+    sent = (row.at - timedelta(hours=3)).isoformat().replace("+00:00", "Z")
+    replied = row.at.isoformat().replace("+00:00", "Z")
+    return {
+        "id": row.id,
+        "lead": {"_id": "l" + row.id[1:], "email": row.email, "firstName": "Lead", "lastName": row.id[-4:]},
+        "campaign": {"_id": "c1", "name": "Generated"},
+        "status": "active",
+        "aiTag": None,
+        "tags": [],
+        "isRead": True,
+        "unreadCount": 0,
+        "messages": [
+            {"type": "sent", "subject": "Hello", "body": "<p>Hello</p>", "sentAt": sent, "sequenceStep": 1},
+            {"type": "reply", "from": row.email, "to": "us@pipewise.io", "subject": "Re: Hello", "content": "Yes",
+             "htmlContent": "<p>Yes</p>", "receivedAt": replied, "isFromLead": True, "isAutoReply": False, "read": True},
+        ],
+        "scheduledReplies": [],
+    }
+
+
+ACCOUNT_KINDS = [sendkit_account]
+
+
+async def _walk(accounts: list[Account], urls: list[str], tool: str, arguments: dict, budgets: Budgets) -> list[dict]:
+    server = build_server(lambda http: [a.client(url, http) for a, url in zip(accounts, urls, strict=True)], budgets)
+    rows: list[dict] = []
+    async with Client(server) as client:
+        cursor = None
+        for _ in range(500):
+            result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
+            assert not result.is_error, text_of(result)
+            rows += result.structured_content["conversations"]
+            cursor = result.structured_content["next_cursor"]
+            if cursor is None:
+                return rows
+    raise AssertionError("the walk did not end")
+
+
+def _check(rows: list[dict], accounts: list[Account], keep: Callable[[Row], bool]) -> None:
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)), "no conversation twice"
+    expected = {f"{a.name}:{r.id}" for a in accounts for r in a.rows if keep(r)}
+    assert set(ids) == expected, "every conversation once"
+    stamps = [r["last_activity_at"] for r in rows]
+    assert stamps == sorted(stamps, reverse=True), "newest first"
+    for a in accounts:
+        mine = [i.split(":", 1)[1] for i in ids if i.startswith(a.name + ":")]
+        assert mine == [r.id for r in a.rows if keep(r)], "each account's own order is kept"
+
+
+@st.composite
+def scenario(draw) -> list[Account]:
+    count = draw(st.integers(1, 4))
+    return [draw(draw(st.sampled_from(ACCOUNT_KINDS))(i)) for i in range(count)]
+
+
+@PROPERTY_SETTINGS
+@given(accounts=scenario(), limit=st.integers(1, 25), budget=st.sampled_from([400, 800, 4000]))
+def test_listing_walk_is_exactly_once_and_ordered(slots, accounts, limit, budget):
+    for (swap, _), account in zip(slots, accounts, strict=False):
+        swap.app = account.serve()
+    urls = [url for _, url in slots[: len(accounts)]]
+    rows = anyio.run(_walk, accounts, urls, "list_conversations", {"limit": limit}, Budgets(list_tokens=budget))
+    _check(rows, accounts, lambda r: True)
+
+
+@PROPERTY_SETTINGS
+@given(accounts=scenario(), limit=st.integers(1, 10), scan_pages=st.integers(1, 3))
+def test_domain_search_walk_is_exactly_once_and_ordered(slots, accounts, limit, scan_pages):
+    for (swap, _), account in zip(slots, accounts, strict=False):
+        swap.app = account.serve()
+    urls = [url for _, url in slots[: len(accounts)]]
+    rows = anyio.run(
+        _walk, accounts, urls, "search_by_domain", {"domain": "acme.com", "limit": limit}, Budgets(scan_pages=scan_pages)
+    )
+    _check(rows, accounts, lambda r: re.search(r"@(?:[a-z0-9-]+\.)*acme\.com$", r.email) is not None)
