@@ -77,7 +77,8 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
             provider=p,
             query=listing.query,
             start=positions[p.account],
-            page_size=min(listing.limit, p.capabilities.max_page_size),
+            # A plain listing needs at most `limit` rows of any account; a scan reads big pages.
+            page_size=p.capabilities.max_page_size if p.account in listing.keep else min(listing.limit, p.capabilities.max_page_size),
             cache=inbox.page_cache,
             resuming=cursor is not None,
             keep=listing.keep.get(p.account, lambda _: True),
