@@ -99,6 +99,21 @@ class MessageAttachment(Wire):
     size: int | None = None
     url: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_url(cls, data: Any) -> Any:
+        """An attachment given as a bare URL string."""
+        return {"url": data} if isinstance(data, str) else data
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_or_nothing(cls, value: Any) -> Any:
+        """Undocumented, so a size that is not a whole number of bytes ("1.2 MB") is dropped."""
+        try:
+            return int(value) if float(value) == int(float(value)) and int(float(value)) >= 0 else None
+        except (TypeError, ValueError, OverflowError):
+            return None
+
 
 class Message(Wire):
     id: str

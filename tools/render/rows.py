@@ -23,7 +23,10 @@ def who(p: Person, *, detailed: bool) -> str:
     extra = [one_line(p.title, 60)] if detailed and p.title else []
     if p.company:
         extra.append(one_line(p.company, 60))
-    return f"{text}, {' at '.join(extra)}" if extra else text
+    text = f"{text}, {' at '.join(extra)}" if extra else text
+    if detailed and p.profile_url and p.name:
+        text += f" ({one_line(p.profile_url, 100)})"  # on LinkedIn the profile is the identity
+    return text
 
 
 def unread_mark(unread: bool | None) -> str | None:
