@@ -1,0 +1,262 @@
+"""InboxBase's JSON exactly as documented (seed 004 and PROVIDERS.md), tolerant of extra and
+missing fields.
+
+Every timestamp comes twice: Unix milliseconds (`lastEventAt`, `createdAt`, `ts`) and an ISO 8601
+string (`lastEventAtIso`, `createdAtIso`, `tsIso`). `when` prefers the milliseconds and falls back
+to the ISO string. A conversation's `events[]` is a discriminated union on `type`; a `message`
+event carries its message under `message` (a flattened message is accepted too).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_INTEGER = re.compile(r"^-?[0-9]{1,19}$")
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_absent(cls, data: Any) -> Any:
+        """A documented field sent as null takes its default ([] for lists), as if absent."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _assume_utc(cls, value: object) -> object:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _iso(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def to_millis(value: Any) -> int | None:
+    """Unix milliseconds from what the API sends: an integer (or an integer-valued string or
+    float), or, tolerated, an ISO string. Anything else counts as absent."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        text = value.strip()
+        if _INTEGER.match(text):
+            return int(text)
+        parsed = _iso(text)
+        if parsed is not None:
+            return (parsed - EPOCH) // timedelta(milliseconds=1)
+    return None
+
+
+def to_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        return _iso(value)
+    return None
+
+
+def from_millis(ms: int | None) -> datetime | None:
+    if ms is None:
+        return None
+    try:
+        return EPOCH + timedelta(milliseconds=ms)
+    except OverflowError:
+        return None
+
+
+def when(ms: int | None, iso: datetime | None) -> datetime | None:
+    """The milliseconds value when it is usable, else the ISO one (both UTC)."""
+    return from_millis(ms) or iso
+
+
+def _strings(value: Any) -> Any:
+    """A list of strings from a string, a list, or objects that carry a name or an address."""
+    if value is None:
+        return []
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if isinstance(value, list):
+        return [s for s in (_address(v) if isinstance(v, dict) else v for v in value) if s is not None]
+    return value
+
+
+def _address(value: Any) -> Any:
+    """`{"name": ..., "email": ...}` (or address / label) as one string "Name <email>"."""
+    if isinstance(value, dict):
+        email = value.get("email") or value.get("address")
+        name = value.get("name")
+        if email:
+            return f"{name} <{email}>" if name else str(email)
+        label = value.get("label") or name
+        return str(label) if label else None
+    if isinstance(value, list):
+        return _address(value[0]) if value else None
+    return value
+
+
+Millis = Annotated[int | None, BeforeValidator(to_millis)]
+IsoTime = Annotated[datetime | None, BeforeValidator(to_datetime)]
+Strings = Annotated[list[str], BeforeValidator(_strings)]
+Address = Annotated[str | None, BeforeValidator(_address)]
+
+
+class ConversationRow(Wire):
+    """One row of GET /v1/identities/{handle}/conversations."""
+
+    id: str
+    with_: Address = Field(default=None, alias="with")
+    subject: str | None = None
+    snippet: str | None = None
+    message_count: int | None = Field(default=None, alias="messageCount")
+    archived: bool | None = None
+    labels: Strings = Field(default_factory=list)
+    """Not documented on rows (only on the conversation); read when present."""
+    last_event_at: Millis = Field(default=None, alias="lastEventAt")
+    last_event_at_iso: IsoTime = Field(default=None, alias="lastEventAtIso")
+    created_at: Millis = Field(default=None, alias="createdAt")
+    created_at_iso: IsoTime = Field(default=None, alias="createdAtIso")
+
+    @property
+    def last_event(self) -> datetime | None:
+        return when(self.last_event_at, self.last_event_at_iso)
+
+    @property
+    def last_event_ms(self) -> int | None:
+        """The row's position in the listing's order, in the unit of `since` / `until`."""
+        if from_millis(self.last_event_at) is not None:
+            return self.last_event_at
+        return to_millis(self.last_event_at_iso.isoformat()) if self.last_event_at_iso else None
+
+
+class ConversationList(Wire):
+    identity: str | None = None
+    conversations: list[ConversationRow] = Field(default_factory=list)
+    next_cursor: int | str | None = Field(default=None, alias="nextCursor")
+    """Documented as int64 or null (the lastEventAt of the page's last row)."""
+
+
+class Attachment(Wire):
+    filename: str | None = Field(default=None, validation_alias=AliasChoices("filename", "name", "fileName"))
+    content_type: str | None = Field(
+        default=None, validation_alias=AliasChoices("contentType", "mimeType", "content_type", "type")
+    )
+    size: int | None = Field(default=None, validation_alias=AliasChoices("size", "sizeBytes", "bytes"))
+
+
+class MessageBody(Wire):
+    text: str | None = None
+    html: str | None = None
+
+
+class Message(Wire):
+    """The `message` of a `message` event: direction, body text / html, snippet, timestamps."""
+
+    id: str | None = None
+    direction: str | None = None
+    from_: Address = Field(default=None, alias="from")
+    to: Strings = Field(default_factory=list)
+    cc: Strings = Field(default_factory=list)
+    subject: str | None = None
+    text: str | None = Field(default=None, validation_alias=AliasChoices("text", "bodyText", "textBody", "plain"))
+    html: str | None = Field(default=None, validation_alias=AliasChoices("html", "bodyHtml", "htmlBody"))
+    body: MessageBody | None = None
+    snippet: str | None = None
+    ts: Millis = Field(default=None, validation_alias=AliasChoices("ts", "sentAt", "receivedAt", "createdAt", "at"))
+    ts_iso: IsoTime = Field(
+        default=None, validation_alias=AliasChoices("tsIso", "sentAtIso", "receivedAtIso", "createdAtIso", "atIso")
+    )
+    attachments: list[Attachment] = Field(default_factory=list)
+    auto_reply: bool | None = Field(default=None, validation_alias=AliasChoices("autoReply", "isAutoReply"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _body(cls, data: Any) -> Any:
+        """`body` as a string counts as text, or as html when it looks like markup."""
+        if isinstance(data, dict) and isinstance(data.get("body"), str):
+            data = dict(data)
+            raw = data.pop("body")
+            key = "html" if re.search(r"<[a-zA-Z][^>]*>", raw) else "text"
+            data.setdefault(key, raw)
+        return data
+
+    @property
+    def body_text(self) -> str | None:
+        return self.text or (self.body.text if self.body else None)
+
+    @property
+    def body_html(self) -> str | None:
+        return self.html or (self.body.html if self.body else None)
+
+
+class Event(Wire):
+    """One entry of a conversation's `events[]`: `message`, `label_added`, `label_removed`,
+    `archived`, `unarchived`, `no_reply_expired`, or a type this client does not know yet."""
+
+    id: str | None = None
+    type: str | None = None
+    ts: Millis = Field(default=None, validation_alias=AliasChoices("ts", "at", "createdAt", "occurredAt"))
+    ts_iso: IsoTime = Field(default=None, validation_alias=AliasChoices("tsIso", "atIso", "createdAtIso", "occurredAtIso"))
+    label: Address = Field(default=None, validation_alias=AliasChoices("label", "labelName", "name"))
+    labels: Strings = Field(default_factory=list)
+    waited_ms: int | None = Field(default=None, alias="waitedMs")
+    message: Message | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _payload(cls, data: Any) -> Any:
+        """Accept the payload in a `data` object (as on the events stream), and a message event
+        whose message fields sit on the event itself."""
+        if not isinstance(data, dict):
+            return data
+        if isinstance(data.get("data"), dict):
+            data = {**data["data"], **{k: v for k, v in data.items() if k != "data"}}
+        if data.get("type") == "message" and not isinstance(data.get("message"), dict):
+            data = {**data, "message": {k: v for k, v in data.items() if k not in ("type", "message")}}
+        return data
+
+    @property
+    def at(self) -> datetime | None:
+        found = when(self.ts, self.ts_iso)
+        if found is None and self.message is not None:
+            found = when(self.message.ts, self.message.ts_iso)
+        return found
+
+
+class ConversationDetail(Wire):
+    id: str
+    with_: Address = Field(default=None, alias="with")
+    subject: str | None = None
+    message_count: int | None = Field(default=None, alias="messageCount")
+    archived: bool | None = None
+    labels: Strings = Field(default_factory=list)
+    last_event_at: Millis = Field(default=None, alias="lastEventAt")
+    last_event_at_iso: IsoTime = Field(default=None, alias="lastEventAtIso")
+    events: list[Event] = Field(default_factory=list)
+
+    @property
+    def last_event(self) -> datetime | None:
+        return when(self.last_event_at, self.last_event_at_iso)
+
+
+class ThreadEnvelope(Wire):
+    identity: str | None = None
+    conversation: ConversationDetail
