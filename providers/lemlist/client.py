@@ -17,7 +17,8 @@ references):
   the type as its kind and a short detail where the activity has one. Nothing is dropped.
 
 Every request goes through the shared HttpClient with lemlist's documented rate limit (20
-requests per 2 seconds per API key, all routes) applied on our side, per key.
+requests per 2 seconds per API key, all routes) applied on our side, per key, with a small
+margin (see RATE_LIMIT); a 429 that still comes is waited out by the HttpClient (Retry-After).
 """
 
 from __future__ import annotations
@@ -51,8 +52,13 @@ from inbox_mcp.providers.model import (
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.lemlist.com"
-RATE_LIMIT = RateLimit(20, 2.0)
+DOCUMENTED_RATE_LIMIT = RateLimit(20, 2.0)
 """Documented: 20 requests per 2 seconds, per API key, on all routes."""
+RATE_LIMIT = RateLimit(20, 2.2)
+"""What the client applies: the documented limit with a 10% margin in time. Our clock stamps a
+request when it leaves, lemlist's when it arrives; with the exact 2.0 s a burst meets a 429 now
+and then, because the first request of a window can arrive later than the 21st (a fresh
+connection against a warm one). 0.2 s covers that jitter at a cost of at most 10% throughput."""
 MAX_PAGE_SIZE = 100
 """The docs give no maximum for `limit`; 100 is our choice (and the emulator's)."""
 
@@ -61,6 +67,8 @@ OUTBOUND_TYPES = frozenset({"emailsSent", "linkedinSent", "linkedinVoiceNoteDone
 NOTE_TYPES = frozenset({"linkedinInviteDone"})
 """Outbound messages only when they carry a note; otherwise events."""
 DETAIL_CHARS = 120
+REMEMBERED_CONTACTS = 5000
+"""How many listed contacts a client remembers for get_thread (see `LemlistClient`)."""
 
 _CONTACT_ID = re.compile(r"^ctc_[A-Za-z0-9]{1,64}$")
 _USER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -96,6 +104,15 @@ class LemlistSettings(BaseSettings):
 
 
 class LemlistClient:
+    """One lemlist team (one API key).
+
+    GET /api/inbox/{contactId} says nothing about the contact but its email (`leadEmail`), and
+    nothing about read state. So the client remembers, per contact id, the person and read state
+    of the rows it has listed (the last `REMEMBERED_CONTACTS`), and get_thread uses them: a thread
+    opened from a listing shows the contact's name and whether it is unread; one opened cold shows
+    the email only and "read state unknown".
+    """
+
     provider: ClassVar[str] = "lemlist"
     label: ClassVar[str] = "lemlist"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -111,6 +128,7 @@ class LemlistClient:
         self._base = settings.base_url.rstrip("/")
         self._http = http
         self._key_hint = key_hint
+        self._listed: dict[str, Conversation] = {}
 
     def valid_id(self, conversation_id: str) -> bool:
         return bool(_CONTACT_ID.match(conversation_id))
@@ -162,6 +180,7 @@ class LemlistClient:
                 log.warning("%s: lemlist inbox row %s has no contact id and cannot be opened; skipped", self.account, row.id)
                 continue
             rows.append(conversation)
+            self._remember(conversation)
         return Page(conversations=tuple(rows), next_token=_next_token(listing.pagination, size, page, len(listing.data)))
 
     async def get_thread(self, conversation_id: str) -> Thread:
@@ -171,10 +190,16 @@ class LemlistClient:
             "list conversations first to get a valid id."
         )
         activities = (await self._get(self._call(path, not_found=missing), wire.ContactMessages)).data
-        return thread_from_activities(conversation_id, self.provider, activities)
+        return thread_from_activities(conversation_id, self.provider, activities, self._listed.get(conversation_id))
 
     async def check(self) -> None:
         await self._get(self._call("/api/inbox", {"page": 1, "limit": 1}), wire.InboxList)
+
+    def _remember(self, conversation: Conversation) -> None:
+        self._listed.pop(conversation.id, None)
+        self._listed[conversation.id] = conversation
+        while len(self._listed) > REMEMBERED_CONTACTS:
+            self._listed.pop(next(iter(self._listed)))
 
     def _conversation(self, row: wire.InboxRow) -> Conversation | None:
         contact_id = row.contact_id or row.contact.id
@@ -298,9 +323,20 @@ def _oldest_first(at: datetime | None) -> tuple[bool, float]:
     return (at is None, at.timestamp() if at else 0.0)
 
 
-def thread_from_activities(contact_id: str, provider: str, activities: list[wire.Activity]) -> Thread:
+def thread_from_activities(
+    contact_id: str, provider: str, activities: list[wire.Activity], listed: Conversation | None = None
+) -> Thread:
+    """The thread of one contact. `listed` is the contact's row from an earlier listing, if any:
+    it gives the name and read state that the activities do not carry."""
     activities = sorted(activities, key=lambda a: _oldest_first(a.created_at))
     contact = _contact(activities)
+    if listed is not None:
+        known = listed.correspondent
+        contact = Person(
+            name=contact.name or known.name,
+            email=contact.email or known.email,
+            company=contact.company or known.company,
+        )
     messages: list[Message] = []
     events: list[Event] = []
     for activity in activities:
@@ -319,7 +355,7 @@ def thread_from_activities(contact_id: str, provider: str, activities: list[wire
         last_activity_at=max(stamps) if stamps else None,
         subject=next((m.subject for m in messages if m.subject), None),
         snippet=messages[-1].text if messages else None,  # plain-text bodies only; HTML is the tool's to render
-        unread=None,  # the thread endpoint says nothing about read state
+        unread=listed.unread if listed is not None else None,  # the thread endpoint has no read state
         campaign=campaign,
         campaign_id=campaign_id,
         message_count=len(messages),
