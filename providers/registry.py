@@ -11,10 +11,18 @@ from pydantic import ValidationError
 
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.provider import Provider
+from inbox_mcp.providers.inboxbase import client as inboxbase
+from inbox_mcp.providers.lemlist import client as lemlist
 from inbox_mcp.providers.sendkit import client as sendkit
+from inbox_mcp.providers.sendpilot import client as sendpilot
 
 AccountFactory = Callable[[HttpClient], Sequence[Provider]]
-ENV_LOADERS: Sequence[Callable[[], AccountFactory]] = (sendkit.accounts_from_env,)
+ENV_LOADERS: Sequence[Callable[[], AccountFactory]] = (
+    sendkit.accounts_from_env,
+    sendpilot.accounts_from_env,
+    lemlist.accounts_from_env,
+    inboxbase.accounts_from_env,
+)
 
 
 class ConfigError(Exception):
@@ -32,4 +40,6 @@ def accounts_from_env() -> AccountFactory:
             first = exc.errors()[0]
             error = first.get("ctx", {}).get("error")
             raise ConfigError(str(error) if error else f"{first['loc'][0]}: {first['msg']}") from None
+        except ValueError as exc:  # a loader's own check, e.g. a key without its identity
+            raise ConfigError(str(exc)) from None
     return lambda http: [account for factory in factories for account in factory(http)]

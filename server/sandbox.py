@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+from inbox_mcp.providers.inboxbase import client as inboxbase
+from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
+from inbox_mcp.providers.lemlist import client as lemlist
+from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
 from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.registry import AccountFactory
 from inbox_mcp.providers.sendkit import client as sendkit
 from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
+from inbox_mcp.providers.sendpilot import client as sendpilot
+from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
 
 
 @contextmanager
@@ -22,9 +28,24 @@ def sandbox() -> Iterator[AccountFactory]:
         factories = [
             sendkit.accounts(
                 sendkit.SendKitSettings(
-                    api_key=sendkit_emulator.SANDBOX_API_KEY,
-                    workspace_id=None,
-                    base_url=serve(sendkit_emulator.create_app()),
+                    api_key=sendkit_emulator.SANDBOX_API_KEY, workspace_id=None, base_url=serve(sendkit_emulator.create_app())
+                )
+            ),
+            sendpilot.accounts(
+                sendpilot.SendPilotSettings(
+                    api_key=sendpilot_emulator.SANDBOX_API_KEY, account_id=None, base_url=serve(sendpilot_emulator.create_app())
+                )
+            ),
+            lemlist.accounts(
+                lemlist.LemlistSettings(
+                    api_key=lemlist_emulator.SANDBOX_API_KEY, user_id=None, base_url=serve(lemlist_emulator.create_app())
+                )
+            ),
+            inboxbase.accounts(
+                inboxbase.InboxBaseSettings(
+                    api_key=inboxbase_emulator.SANDBOX_API_KEY,
+                    identity=",".join(inboxbase_emulator.SANDBOX_IDENTITIES),
+                    base_url=serve(inboxbase_emulator.create_app()),
                 )
             ),
         ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from inbox_mcp.providers.provider import Provider
 from inbox_mcp.tools.inbox import ToolInputError
 from inbox_mcp.tools.page_cache import PageCache
 
-VERSION = 2
+VERSION = 3
 MAX_CURSOR_CHARS = 4096
 _RESTART = "start again without a cursor"
 _NO_TIME = -(2**62)
@@ -49,9 +50,11 @@ class Position:
 
 
 def pack(fingerprint: str, payload: Any) -> str:
-    """An opaque cursor: version, the call's fingerprint and the payload, checksummed."""
-    raw = json.dumps({"v": VERSION, "f": fingerprint, "p": payload}, separators=(",", ":"), sort_keys=True).encode()
-    text = base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:6] + raw).decode().rstrip("=")
+    """An opaque cursor: version, the call's fingerprint and the payload, compressed and
+    checksummed (an agent carries it in its context, so every character costs)."""
+    raw = json.dumps([VERSION, fingerprint, payload], separators=(",", ":")).encode()
+    blob = zlib.compress(raw, 9)[2:-4]  # raw deflate: the checksum below covers it
+    text = base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:6] + blob).decode().rstrip("=")
     if len(text) > MAX_CURSOR_CHARS:
         raise ToolInputError("The listing position is too large to hand back as a cursor; narrow the request (account, filters).")
     return text
@@ -64,11 +67,12 @@ def unpack(text: str, fingerprint: str) -> Any:
         raise ToolInputError(f"That cursor is too long to be one of ours; {_RESTART}.")
     try:
         blob = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        if hashlib.sha256(blob[6:]).digest()[:6] != blob[:6]:
+        inflater = zlib.decompressobj(-15)
+        raw = inflater.decompress(blob[6:], 64 * 1024)
+        if inflater.unconsumed_tail or hashlib.sha256(raw).digest()[:6] != blob[:6]:
             raise ValueError("checksum")
-        body = json.loads(blob[6:])
-        version, made_for, payload = body["v"], body["f"], body["p"]
-    except (ValueError, KeyError, TypeError):
+        version, made_for, payload = json.loads(raw)
+    except (ValueError, TypeError, zlib.error):
         raise ToolInputError(f"That cursor is malformed or was cut short; {_RESTART}.") from None
     if version != VERSION:
         raise ToolInputError(f"That cursor comes from another version of this server; {_RESTART}.")
@@ -80,23 +84,30 @@ def unpack(text: str, fingerprint: str) -> Any:
 
 
 def encode_positions(fingerprint: str, positions: dict[str, Position]) -> str:
-    return pack(
-        fingerprint,
-        {name: [p.token, p.skip, int(p.done), list(p.bound) if p.bound else None] for name, p in positions.items()},
-    )
+    """Accounts in name order (their names are in the fingerprint); a bound's id without the
+    account prefix, which decoding puts back."""
+    rows = []
+    for name in sorted(positions):
+        p = positions[name]
+        bound = [p.bound[0], p.bound[1].removeprefix(name + ":")] if p.bound else None
+        rows.append([p.token, p.skip, int(p.done), bound])
+    return pack(fingerprint, rows)
 
 
 def decode_positions(text: str, fingerprint: str, accounts: list[str]) -> dict[str, Position]:
     payload = unpack(text, fingerprint)
+    names = sorted(accounts)
     try:
+        if len(payload) != len(names):
+            raise ValueError("accounts")
         positions = {}
-        for name, (token, skip, done, bound) in payload.items():
-            key = (int(bound[0]), str(bound[1])) if bound is not None else None
-            positions[str(name)] = Position(None if token is None else str(token), int(skip), bool(done), key)
+        for name, (token, skip, done, bound) in zip(names, payload, strict=True):
+            key = (int(bound[0]), f"{name}:{bound[1]}" if bound[1] else "") if bound is not None else None
+            positions[name] = Position(None if token is None else str(token), int(skip), bool(done), key)
     except (ValueError, TypeError, AttributeError, IndexError):
-        raise ToolInputError(f"That cursor is malformed; {_RESTART}.") from None
-    if sorted(positions) != sorted(accounts) or any(p.skip < 0 for p in positions.values()):
-        raise ToolInputError(f"That cursor does not fit the configured accounts; {_RESTART}.")
+        raise ToolInputError(f"That cursor does not fit the configured accounts; {_RESTART}.") from None
+    if any(p.skip < 0 for p in positions.values()):
+        raise ToolInputError(f"That cursor is malformed; {_RESTART}.")
     return positions
 
 
