@@ -14,7 +14,9 @@ def normalise_domain(raw: str) -> str:
     """'@ACME.com', 'jane@acme.com', 'https://acme.com/' and 'bücher.de' become 'acme.com' and
     'xn--bcher-kva.de'; anything that is not a domain raises ToolInputError."""
     text = raw.strip().lower()
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text).split("/")[0]
+    url = re.match(r"^[a-z][a-z0-9+.-]*://([^/?#]*)", text)
+    if url:  # a pasted link: its host
+        text = url.group(1).rsplit("@", 1)[-1].split(":")[0]
     text = text.rsplit("@", 1)[-1].strip().rstrip(".")
     try:
         ascii_domain = text.encode("idna").decode("ascii") if text else ""
