@@ -11,9 +11,12 @@ import email.utils
 import hashlib
 import json
 import logging
+import math
 import random
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +34,23 @@ from inbox_mcp.providers.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+_deadline: ContextVar[float | None] = ContextVar("inbox_mcp_call_deadline", default=None)
+
+
+@contextmanager
+def call_deadline(seconds: float) -> Iterator[None]:
+    """Every provider request made inside (tasks started inside included) ends by then."""
+    token = _deadline.set(anyio.current_time() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _remaining() -> float | None:
+    end = _deadline.get()
+    return None if end is None else end - anyio.current_time()
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -86,8 +106,9 @@ class Call:
     """The sentence for a 404, when the caller knows what was missing."""
     forbidden_hint: str | None = None
     rate_limit: RateLimit | None = None
+    """The provider's documented limit; None: the client's default for undocumented ones."""
     bucket: str = ""
-    """Calls with the same bucket share `rate_limit` (see `bucket_for`)."""
+    """Calls with the same bucket share one limit (see `bucket_for`); empty: no limit."""
 
 
 class HttpClient:
@@ -97,6 +118,7 @@ class HttpClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 15.0,
         retries: int = 2,
+        default_rate_limit: RateLimit = RateLimit(10, 1.0),
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = httpx2.AsyncClient(
@@ -106,6 +128,7 @@ class HttpClient:
             transport=transport,
         )
         self._retries = retries
+        self._default_limit = default_rate_limit
         self._windows: dict[str, _Window] = {}
 
     async def aclose(self) -> None:
@@ -114,24 +137,40 @@ class HttpClient:
     async def get_json(self, call: Call) -> Any:
         attempt = 0
         while True:
-            if call.rate_limit is not None:
-                window = self._windows.setdefault(call.bucket, _Window(call.rate_limit))
-                await window.acquire()
+            if call.bucket:
+                window = self._windows.setdefault(call.bucket, _Window(call.rate_limit or self._default_limit))
+                with anyio.move_on_after(_remaining() if _remaining() is not None else math.inf) as waited:
+                    await window.acquire()
+                if waited.cancelled_caught:
+                    raise _out_of_time(call)
+            left = _remaining()
+            if left is not None and left <= 0:
+                raise _out_of_time(call)
             try:
-                status, headers, body = await self._send(call)
+                with anyio.fail_after(left if left is not None else math.inf):
+                    status, headers, body = await self._send(call)
+            except TimeoutError:
+                raise _out_of_time(call) from None
             except (httpx2.TransportError, _BodyTooLarge) as exc:
-                if attempt < self._retries and isinstance(exc, httpx2.ConnectError):
+                if attempt < self._retries and isinstance(exc, _TRANSIENT) and self._can_wait(_backoff(attempt + 1)):
                     attempt += 1
                     await anyio.sleep(_backoff(attempt))
                     continue
                 raise _transport_error(call, exc) from None
             if status in RETRY_STATUSES and attempt < self._retries:
                 wait = _retry_after(headers.get("retry-after"))
-                if wait is None or wait <= MAX_RETRY_WAIT:
+                pause = wait if wait is not None else _backoff(attempt + 1)
+                if pause <= MAX_RETRY_WAIT and self._can_wait(pause):
                     attempt += 1
-                    await anyio.sleep(wait if wait is not None else _backoff(attempt))
+                    await anyio.sleep(pause)
                     continue
             return _decode(call, status, headers, body)
+
+    @staticmethod
+    def _can_wait(seconds: float) -> bool:
+        """A retry only when it can still finish within the call's deadline."""
+        left = _remaining()
+        return left is None or seconds < left - 0.5
 
     async def _send(self, call: Call) -> tuple[int, httpx2.Headers, bytes]:
         async with self._client.stream("GET", call.url, params=dict(call.params), headers=dict(call.headers)) as r:
@@ -150,6 +189,16 @@ class HttpClient:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+# Worth another try: the connection failed or the answer was cut off mid-way.
+_TRANSIENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.RemoteProtocolError, httpx2.ReadError)
+
+
+def _out_of_time(call: Call) -> UpstreamError:
+    return UpstreamError(
+        f"{call.account}: {call.provider_label} did not answer within this call's time limit; try again shortly."
+    )
 
 
 def _backoff(attempt: int) -> float:
@@ -186,7 +235,7 @@ def _detail(body: bytes, secrets: Iterable[str]) -> str:
     text = ""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
         data = None
     if isinstance(data, dict):
         for key in ("message", "error", "detail", "details"):
@@ -217,6 +266,8 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
             return json.loads(body)
         except ValueError:
             raise UpstreamError(f"{who} answered with malformed or truncated JSON; try again shortly.") from None
+        except RecursionError:  # json gives up on deep nesting with RecursionError, not ValueError
+            raise UpstreamError(f"{who} answered with JSON nested too deeply to read; the API may have changed.") from None
     detail = _detail(body, call.secrets)
     said = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
     if status == 401:
@@ -243,5 +294,7 @@ def _transport_error(call: Call, exc: Exception) -> UpstreamError:
         return UpstreamError(f"{who} sent a response larger than {MAX_BODY_BYTES // 2**20} MiB; refused.")
     if isinstance(exc, httpx2.TimeoutException):
         return UpstreamError(f"{who} did not answer in time; try again shortly.")
+    if isinstance(exc, (httpx2.RemoteProtocolError, httpx2.ReadError)):
+        return UpstreamError(f"{who} broke off its answer mid-way; try again shortly.")
     host = httpx2.URL(call.url).host
     return UpstreamError(f"{who} could not be reached at {host}; check the network and the account's base URL.")

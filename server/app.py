@@ -18,7 +18,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import ValidationError
 
 from inbox_mcp.providers.errors import ProviderError
-from inbox_mcp.providers.http import HttpClient
+from inbox_mcp.providers.http import HttpClient, RateLimit, call_deadline
 from inbox_mcp.providers.registry import AccountFactory
 from inbox_mcp.tools.get_thread import get_thread
 from inbox_mcp.tools.inbox import Budgets, Inbox, ToolInputError
@@ -39,9 +39,13 @@ INSTRUCTIONS = (
 
 
 class InboxServer(MCPServer[Inbox]):
+    deadline: float = 20.0
+    """Seconds one tool call may take, all provider requests included."""
+
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         try:
-            return await super().call_tool(name, arguments, context)
+            with call_deadline(self.deadline):
+                return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             cause = _root(exc.__cause__)
             if isinstance(cause, (ToolInputError, ProviderError)):
@@ -77,13 +81,17 @@ def _argument_sentence(tool: str, exc: ValidationError) -> str:
 
 
 def build_server(
-    accounts: AccountFactory, budgets: Budgets | None = None, log_level: str = "WARNING"
+    accounts: AccountFactory,
+    budgets: Budgets | None = None,
+    log_level: str = "WARNING",
+    deadline: float = 20.0,
+    requests_per_second: float = 10.0,
 ) -> InboxServer:
     """A server whose lifespan opens one HTTP client and the accounts `accounts` builds on it."""
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Inbox]) -> AsyncIterator[Inbox]:
-        http = HttpClient()
+        http = HttpClient(default_rate_limit=RateLimit(requests_per_second, 1.0))
         try:
             yield Inbox(accounts=list(accounts(http)), budgets=budgets or Budgets())
         finally:
@@ -92,6 +100,7 @@ def build_server(
     server = InboxServer(
         "inbox-mcp", title="Sales inboxes", instructions=INSTRUCTIONS, lifespan=lifespan, log_level=log_level
     )
+    server.deadline = deadline
     for tool in TOOLS:
         server.add_tool(tool, annotations=READ_ONLY)
     return server

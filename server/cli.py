@@ -89,7 +89,7 @@ def _accounts(use_sandbox: bool) -> Iterator[AccountFactory]:
 
 
 def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
-    server = build_server(accounts, settings.budgets(), settings.log_level)
+    server = build_server(accounts, **settings.server_options())
     if args.sandbox:
         log.warning("serving the sandbox: demo inboxes, no real account is read")
     anyio.run(server.run_stdio_async)
@@ -98,7 +98,7 @@ def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerS
 
 def _call(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
     async def go() -> int:
-        async with Client(build_server(accounts, settings.budgets(), settings.log_level)) as client:
+        async with Client(build_server(accounts, **settings.server_options())) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
             if args.tool not in tools:
                 print(f"inbox-mcp: no tool {args.tool!r}; the tools are: {', '.join(tools)}.", file=sys.stderr)
@@ -169,7 +169,7 @@ def _check_accounts(args: argparse.Namespace, accounts: AccountFactory, settings
 
 def _demo(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
     async def go() -> int:
-        async with Client(build_server(accounts, settings.budgets(), settings.log_level)) as client:
+        async with Client(build_server(accounts, **settings.server_options())) as client:
             steps: list[tuple[str, dict[str, Any]]] = [
                 ("list_accounts", {}),
                 ("list_conversations", {"limit": 8}),

@@ -10,13 +10,16 @@ from inbox_mcp.tools.inbox import Budgets
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 KEY = "sk_test_8d1f0c2b9a7e4f31"
+FAST = 1000.0
+"""Per-key request rate for test servers that read an emulator many times in a row."""
 
 
 def sendkit_server(
     url: str, key: str = KEY, workspace: str | None = None, budgets: Budgets | None = None
 ) -> InboxServer:
     settings = SendKitSettings(api_key=key, base_url=url, workspace_id=workspace)
-    return build_server(lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], budgets)
+    factory = lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")]  # noqa: E731
+    return build_server(factory, budgets, requests_per_second=FAST)
 
 
 def no_account_server() -> InboxServer:

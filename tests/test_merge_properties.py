@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 import pytest
-from helpers import KEY, text_of
+from helpers import FAST, KEY, text_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
@@ -205,7 +205,9 @@ ACCOUNT_KINDS = [sendkit_account, sendpilot_account, lemlist_account, inboxbase_
 
 
 async def _walk(accounts: list[Account], urls: list[str], tool: str, arguments: dict, budgets: Budgets) -> list[dict]:
-    server = build_server(lambda http: [a.client(url, http) for a, url in zip(accounts, urls, strict=True)], budgets)
+    server = build_server(
+        lambda http: [a.client(url, http) for a, url in zip(accounts, urls, strict=True)], budgets, requests_per_second=FAST
+    )
     rows: list[dict] = []
     async with Client(server) as client:
         cursor = None

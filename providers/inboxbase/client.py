@@ -22,7 +22,7 @@ from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inbox_mcp.providers.errors import UpstreamError
-from inbox_mcp.providers.http import Call, HttpClient
+from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.inboxbase import wire
 from inbox_mcp.providers.model import (
     Attachment,
@@ -129,7 +129,7 @@ class PageToken:
             not size.isdigit()
             or not 1 <= int(size) <= MAX_LIMIT
             or not (until == "-" or re.fullmatch(r"-?[0-9]{1,19}", until))
-            or not all(_DIGEST.match(d) for d in digests)
+            or not all(_DIGEST.fullmatch(d) for d in digests)
             or len(digests) >= MAX_LIMIT
             or (digests and until == "-")
         ):
@@ -181,7 +181,7 @@ class InboxBaseClient:
 
     def valid_id(self, conversation_id: str) -> bool:
         """Ids look like conv_<16 hex>; documented as opaque, so any short URL-safe id passes."""
-        return bool(_ID.match(conversation_id))
+        return bool(_ID.fullmatch(conversation_id))
 
     def _call(self, path: str, params: dict[str, str | int] | None = None, not_found: str | None = None) -> Call:
         key = self._key.get_secret_value()
@@ -193,6 +193,7 @@ class InboxBaseClient:
             params=params or {},
             headers={"Authorization": f"Bearer {key}"},
             secrets=(key,),
+            bucket=bucket_for(self.provider, key),
             not_found=not_found,
             forbidden_hint=f"{self._key_hint} and {IDENTITY_HINT}",
         )

@@ -100,17 +100,24 @@ def _strings(value: Any) -> Any:
 
 
 def _address(value: Any) -> Any:
-    """`{"name": ..., "email": ...}` (or address / label) as one string "Name <email>"."""
+    """`{"name": ..., "email": ...}` (or address / label) as one string "Name <email>"; a list
+    stands for its first element. Only strings are read from the object: anything else there
+    (a number, a deeply nested list) counts as absent rather than being turned into text."""
+    while isinstance(value, list):  # a loop, not recursion: the list may be nested 10,000 deep
+        if not value:
+            return None
+        value = value[0]
     if isinstance(value, dict):
-        email = value.get("email") or value.get("address")
-        name = value.get("name")
+        email = _text(value.get("email")) or _text(value.get("address"))
+        name = _text(value.get("name"))
         if email:
-            return f"{name} <{email}>" if name else str(email)
-        label = value.get("label") or name
-        return str(label) if label else None
-    if isinstance(value, list):
-        return _address(value[0]) if value else None
+            return f"{name} <{email}>" if name else email
+        return _text(value.get("label")) or name
     return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 Millis = Annotated[int | None, BeforeValidator(to_millis)]

@@ -98,7 +98,7 @@ class LemlistSettings(BaseSettings):
         if value is None or not value.strip():
             return None
         value = value.strip()
-        if not _USER_ID.match(value):
+        if not _USER_ID.fullmatch(value):
             raise ValueError("LEMLIST_USER_ID must be a lemlist user id such as usr_t2KCwPen66NrrqGtQ")
         return value
 
@@ -131,7 +131,7 @@ class LemlistClient:
         self._listed: dict[str, Conversation] = {}
 
     def valid_id(self, conversation_id: str) -> bool:
-        return bool(_CONTACT_ID.match(conversation_id))
+        return bool(_CONTACT_ID.fullmatch(conversation_id))
 
     def _call(self, path: str, params: dict[str, str | int] | None = None, not_found: str | None = None) -> Call:
         key = self._key.get_secret_value()

@@ -11,7 +11,7 @@ from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inbox_mcp.providers.errors import UpstreamError
-from inbox_mcp.providers.http import Call, HttpClient
+from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.model import (
     Attachment,
     Capabilities,
@@ -28,6 +28,8 @@ from inbox_mcp.providers.sendkit import wire
 
 DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_NUMBER = re.compile(r"[0-9]{1,18}")
+"""A page size or page number in our tokens: ASCII digits, small enough for any API."""
 _WireT = TypeVar("_WireT", bound=BaseModel)
 
 
@@ -64,7 +66,7 @@ class SendKitClient:
         self._key_hint = key_hint
 
     def valid_id(self, conversation_id: str) -> bool:
-        return bool(_ID.match(conversation_id))
+        return bool(_ID.fullmatch(conversation_id))
 
     def _call(self, path: str, params: dict[str, str | int] | None = None, not_found: str | None = None) -> Call:
         key = self._key.get_secret_value()
@@ -80,6 +82,7 @@ class SendKitClient:
             params=params or {},
             headers=headers,
             secrets=(key,),
+            bucket=bucket_for(self.provider, key),
             not_found=not_found,
             forbidden_hint=(
                 f"{self._key_hint} and SENDKIT_WORKSPACE_ID (a platform key needs the workspace it may read)"
@@ -171,8 +174,14 @@ def _parse_token(token: str | None, page_size: int) -> tuple[int, str, str]:
     """Tokens carry the page size they were made with, so page numbers keep meaning the same rows."""
     if token is None:
         return page_size, "page", "1"
-    size, kind, position = token.split(":", 2)
-    if kind not in ("page", "cursor") or not size.isdigit() or (kind == "page" and not position.isdigit()):
+    size, kind, position = (token.split(":", 2) + ["", ""])[:3]
+    if (
+        kind not in ("page", "cursor")
+        or not _NUMBER.fullmatch(size)
+        or not 1 <= int(size) <= SendKitClient.capabilities.max_page_size
+        or (kind == "page" and not (_NUMBER.fullmatch(position) and int(position) >= 1))
+        or (kind == "cursor" and not position)
+    ):
         raise ValueError(f"not a SendKit page token: {token!r}")
     return int(size), kind, position
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inbox_mcp.providers.errors import NotFoundError, UpstreamError
-from inbox_mcp.providers.http import Call, HttpClient
+from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.model import (
     Attachment,
     Capabilities,
@@ -73,7 +73,7 @@ class SendPilotSettings(BaseSettings):
     def _account(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        if not _ACCOUNT_ID.match(value.strip()):
+        if not _ACCOUNT_ID.fullmatch(value.strip()):
             raise ValueError("SENDPILOT_ACCOUNT_ID must be a SendPilot sender account id such as sender_abc123")
         return value.strip()
 
@@ -97,7 +97,7 @@ class SendPilotClient:
 
     def valid_id(self, conversation_id: str) -> bool:
         account_id, sep, native = conversation_id.partition(":")
-        return bool(sep and _ACCOUNT_ID.match(account_id) and _CONVERSATION_ID.match(native))
+        return bool(sep and _ACCOUNT_ID.fullmatch(account_id) and _CONVERSATION_ID.fullmatch(native))
 
     def _call(
         self,
@@ -115,6 +115,7 @@ class SendPilotClient:
             params=params,
             headers={"X-API-Key": key},
             secrets=(key,),
+            bucket=bucket_for(self.provider, key),
             not_found=not_found,
             forbidden_hint=forbidden_hint
             or f"{self._key_hint} (a key of another workspace cannot read these LinkedIn sender accounts)",
