@@ -19,6 +19,7 @@ from mcp import Client
 from pydantic import ValidationError
 
 from inbox_mcp.providers.errors import ProviderError
+from inbox_mcp.providers.faults import FaultProfile
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.registry import AccountFactory, ConfigError, accounts_from_env
 from inbox_mcp.server.app import build_server
@@ -44,7 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("httpx2", "httpcore2", "uvicorn", "uvicorn.error"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        with _accounts(getattr(args, "sandbox", False) or args.command == "demo") as accounts:
+        faults = getattr(args, "faults", None)
+        if faults is not None and not args.sandbox:
+            print("inbox-mcp: --faults only works with --sandbox.", file=sys.stderr)
+            return 2
+        with _accounts(getattr(args, "sandbox", False) or args.command == "demo", faults) as accounts:
             return args.run(args, accounts, settings)
     except ConfigError as exc:
         print(f"inbox-mcp: {exc}", file=sys.stderr)
@@ -61,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="speak MCP over stdio (for Claude Desktop and agent frameworks)")
     serve.add_argument("--sandbox", action="store_true", help="read the built-in demo inboxes instead of real accounts")
+    serve.add_argument(
+        "--faults", type=_share, default=None, metavar="RATE",
+        help="with --sandbox: this share of provider requests (0 to 1) fail as real APIs do (429, 5xx, slow, hangs, bad bodies)",
+    )
     serve.set_defaults(run=_serve)
 
     demo = commands.add_parser("demo", help="run a short scripted session on the sandbox and print what an agent sees")
@@ -79,10 +88,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1 (e.g. 0.1)")
+    return value
+
+
 @contextmanager
-def _accounts(use_sandbox: bool) -> Iterator[AccountFactory]:
+def _accounts(use_sandbox: bool, faults: float | None = None) -> Iterator[AccountFactory]:
     if use_sandbox:
-        with sandbox() as factory:
+        profile = FaultProfile.uniform(faults, slow_seconds=2.0, hang_seconds=60.0) if faults else None
+        with sandbox(profile) as factory:
             yield factory
         return
     yield accounts_from_env()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+from inbox_mcp.providers.faults import FaultInjector, FaultProfile
 from inbox_mcp.providers.inboxbase import client as inboxbase
 from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.lemlist import client as lemlist
@@ -18,11 +19,14 @@ from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
 
 
 @contextmanager
-def sandbox() -> Iterator[AccountFactory]:
-    """Start the emulators; yield a factory of accounts that read them (no real API key)."""
+def sandbox(faults: FaultProfile | None = None) -> Iterator[AccountFactory]:
+    """Start the emulators, each spoiling the share of requests `faults` says; yield a factory
+    of accounts that read them (no real API key)."""
     with ExitStack() as stack:
 
         def serve(app) -> str:
+            if faults is not None:
+                app = FaultInjector(app, faults)
             return stack.enter_context(LoopbackServer(app)).url
 
         factories = [

@@ -162,3 +162,17 @@ def test_readme_quick_start_is_what_ci_runs():
     test_command = "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/pytest"
     assert test_command in readme and test_command in ci
     assert "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/inbox-mcp demo" in readme
+
+
+async def test_sandbox_with_faults_keeps_answering():
+    params = StdioServerParameters(command=COMMAND, args=["serve", "--sandbox", "--faults", "0.2"], env=env_for(None, INBOX_MCP_CALL_DEADLINE="3"))
+    async with Client(params) as client:
+        results = [await client.call_tool("list_conversations", {"limit": 5}) for _ in range(8)]
+    assert sum(not r.is_error for r in results) >= 6
+    assert all("\n" not in text_of(r) for r in results if r.is_error)
+
+
+def test_faults_option_is_checked():
+    for args in (["serve", "--faults", "0.1"], ["serve", "--sandbox", "--faults", "2"], ["serve", "--sandbox", "--faults", "lots"]):
+        done = run_cli(*args, env=env_for(None))
+        assert done.returncode == 2 and "Traceback" not in done.stderr and ("faults" in done.stderr or "share" in done.stderr)
