@@ -155,3 +155,40 @@ async def test_no_key_in_any_output_structured_content_cursor_or_log(caplog):
     assert "HTTP Request" in caplog.text or caplog.records, "the logs were captured"
     for key in SANDBOX_KEYS:
         assert key not in everything
+
+
+async def test_an_account_failing_after_handing_out_rows_resumes_after_them():
+    """The flaky account serves 3-row pages and fails when asked for its second page within the
+    same call; once it is back, it must not hand out its first page again."""
+    failing = {"on": True}
+    inner = sendkit_emulator.create_app(api_key=KEY, conversations=docs("bb", 9), page_size_cap=3)
+
+    async def second_pages_fail(scope, receive, send):
+        if failing["on"] and b"page=1" not in scope.get("query_string", b""):
+            body = b'{"error": "Service Unavailable", "message": "down", "code": 503}'
+            await send({"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await inner(scope, receive, send)
+
+    older = [_sendkit_doc(Row(f"aa{n:022x}", T0 - timedelta(days=1, minutes=n), f"p{n}@acme.com")) for n in range(9)]
+    with LoopbackServer(sendkit_emulator.create_app(api_key=KEY, conversations=older)) as a, LoopbackServer(second_pages_fail) as b:
+
+        def accounts(http):
+            return [
+                SendKitClient("good", SendKitSettings(api_key=KEY, base_url=a.url), http, "SENDKIT_API_KEY"),
+                SendKitClient("flaky", SendKitSettings(api_key=KEY, base_url=b.url), http, "SENDKIT_API_KEY"),
+            ]
+
+        async with Client(build_server(accounts, requests_per_second=FAST)) as client:
+            first = await client.call_tool("list_conversations", {"limit": 10})
+            rows = first.structured_content["conversations"]
+            assert [r["account"] for r in rows[:3]] == ["flaky"] * 3 and any("flaky:" in n for n in first.structured_content["notes"])
+            failing["on"] = False
+            seen = [r["id"] for r in rows]
+            cursor = first.structured_content["next_cursor"]
+            while cursor:
+                page = await client.call_tool("list_conversations", {"limit": 10, "cursor": cursor})
+                seen += [r["id"] for r in page.structured_content["conversations"]]
+                cursor = page.structured_content["next_cursor"]
+    assert len(seen) == len(set(seen)) == 18

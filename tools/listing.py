@@ -151,7 +151,9 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         if not stream.ended:
             heapq.heappush(heap, (stream.head_key() or stream.position().bound or key, name))
 
-    final = {name: (stream.position() if name not in failures else positions[name]) for name, stream in streams.items()}
+    # A failed read changes nothing in its stream, so even a failed account resumes right after
+    # the rows it did hand out in this call.
+    final = {name: stream.position() for name, stream in streams.items()}
     more = not all(p.done for p in final.values())
     return Result(
         rows=lines,
