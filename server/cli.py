@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import anyio
+import uvicorn
 from mcp import Client
 from pydantic import ValidationError
 
@@ -23,6 +25,7 @@ from inbox_mcp.providers.faults import FaultProfile
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.registry import AccountFactory, ConfigError, accounts_from_env
 from inbox_mcp.server.app import build_server
+from inbox_mcp.server.http import RefusedToStart, check_binding, environment_for_workers
 from inbox_mcp.server.sandbox import sandbox
 from inbox_mcp.server.settings import ServerSettings
 from inbox_mcp.tools.inbox import NO_ACCOUNTS
@@ -49,9 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if faults is not None and not args.sandbox:
             print("inbox-mcp: --faults only works with --sandbox.", file=sys.stderr)
             return 2
+        if args.command == "serve" and args.transport == "http":
+            return _serve_http(args, settings)
         with _accounts(getattr(args, "sandbox", False) or args.command == "demo", faults) as accounts:
             return args.run(args, accounts, settings)
-    except ConfigError as exc:
+    except (ConfigError, RefusedToStart) as exc:
         print(f"inbox-mcp: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -66,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="speak MCP over stdio (for Claude Desktop and agent frameworks)")
     serve.add_argument("--sandbox", action="store_true", help="read the built-in demo inboxes instead of real accounts")
+    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio", help="stdio (default) or streamable HTTP at /mcp")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1; others need INBOX_MCP_TOKEN)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="HTTP: worker processes (default 1); the server is stateless")
     serve.add_argument(
         "--faults", type=_share, default=None, metavar="RATE",
         help="with --sandbox: this share of provider requests (0 to 1) fail as real APIs do (429, 5xx, slow, hangs, bad bodies)",
@@ -113,6 +122,24 @@ def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerS
     if args.sandbox:
         log.warning("serving the sandbox: demo inboxes, no real account is read")
     anyio.run(server.run_stdio_async)
+    return 0
+
+
+def _serve_http(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """Streamable HTTP through uvicorn; every worker builds its server from the environment."""
+    if args.faults is not None:
+        print("inbox-mcp: --faults works with the stdio transport only.", file=sys.stderr)
+        return 2
+    if not args.sandbox:
+        accounts_from_env()  # a malformed variable stops here, with its sentence, not in each worker
+    check_binding(args.host, settings)
+    os.environ.update(environment_for_workers(args.host, args.sandbox))
+    log.warning("serving MCP at http://%s:%d/mcp with %d worker(s)%s", args.host, args.port, args.workers,
+                " (sandbox)" if args.sandbox else "")
+    uvicorn.run(
+        "inbox_mcp.server.http:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+        log_level=settings.log_level.lower(), access_log=False,
+    )
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inbox_mcp.tools.inbox import Budgets
@@ -21,6 +21,15 @@ class ServerSettings(BaseSettings):
         10.0, gt=0, le=1000, description="Per-key request rate for providers that document no limit."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    token: SecretStr | None = Field(None, description="HTTP transport: the bearer token every MCP request must carry.")
+    allowed_hosts: str = Field("", description="HTTP transport: more Host values to accept, comma-separated (host:port, port may be *).")
+    allowed_origins: str = Field("", description="HTTP transport: more Origin values to accept, comma-separated.")
+
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    def allowed_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
 
     def server_options(self) -> dict[str, object]:
         """The keyword arguments of `build_server` these settings decide."""
