@@ -14,12 +14,14 @@ from typing import Any
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
 from pydantic import ValidationError
 
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit, call_deadline
 from inbox_mcp.providers.registry import AccountFactory
+from inbox_mcp.tools.draft_reply import draft_reply
 from inbox_mcp.tools.get_thread import get_thread
 from inbox_mcp.tools.inbox import Budgets, Inbox, ToolInputError
 from inbox_mcp.tools.list_accounts import list_accounts
@@ -56,6 +58,19 @@ class InboxServer(MCPServer[Inbox]):
                 return _error(str(exc))  # unknown tool and the like: the SDK's own sentence
             log.error("tool %s failed", name, exc_info=cause)
             return _error(f"{name} failed with an internal error ({type(cause).__name__}); the server log has details.")
+
+
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Context | None = None) -> Any:
+        try:
+            return await super().get_prompt(name, arguments, context)
+        except ValueError as exc:
+            # The SDK wraps a prompt's own failure twice; ours carry the sentence to show.
+            cause: BaseException | None = exc
+            while cause is not None and not isinstance(cause, (ToolInputError, ProviderError)):
+                cause = _root(cause.__cause__)
+            if cause is None:
+                raise
+            raise MCPError(code=INVALID_PARAMS, message=str(cause)) from None
 
 
 def _root(exc: BaseException | None) -> BaseException | None:
@@ -103,4 +118,5 @@ def build_server(
     server.deadline = deadline
     for tool in TOOLS:
         server.add_tool(tool, annotations=READ_ONLY)
+    server.prompt(title="Draft a reply to a lead")(draft_reply)
     return server
