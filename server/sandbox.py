@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+
+from starlette.types import ASGIApp
 
 from inbox_mcp.providers.faults import FaultInjector, FaultProfile
 from inbox_mcp.providers.inboxbase import client as inboxbase
@@ -19,37 +21,42 @@ from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
 
 
 @contextmanager
-def sandbox(faults: FaultProfile | None = None) -> Iterator[AccountFactory]:
-    """Start the emulators, each spoiling the share of requests `faults` says; yield a factory
-    of accounts that read them (no real API key)."""
+def sandbox(
+    faults: FaultProfile | None = None, wrap: Callable[[str, ASGIApp], ASGIApp] | None = None
+) -> Iterator[AccountFactory]:
+    """Start the emulators; yield a factory of accounts that read them (no real API key).
+    `faults` spoils that share of each emulator's answers; `wrap(provider, app)` puts something
+    else in front of each one (benchmarks: a recorder, a fixed delay)."""
     with ExitStack() as stack:
 
-        def serve(app) -> str:
+        def serve(app: ASGIApp, provider: str) -> str:
             if faults is not None:
                 app = FaultInjector(app, faults)
+            if wrap is not None:
+                app = wrap(provider, app)
             return stack.enter_context(LoopbackServer(app)).url
 
         factories = [
             sendkit.accounts(
                 sendkit.SendKitSettings(
-                    api_key=sendkit_emulator.SANDBOX_API_KEY, workspace_id=None, base_url=serve(sendkit_emulator.create_app())
+                    api_key=sendkit_emulator.SANDBOX_API_KEY, workspace_id=None, base_url=serve(sendkit_emulator.create_app(), "sendkit")
                 )
             ),
             sendpilot.accounts(
                 sendpilot.SendPilotSettings(
-                    api_key=sendpilot_emulator.SANDBOX_API_KEY, account_id=None, base_url=serve(sendpilot_emulator.create_app())
+                    api_key=sendpilot_emulator.SANDBOX_API_KEY, account_id=None, base_url=serve(sendpilot_emulator.create_app(), "sendpilot")
                 )
             ),
             lemlist.accounts(
                 lemlist.LemlistSettings(
-                    api_key=lemlist_emulator.SANDBOX_API_KEY, user_id=None, base_url=serve(lemlist_emulator.create_app())
+                    api_key=lemlist_emulator.SANDBOX_API_KEY, user_id=None, base_url=serve(lemlist_emulator.create_app(), "lemlist")
                 )
             ),
             inboxbase.accounts(
                 inboxbase.InboxBaseSettings(
                     api_key=inboxbase_emulator.SANDBOX_API_KEY,
                     identity=",".join(inboxbase_emulator.SANDBOX_IDENTITIES),
-                    base_url=serve(inboxbase_emulator.create_app()),
+                    base_url=serve(inboxbase_emulator.create_app(), "inboxbase"),
                 )
             ),
         ]
