@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import httpx2
@@ -32,6 +32,9 @@ from inbox_mcp.providers.errors import (
     RateLimitedError,
     UpstreamError,
 )
+
+if TYPE_CHECKING:
+    from inbox_mcp.providers.shared import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,11 @@ MAX_RETRY_WAIT = 10.0
 class RateLimit:
     requests: int
     per_seconds: float
+
+
+class Limiter(Protocol):
+    async def acquire(self) -> None:
+        """Return when one more request may be sent."""
 
 
 class _Window:
@@ -120,7 +128,10 @@ class HttpClient:
         retries: int = 2,
         default_rate_limit: RateLimit = RateLimit(10, 1.0),
         transport: httpx2.AsyncBaseTransport | None = None,
+        shared: SharedState | None = None,
     ) -> None:
+        """`shared`: keep the rate-limit windows in Redis, shared with every other client
+        (worker, machine) using the same Redis; None: in this process."""
         self._client = httpx2.AsyncClient(
             timeout=httpx2.Timeout(read_timeout, connect=connect_timeout),
             headers={"User-Agent": "inbox-mcp", "Accept": "application/json"},
@@ -129,7 +140,8 @@ class HttpClient:
         )
         self._retries = retries
         self._default_limit = default_rate_limit
-        self._windows: dict[str, _Window] = {}
+        self._shared = shared
+        self._windows: dict[str, Limiter] = {}
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -138,7 +150,7 @@ class HttpClient:
         attempt = 0
         while True:
             if call.bucket:
-                window = self._windows.setdefault(call.bucket, _Window(call.rate_limit or self._default_limit))
+                window = self._window(call)
                 with anyio.move_on_after(_remaining() if _remaining() is not None else math.inf) as waited:
                     await window.acquire()
                 if waited.cancelled_caught:
@@ -151,7 +163,10 @@ class HttpClient:
                     status, headers, body = await self._send(call)
             except TimeoutError:
                 raise _out_of_time(call) from None
-            except (httpx2.TransportError, _BodyTooLarge) as exc:
+            except (httpx2.RequestError, httpx2.InvalidURL, _BodyTooLarge) as exc:
+                # RequestError: transport failures, and also a body that its Content-Encoding
+                # does not fit (DecodingError); InvalidURL: a request that cannot be made, e.g. a
+                # provider page cursor of a megabyte sent back as a query parameter.
                 if attempt < self._retries and isinstance(exc, _TRANSIENT) and self._can_wait(_backoff(attempt + 1)):
                     attempt += 1
                     await anyio.sleep(_backoff(attempt))
@@ -165,6 +180,14 @@ class HttpClient:
                     await anyio.sleep(pause)
                     continue
             return _decode(call, status, headers, body)
+
+    def _window(self, call: Call) -> Limiter:
+        window = self._windows.get(call.bucket)
+        if window is None:
+            limit = call.rate_limit or self._default_limit
+            window = self._shared.window(call.bucket, limit) if self._shared else _Window(limit)
+            self._windows[call.bucket] = window
+        return window
 
     @staticmethod
     def _can_wait(seconds: float) -> bool:
@@ -294,6 +317,10 @@ def _transport_error(call: Call, exc: Exception) -> UpstreamError:
         return UpstreamError(f"{who} sent a response larger than {MAX_BODY_BYTES // 2**20} MiB; refused.")
     if isinstance(exc, httpx2.TimeoutException):
         return UpstreamError(f"{who} did not answer in time; try again shortly.")
+    if isinstance(exc, httpx2.DecodingError):
+        return UpstreamError(f"{who} sent a body its Content-Encoding does not fit; try again shortly.")
+    if isinstance(exc, httpx2.InvalidURL):
+        return UpstreamError(f"{who} cannot be asked: the request address is invalid or too long; start again without a cursor.")
     if isinstance(exc, (httpx2.RemoteProtocolError, httpx2.ReadError)):
         return UpstreamError(f"{who} broke off its answer mid-way; try again shortly.")
     host = httpx2.URL(call.url).host

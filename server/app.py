@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit, call_deadline
 from inbox_mcp.providers.registry import AccountFactory
+from inbox_mcp.providers.shared import SharedState
 from inbox_mcp.tools.draft_reply import draft_reply
 from inbox_mcp.tools.get_thread import get_thread
 from inbox_mcp.tools.inbox import Budgets, Inbox, ToolInputError
@@ -101,16 +102,28 @@ def build_server(
     log_level: str = "WARNING",
     deadline: float = 20.0,
     requests_per_second: float = 10.0,
+    redis_url: str | None = None,
 ) -> InboxServer:
-    """A server whose lifespan opens one HTTP client and the accounts `accounts` builds on it."""
+    """A server whose lifespan opens one HTTP client and the accounts `accounts` builds on it.
+
+    With `redis_url`, rate limits and the page and thread caches live in that Redis, shared by
+    every replica; a Redis that cannot be reached stops the start with SharedStateUnavailable
+    (a ConfigError: one sentence)."""
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Inbox]) -> AsyncIterator[Inbox]:
-        http = HttpClient(default_rate_limit=RateLimit(requests_per_second, 1.0))
+        shared = await SharedState.connect(redis_url) if redis_url else None
+        http = HttpClient(default_rate_limit=RateLimit(requests_per_second, 1.0), shared=shared)
         try:
-            yield Inbox(accounts=list(accounts(http)), budgets=budgets or Budgets())
+            providers = list(accounts(http))
+            if shared is None:
+                yield Inbox(accounts=providers, budgets=budgets or Budgets())
+            else:
+                yield Inbox.sharing(shared, providers, budgets or Budgets())
         finally:
             await http.aclose()
+            if shared is not None:
+                await shared.aclose()
 
     server = InboxServer(
         "inbox-mcp", title="Sales inboxes", instructions=INSTRUCTIONS, lifespan=lifespan, log_level=log_level

@@ -24,6 +24,7 @@ from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.faults import FaultProfile
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.registry import AccountFactory, ConfigError, accounts_from_env
+from inbox_mcp.providers.shared import check_redis
 from inbox_mcp.server.app import build_server
 from inbox_mcp.server.http import RefusedToStart, check_binding, environment_for_workers
 from inbox_mcp.server.sandbox import sandbox
@@ -48,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("httpx2", "httpcore2", "uvicorn", "uvicorn.error"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
+        if settings.redis_url and args.command in ("serve", "call", "demo"):
+            anyio.run(check_redis, settings.redis_url)  # before stdio starts or workers fork
         faults = getattr(args, "faults", None)
         if faults is not None and not args.sandbox:
             print("inbox-mcp: --faults only works with --sandbox.", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inbox_mcp.tools.inbox import Budgets
@@ -24,6 +24,18 @@ class ServerSettings(BaseSettings):
     token: SecretStr | None = Field(None, description="HTTP transport: the bearer token every MCP request must carry.")
     allowed_hosts: str = Field("", description="HTTP transport: more Host values to accept, comma-separated (host:port, port may be *).")
     allowed_origins: str = Field("", description="HTTP transport: more Origin values to accept, comma-separated.")
+    redis_url: str | None = Field(
+        None,
+        validation_alias="REDIS_URL",
+        repr=False,  # may carry a password
+        description="REDIS_URL (no prefix): rate limits and the page and thread caches in this Redis, "
+        "shared by every worker and machine; unset: in each process.",
+    )
+
+    @field_validator("redis_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
 
     def allowed_host_list(self) -> list[str]:
         return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
@@ -38,4 +50,5 @@ class ServerSettings(BaseSettings):
             "log_level": self.log_level,
             "deadline": self.call_deadline,
             "requests_per_second": self.requests_per_second,
+            "redis_url": self.redis_url,
         }

@@ -36,12 +36,19 @@ async def get_thread(
         if not isinstance(payload, dict) or not isinstance(payload.get("older_than"), int) or payload["older_than"] < 2:
             raise ToolInputError("That cursor is malformed; start again without a cursor.")
         older_than = payload["older_than"]
-    thread = await provider.get_thread(native)
+    # Only a cursor reads the cache (the same thread's older part, moments later, maybe on
+    # another replica): a first call always reads the provider fresh.
+    thread = await inbox.thread_cache.get((full_id,)) if cursor else None
+    cached = thread is not None
+    if thread is None:
+        thread = await provider.get_thread(native)
     detailed = response_format == "detailed"
     rendered = render_thread(
         full_id, provider.label, thread, detailed=detailed, budget=inbox.budgets.thread_tokens, older_than=older_than
     )
     next_cursor = pack(fp, {"older_than": rendered.older_than}) if rendered.older_than else None
+    if next_cursor and not cached:
+        await inbox.thread_cache.put((full_id,), thread)  # kept only when a cursor may come back for it
     text = rendered.text
     if next_cursor:
         text += f'\nOlder messages: call get_thread with conversation_id="{full_id}" and cursor="{next_cursor}".'

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
+from inbox_mcp.providers.model import Page, Thread
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.tools.page_cache import PageCache
+from inbox_mcp.tools.page_cache import PAGE_TTL, THREAD_TTL, LocalCache, PageCache, RedisCache, ThreadCache
+
+if TYPE_CHECKING:
+    from inbox_mcp.providers.shared import SharedState
 
 NO_ACCOUNTS = (
     "No inbox account is configured: set SENDKIT_API_KEY (see the README for every provider's "
@@ -31,7 +39,19 @@ class Budgets:
 class Inbox:
     accounts: Sequence[Provider]
     budgets: Budgets = Budgets()
-    page_cache: PageCache = field(default_factory=PageCache)
+    page_cache: PageCache = field(default_factory=lambda: LocalCache[Page](PAGE_TTL, size=256))
+    thread_cache: ThreadCache = field(default_factory=lambda: LocalCache[Thread](THREAD_TTL, size=32))
+
+    @classmethod
+    def sharing(cls, shared: SharedState, accounts: Sequence[Provider], budgets: Budgets) -> Inbox:
+        """An inbox whose page and thread caches live in Redis, shared by every replica."""
+        scope = cache_scope(accounts)
+        return cls(
+            accounts=accounts,
+            budgets=budgets,
+            page_cache=RedisCache(shared, "page", Page, PAGE_TTL, scope),
+            thread_cache=RedisCache(shared, "thread", Thread, THREAD_TTL, scope),
+        )
 
     def select(self, account: str | None) -> list[Provider]:
         if not self.accounts:
@@ -61,6 +81,21 @@ class Inbox:
                 f"{native[:60]!r} is not a {provider.label} conversation id: copy one from list_conversations."
             )
         return provider, native
+
+
+def cache_scope(accounts: Sequence[Provider]) -> str:
+    """A hash of every account's configuration (name, provider, and its string and secret
+    settings: key, base URL, user or workspace id), so that two deployments sharing one Redis
+    never read each other's cached pages, while replicas of one deployment share them."""
+    parts = []
+    for provider in accounts:
+        settings = sorted(
+            (name, value.get_secret_value() if isinstance(value, SecretStr) else value)
+            for name, value in getattr(provider, "__dict__", {}).items()
+            if isinstance(value, (str, SecretStr))
+        )
+        parts.append(repr((type(provider).__qualname__, provider.account, settings)))
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
 def conversation_id(provider: Provider, native: str) -> str:

@@ -185,13 +185,13 @@ class Stream:
     async def _read_page(self) -> None:
         at = self.scan_end
         key = (self.account, self.query.model_dump_json(), str(self.page_size), at.token or "")
-        page = self.cache.get(key) if self.resuming else None
+        page = await self.cache.get(key) if self.resuming else None
         if page is None:
             try:
                 page = await self.provider.list_page(self.query, at.token, self.page_size)
             except ValueError:
                 raise ToolInputError(f"That cursor does not fit account {self.account!r}; {_RESTART}.") from None
-            self.cache.put(key, page)
+            await self.cache.put(key, page)
             self.pages += 1
             if self.on_page:
                 await self.on_page()

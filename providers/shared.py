@@ -1,0 +1,163 @@
+"""State shared by every worker and machine through Redis (REDIS_URL): rate-limit windows and a
+short-lived cache.
+
+- `SharedState.window(bucket, limit)`: a sliding window of request times per bucket, a sorted
+  set `inbox-mcp:rate:<bucket>` checked and appended to by one Lua script (atomic in Redis), on
+  Redis's clock, so that all replicas together send at most `limit` requests per window. Same
+  semantics as `http._Window.acquire()`; when Redis fails mid-way, the call falls back to an
+  in-process window (and the provider's 429s are still waited out by the HttpClient).
+- `SharedState.get` / `set`: bytes with a TTL under `inbox-mcp:`; a Redis failure is a miss.
+
+Bucket names are already hashed (`http.bucket_for`) and cache keys are hashed by their users:
+no key in Redis contains an API key. Needs the optional extra: pip install 'inbox-mcp[redis]'.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import anyio
+
+from inbox_mcp.providers.http import RateLimit, _Window
+from inbox_mcp.providers.registry import ConfigError
+
+try:
+    from redis import asyncio as aioredis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import AuthenticationError, RedisError, ResponseError
+    from redis.exceptions import TimeoutError as RedisTimeout
+except ImportError:  # the optional extra is missing: connect() says so
+    aioredis = None
+
+    class RedisError(Exception):  # type: ignore[no-redef]
+        """Stand-in: nothing raises it, since nothing connects without the package."""
+
+
+log = logging.getLogger(__name__)
+
+PREFIX = "inbox-mcp:"
+TIMEOUT = 2.0
+"""Seconds to connect to Redis or wait for one answer."""
+
+# KEYS[1]: the bucket's sorted set of grant times (microseconds on Redis's clock).
+# ARGV: requests allowed per window, window length in microseconds, a unique member.
+# Returns 0 when the request may go now, else the microseconds until the oldest grant expires.
+_SLIDING_WINDOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+"""
+
+
+class SharedStateUnavailable(ConfigError):
+    """REDIS_URL is set but unusable at start-up; the message is the one sentence to show."""
+
+
+class SharedState:
+    """One connection pool to the Redis at REDIS_URL; create with `await SharedState.connect(url)`."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.redis = client
+        self._acquire = client.register_script(_SLIDING_WINDOW)
+
+    @classmethod
+    async def connect(cls, url: str) -> SharedState:
+        """Connect and ping, or raise SharedStateUnavailable with one sentence (never the URL's
+        password: only host and port are named)."""
+        if aioredis is None:
+            raise SharedStateUnavailable(
+                "REDIS_URL is set but the redis package is not installed: "
+                "pip install 'inbox-mcp[redis]', or unset REDIS_URL."
+            )
+        try:
+            client = aioredis.from_url(
+                url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT, retry=Retry(NoBackoff(), 1)
+            )
+        except ValueError:
+            raise SharedStateUnavailable(
+                "REDIS_URL must look like redis://host:6379/0 (or rediss://, unix://)."
+            ) from None
+        try:
+            await client.ping()
+        except (RedisError, OSError) as exc:
+            await client.aclose()
+            raise SharedStateUnavailable(f"REDIS_URL: Redis at {_where(client)} {_why(exc)}.") from None
+        return cls(client)
+
+    async def aclose(self) -> None:
+        await self.redis.aclose()
+
+    def window(self, bucket: str, limit: RateLimit) -> SharedWindow:
+        return SharedWindow(self, bucket, limit)
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            return await self.redis.get(PREFIX + key)
+        except RedisError as exc:
+            log.warning("shared cache: Redis read failed (%s); reading the provider", type(exc).__name__)
+            return None
+
+    async def set(self, key: str, value: bytes | str, ttl: float) -> None:
+        try:
+            await self.redis.set(PREFIX + key, value, px=max(1, int(ttl * 1000)))
+        except RedisError as exc:
+            log.warning("shared cache: Redis write failed (%s); not cached", type(exc).__name__)
+
+
+class SharedWindow:
+    """`_Window` with its request times in Redis. In each process one waiter at a time asks
+    Redis (the others queue on the lock, in order); across processes the script decides."""
+
+    def __init__(self, shared: SharedState, bucket: str, limit: RateLimit) -> None:
+        self.shared = shared
+        self.key = f"{PREFIX}rate:{bucket}"
+        self.limit = limit
+        self.lock = anyio.Lock()
+        self.fallback = _Window(limit)
+
+    async def acquire(self) -> None:
+        async with self.lock:
+            while True:
+                try:
+                    wait = await self.shared._acquire(
+                        keys=[self.key],
+                        args=[repr(self.limit.requests), int(self.limit.per_seconds * 1_000_000), os.urandom(8).hex()],
+                    )
+                except RedisError as exc:
+                    log.warning("shared rate limit: Redis failed (%s); limiting in this process only", type(exc).__name__)
+                    await self.fallback.acquire()
+                    return
+                if not wait:
+                    return
+                await anyio.sleep(int(wait) / 1_000_000)
+
+
+async def check_redis(url: str) -> None:
+    """Raise SharedStateUnavailable unless Redis at `url` answers (for a check at start-up)."""
+    shared = await SharedState.connect(url)
+    await shared.aclose()
+
+
+def _where(client: aioredis.Redis) -> str:
+    kwargs = client.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return str(kwargs["path"])
+    return f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, (AuthenticationError, ResponseError)):
+        return "refused the connection: check the user and password in REDIS_URL"
+    if isinstance(exc, (RedisTimeout, TimeoutError)):
+        return f"did not answer within {TIMEOUT:g} seconds: check that it runs and is reachable, or unset REDIS_URL"
+    return "cannot be reached: start it or fix REDIS_URL, or unset REDIS_URL to keep state in each process"
