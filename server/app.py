@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 from typing import Any
 
 from mcp.server import MCPServer
@@ -55,8 +56,8 @@ class InboxServer(MCPServer[Inbox]):
                 return _error(str(cause))
             if isinstance(cause, ValidationError):
                 return _error(_argument_sentence(name, cause))
-            if cause is None:
-                return _error(str(exc))  # unknown tool and the like: the SDK's own sentence
+            if cause is None:  # no such tool: a protocol error, as the spec has it
+                raise MCPError(code=INVALID_PARAMS, message=str(exc)) from None
             log.error("tool %s failed", name, exc_info=cause)
             return _error(f"{name} failed with an internal error ({type(cause).__name__}); the server log has details.")
 
@@ -69,9 +70,8 @@ class InboxServer(MCPServer[Inbox]):
             cause: BaseException | None = exc
             while cause is not None and not isinstance(cause, (ToolInputError, ProviderError)):
                 cause = _root(cause.__cause__)
-            if cause is None:
-                raise
-            raise MCPError(code=INVALID_PARAMS, message=str(cause)) from None
+            # Ours carry the sentence; the SDK's (unknown prompt, missing argument) say it too.
+            raise MCPError(code=INVALID_PARAMS, message=str(cause or exc)) from None
 
 
 def _root(exc: BaseException | None) -> BaseException | None:
@@ -126,7 +126,12 @@ def build_server(
                 await shared.aclose()
 
     server = InboxServer(
-        "inbox-mcp", title="Sales inboxes", instructions=INSTRUCTIONS, lifespan=lifespan, log_level=log_level
+        "inbox-mcp",
+        title="Sales inboxes",
+        version=version("inbox-mcp"),
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        log_level=log_level,
     )
     server.deadline = deadline
     for tool in TOOLS:

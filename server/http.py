@@ -65,7 +65,9 @@ class BearerToken:
         self.expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] != "/healthz":
+        # /healthz is public; /.well-known/ must answer 404, not 401, or OAuth-capable clients
+        # start a login this server does not offer.
+        if scope["type"] == "http" and scope["path"] != "/healthz" and not scope["path"].startswith("/.well-known/"):
             given = dict(scope["headers"]).get(b"authorization", b"")
             if not hmac.compare_digest(given, self.expected):
                 response = JSONResponse(
