@@ -7,7 +7,6 @@ client actually read for that tool call, recorded in front of each sandbox emula
 
 from __future__ import annotations
 
-import json
 import socket
 import statistics
 import subprocess
@@ -71,7 +70,8 @@ def text_of(result: Any) -> str:
 
 
 def raw_tokens(bodies: list[tuple[str, bytes]]) -> int:
-    return sum(count_tokens(json.dumps(json.loads(body), ensure_ascii=False, indent=2)) for _, body in bodies if body)
+    """The bodies as the providers sent them (compact JSON), as a pass-through would forward them."""
+    return sum(count_tokens(body.decode("utf-8", "replace")) for _, body in bodies if body)
 
 
 async def tokens(client: Client, recorder: Recorder, accounts: list[str]) -> list[Row]:

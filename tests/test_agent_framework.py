@@ -134,7 +134,7 @@ async def test_pydantic_ai_loads_and_calls_every_tool_over_stdio():
     assert arguments == [("conversation_id", True), ("goal", False)]
     assert draft.messages[0].role == "user"
     text = draft.messages[0].content.content
-    assert f"Thread {first}" in text and "Goal: book a demo." in text and "[data " in text
+    assert f"conversation {first}" in text and "Goal: book a demo." in text and "[data " in text
 
 
 async def test_an_agent_run_calls_the_tools_with_a_scripted_model():

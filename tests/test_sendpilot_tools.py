@@ -205,7 +205,7 @@ async def test_a_participant_without_a_name_is_shown_by_profile_url(sendpilot, d
     line = next(line for line in texts[0].splitlines() if line.startswith(f"- {tool_id(nameless)}"))
     assert url in line and "unknown" not in line
     text = text_of(thread)
-    assert f"With: {url}" in text and "from the lead" in text
+    assert f"With: {url}" in text and "| lead" in text
     for shown in texts + [text]:
         assert "None" not in shown and "null" not in shown
 
@@ -238,7 +238,7 @@ async def test_thread_is_oldest_first_whatever_order_the_api_uses(variant, datas
     attachment = next(a for m in conversation["messages"] for a in m["attachments"] if a.get("name"))
     assert attachment["name"] in text
     assert data["conversation"]["subject"] is None and "Subject:" not in text
-    assert f"{len(conversation['messages'])} messages, oldest first." in text
+    assert f"{len(conversation['messages'])} messages oldest first" in text
     assert "None" not in text
 
 
@@ -254,7 +254,7 @@ async def test_the_long_thread_comes_back_complete(variant, dataset, request):
     assert total > 100 and len(message_calls) >= 3
     assert all(q["accountId"] == longest["accountId"] and q["limit"] == "50" for q in message_calls)
     assert first["conversation"]["message_count"] == total
-    assert f"{total} messages, oldest first." in texts[0]
+    assert f"{total} messages oldest first" in texts[0]
     assert [m["number"] for m in messages] == list(range(1, total + 1))
     assert [m["at"] for m in messages] == sorted(m["at"] for m in messages)
     assert messages[0]["direction"] == "outbound" and messages[-1]["direction"] == "inbound"

@@ -136,7 +136,7 @@ def test_demo_runs_the_scripted_session():
     out = done.stdout
     for step in ("=== list_accounts", "=== list_conversations", "=== get_thread", "=== search_by_domain"):
         assert step in out
-    assert "- sendkit:" in out and "Thread sendkit:" in out and "[isError]" in out
+    assert "- sendkit:" in out and "SendKit thread, " in out and "[isError]" in out
 
 
 ROOT = Path(__file__).resolve().parents[1]

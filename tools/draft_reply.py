@@ -29,7 +29,7 @@ async def draft_reply(
     full_id = f"{provider.account}:{native}"
     rendered = render_thread(full_id, provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)
     lines = [
-        f"Draft a reply in this {provider.label} conversation, from {_us(thread)} to {who(thread.conversation.correspondent, detailed=True)}.",
+        f"Draft a reply in {provider.label} conversation {full_id}, from {_us(thread)} to {who(thread.conversation.correspondent, detailed=True)}.",
         f"Goal: {one_line(goal, 300) or DEFAULT_GOAL}.",
         _latest(thread),
         _scheduled(thread),

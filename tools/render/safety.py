@@ -1,8 +1,12 @@
 """Text from strangers, made safe to print: no invisible or direction-changing characters.
 
-Zero-width characters, bidi controls and the Unicode tag block can hide or reorder text that a
-person reviewing the output would never see but a model would read; control characters can
-forge line structure. All of them go; ordinary whitespace is kept.
+Zero-width characters, bidi controls, variation selectors and the Unicode tag block can hide or
+reorder text that a person reviewing the output would never see but a model would read (tag
+characters and variation selectors can even carry a whole hidden message after an innocent
+emoji); control characters can forge line structure. All of them go: every format (Cf) and
+control (Cc) character except tab and newline, plus the invisible fillers and selectors that
+Unicode files elsewhere. Line and paragraph separators become newlines. Ordinary whitespace is
+kept; long stacks of combining marks ("Zalgo" text, a token bomb) are cut to a few.
 """
 
 from __future__ import annotations
@@ -10,39 +14,58 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_INVISIBLE = re.compile(
-    "["
-    "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"  # C0/C1 controls except \t \n \r
+# Every Cf (format) character of Unicode 15.1, every Cc (control) character except \t and \n
+# (\r and the line separators are turned into \n first), and invisible characters of other
+# categories. tests/test_render_units.py checks this list against `unicodedata`.
+_INVISIBLE_RANGES = (
+    "\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f"  # C0/C1 controls (\t \n \v \f \r NEL mapped)
     "\u00ad"  # soft hyphen
     "\u034f"  # combining grapheme joiner
-    "\u061c"  # Arabic letter mark
+    "\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"  # Arabic/Syriac format characters, ALM
     "\u115f\u1160\u3164\uffa0"  # Hangul fillers
-    "\u17b4\u17b5"
+    "\u17b4\u17b5"  # Khmer inherent vowels (invisible)
     "\u180b-\u180f"  # Mongolian variation selectors and vowel separator
-    "\u200b-\u200f"  # zero-width space/joiners, LRM, RLM
+    "\u200b-\u200f"  # zero-width space/non-joiner/joiner, LRM, RLM
     "\u202a-\u202e"  # bidi embeddings and overrides
     "\u2060-\u206f"  # word joiner, invisible operators, bidi isolates, deprecated format chars
     "\ufe00-\ufe0f"  # variation selectors
     "\ufeff"  # zero-width no-break space / BOM
-    "\ufff9-\ufffb"  # interlinear annotation
+    "\ufff0-\ufffb"  # unassigned specials, interlinear annotation
+    "\ufdd0-\ufdef\ufffe\uffff"  # noncharacters
+    "\U000110bd\U000110cd"  # Kaithi number signs
+    "\U00013430-\U0001343f"  # Egyptian hieroglyph format controls
+    "\U0001bca0-\U0001bca3"  # shorthand format controls
     "\U0001d173-\U0001d17a"  # musical format characters
     "\U000e0000-\U000e007f"  # tag block
     "\U000e0100-\U000e01ef"  # variation selectors supplement
-    "]"
 )
+_INVISIBLE = re.compile(f"[{_INVISIBLE_RANGES}]+")
+_ASCII_CONTROL = re.compile("[\u0000-\u0008\u000e-\u001f\u007f]+")
+_LINE_BREAKS = re.compile("\r\n?|[\u000b\u000c\u0085\u2028\u2029]")
+# Combining marks of the generic diacritic blocks, the ones Zalgo text piles up.
+_MARK_PILE = re.compile("([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3})[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def strip_invisible(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _INVISIBLE.sub("", text)
+    """Invisible, direction-changing and control characters removed; every line break is \\n."""
+    if text.isascii():  # the common case, in one pass
+        if "\r" in text or "\x0b" in text or "\x0c" in text:
+            text = _LINE_BREAKS.sub("\n", text)
+        return _ASCII_CONTROL.sub("", text)
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    return _MARK_PILE.sub(r"\1", text)
 
 
 def clean(text: str) -> str:
     """Safe, normalised text: NFC, invisible characters gone, spaces folded, at most one blank line."""
     text = strip_invisible(unicodedata.normalize("NFC", text))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [
+        _SPACES.sub(" ", line).strip() if "  " in line or not line.isprintable() else line.strip()
+        for line in text.split("\n")
+    ]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of inbox-mcp: `python -m bench` from the repository root prints them."""
