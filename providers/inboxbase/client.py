@@ -263,7 +263,15 @@ class InboxBaseClient:
         rows = fresh[: state.size]
         more = len(fresh) > state.size or listing.next_cursor is not None
         next_token = self._next(state, rows, listing.next_cursor) if rows and more else None
-        return Page(conversations=tuple(self._conversation(r) for r in rows), next_token=next_token)
+        return Page(conversations=tuple(self._conversation(r) for r in rows if self._openable(r.id)), next_token=next_token)
+
+    def _openable(self, conversation_id: str) -> bool:
+        """A listed id that get_thread would refuse is left out (and logged), not handed out; the
+        page token still counts it, so paging is unchanged."""
+        if self.valid_id(conversation_id):
+            return True
+        log.warning("%s: InboxBase listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id)
+        return False
 
     def _next(self, state: PageToken, rows: list[wire.ConversationRow], next_cursor: int | str | None) -> str | None:
         last = rows[-1].last_event_ms
@@ -426,9 +434,13 @@ def _detail(e: wire.Event) -> str | None:
         return e.label
     if e.labels:
         return ", ".join(e.labels)
-    if e.waited_ms is not None and e.waited_ms >= 0:
+    if e.waited_ms is not None and 0 <= e.waited_ms < MAX_WAITED_MS:
         return f"no reply after {_duration(e.waited_ms)}"
     return None
+
+
+MAX_WAITED_MS = 100 * 365 * 24 * 3600 * 1000
+"""A `waitedMs` beyond a century is nonsense (and beyond timedelta's range): no detail then."""
 
 
 def _duration(ms: int) -> str:

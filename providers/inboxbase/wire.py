@@ -34,8 +34,15 @@ class Wire(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _assume_utc(cls, value: object) -> object:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
+        """Times in UTC, as the domain model has them: a naive time is taken as UTC, any other is
+        converted; one with no UTC equivalent (0001-01-01T00:00+14:00) counts as absent."""
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            try:
+                return value.astimezone(UTC)
+            except OverflowError:
+                return None
         return value
 
 
@@ -201,7 +208,7 @@ class Message(Wire):
         if isinstance(data, dict) and isinstance(data.get("body"), str):
             data = dict(data)
             raw = data.pop("body")
-            key = "html" if re.search(r"<[a-zA-Z][^>]*>", raw) else "text"
+            key = "html" if re.search(r"<[a-zA-Z][^<>]*>", raw) else "text"  # [^<>]: linear on "<a<a<a..."
             data.setdefault(key, raw)
         return data
 

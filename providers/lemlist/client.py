@@ -72,8 +72,11 @@ REMEMBERED_CONTACTS = 5000
 
 _CONTACT_ID = re.compile(r"^ctc_[A-Za-z0-9]{1,64}$")
 _USER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_TAG = re.compile(r"<[^>]*>")
-_LOOKS_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+# [^<>] rather than [^>]: with [^>]*, each "<" of a body like "<a<a<a..." without any ">" scans to
+# the end of it, which makes one search quadratic (minutes for a 1 MB body); [^<>]* stops at the
+# next "<", so every character is looked at a bounded number of times.
+_TAG = re.compile(r"<[^<>]*>")
+_LOOKS_HTML = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][^<>]*>")
 _WireT = TypeVar("_WireT", bound=BaseModel)
 
 
@@ -176,8 +179,8 @@ class LemlistClient:
         rows = []
         for row in listing.data:
             conversation = self._conversation(row)
-            if conversation is None:
-                log.warning("%s: lemlist inbox row %s has no contact id and cannot be opened; skipped", self.account, row.id)
+            if conversation is None or not self.valid_id(conversation.id):
+                log.warning("%s: lemlist inbox row %.80r has no usable contact id and cannot be opened; skipped", self.account, row.id)
                 continue
             rows.append(conversation)
             self._remember(conversation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
@@ -25,6 +26,8 @@ from inbox_mcp.providers.model import (
     Thread,
 )
 from inbox_mcp.providers.sendkit import wire
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -119,8 +122,15 @@ class SendKitClient:
         if search:
             params["search"] = search
         listing = await self._get(self._call("/v1/inbox", params), wire.InboxList)
-        rows = tuple(self._conversation(row) for row in listing.data)
+        rows = tuple(self._conversation(row) for row in listing.data if self._openable(row.id))
         return Page(conversations=rows, next_token=_next_token(listing.pagination, size, params, len(rows)))
+
+    def _openable(self, conversation_id: str) -> bool:
+        """A listed id that get_thread would refuse is left out (and logged), not handed out."""
+        if self.valid_id(conversation_id):
+            return True
+        log.warning("%s: SendKit listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id)
+        return False
 
     async def get_thread(self, conversation_id: str) -> Thread:
         path = "/v1/inbox/" + quote(conversation_id, safe="")

@@ -23,8 +23,15 @@ class Wire(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _assume_utc(cls, value: object) -> object:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
+        """Times in UTC, as the domain model has them: a naive time is taken as UTC, any other is
+        converted; one with no UTC equivalent (0001-01-01T00:00+14:00) counts as absent."""
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            try:
+                return value.astimezone(UTC)
+            except OverflowError:
+                return None
         return value
 
 

@@ -143,9 +143,18 @@ class SendPilotClient:
         elif int(position) > 1:
             params["page"] = int(position)
         listing = await self._get(self._call("/v1/inbox/conversations", params), wire.ConversationList)
-        rows = tuple(self._conversation(row) for row in listing.conversations)
+        rows = tuple(
+            self._conversation(row) for row in listing.conversations if self._openable(f"{row.account_id}:{row.id}")
+        )
         page = int(position) if kind == "p" else None
         return Page(conversations=rows, next_token=_next_token(listing.pagination, size, page, len(rows)))
+
+    def _openable(self, conversation_id: str) -> bool:
+        """A listed id that get_thread would refuse is left out (and logged), not handed out."""
+        if self.valid_id(conversation_id):
+            return True
+        log.warning("%s: SendPilot listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id)
+        return False
 
     async def get_thread(self, conversation_id: str) -> Thread:
         """Every message, following the messages endpoint's pagination, sorted oldest first."""
