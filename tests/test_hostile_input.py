@@ -235,9 +235,7 @@ junk = st.one_of(
 )
 """A value of any JSON type, for an argument that expects another."""
 
-any_string = st.one_of(odd_text, huge_text)
-# long_repr_text is left out until the errors that quote an argument are fixed in tools/ (see
-# test_errors_quoting_odd_characters_stay_short below); then: st.one_of(odd_text, huge_text, long_repr_text).
+any_string = st.one_of(odd_text, huge_text, long_repr_text)
 format_values = st.one_of(st.sampled_from(["concise", "detailed", "CONCISE", "Detailed ", "", "verbose"]), junk)
 limit_values = st.one_of(
     st.integers(-5, 105),
@@ -338,10 +336,9 @@ def cursors(corpus: Corpus) -> st.SearchStrategy[str]:
 
 
 def json_values(depth: int) -> st.SearchStrategy[Any]:
-    """Finite JSON values, nested a little (NaN, Infinity and deep nesting are left out until
-    tools/paging.py refuses them: see test_forged_cursors_that_json_accepts below)."""
+    """JSON values nested a little, NaN and Infinity included (deep nesting has its own test below)."""
     leaves = st.one_of(
-        st.none(), st.booleans(), st.integers(-(2**80), 2**80), st.floats(allow_nan=False, allow_infinity=False),
+        st.none(), st.booleans(), st.integers(-(2**80), 2**80), st.floats(allow_nan=True, allow_infinity=True),
         st.text(max_size=20),
     )
     return st.recursive(leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=depth * 4)
@@ -573,19 +570,11 @@ def test_ids_with_a_newline_inside_are_refused(client, corpus):
     assert result.is_error and "not a SendPilot conversation id" in text_of(result)
 
 
-# ------------------------------------------------------------------------------------ known bugs
-# Bugs in files this test does not own (tools/). Each is a strict xfail: when the fix lands the
-# test passes, pytest reports XPASS(strict) as a failure, and the marker (and the exclusion from
-# the strategies above) should go.
+# --------------------------------------------------------------------- once bugs, now regressions
 
 ODD_REPR = "\U000e0041"  # TAG LATIN CAPITAL LETTER A: invisible, repr() writes it as 10 characters
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tools/inbox.py (select, resolve), tools/domains.py and tools/since.py quote the argument with "
-    "repr() of up to 60/80/40 characters: non-printable ones become a 500-900 character error",
-)
 @pytest.mark.parametrize(
     ("tool", "arguments"),
     [
@@ -601,11 +590,6 @@ def test_errors_quoting_odd_characters_stay_short(client, tool, arguments):
     client.call(tool, arguments)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tools/paging.py: the checksum is a plain hash, so anyone can make a cursor that passes it; "
-    "unpack() lets json's RecursionError out and decode_positions() int()s an Infinity (OverflowError)",
-)
 @pytest.mark.parametrize("shape", ["deep", "infinite skip", "infinite bound"])
 def test_forged_cursors_that_json_accepts(client, corpus, shape):
     tool, arguments, cursor = corpus.cursors[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from inbox_mcp.tools.inbox import ToolInputError
+from inbox_mcp.tools.inbox import ToolInputError, shown
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
@@ -29,8 +29,7 @@ def normalise_domain(raw: str) -> str:
         or not all(_LABEL.match(label) for label in labels)
         or not _TLD.match(labels[-1])
     ):
-        shown = raw.strip()[:80]
-        raise ToolInputError(f"{shown!r} is not an email domain; pass one like 'acme.com' (subdomains are included).")
+        raise ToolInputError(f"{shown(raw, 80)} is not an email domain; pass one like 'acme.com' (subdomains are included).")
     return ascii_domain
 
 

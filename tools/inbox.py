@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from inbox_mcp.providers.model import Page, Thread
 from inbox_mcp.providers.provider import Provider
+from inbox_mcp.tools.render.safety import strip_invisible
 from inbox_mcp.tools.page_cache import PAGE_TTL, THREAD_TTL, LocalCache, PageCache, RedisCache, ThreadCache
 
 if TYPE_CHECKING:
@@ -25,6 +26,13 @@ MAX_ID_LENGTH = 200
 
 class ToolInputError(Exception):
     """An argument the agent can fix; the message is the one sentence to show."""
+
+
+def shown(argument: str, limit: int = 60) -> str:
+    """An argument quoted in an error: invisible characters gone, at most `limit` characters
+    however many escapes repr() needs for what is left."""
+    text = repr(strip_invisible(argument.strip()))
+    return text if len(text) <= limit else text[: limit - 2] + "…'"
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class Inbox:
             if candidate.account == account.strip():
                 return [candidate]
         names = ", ".join(a.account for a in self.accounts)
-        raise ToolInputError(f"There is no account {account[:60]!r}; the configured accounts are: {names}.")
+        raise ToolInputError(f"There is no account {shown(account)}; the configured accounts are: {names}.")
 
     def resolve(self, conversation_id: str) -> tuple[Provider, str]:
         """Split `<account>:<provider id>` and check both halves before any request is made."""
@@ -78,7 +86,7 @@ class Inbox:
         provider = self.select(account)[0]
         if not provider.valid_id(native):
             raise ToolInputError(
-                f"{native[:60]!r} is not a {provider.label} conversation id: copy one from list_conversations."
+                f"{shown(native)} is not a {provider.label} conversation id: copy one from list_conversations."
             )
         return provider, native
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from inbox_mcp.providers.provider import Provider
 from inbox_mcp.tools.inbox import ToolInputError
 from inbox_mcp.tools.page_cache import PageCache
 
+log = logging.getLogger(__name__)
 VERSION = 3
 MAX_CURSOR_CHARS = 4096
 _RESTART = "start again without a cursor"
@@ -71,8 +73,8 @@ def unpack(text: str, fingerprint: str) -> Any:
         raw = inflater.decompress(blob[6:], 64 * 1024)
         if inflater.unconsumed_tail or hashlib.sha256(raw).digest()[:6] != blob[:6]:
             raise ValueError("checksum")
-        version, made_for, payload = json.loads(raw)
-    except (ValueError, TypeError, zlib.error):
+        version, made_for, payload = json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, TypeError, RecursionError, zlib.error):
         raise ToolInputError(f"That cursor is malformed or was cut short; {_RESTART}.") from None
     if version != VERSION:
         raise ToolInputError(f"That cursor comes from another version of this server; {_RESTART}.")
@@ -81,6 +83,11 @@ def unpack(text: str, fingerprint: str) -> Any:
             f"That cursor belongs to a call with other arguments; repeat the same arguments with it, or {_RESTART}."
         )
     return payload
+
+
+def _no_constants(name: str) -> None:
+    """NaN and Infinity are JSON to Python's parser, but never in a cursor of ours."""
+    raise ValueError(name)
 
 
 def encode_positions(fingerprint: str, positions: dict[str, Position]) -> str:
@@ -104,7 +111,7 @@ def decode_positions(text: str, fingerprint: str, accounts: list[str]) -> dict[s
         for name, (token, skip, done, bound) in zip(names, payload, strict=True):
             key = (int(bound[0]), f"{name}:{bound[1]}" if bound[1] else "") if bound is not None else None
             positions[name] = Position(None if token is None else str(token), int(skip), bool(done), key)
-    except (ValueError, TypeError, AttributeError, IndexError):
+    except (ValueError, TypeError, AttributeError, IndexError, OverflowError):
         raise ToolInputError(f"That cursor does not fit the configured accounts; {_RESTART}.") from None
     if any(p.skip < 0 for p in positions.values()):
         raise ToolInputError(f"That cursor is malformed; {_RESTART}.")
@@ -196,7 +203,10 @@ class Stream:
             if self.on_page:
                 await self.on_page()
         rows = page.conversations
-        after_page = Position(page.next_token, 0, page.next_token is None)
+        stuck = page.next_token is not None and page.next_token == at.token
+        if stuck:  # a provider that hands back the token it was given would loop until the deadline
+            log.warning("%s: the provider returned the same page token again; ending its listing there", self.account)
+        after_page = Position(None if stuck else page.next_token, 0, page.next_token is None or stuck)
         index = at.skip
         while index < len(rows):
             row = rows[index]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from inbox_mcp.tools.inbox import ToolInputError
+from inbox_mcp.tools.inbox import ToolInputError, shown
 
 _RELATIVE = re.compile(r"^(\d{1,4})\s*(m|min|h|d|w)$", re.I)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -24,6 +24,6 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
         when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise ToolInputError(
-            f"since={raw[:40]!r} is not a date: use an ISO date like 2026-11-01 (UTC) or a span like 7d, 24h or 2w."
+            f"since={shown(raw, 40)} is not a date: use an ISO date like 2026-11-01 (UTC) or a span like 7d, 24h or 2w."
         ) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
