@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 
 from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.provider import Provider
 from inbox_mcp.providers.inboxbase import client as inboxbase
 from inbox_mcp.providers.lemlist import client as lemlist
+from inbox_mcp.providers.provider import Provider
 from inbox_mcp.providers.sendkit import client as sendkit
 from inbox_mcp.providers.sendpilot import client as sendpilot
 

@@ -70,7 +70,7 @@ def _exception_names() -> set[str]:
     return names
 
 
-EXCEPTION_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_exception_names(), key=len, reverse=True)))
+EXCEPTION_NAME = re.compile(r"\b(?:" + "|".join(sorted(_exception_names(), key=len, reverse=True)) + r")\b")
 
 # ------------------------------------------------------------------------------------ checks
 

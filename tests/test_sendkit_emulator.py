@@ -11,7 +11,7 @@ import math
 import random
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from inbox_mcp.providers.sendkit.emulator import SANDBOX_API_KEY, build_conversations, create_app
 
-NOW = datetime(2026, 11, 20, 15, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 ROW_KEYS = {"id", "lead", "campaign", "status", "aiTag", "tags", "repliedAt", "lastMessage",
             "messageCount", "isRead", "unreadCount"}
 THREAD_KEYS = {"id", "lead", "campaign", "status", "aiTag", "tags", "isRead", "unreadCount",
@@ -528,7 +528,7 @@ def test_the_global_random_generator_is_left_alone() -> None:
 
 
 def test_default_now_makes_the_sandbox_look_recent() -> None:
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     conversations = build_conversations()
     times = [when(m) for m in all_messages(conversations)]
     assert max(times) <= before

@@ -11,7 +11,7 @@ import json
 import random
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ from inbox_mcp.providers.sendpilot.emulator import (
     create_app,
 )
 
-NOW = datetime(2026, 11, 20, 15, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 SEED_ROW = json_examples("002")[0]["conversations"][0]
 ROW_KEYS = set(SEED_ROW)
 MESSAGE_KEYS = {"id", "content", "sender", "recipient", "direction", "sentAt", "readStatus", "contentType", "attachments"}
@@ -378,9 +378,9 @@ def test_the_global_random_generator_is_left_alone() -> None:
 
 
 def test_default_now_is_the_start_of_the_utc_day() -> None:
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     conversations = build_conversations()
-    if datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0) != today:
+    if datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) != today:
         pytest.skip("the day changed during the test")
     assert conversations == build_conversations(now=today)
     assert max(when(c["lastActivityAt"]) for c in conversations) >= today - timedelta(days=3)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from inbox_mcp.providers.model import Conversation, Page, Query
+from inbox_mcp.providers.model import Conversation, Query
 from inbox_mcp.providers.provider import Provider
 from inbox_mcp.tools.inbox import ToolInputError
 from inbox_mcp.tools.page_cache import PageCache

@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from inbox_mcp.providers.errors import UpstreamError
 from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.inboxbase import wire
 from inbox_mcp.providers.model import (
@@ -36,6 +35,7 @@ from inbox_mcp.providers.model import (
     Query,
     Thread,
 )
+from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,6 @@ IDENTITY_HINT = "INBOXBASE_IDENTITY"
 MAX_LIMIT = 200
 """The documented largest `limit`."""
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-_WireT = TypeVar("_WireT", bound=BaseModel)
 _INBOUND = frozenset({"inbound", "in", "incoming", "received", "receive", "reply", "replied"})
 _OUTBOUND = frozenset({"outbound", "out", "outgoing", "sent", "send"})
 
@@ -204,16 +203,8 @@ class InboxBaseClient:
             f"(HTTP 404); check {IDENTITY_HINT} and that {self._key_hint} belongs to the same organisation."
         )
 
-    async def _get(self, call: Call, model: type[_WireT]) -> _WireT:
-        data = await self._http.get_json(call)
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the body"
-            raise UpstreamError(
-                f"{self.account}: InboxBase answered with data this server cannot read (at {where}); "
-                "the API may have changed."
-            ) from None
+    async def _get(self, call: Call, model: type[WireT]) -> WireT:
+        return parse(model, await self._http.get_json(call), self.account, self.label)
 
     async def list_page(
         self,

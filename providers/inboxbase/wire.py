@@ -14,36 +14,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BeforeValidator, Field, model_validator
+
+from inbox_mcp.providers.wire_base import Wire
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
-
-
-class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_means_absent(cls, data: Any) -> Any:
-        """A documented field sent as null takes its default ([] for lists), as if absent."""
-        if isinstance(data, dict):
-            return {key: value for key, value in data.items() if value is not None}
-        return data
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _assume_utc(cls, value: object) -> object:
-        """Times in UTC, as the domain model has them: a naive time is taken as UTC, any other is
-        converted; one with no UTC equivalent (0001-01-01T00:00+14:00) counts as absent."""
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                return value.replace(tzinfo=UTC)
-            try:
-                return value.astimezone(UTC)
-            except OverflowError:
-                return None
-        return value
 
 
 def _iso(value: str) -> datetime | None:

@@ -28,13 +28,12 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from inbox_mcp.providers.errors import UpstreamError
 from inbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
 from inbox_mcp.providers.lemlist import wire
 from inbox_mcp.providers.model import (
@@ -48,6 +47,7 @@ from inbox_mcp.providers.model import (
     Query,
     Thread,
 )
+from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,6 @@ _USER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # next "<", so every character is looked at a bounded number of times.
 _TAG = re.compile(r"<[^<>]*>")
 _LOOKS_HTML = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][^<>]*>")
-_WireT = TypeVar("_WireT", bound=BaseModel)
-
-
 class LemlistSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEMLIST_", extra="ignore")
 
@@ -157,16 +154,8 @@ class LemlistClient:
             bucket=bucket_for("lemlist", key),
         )
 
-    async def _get(self, call: Call, model: type[_WireT]) -> _WireT:
-        data = await self._http.get_json(call)
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the body"
-            raise UpstreamError(
-                f"{self.account}: lemlist answered with data this server cannot read (at {where}); "
-                "the API may have changed."
-            ) from None
+    async def _get(self, call: Call, model: type[WireT]) -> WireT:
+        return parse(model, await self._http.get_json(call), self.account, self.label)
 
     async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
         """One page of GET /api/inbox. lemlist filters by nothing in `query` (see capabilities):

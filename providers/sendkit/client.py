@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from inbox_mcp.providers.errors import UpstreamError
 from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.model import (
     Attachment,
@@ -26,6 +25,7 @@ from inbox_mcp.providers.model import (
     Thread,
 )
 from inbox_mcp.providers.sendkit import wire
+from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,6 @@ DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NUMBER = re.compile(r"[0-9]{1,18}")
 """A page size or page number in our tokens: ASCII digits, small enough for any API."""
-_WireT = TypeVar("_WireT", bound=BaseModel)
-
-
 class SendKitSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SENDKIT_", extra="ignore")
 
@@ -94,16 +91,8 @@ class SendKitClient:
             ),
         )
 
-    async def _get(self, call: Call, model: type[_WireT]) -> _WireT:
-        data = await self._http.get_json(call)
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the body"
-            raise UpstreamError(
-                f"{self.account}: SendKit answered with data this server cannot read (at {where}); "
-                "the API may have changed."
-            ) from None
+    async def _get(self, call: Call, model: type[WireT]) -> WireT:
+        return parse(model, await self._http.get_json(call), self.account, self.label)
 
     async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
         size, kind, position = _parse_token(token, page_size)

@@ -24,7 +24,7 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from random import Random
 from typing import Any, Literal
 
@@ -1300,7 +1300,7 @@ def _reply_prefix(style: str) -> str:
 
 
 def _iso(t: datetime) -> str:
-    t = t.astimezone(timezone.utc)
+    t = t.astimezone(UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
@@ -1308,10 +1308,10 @@ def _normalise_now(now: datetime | None) -> datetime:
     """Default: the start of the current UTC day, so that ids (which embed a time, like real
     ObjectIds) stay the same in every sandbox process started that day."""
     if now is None:
-        return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if now.tzinfo is None:
-        return now.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc)
+        return now.replace(tzinfo=UTC)
+    return now.astimezone(UTC)
 
 
 class _Ids:
@@ -1674,7 +1674,7 @@ def _row(conversation: dict[str, Any]) -> dict[str, Any]:
 def _sort_key(conversation: dict[str, Any]) -> tuple[datetime, str]:
     """Newest first by the last message's time, ties by id (both descending)."""
     times = [t for t in (_message_time(m) for m in conversation.get("messages") or []) if t]
-    last = _parse_time(times[-1]) if times else datetime.min.replace(tzinfo=timezone.utc)
+    last = _parse_time(times[-1]) if times else datetime.min.replace(tzinfo=UTC)
     return last, conversation["id"]
 
 

@@ -14,13 +14,13 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from inbox_mcp.providers.errors import NotFoundError, UpstreamError
+from inbox_mcp.providers.errors import NotFoundError
 from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.model import (
     Attachment,
@@ -34,6 +34,7 @@ from inbox_mcp.providers.model import (
     Thread,
 )
 from inbox_mcp.providers.sendpilot import wire
+from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,6 @@ MAX_MESSAGE_PAGES = 50
 
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_=-]{1,100}$")
-_WireT = TypeVar("_WireT", bound=BaseModel)
 _FAR = datetime.max.replace(tzinfo=UTC)
 
 _INBOUND = frozenset({"received", "inbound", "incoming", "in"})
@@ -121,16 +121,8 @@ class SendPilotClient:
             or f"{self._key_hint} (a key of another workspace cannot read these LinkedIn sender accounts)",
         )
 
-    async def _get(self, call: Call, model: type[_WireT]) -> _WireT:
-        data = await self._http.get_json(call)
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the body"
-            raise UpstreamError(
-                f"{self.account}: SendPilot answered with data this server cannot read (at {where}); "
-                "the API may have changed."
-            ) from None
+    async def _get(self, call: Call, model: type[WireT]) -> WireT:
+        return parse(model, await self._http.get_json(call), self.account, self.label)
 
     async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
         """One page, newest first. Nothing in `query` can be pushed down (see `capabilities`)."""

@@ -30,7 +30,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any, Literal
 
@@ -508,7 +508,7 @@ _STORIES: tuple[_Story, ...] = (
 
 
 def _iso(t: datetime) -> str:
-    t = t.astimezone(timezone.utc)
+    t = t.astimezone(UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
@@ -520,10 +520,10 @@ def _normalise_now(now: datetime | None) -> datetime:
     """Default: the start of the current UTC day, so that a sandbox started twice that day serves
     the same data."""
     if now is None:
-        return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if now.tzinfo is None:
-        return now.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc)
+        return now.replace(tzinfo=UTC)
+    return now.astimezone(UTC)
 
 
 def _b64id(rng: Random, nbytes: int) -> str:
