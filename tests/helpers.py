@@ -28,3 +28,19 @@ def no_account_server() -> InboxServer:
 
 def text_of(result) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+async def walk(client, tool: str, arguments: dict) -> tuple[list[dict], list[str]]:
+    """Every row of a listing, following next_cursor to the end, and each page's text."""
+    rows: list[dict] = []
+    texts: list[str] = []
+    cursor = None
+    for _ in range(200):
+        result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
+        assert not result.is_error, text_of(result)
+        texts.append(text_of(result))
+        rows += result.structured_content["conversations"]
+        cursor = result.structured_content["next_cursor"]
+        if cursor is None:
+            return rows, texts
+    raise AssertionError("the cursor never ended")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from helpers import text_of
+from helpers import walk as walk_tool
 from mcp import Client
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -286,19 +287,6 @@ async def test_unreadable_answers_are_upstream_errors():
 # ------------------------------------------------------------------------------- tools
 
 
-async def walk_tool(client: Client, tool: str, arguments: dict) -> tuple[list[dict], list[str]]:
-    rows: list[dict] = []
-    texts: list[str] = []
-    cursor = None
-    for _ in range(200):
-        result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
-        assert not result.is_error, text_of(result)
-        texts.append(text_of(result))
-        rows += result.structured_content["conversations"]
-        cursor = result.structured_content["next_cursor"]
-        if cursor is None:
-            return rows, texts
-    raise AssertionError("the cursor never ended")
 
 
 async def test_two_identities_are_two_accounts(inboxbase):

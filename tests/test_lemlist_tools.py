@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio
 import pytest
-from helpers import NOW, text_of
+from helpers import NOW, text_of, walk
 from mcp import Client
 from starlette.applications import Starlette
 
@@ -75,19 +75,6 @@ def conversation(email: str | None = None, name: str | None = None) -> dict[str,
                 or (name and c["inbox"]["contact"].get("fullName") == name))
 
 
-async def walk(client: Client, tool: str, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    rows: list[dict[str, Any]] = []
-    texts: list[str] = []
-    cursor = None
-    for _ in range(100):
-        result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
-        assert not result.is_error, text_of(result)
-        texts.append(text_of(result))
-        rows += result.structured_content["conversations"]
-        cursor = result.structured_content["next_cursor"]
-        if cursor is None:
-            return rows, texts
-    raise AssertionError("the cursor never ended")
 
 
 # ------------------------------------------------------------------------------- list_conversations

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 from helpers import KEY as SENDKIT_KEY
-from helpers import NOW, text_of
+from helpers import NOW, text_of, walk
 from mcp import Client
 
 from inbox_mcp.providers.loopback import LoopbackServer
@@ -81,19 +81,6 @@ def tool_id(row: dict) -> str:
     return f"sendpilot:{row['accountId']}:{row['id']}"
 
 
-async def walk(client: Client, tool: str, arguments: dict) -> tuple[list[dict], list[str]]:
-    rows: list[dict] = []
-    texts: list[str] = []
-    cursor = None
-    for _ in range(200):
-        result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
-        assert not result.is_error, text_of(result)
-        texts.append(text_of(result))
-        rows += result.structured_content["conversations"]
-        cursor = result.structured_content["next_cursor"]
-        if cursor is None:
-            return rows, texts
-    raise AssertionError("the cursor never ended")
 
 
 async def read_whole_thread(client: Client, conversation_id: str) -> tuple[dict, list[dict], list[str]]:

@@ -6,7 +6,7 @@ import re
 
 import httpx2
 import pytest
-from helpers import KEY, no_account_server, sendkit_server, text_of
+from helpers import KEY, no_account_server, sendkit_server, text_of, walk
 from mcp import Client
 
 from inbox_mcp.providers.loopback import LoopbackServer
@@ -32,19 +32,6 @@ def has_lead_reply(conversation: dict) -> bool:
     return any(m.get("type") == "reply" and m.get("isFromLead") for m in conversation["messages"])
 
 
-async def walk(client: Client, tool: str, arguments: dict) -> tuple[list[dict], list[str]]:
-    rows: list[dict] = []
-    texts: list[str] = []
-    cursor = None
-    for _ in range(200):
-        result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
-        assert not result.is_error, text_of(result)
-        texts.append(text_of(result))
-        rows += result.structured_content["conversations"]
-        cursor = result.structured_content["next_cursor"]
-        if cursor is None:
-            return rows, texts
-    raise AssertionError("the cursor never ended")
 
 
 async def test_tools_are_listed_read_only_with_schemas(sendkit):

@@ -18,8 +18,7 @@ from email.utils import parseaddr
 from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.inboxbase import wire
@@ -35,6 +34,7 @@ from inbox_mcp.providers.model import (
     Query,
     Thread,
 )
+from inbox_mcp.providers.settings import ProviderSettings
 from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
@@ -49,20 +49,12 @@ _INBOUND = frozenset({"inbound", "in", "incoming", "received", "receive", "reply
 _OUTBOUND = frozenset({"outbound", "out", "outgoing", "sent", "send"})
 
 
-class InboxBaseSettings(BaseSettings):
+class InboxBaseSettings(ProviderSettings):
     model_config = SettingsConfigDict(env_prefix="INBOXBASE_", extra="ignore")
 
-    api_key: SecretStr | None = None
     identity: str | None = None
     """One or more identity handles, comma-separated: alice.acme@inboxbase.ai,bob.acme@inboxbase.ai."""
     base_url: str = DEFAULT_BASE_URL
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("INBOXBASE_BASE_URL must start with http:// or https://")
-        return value
 
     def handles(self) -> list[str]:
         """The identity handles, trimmed, without blanks or repeats (compared case-blind)."""

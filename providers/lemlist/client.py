@@ -31,8 +31,8 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import SettingsConfigDict
 
 from inbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
 from inbox_mcp.providers.lemlist import wire
@@ -47,6 +47,7 @@ from inbox_mcp.providers.model import (
     Query,
     Thread,
 )
+from inbox_mcp.providers.settings import ProviderSettings
 from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
@@ -77,20 +78,12 @@ _USER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # next "<", so every character is looked at a bounded number of times.
 _TAG = re.compile(r"<[^<>]*>")
 _LOOKS_HTML = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][^<>]*>")
-class LemlistSettings(BaseSettings):
+class LemlistSettings(ProviderSettings):
     model_config = SettingsConfigDict(env_prefix="LEMLIST_", extra="ignore")
 
-    api_key: SecretStr | None = None
     user_id: str | None = None
     """Only conversations of this team member (`usr_...`), pushed down as `userId`."""
     base_url: str = DEFAULT_BASE_URL
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("LEMLIST_BASE_URL must start with http:// or https://")
-        return value
 
     @field_validator("user_id")
     @classmethod

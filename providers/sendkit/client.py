@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.model import (
@@ -25,6 +24,7 @@ from inbox_mcp.providers.model import (
     Thread,
 )
 from inbox_mcp.providers.sendkit import wire
+from inbox_mcp.providers.settings import ProviderSettings
 from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
@@ -33,19 +33,11 @@ DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NUMBER = re.compile(r"[0-9]{1,18}")
 """A page size or page number in our tokens: ASCII digits, small enough for any API."""
-class SendKitSettings(BaseSettings):
+class SendKitSettings(ProviderSettings):
     model_config = SettingsConfigDict(env_prefix="SENDKIT_", extra="ignore")
 
-    api_key: SecretStr | None = None
     workspace_id: str | None = None
     base_url: str = DEFAULT_BASE_URL
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("SENDKIT_BASE_URL must start with http:// or https://")
-        return value
 
 
 class SendKitClient:

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import quote
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import SettingsConfigDict
 
 from inbox_mcp.providers.errors import NotFoundError
 from inbox_mcp.providers.http import Call, HttpClient, bucket_for
@@ -34,6 +34,7 @@ from inbox_mcp.providers.model import (
     Thread,
 )
 from inbox_mcp.providers.sendpilot import wire
+from inbox_mcp.providers.settings import ProviderSettings
 from inbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
@@ -53,20 +54,12 @@ _INBOUND = frozenset({"received", "inbound", "incoming", "in"})
 _OUTBOUND = frozenset({"sent", "outbound", "outgoing", "out"})
 
 
-class SendPilotSettings(BaseSettings):
+class SendPilotSettings(ProviderSettings):
     model_config = SettingsConfigDict(env_prefix="SENDPILOT_", extra="ignore")
 
-    api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
     account_id: str | None = None
     """Optional: only this sender (LinkedIn) account's conversations are listed."""
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("SENDPILOT_BASE_URL must start with http:// or https://")
-        return value
 
     @field_validator("account_id")
     @classmethod
