@@ -20,3 +20,7 @@ class ProviderSettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{cls.model_config.get('env_prefix', '')}BASE_URL must start with http:// or https://")
         return value
+
+    def has_key(self) -> bool:
+        """A key that is set and not blank: the account exists."""
+        return self.api_key is not None and bool(self.api_key.get_secret_value().strip())

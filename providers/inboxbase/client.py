@@ -469,7 +469,7 @@ def account_names(handles: Sequence[str]) -> list[str]:
 def accounts(settings: InboxBaseSettings) -> Callable[[HttpClient], list[InboxBaseClient]]:
     """One account per identity handle of INBOXBASE_IDENTITY (none without a key), built later on
     the server's HTTP client. A key without any identity raises ValueError now."""
-    if settings.api_key is None or not settings.api_key.get_secret_value().strip():
+    if not settings.has_key():
         return lambda http: []
     handles = settings.handles()
     if not handles:

@@ -113,7 +113,7 @@ class LemlistClient:
     )
 
     def __init__(self, account: str, settings: LemlistSettings, http: HttpClient, key_hint: str) -> None:
-        if settings.api_key is None or not settings.api_key.get_secret_value().strip():
+        if not settings.has_key():
             raise ValueError("lemlist needs an API key")
         self.account = account
         self._key = settings.api_key
@@ -351,7 +351,7 @@ def thread_from_activities(
 def accounts(settings: LemlistSettings) -> Callable[[HttpClient], list[LemlistClient]]:
     """The `lemlist` account these settings describe (none without a key), built later on the
     server's HTTP client."""
-    if settings.api_key is None or not settings.api_key.get_secret_value().strip():
+    if not settings.has_key():
         return lambda http: []
     return lambda http: [LemlistClient("lemlist", settings, http, key_hint="LEMLIST_API_KEY")]
 

@@ -253,7 +253,7 @@ def _message(m: wire.ThreadMessage, lead: Person) -> Message:
 def accounts(settings: SendKitSettings) -> Callable[[HttpClient], list[SendKitClient]]:
     """The `sendkit` account these settings describe (none without a key), built later on the
     server's HTTP client."""
-    if settings.api_key is None or not settings.api_key.get_secret_value().strip():
+    if not settings.has_key():
         return lambda http: []
     return lambda http: [SendKitClient("sendkit", settings, http, key_hint="SENDKIT_API_KEY")]
 

@@ -345,7 +345,7 @@ def _message(m: wire.Message, direction: Direction) -> Message:
 def accounts(settings: SendPilotSettings) -> Callable[[HttpClient], list[SendPilotClient]]:
     """The `sendpilot` account these settings describe (none without a key), built later on the
     server's HTTP client."""
-    if settings.api_key is None or not settings.api_key.get_secret_value().strip():
+    if not settings.has_key():
         return lambda http: []
     return lambda http: [SendPilotClient("sendpilot", settings, http, key_hint="SENDPILOT_API_KEY")]
 
