@@ -24,8 +24,9 @@ async def get_thread(
     campaign, tags and read state, then every message oldest first as clean text (quoted history,
     HTML and tracking removed) with direction, date, attachments, and opened/clicked for our
     emails, then replies already scheduled but not sent (do not draft a second one on top).
-    Long threads show the newest messages in full and older ones as one line; `cursor` reads
-    those. `detailed` keeps auto-replies in full, link targets and what was trimmed."""
+    Auto-replies and our earlier campaign steps take one line each; long threads show the
+    newest messages in full and older ones as one line, and `cursor` reads those. `detailed`
+    keeps everything in full, with link targets and what was trimmed."""
     inbox = inbox_of(ctx)
     provider, native = inbox.resolve(conversation_id)
     full_id = f"{provider.account}:{native}"
