@@ -134,7 +134,7 @@ async def _sandbox(url: str) -> tuple[Row, Row, Row]:
                 tool_ms = (time.perf_counter() - start) * 1000
                 detailed = _text(await client.call_tool("get_thread", {**args, "response_format": "detailed"}))
                 thread = await provider.get_thread(native)
-                ms = _time(lambda: render_thread(f"sendkit:{native}", "SendKit", thread, detailed=False, budget=8000), 5)
+                ms = _time(lambda: render_thread("SendKit", thread, detailed=False, budget=8000), 5)
                 numbers = (count_tokens(raw), count_tokens(detailed), count_tokens(concise), _bodies(thread), ms, tool_ms)
                 (with_quotes if "quoted history" in detailed else without).add(*numbers)
                 everything.add(*numbers)
@@ -291,13 +291,13 @@ def synthetic_thread(count: int = 50) -> tuple[Thread, str]:
 def _synthetic() -> tuple[Row, float]:
     thread, raw = synthetic_thread()
     row = Row(f"synthetic {len(thread.messages)}-message HTML thread")
-    detailed = render_thread("sendkit:synthetic", "SendKit", thread, detailed=True, budget=BIG_BUDGET).text
-    concise = render_thread("sendkit:synthetic", "SendKit", thread, detailed=False, budget=BIG_BUDGET).text
+    detailed = render_thread("SendKit", thread, detailed=True, budget=BIG_BUDGET).text
+    concise = render_thread("SendKit", thread, detailed=False, budget=BIG_BUDGET).text
     def concise_run() -> None:
-        render_thread("sendkit:synthetic", "SendKit", thread, detailed=False, budget=8000)
+        render_thread("SendKit", thread, detailed=False, budget=8000)
 
     def detailed_run() -> None:
-        render_thread("sendkit:synthetic", "SendKit", thread, detailed=True, budget=8000)
+        render_thread("SendKit", thread, detailed=True, budget=8000)
 
     concise_ms, detailed_ms = _times(concise_run), _times(detailed_run)
     row.add(count_tokens(raw), count_tokens(detailed), count_tokens(concise), _bodies(thread), statistics.median(concise_ms))

@@ -11,7 +11,6 @@ import email.utils
 import hashlib
 import json
 import logging
-import math
 import random
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -151,7 +150,7 @@ class HttpClient:
         while True:
             if call.bucket:
                 window = self._window(call)
-                with anyio.move_on_after(_remaining() if _remaining() is not None else math.inf) as waited:
+                with anyio.move_on_after(_remaining()) as waited:  # None: no deadline
                     await window.acquire()
                 if waited.cancelled_caught:
                     raise _out_of_time(call)
@@ -159,7 +158,7 @@ class HttpClient:
             if left is not None and left <= 0:
                 raise _out_of_time(call)
             try:
-                with anyio.fail_after(left if left is not None else math.inf):
+                with anyio.fail_after(left):
                     status, headers, body = await self._send(call)
             except TimeoutError:
                 raise _out_of_time(call) from None
@@ -167,9 +166,10 @@ class HttpClient:
                 # RequestError: transport failures, and also a body that its Content-Encoding
                 # does not fit (DecodingError); InvalidURL: a request that cannot be made, e.g. a
                 # provider page cursor of a megabyte sent back as a query parameter.
-                if attempt < self._retries and isinstance(exc, _TRANSIENT) and self._can_wait(_backoff(attempt + 1)):
+                pause = _backoff(attempt + 1)
+                if attempt < self._retries and isinstance(exc, _TRANSIENT) and self._can_wait(pause):
                     attempt += 1
-                    await anyio.sleep(_backoff(attempt))
+                    await anyio.sleep(pause)
                     continue
                 raise _transport_error(call, exc) from None
             if status in RETRY_STATUSES and attempt < self._retries:

@@ -61,16 +61,15 @@ class InboxServer(MCPServer[Inbox]):
             log.error("tool %s failed", name, exc_info=cause)
             return _error(f"{name} failed with an internal error ({type(cause).__name__}); the server log has details.")
 
-
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Context | None = None) -> Any:
         try:
             return await super().get_prompt(name, arguments, context)
         except ValueError as exc:
-            # The SDK wraps a prompt's own failure twice; ours carry the sentence to show.
+            # The SDK wraps a prompt's own failure twice: unwrap ours, which carry the sentence;
+            # the SDK's own (unknown prompt, missing argument) say theirs.
             cause: BaseException | None = exc
             while cause is not None and not isinstance(cause, (ToolInputError, ProviderError)):
                 cause = _root(cause.__cause__)
-            # Ours carry the sentence; the SDK's (unknown prompt, missing argument) say it too.
             raise MCPError(code=INVALID_PARAMS, message=str(cause or exc)) from None
 
 

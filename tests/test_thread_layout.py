@@ -30,7 +30,7 @@ def test_events_sit_between_messages_at_their_time():
             Event(at=T0 + timedelta(hours=3), kind="archived"),
         ),
     )
-    rendered = render_thread("x:c1", "X", thread, detailed=False, budget=8000)
+    rendered = render_thread("X", thread, detailed=False, budget=8000)
     lines = rendered.text.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("#1 "))
     label = next(i for i, line in enumerate(lines) if "label_added" in line)

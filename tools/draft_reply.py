@@ -27,7 +27,7 @@ async def draft_reply(
     provider, native = inbox.resolve(conversation_id)
     thread = await provider.get_thread(native)
     full_id = f"{provider.account}:{native}"
-    rendered = render_thread(full_id, provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)
+    rendered = render_thread(provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)
     lines = [
         f"Draft a reply in {provider.label} conversation {full_id}, from {_us(thread)} to {who(thread.conversation.correspondent, detailed=True)}.",
         f"Goal: {one_line(goal, 300) or DEFAULT_GOAL}.",

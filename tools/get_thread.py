@@ -45,7 +45,7 @@ async def get_thread(
         thread = await provider.get_thread(native)
     detailed = response_format == "detailed"
     rendered = render_thread(
-        full_id, provider.label, thread, detailed=detailed, budget=inbox.budgets.thread_tokens, older_than=older_than
+        provider.label, thread, detailed=detailed, budget=inbox.budgets.thread_tokens, older_than=older_than
     )
     next_cursor = pack(fp, {"older_than": rendered.older_than}) if rendered.older_than else None
     if next_cursor and not cached:

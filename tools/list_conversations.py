@@ -63,7 +63,7 @@ async def list_conversations(
         if keep is not None:
             run.keep[provider.account] = keep
             notes.append(f"{provider.account}: {', '.join(applied_by_tool)} applied by this tool, not by {provider.label}.")
-    outcome = await listing.run(run, inbox, cursor) if accounts else listing.empty(run)
+    outcome = await listing.run(run, inbox, cursor) if accounts else listing.empty()
     outcome.structured.notes = notes + outcome.failures
     return result(listing_text("list_conversations", outcome, notes, what=_describe(q, since)), outcome.structured)
 

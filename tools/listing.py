@@ -111,7 +111,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
 
     heap: list[tuple[Key, str]] = []
     for name, stream in streams.items():
-        key = stream.head_key() or stream.position().bound
+        key = stream.bound()
         if name not in failures and not stream.ended and key is not None:
             heap.append((key, name))
     heapq.heapify(heap)
@@ -134,7 +134,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
                 raise refused[0]
             heapq.heappop(heap)
             if name not in failures and not stream.ended:
-                heapq.heappush(heap, (stream.head_key() or stream.position().bound or key, name))
+                heapq.heappush(heap, (stream.bound() or key, name))
             continue
         row = stream.ahead[0][0]
         provider = by_account[name]
@@ -149,7 +149,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         out.append(conversation_out(name, row, snippet_of(row, detailed=listing.detailed) or None))
         heapq.heappop(heap)
         if not stream.ended:
-            heapq.heappush(heap, (stream.head_key() or stream.position().bound or key, name))
+            heapq.heappush(heap, (stream.bound() or key, name))
 
     # A failed read changes nothing in its stream, so even a failed account resumes right after
     # the rows it did hand out in this call.
@@ -166,7 +166,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
     )
 
 
-def empty(listing: Listing) -> Result:
+def empty() -> Result:
     """The answer when no selected account can take part (e.g. unread_only on InboxBase alone)."""
     return Result([], ConversationList(conversations=[], next_cursor=None), [], {}, {}, False, False)
 

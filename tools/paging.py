@@ -179,15 +179,16 @@ class Stream:
         self.next = after if self.ahead else self.scan_end
         return row
 
+    def bound(self) -> Key | None:
+        """The next row's key when it was read, else a key no newer than it (or None)."""
+        if self.ahead:
+            return self.head_key()
+        # Only the time is a safe bound: providers order equal times their own way.
+        return (sort_key(self.account, self.last_seen)[0], "") if self.last_seen else self.next.bound
+
     def position(self) -> Position:
         """Where a cursor resumes this stream, with the best known bound on its next row."""
-        if self.ahead:
-            row, _ = self.ahead[0]
-            at = self.next
-            return Position(at.token, at.skip, at.done, sort_key(self.account, row))
-        # Only the time is a safe bound: providers order equal times their own way.
-        bound = (sort_key(self.account, self.last_seen)[0], "") if self.last_seen else self.next.bound
-        return Position(self.next.token, self.next.skip, self.next.done, bound)
+        return Position(self.next.token, self.next.skip, self.next.done, self.bound())
 
     async def _read_page(self) -> None:
         at = self.scan_end

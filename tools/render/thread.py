@@ -66,7 +66,6 @@ class Rendered:
 
 
 def render_thread(
-    conversation_id: str,
     label: str,
     thread: Thread,
     *,
