@@ -338,4 +338,8 @@ def main(argv: list[str] | None = None) -> int:
           f" (min {concise_min:.2f}); detailed median {detailed_median:.2f} ms"
           f" (min {detailed_min:.2f})")
     print(summary)
+    quoted = sandbox[0].raw / sandbox[0].concise
+    print("targets (issue 5): concise >= 10x smaller than raw on threads with quoted history: "
+          f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 20 ms: "
+          f"{_median(synthetic.ms):.2f} ms, {'met' if _median(synthetic.ms) < 20 else 'NOT met'}")
     return 0

@@ -135,10 +135,10 @@ async def test_thread_is_clean_text_oldest_first(sendkit, dataset):
     assert data["messages"][0]["direction"] == "outbound"
     assert any(m["direction"] == "inbound" for m in data["messages"])
     assert data["next_cursor"] is None
-    nonce = re.search(r"\[data (\d{6})\]", text).group(1)
+    nonce = re.search(r"\[data(\d{6})\]", text).group(1)
     with_text = [m for m in data["messages"] if m["text"]]
     # The note names the opening marker once; every body then opens and closes one fence.
-    assert text.count(f"[data {nonce}]") - 1 == text.count(f"[/data {nonce}]") >= len(with_text) > 0
+    assert text.count(f"[data{nonce}]") - 1 == text.count(f"[/data{nonce}]") >= len(with_text) > 0
 
 
 async def test_scheduled_replies_are_shown(sendkit, dataset):
