@@ -12,6 +12,8 @@
   signatures, disclaimers, a campaign footer), rendered by `render_thread` directly with the
   production budget; ms = median (and min) of several runs on one core, every run cold: the
   render caches are cleared before each, so no run reuses another's work.
+- parsers: the synthetic thread's bodies parsed whole by selectolax's lexbor (ours), lxml (with
+  `pip install '.[bench]'`) and the standard library's tokenizer, for the choice of parser.
 """
 
 from __future__ import annotations
@@ -304,6 +306,34 @@ def _synthetic() -> tuple[Row, float]:
     return row, (min(concise_ms), statistics.median(detailed_ms), min(detailed_ms))
 
 
+def _parsers(thread: Thread) -> str:
+    """Why lexbor: each candidate parses every body of the synthetic thread whole (no quote cut),
+    median of a few runs. lxml comes with `pip install '.[bench]'`; html.parser only tokenizes."""
+    from html.parser import HTMLParser
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    pages = [m.html or "" for m in thread.messages]
+
+    def stdlib() -> None:
+        for page in pages:
+            parser = HTMLParser()
+            parser.feed(page)
+            parser.close()
+
+    candidates = {"selectolax lexbor": lambda: [LexborHTMLParser(page).body for page in pages]}
+    try:
+        import lxml.html
+
+        candidates["lxml"] = lambda: [lxml.html.document_fromstring(page) for page in pages]
+    except ImportError:
+        pass
+    candidates["html.parser (tokenizer only)"] = stdlib
+    timings = ", ".join(f"{name} {_time(run, 5):.1f} ms" for name, run in candidates.items())
+    missing = "" if "lxml" in candidates else " (lxml not installed: pip install '.[bench]')"
+    return f"parsers, all {len(pages)} bodies of the synthetic thread parsed whole ({sum(map(len, pages)) / 1e6:.1f} MB): {timings}{missing}"
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -338,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
           f" (min {concise_min:.2f}); detailed median {detailed_median:.2f} ms"
           f" (min {detailed_min:.2f})")
     print(summary)
+    print(_parsers(synthetic_thread()[0]))
     quoted = sandbox[0].raw / sandbox[0].concise
     print("targets (issue 5): concise >= 10x smaller than raw on threads with quoted history: "
           f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 20 ms: "

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import httpx2
 import pytest
-from helpers import sendkit_server, text_of
+from helpers import KEY, sendkit_server, text_of
 from mcp import Client
 
 from inbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply, Thread
@@ -204,3 +205,23 @@ def test_the_header_states_the_year_and_other_years_are_written_out():
     assert any(line.startswith("#1 28 Dec 2025 10:00 | us") for line in lines)
     assert any(line.startswith("#2 3 Jan 09:05 | lead") for line in lines)
     assert any(line.startswith("- 4 Jan 09:05 | pending") for line in lines)
+
+
+@pytest.mark.anyio
+async def test_threads_with_quoted_history_are_ten_times_smaller_than_their_json(sendkit, dataset):
+    """The size target of `python -m bench`, held here too because tokens, unlike times, are the
+    same on every machine: concise get_thread on every sandbox thread whose replies quote history,
+    against the JSON the provider sent for it."""
+    raw = concise = threads = 0
+    server = sendkit_server(sendkit.url, budgets=Budgets(thread_tokens=1_000_000))
+    async with Client(server) as client, httpx2.AsyncClient(base_url=sendkit.url, headers={"X-Api-Key": KEY}) as http:
+        for c in dataset:
+            arguments = {"conversation_id": f"sendkit:{c['id']}"}
+            detailed = text_of(await client.call_tool("get_thread", {**arguments, "response_format": "detailed"}))
+            if "quoted history" not in detailed:
+                continue
+            threads += 1
+            raw += count_tokens((await http.get(f"/v1/inbox/{c['id']}")).text)
+            concise += count_tokens(text_of(await client.call_tool("get_thread", arguments)))
+    assert threads >= 40
+    assert raw / concise >= 10, f"{threads} threads: raw {raw} tokens, concise {concise} ({raw / concise:.2f}x)"
