@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from inbox_mcp.providers.model import Thread
+from inbox_mcp.tools.inbox import full_id
 from inbox_mcp.tools.render.rows import when, who
 from inbox_mcp.tools.render.safety import one_line
 from inbox_mcp.tools.render.thread import render_thread
@@ -26,10 +27,10 @@ async def draft_reply(
     inbox = inbox_of(ctx)
     provider, native = inbox.resolve(conversation_id)
     thread = await provider.get_thread(native)
-    full_id = f"{provider.account}:{native}"
+    thread_id = full_id(provider.account, native)
     rendered = render_thread(provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)
     lines = [
-        f"Draft a reply in {provider.label} conversation {full_id}, from {_us(thread)} to {who(thread.conversation.correspondent, detailed=True)}.",
+        f"Draft a reply in {provider.label} conversation {thread_id}, from {_us(thread)} to {who(thread.conversation.correspondent, detailed=True)}.",
         f"Goal: {one_line(goal, 300) or DEFAULT_GOAL}.",
         _latest(thread),
         _scheduled(thread),
@@ -43,7 +44,7 @@ async def draft_reply(
         rendered.text,
     ]
     if rendered.older_than:
-        lines.append(f"(Older messages were shortened; call get_thread on {full_id} with its cursor to read them.)")
+        lines.append(f"(Older messages were shortened; call get_thread on {thread_id} with its cursor to read them.)")
     return "\n".join(line for line in lines if line is not None)
 
 

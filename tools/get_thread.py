@@ -6,7 +6,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from inbox_mcp.tools.inbox import ToolInputError
+from inbox_mcp.tools.inbox import ToolInputError, full_id
 from inbox_mcp.tools.output import ThreadOut, conversation_out
 from inbox_mcp.tools.paging import fingerprint, pack, unpack
 from inbox_mcp.tools.render.rows import snippet_of
@@ -29,8 +29,8 @@ async def get_thread(
     keeps everything in full, with link targets and what was trimmed."""
     inbox = inbox_of(ctx)
     provider, native = inbox.resolve(conversation_id)
-    full_id = f"{provider.account}:{native}"
-    fp = fingerprint("get_thread", id=full_id, format=response_format)
+    thread_id = full_id(provider.account, native)
+    fp = fingerprint("get_thread", id=thread_id, format=response_format)
     older_than = None
     if cursor:
         payload = unpack(cursor, fp)
@@ -39,7 +39,7 @@ async def get_thread(
         older_than = payload["older_than"]
     # Only a cursor reads the cache (the same thread's older part, moments later, maybe on
     # another replica): a first call always reads the provider fresh.
-    thread = await inbox.thread_cache.get((full_id,)) if cursor else None
+    thread = await inbox.thread_cache.get((thread_id,)) if cursor else None
     cached = thread is not None
     if thread is None:
         thread = await provider.get_thread(native)
@@ -49,10 +49,10 @@ async def get_thread(
     )
     next_cursor = pack(fp, {"older_than": rendered.older_than}) if rendered.older_than else None
     if next_cursor and not cached:
-        await inbox.thread_cache.put((full_id,), thread)  # kept only when a cursor may come back for it
+        await inbox.thread_cache.put((thread_id,), thread)  # kept only when a cursor may come back for it
     text = rendered.text
     if next_cursor:
-        text += f'\nOlder messages: call get_thread with conversation_id="{full_id}" and cursor="{next_cursor}".'
+        text += f'\nOlder messages: call get_thread with conversation_id="{thread_id}" and cursor="{next_cursor}".'
     c = thread.conversation
     structured = ThreadOut(
         conversation=conversation_out(provider.account, c, snippet_of(c, detailed=detailed) or None),

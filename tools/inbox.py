@@ -106,5 +106,6 @@ def cache_scope(accounts: Sequence[Provider]) -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
-def conversation_id(provider: Provider, native: str) -> str:
-    return f"{provider.account}:{native}"
+def full_id(account: str, native: str) -> str:
+    """The id the tools show and take: `<account>:<provider id>`, as `Inbox.resolve` splits it."""
+    return f"{account}:{native}"

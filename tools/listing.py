@@ -20,7 +20,7 @@ import anyio
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.model import Conversation, Query
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.tools.inbox import Inbox, ToolInputError, conversation_id
+from inbox_mcp.tools.inbox import Inbox, ToolInputError, full_id
 from inbox_mcp.tools.output import ConversationList, conversation_out
 from inbox_mcp.tools.paging import Key, Position, Stream, decode_positions, encode_positions, fingerprint
 from inbox_mcp.tools.render.rows import row_line, snippet_of
@@ -138,7 +138,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
             continue
         row = stream.ahead[0][0]
         provider = by_account[name]
-        line = row_line(conversation_id(provider, row.id), provider.label, row, detailed=listing.detailed, provider_shown=show_provider)
+        line = row_line(full_id(provider.account, row.id), provider.label, row, detailed=listing.detailed, provider_shown=show_provider)
         cost = count_tokens(line) + 1
         if lines and used + cost > budget:
             cut_by_budget = True

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from inbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply
+from inbox_mcp.tools.inbox import full_id
 
 
 class PersonOut(BaseModel):
@@ -104,7 +105,7 @@ def person_out(p: Person | None) -> PersonOut | None:
 
 def conversation_out(account: str, c: Conversation, snippet: str | None) -> ConversationOut:
     return ConversationOut(
-        id=f"{account}:{c.id}",
+        id=full_id(account, c.id),
         account=account,
         provider=c.provider,
         correspondent=PersonOut(**c.correspondent.model_dump()),
