@@ -290,7 +290,7 @@ def synthetic_thread(count: int = 50) -> tuple[Thread, str]:
     return Thread(conversation=conversation, messages=tuple(messages)), json.dumps({"messages": wire})
 
 
-def _synthetic() -> tuple[Row, float]:
+def _synthetic() -> tuple[Row, tuple[float, float, float]]:
     thread, raw = synthetic_thread()
     row = Row(f"synthetic {len(thread.messages)}-message HTML thread")
     detailed = render_thread("SendKit", thread, detailed=True, budget=BIG_BUDGET).text
