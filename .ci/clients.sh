@@ -125,7 +125,7 @@ switch (kind) {
     if (sc.conversation?.id !== id) fail(`conversation.id is ${sc.conversation?.id}, asked for ${id}`);
     if (!(sc.messages?.length >= 1)) fail("no messages");
     if (!/^\w+ thread, \d+ messages/.test(text)) fail(`text does not start with '<Provider> thread, N messages': ${text.slice(0, 80)}`);
-    if (!/\[data [0-9a-f]+\]/.test(text)) fail("message bodies are not fenced as data");
+    if (!/\[data[0-9]{6}\] [^]*\[\/data[0-9]{6}\]/.test(text)) fail("message bodies are not fenced as data");
     console.log(`${sc.messages.length} message(s), fenced bodies`);
     break;
   }
