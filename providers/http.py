@@ -50,12 +50,20 @@ def call_deadline(seconds: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
-def _remaining() -> float | None:
+def time_left() -> float | None:
+    """Seconds until this call's deadline, None when there is none. A client that walks several
+    pages checks it to stop early with what it has, rather than lose it all to the deadline."""
     end = _deadline.get()
     return None if end is None else end - anyio.current_time()
 
+
+_remaining = time_left
+
 MAX_BODY_BYTES = 16 * 1024 * 1024
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+"""Every call here is an idempotent GET, so a failure on the provider's side is worth another
+try; InboxBase documents "retry 5xx with exponential backoff", and 500s of the others are mostly
+transient too."""
 MAX_RETRY_WAIT = 10.0
 """Longest Retry-After we wait out inside one call; longer ones become an error that says when."""
 
@@ -173,7 +181,7 @@ class HttpClient:
                     continue
                 raise _transport_error(call, exc) from None
             if status in RETRY_STATUSES and attempt < self._retries:
-                wait = _retry_after(headers.get("retry-after"))
+                wait = _wait_from(headers)
                 pause = wait if wait is not None else _backoff(attempt + 1)
                 if pause <= MAX_RETRY_WAIT and self._can_wait(pause):
                     attempt += 1
@@ -246,6 +254,36 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _wait_from(headers: httpx2.Headers) -> float | None:
+    """How long the provider asks us to wait: Retry-After, else X-RateLimit-Reset when it is a
+    date (lemlist documents it as a date string, not an epoch; a bare number is ambiguous
+    between seconds and an epoch, so it is not read)."""
+    wait = _retry_after(headers.get("retry-after"))
+    if wait is None:
+        reset = (headers.get("x-ratelimit-reset") or "").strip()
+        if reset and not reset.replace(".", "", 1).isdigit():
+            wait = _retry_after(reset) if "," in reset else _date_wait(reset)
+    return wait
+
+
+def _date_wait(value: str) -> float | None:
+    """Seconds until a date written as JavaScript's Date.toString() or ISO 8601 writes it,
+    e.g. "Thu Nov 20 2026 12:00:02 GMT+0000 (Coordinated Universal Time)"."""
+    text = value.split(" (")[0].strip()
+    for parse in (
+        lambda t: datetime.strptime(t, "%a %b %d %Y %H:%M:%S GMT%z"),
+        lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")),
+    ):
+        try:
+            when = parse(text)
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return None
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if secret:
@@ -301,7 +339,7 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
     if status == 404:
         raise NotFoundError(call.not_found or f"{who} found nothing at that address ({said}).")
     if status == 429:
-        wait = _retry_after(headers.get("retry-after"))
+        wait = _wait_from(headers)
         when = f"in {max(1, round(wait))} seconds" if wait is not None else "in a minute"
         raise RateLimitedError(f"{who} is rate limiting requests: try again {when}.", wait)
     if status in (400, 405, 409, 422):

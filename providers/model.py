@@ -106,12 +106,18 @@ class Thread(Frozen):
     scheduled: tuple[ScheduledReply, ...] = ()
     events: tuple[Event, ...] = ()
     """Oldest first; shown between the messages at their time."""
+    notes: tuple[str, ...] = ()
+    """Sentences the answer must carry about this thread, e.g. that its oldest part was not
+    fetched (a thread longer than the client reads) or that a field could not be read."""
 
 
 class Page(Frozen):
     conversations: tuple[Conversation, ...]
     next_token: str | None
     """Where the provider's stream continues, or None at its end. Opaque outside the provider."""
+    notes: tuple[str, ...] = ()
+    """Sentences the listing must carry, e.g. that the provider said more rows follow but gave
+    no way to reach them, or that rows were skipped."""
 
 
 class Query(Frozen):

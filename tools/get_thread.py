@@ -60,5 +60,6 @@ async def get_thread(
         events=rendered.events,
         scheduled_replies=rendered.scheduled,
         next_cursor=next_cursor,
+        notes=list(thread.notes),
     )
     return result(text, structured)

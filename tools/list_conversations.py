@@ -64,7 +64,7 @@ async def list_conversations(
             run.keep[provider.account] = keep
             notes.append(f"{provider.account}: {', '.join(applied_by_tool)} applied by this tool, not by {provider.label}.")
     outcome = await listing.run(run, inbox, cursor) if accounts else listing.empty()
-    outcome.structured.notes = notes + outcome.failures
+    outcome.structured.notes = notes + outcome.notes + outcome.failures
     return result(listing_text("list_conversations", outcome, notes, what=_describe(q, since)), outcome.structured)
 
 

@@ -58,6 +58,8 @@ class Result:
     cut_by_budget: bool
     scan_stopped: bool
     """A page budget ran out before the row limit: more may match further on."""
+    notes: list[str] = field(default_factory=list)
+    """What the providers' pages said that the answer must carry."""
 
 
 async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
@@ -163,6 +165,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         pages={name: s.pages for name, s in streams.items()},
         cut_by_budget=cut_by_budget,
         scan_stopped=len(lines) < listing.limit and more and not cut_by_budget,
+        notes=[note for stream in streams.values() for note in stream.notes],
     )
 
 

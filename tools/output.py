@@ -86,6 +86,7 @@ class ThreadOut(BaseModel):
     events: list[EventOut] = Field(default=[], description="What happened besides messages (labels, archiving, ...), oldest first.")
     scheduled_replies: list[ScheduledOut] = []
     next_cursor: str | None = Field(description="Pass back as `cursor` to read older messages in full; null when all are shown.")
+    notes: list[str] = Field(default=[], description="What could not be read of this thread (e.g. its oldest part), ...")
 
 
 class AccountOut(BaseModel):

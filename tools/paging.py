@@ -146,6 +146,8 @@ class Stream:
     ahead: list[tuple[Conversation, Position]] = field(default_factory=list)
     scan_end: Position | None = None
     last_seen: Conversation | None = None
+    notes: list[str] = field(default_factory=list)
+    """What the provider's pages said that the answer must carry, each once."""
 
     def __post_init__(self) -> None:
         self.next = self.start
@@ -203,6 +205,7 @@ class Stream:
             self.pages += 1
             if self.on_page:
                 await self.on_page()
+        self.notes += [note for note in page.notes if note not in self.notes]
         rows = page.conversations
         stuck = page.next_token is not None and page.next_token == at.token
         if stuck:  # a provider that hands back the token it was given would loop until the deadline

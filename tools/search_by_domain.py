@@ -72,6 +72,6 @@ async def search_by_domain(
             f"Looked at {scanned} conversations ({sum(outcome.pages.values())} provider pages) this call and more remain: "
             "pass the cursor to keep searching."
         )
-    outcome.structured.notes = notes + outcome.failures + ([scan] if scan else [])
+    outcome.structured.notes = notes + outcome.notes + outcome.failures + ([scan] if scan else [])
     what = f"conversations with people at {wanted} or its subdomains"
     return result(listing_text("search_by_domain", outcome, notes, what=what, scan=scan), outcome.structured)

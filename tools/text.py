@@ -21,6 +21,7 @@ def listing_text(tool: str, outcome: Result, notes: list[str], *, what: str, sca
     if scan:
         lines.append(scan)
     lines.extend(notes)
+    lines.extend(outcome.notes)
     lines.extend(f"Not included: {failure}" for failure in outcome.failures)
     if cursor:
         lines.append(f'More: call {tool} again with the same arguments and cursor="{cursor}".')

@@ -107,6 +107,8 @@ def render_thread(
         subject = one_line(c.subject, 200)
         head.append(f"Subject: {subject if ours else fence.wrap(subject)}")
 
+    head.extend(one_line(note, 300) for note in thread.notes)
+
     tail, scheduled = _scheduled(thread, fence, year)
     bodies = _Bodies(messages, c.correspondent)
     full_blocks = {
@@ -285,7 +287,7 @@ def _full(
     if not detailed and m.auto_reply:
         words = bodies.first_words(number - 1)
         return _brief(number, m, lead, fence, words, year, messages), words, True
-    if not detailed and m.kind == "sent" and _newer_outbound(messages, number):
+    if not detailed and _campaign_step(m) and _newer_outbound(messages, number):
         # Our earlier campaign steps: when, which step, opened or clicked; the template itself
         # is in `detailed`.
         return " | ".join(_meta(number, m, lead, year, messages)), "", True
@@ -317,6 +319,11 @@ _KNOWN_TYPES = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
     "text/calendar": "calendar invite",
 }
+
+
+def _campaign_step(m: Message) -> bool:
+    """A message of a campaign's sequence: SendKit's `sent`, any provider's numbered step."""
+    return m.direction == "outbound" and (m.kind == "sent" or m.sequence_step is not None)
 
 
 def _newer_outbound(messages: list[Message], number: int) -> bool:
