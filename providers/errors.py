@@ -8,7 +8,12 @@ from __future__ import annotations
 
 
 class ProviderError(Exception):
-    """A provider call failed; `str(error)` is the sentence to show."""
+    """A provider call failed; `str(error)` is the sentence to show, `status` the HTTP status
+    the provider answered (None when it did not answer)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class AuthError(ProviderError):
@@ -21,7 +26,7 @@ class NotFoundError(ProviderError):
 
 class RateLimitedError(ProviderError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, 429)
         self.retry_after = retry_after
 
 

@@ -332,21 +332,21 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
     detail = _detail(body, call.secrets)
     said = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
     if status == 401:
-        raise AuthError(f"{who} rejected the credentials ({said}): check {call.key_hint}.")
+        raise AuthError(f"{who} rejected the credentials ({said}): check {call.key_hint}.", status)
     if status == 403:
         hint = call.forbidden_hint or call.key_hint
-        raise AuthError(f"{who} refused access ({said}): check {hint}.")
+        raise AuthError(f"{who} refused access ({said}): check {hint}.", status)
     if status == 404:
-        raise NotFoundError(call.not_found or f"{who} found nothing at that address ({said}).")
+        raise NotFoundError(call.not_found or f"{who} found nothing at that address ({said}).", status)
     if status == 429:
         wait = _wait_from(headers)
         when = f"in {max(1, round(wait))} seconds" if wait is not None else "in a minute"
         raise RateLimitedError(f"{who} is rate limiting requests: try again {when}.", wait)
     if status in (400, 405, 409, 422):
-        raise BadRequestError(f"{who} refused the request ({said}).")
+        raise BadRequestError(f"{who} refused the request ({said}).", status)
     if status >= 500:
-        raise UpstreamError(f"{who} failed ({said}); try again shortly.")
-    raise ProviderError(f"{who} answered {said}.")
+        raise UpstreamError(f"{who} failed ({said}); try again shortly.", status)
+    raise ProviderError(f"{who} answered {said}.", status)
 
 
 def _transport_error(call: Call, exc: Exception) -> UpstreamError:
