@@ -1,0 +1,122 @@
+"""How well quoted history is cut, on fixtures that five other reply-parser projects publish.
+
+`python -m bench.quotes [FOLDER]` reads the labelled cases of `../shared/peer-quotes/` (beside
+the repository; see its README) and renders each input as a one-message get_thread would show
+it (the concise body). It prints, per suite and in all:
+
+- kept: the share of cases where every line the sender wrote (`keep`) survives;
+- removed: the share of cases with quoted history (`gone`) where none of it survives.
+
+Cases marked `empty_reply` or `disputed` are left out, as the fixtures' README asks. The
+fixtures' texts stay outside the repository: without the folder this prints one line and exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inbox_mcp.providers.model import Message
+from inbox_mcp.tools.render.body import body
+
+FOLDER = Path(__file__).resolve().parents[2] / "shared" / "peer-quotes"
+_QUOTE_MARKS = re.compile(r"^(?:\s*>)+\s?")
+_ONLY_PUNCTUATION = re.compile(r"^[\W_]*$")
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _unquoted(line: str) -> str:
+    return fold(_QUOTE_MARKS.sub("", line))
+
+
+@dataclass
+class Score:
+    cases: int = 0
+    kept: int = 0
+    with_history: int = 0
+    removed: int = 0
+    missed: list[str] = field(default_factory=list)
+    leaked: list[str] = field(default_factory=list)
+
+
+def judge(case: dict, shown: str) -> tuple[bool, bool | None]:
+    """(every keep line survives, no gone line survives — None when the case has no history).
+
+    A keep line survives when its folded text stands in the folded output. A gone line survives
+    when, without its '>' marks, it is an output line of its own, or (20 characters or more)
+    stands anywhere in the output; lines of punctuation only do not count."""
+    out = fold(shown)
+    out_lines = {_unquoted(line) for line in shown.splitlines()}
+    kept = all(fold(line) in out for line in case["keep"] if fold(line))
+    gone = [g for g in (_unquoted(line) for line in case["gone"]) if g and not _ONLY_PUNCTUATION.match(g)]
+    if not gone:
+        return kept, None
+    leaked = any(g in out_lines or (len(g) >= 20 and g in out) for g in gone)
+    return kept, not leaked
+
+
+def render(case: dict) -> str:
+    html = case["input"] if case["fmt"] == "html" else None
+    text = None if html else case["input"]
+    return body(Message(direction="inbound", at=None, html=html, text=text), links=False).text
+
+
+def measure(folder: Path) -> dict[str, Score]:
+    scores: dict[str, Score] = defaultdict(Score)
+    for path in sorted(folder.glob("*.json")):
+        for case in json.loads(path.read_text(encoding="utf-8")):
+            if case.get("empty_reply") or case.get("disputed"):
+                continue
+            kept, removed = judge(case, render(case))
+            for name in (path.stem, "all"):
+                s = scores[name]
+                s.cases += 1
+                s.kept += kept
+                if not kept:
+                    s.missed.append(case["id"])
+                if removed is not None:
+                    s.with_history += 1
+                    s.removed += removed
+                    if not removed:
+                        s.leaked.append(case["id"])
+    return scores
+
+
+def table(scores: dict[str, Score]) -> str:
+    lines = [f"{'suite':<8} {'cases':>5} {'kept':>14} {'removed':>14}"]
+    for name in sorted(scores, key=lambda n: (n == "all", n)):
+        s = scores[name]
+        kept = f"{s.kept}/{s.cases} {100 * s.kept / s.cases:5.1f}%"
+        removed = f"{s.removed}/{s.with_history} {100 * s.removed / max(1, s.with_history):5.1f}%"
+        lines.append(f"{name:<8} {s.cases:>5} {kept:>14} {removed:>14}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    """`[FOLDER] [-v]`: -v lists the ids of the cases that fail either way."""
+    folders = [a for a in argv if not a.startswith("-")]
+    folder = Path(folders[0]) if folders else FOLDER
+    if not folder.is_dir():
+        print(f"peer-quotes: {folder} is absent; nothing measured.")
+        return 0
+    scores = measure(folder)
+    print(table(scores))
+    s = scores["all"]
+    print(f"targets (issue 12): every sender line kept in 100% of cases: {100 * s.kept / s.cases:.1f}%, "
+          f"{'met' if s.kept == s.cases else 'NOT met'}; history fully removed in >= 85%: "
+          f"{100 * s.removed / s.with_history:.1f}%, {'met' if s.removed >= 0.85 * s.with_history else 'NOT met'}")
+    if "-v" in argv:
+        print("sender text lost:", " ".join(s.missed))
+        print("history left:", " ".join(s.leaked))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
