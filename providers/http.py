@@ -311,7 +311,10 @@ def _detail(body: bytes, secrets: Iterable[str]) -> str:
     text = " ".join(text.split()).rstrip(".")
     if len(text) > 160:
         text = text[:157] + "..."
-    return redact(text, secrets)
+    return redact(text, secrets).translate(_QUOTES)
+
+
+_QUOTES = str.maketrans({'"': "'", "\u201c": "'", "\u201d": "'", "\u201e": "'", "\uff02": "'"})
 
 
 def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> Any:
@@ -330,7 +333,8 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
         except RecursionError:  # json gives up on deep nesting with RecursionError, not ValueError
             raise UpstreamError(f"{who} answered with JSON nested too deeply to read; the API may have changed.") from None
     detail = _detail(body, call.secrets)
-    said = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
+    # The provider's words, quoted so that they cannot pose as ours (its own quotes made single).
+    said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"
     if status == 401:
         raise AuthError(f"{who} rejected the credentials ({said}): check {call.key_hint}.", status)
     if status == 403:

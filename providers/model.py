@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-Direction = Literal["inbound", "outbound"]
+Direction = Literal["inbound", "outbound", "unknown"]
+"""unknown: the provider does not say who wrote it, and nothing it sends tells; never guessed."""
 
 
 class Frozen(BaseModel):
@@ -63,6 +64,8 @@ class Message(Frozen):
     at: datetime | None
     sender: Person | None = None
     recipient: str | None = None
+    cc: tuple[Person, ...] = ()
+    """Who else the message went to, as the provider sent it."""
     subject: str | None = None
     text: str | None = None
     html: str | None = None

@@ -44,5 +44,30 @@ def sendkit_cursor_mode() -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="session")
+def sendkit_v2() -> Iterator[Emulator]:
+    """The newer list API: no `page`, rows with isRead/unreadCount, lastMessage without read."""
+    yield from _serve(pagination="cursor_v2")
+
+
+@pytest.fixture(scope="session")
+def sendkit_old() -> Iterator[Emulator]:
+    """The older pages: page numbers, rows without isRead/unreadCount, threads without isRead,
+    unreadCount or attachments."""
+    yield from _serve(old_shapes=True)
+
+
+@pytest.fixture(scope="session")
+def sendkit_variants(variants) -> Iterator[Emulator]:
+    """The default data set plus the conversations in shapes it never sends (nulls, manual
+    messages without a timestamp or a known direction, a failed scheduled reply)."""
+    yield from _serve(conversations=emulator.build_conversations(now=NOW) + variants)
+
+
+@pytest.fixture(scope="session")
 def dataset() -> list[dict]:
     return emulator.build_conversations(now=NOW)
+
+
+@pytest.fixture(scope="session")
+def variants() -> list[dict]:
+    return emulator.build_variant_conversations(now=NOW)

@@ -4,6 +4,7 @@ configuration, account naming and page tokens."""
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -204,7 +205,7 @@ def test_message_variants_are_tolerated():
         # flattened onto the event, body as an object, no direction: from the correspondent
         {"type": "message", "ts": 1000, "from": {"name": "Morgan", "email": "MORGAN@northwindrobotics.com"},
          "body": {"text": "plain", "html": "<b>rich</b>"}},
-        # body as an HTML string, sender by address only: not the correspondent, so outbound
+        # body as an HTML string, a sender that is neither side: direction unknown, never a guess
         {"type": "message", "tsIso": "2026-01-01T00:00:00Z", "message": {"from": "bot@acme-mail.com", "body": "<p>hi</p>"}},
         # only a snippet, a timestamp on the message, in a `data` payload
         {"type": "message", "data": {"message": {"direction": "inbound", "snippet": "just a snippet", "ts": 5000}}},
@@ -212,14 +213,218 @@ def test_message_variants_are_tolerated():
         {"type": "message", "ts": 6000, "message": None, "direction": "inbound", "text": "flat"},
         {"type": "message", "ts": None, "message": {"direction": "outbound", "text": "undated", "attachments": None}},
     ]
-    messages = client()._thread(wire.ThreadEnvelope.model_validate(data).conversation).messages
+    thread = client()._thread(wire.ThreadEnvelope.model_validate(data).conversation)
+    messages = thread.messages
     assert [m.text for m in messages] == ["plain", "just a snippet", "flat", None, "undated"]
     assert messages[0].direction == "inbound" and messages[0].html == "<b>rich</b>"
     assert messages[0].sender.name == "Morgan"
-    assert messages[3].html == "<p>hi</p>" and messages[3].direction == "outbound"
+    assert messages[3].html == "<p>hi</p>" and messages[3].sender.email == "bot@acme-mail.com"
+    assert messages[3].direction == "unknown" and thread.notes == ()
     assert messages[1].at == datetime(1970, 1, 1, 0, 0, 5, tzinfo=UTC)
     assert messages[-1].at is None, "undated entries keep their place at the end"
     assert all(isinstance(m, Message) for m in messages)
+
+
+# ------------------------------------------------------------------------------- second reading
+
+# PROVIDERS.md, "Second reading", InboxBase (docs.12m.ai): the conversation detail's documented
+# fields, and message events exactly as documented: no `direction`, `from` as "Name <address>",
+# `to` / `cc` as strings. The field names and shapes are the documented ones; the values are ours.
+DOCUMENTED = {
+    "identity": "alice.acme@inboxbase.ai",
+    "conversation": {
+        "id": "conv_3f9a1c0d5e7b2a64",
+        "with": "morgan@northwindrobotics.com",
+        "subject": "Quick intro — fleet rotation",
+        "messageCount": 3,
+        "archived": False,
+        "labels": ["hot-lead"],
+        "lastEventAt": 1777290000000,
+        "lastEventAtIso": "2026-04-27T11:40:00.000Z",
+        "noReplyAt": 1777549200000,
+        "noReplyAtIso": "2026-04-30T11:40:00.000Z",
+        "lastNoReplyAt": 1777086400000,
+        "lastNoReplyAtIso": "2026-04-25T03:06:40.000Z",
+        "events": [
+            {"id": "evt_01KQ3V6Q80A1B2C3D4E5F6G7H8", "type": "message", "ts": 1777000000000,
+             "tsIso": "2026-04-24T03:06:40.000Z",
+             "message": {"id": "msg_01", "from": "Alice Acme <alice.acme@inboxbase.ai>",
+                         "to": "Morgan Lee <morgan@northwindrobotics.com>", "cc": "",
+                         "subject": "Quick intro — fleet rotation", "text": "Hi Morgan", "html": "<p>Hi Morgan</p>",
+                         "snippet": "Hi Morgan", "ts": 1777000000000}},
+            {"id": "evt_01KQ6DZ2R0A1B2C3D4E5F6G7H8", "type": "no_reply_expired", "ts": 1777086400000,
+             "tsIso": "2026-04-25T03:06:40.000Z", "waitedMs": 86400000},
+            {"id": "evt_01KQ9XQZ00A1B2C3D4E5F6G7H8", "type": "message", "ts": 1777200000000,
+             "tsIso": "2026-04-26T10:40:00.000Z",
+             "message": {"id": "msg_02", "from": "Morgan Lee <Morgan@NorthwindRobotics.com>",
+                         "to": "Alice Acme <alice.acme@inboxbase.ai>",
+                         "cc": '"Park, Jo" <jo@northwindrobotics.com>, ops@northwindrobotics.com',
+                         "subject": "Re: Quick intro — fleet rotation", "text": "Sounds good", "html": None,
+                         "snippet": "Sounds good", "ts": 1777200000000}},
+            {"id": "evt_01KQ9XT3M0A1B2C3D4E5F6G7H8", "type": "label_added", "ts": 1777200100000,
+             "tsIso": "2026-04-26T10:41:40.000Z", "label": "hot-lead"},
+            {"id": "evt_01KQCMR1G0A1B2C3D4E5F6G7H8", "type": "archived", "ts": 1777278000000,
+             "tsIso": "2026-04-27T08:20:00.000Z"},
+            {"id": "evt_01KQCNMDR8A1B2C3D4E5F6G7H8", "type": "unarchived", "ts": 1777278929000,
+             "tsIso": "2026-04-27T08:35:29.000Z"},
+            {"id": "evt_01KQCSM5G0A1B2C3D4E5F6G7H8", "type": "message", "ts": 1777290000000,
+             "tsIso": "2026-04-27T11:40:00.000Z",
+             "message": {"id": "msg_03", "from": "ALICE.ACME@InboxBase.ai",
+                         "to": "Morgan Lee <morgan@northwindrobotics.com>, jo@northwindrobotics.com", "cc": "",
+                         "subject": "Re: Quick intro — fleet rotation", "text": "Great, Thursday then.",
+                         "html": "<p>Great, Thursday then.</p>", "snippet": "Great, Thursday then.",
+                         "ts": 1777290000000}},
+        ],
+    },
+}
+MILLISECOND_FIELDS = ("lastEventAt", "noReplyAt", "lastNoReplyAt", "ts")
+
+
+def documented_thread(data=DOCUMENTED):
+    return client()._thread(wire.ThreadEnvelope.model_validate(data).conversation)
+
+
+def test_documented_thread_maps_every_message_and_event():
+    thread = documented_thread()
+    c = thread.conversation
+    assert c.id == "conv_3f9a1c0d5e7b2a64" and c.message_count == 3 and c.tags == ("hot-lead",)
+    assert (c.correspondent.name, c.correspondent.email) == ("Morgan Lee", "morgan@northwindrobotics.com")
+    assert c.last_activity_at == datetime(2026, 4, 27, 11, 40, tzinfo=UTC)
+    first, reply, last = thread.messages
+    assert [m.direction for m in thread.messages] == ["outbound", "inbound", "outbound"], "from against the identity"
+    assert (first.sender.name, first.sender.email) == ("Alice Acme", "alice.acme@inboxbase.ai")
+    assert (reply.sender.name, reply.sender.email) == ("Morgan Lee", "Morgan@NorthwindRobotics.com")
+    assert last.sender.email == "ALICE.ACME@InboxBase.ai" and last.sender.name is None
+    assert [m.at for m in thread.messages] == [
+        datetime(2026, 4, 24, 3, 6, 40, tzinfo=UTC), datetime(2026, 4, 26, 10, 40, tzinfo=UTC),
+        datetime(2026, 4, 27, 11, 40, tzinfo=UTC)]
+    assert [(p.name, p.email) for p in reply.cc] == [("Park, Jo", "jo@northwindrobotics.com"), (None, "ops@northwindrobotics.com")]
+    assert first.cc == () and last.recipient == "Morgan Lee <morgan@northwindrobotics.com>, jo@northwindrobotics.com"
+    assert (reply.text, reply.html, first.html) == ("Sounds good", None, "<p>Hi Morgan</p>")
+    assert [(e.kind, e.detail) for e in thread.events] == [
+        ("no_reply_expired", "no reply after 1 day"), ("label_added", "hot-lead"), ("archived", None), ("unarchived", None)
+    ], "lastNoReplyAt is that expiry: not repeated"
+    assert thread.notes == ("InboxBase's no-reply timer for this conversation is set for 2026-04-30 11:40 UTC.",)
+
+
+def test_iso_fields_stand_in_for_missing_milliseconds():
+    iso_only = copy.deepcopy(DOCUMENTED)
+    conversation = iso_only["conversation"]
+    for obj in [conversation, *conversation["events"], *(e["message"] for e in conversation["events"] if "message" in e)]:
+        for key in MILLISECOND_FIELDS:
+            obj.pop(key, None)
+    assert documented_thread(iso_only) == documented_thread()
+
+
+def test_an_expiry_named_only_by_last_no_reply_at_is_kept_once():
+    data = copy.deepcopy(DOCUMENTED)
+    events = data["conversation"]["events"]
+    events.remove(next(e for e in events if e["type"] == "no_reply_expired"))
+    data["conversation"].pop("lastNoReplyAt")
+    thread = documented_thread(data)
+    assert [(e.kind, e.at) for e in thread.events if e.kind == "no_reply_expired"] == [
+        ("no_reply_expired", datetime(2026, 4, 25, 3, 6, 40, tzinfo=UTC))]
+    assert [e.kind for e in thread.events][:2] == ["no_reply_expired", "label_added"], "in its place in time"
+
+
+def test_no_timer_note_when_the_timer_already_expired_or_is_absent():
+    data = copy.deepcopy(DOCUMENTED)
+    data["conversation"]["noReplyAt"] = data["conversation"]["lastNoReplyAt"]
+    assert documented_thread(data).notes == ()
+    data["conversation"]["noReplyAt"] = data["conversation"]["noReplyAtIso"] = None
+    assert documented_thread(data).notes == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "direction", "sender", "uncertain"),
+    [
+        ({"from": "Alice <alice.acme@inboxbase.ai>"}, "outbound", "alice.acme@inboxbase.ai", False),
+        ({"from": "alice.ACME@INBOXBASE.AI"}, "outbound", "alice.ACME@INBOXBASE.AI", False),
+        ({"from": "Morgan <MORGAN@northwindrobotics.com>", "to": "x@y.com"}, "inbound", "MORGAN@northwindrobotics.com", False),
+        # a third party: bounce to the identity; a colleague copying the identity
+        ({"from": "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", "to": "alice.acme@inboxbase.ai"},
+         "inbound", "mailer-daemon@googlemail.com", False),
+        ({"from": "jo@northwindrobotics.com", "to": "morgan@northwindrobotics.com", "cc": "Alice <alice.acme@inboxbase.ai>"},
+         "inbound", "jo@northwindrobotics.com", False),
+        # another of our mailboxes, writing to the correspondent
+        ({"from": "Alice <alice@acme-mail.com>", "to": "Morgan Lee <morgan@northwindrobotics.com>"},
+         "outbound", "alice@acme-mail.com", False),
+        # a hostile display name does not make the sender the identity
+        ({"from": '"alice.acme@inboxbase.ai" <mallory@evil.test>', "to": "someone@else.test"},
+         "unknown", "mallory@evil.test", True),
+        ({"to": "", "cc": ""}, "unknown", None, True),
+        ({"direction": "outbound", "from": "morgan@northwindrobotics.com"}, "outbound", "morgan@northwindrobotics.com", False),
+    ],
+)
+def test_direction_is_told_by_the_addresses(message, direction, sender, uncertain):
+    data = copy.deepcopy(DOCUMENTED)
+    data["conversation"]["events"] = [{"type": "message", "ts": 1, "message": {"text": "x", **message}}]
+    thread = documented_thread(data)
+    (m,) = thread.messages
+    assert m.direction == direction and (m.sender.email if m.sender else None) == sender
+    if uncertain:
+        assert m.sender is None or m.sender.email != "morgan@northwindrobotics.com", "never passed off as the correspondent"
+    assert not any("direction" in note for note in thread.notes)
+
+
+@pytest.mark.parametrize(
+    ("value", "name", "address"),
+    [
+        ("Morgan Lee <morgan@example.com>", "Morgan Lee", "morgan@example.com"),
+        ('"Lee, Morgan" <morgan@us.example.com>', "Lee, Morgan", "morgan@us.example.com"),
+        ("morgan@example.com", None, "morgan@example.com"),
+        ("<morgan@example.com>", None, "morgan@example.com"),
+        ("morgan@example.com (Morgan Lee)", "Morgan Lee", "morgan@example.com"),
+        ("Morgan Lee", "Morgan Lee", None),
+        ('"ceo@acme.com" <mallory@evil.test>', "ceo@acme.com", "mallory@evil.test"),
+        ('"Evil <ceo@acme.com>" <mallory@evil.test>', "Evil ceo@acme.com", "mallory@evil.test"),
+        ("Bob <bob@acme.com> <mallory@evil.test>", "Bob bob@acme.com", "mallory@evil.test"),
+        ("morgan@example.com <morgan@example.com>", None, "morgan@example.com"),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_mailboxes_the_address_wins_over_the_display_name(value, name, address):
+    assert wire.mailbox(value) == (name, address)
+
+
+def test_mailbox_lists_split_outside_quotes_and_brackets():
+    assert wire.mailboxes(['Ana <ana@x.com>, "Doe, Jo" <jo@y.com>', "", "bo@z.com"]) == [
+        ("Ana", "ana@x.com"), ("Doe, Jo", "jo@y.com"), (None, "bo@z.com")]
+    assert len(wire.mailboxes(['"a' * 50_000])) == 1, "an unterminated quote stays one mailbox"
+
+
+def test_with_in_name_form_gives_the_bare_address_and_the_name():
+    data = copy.deepcopy(LIST)
+    rows = data["conversations"]
+    rows[0]["with"] = "Morgan Lee <morgan@us.example.com>"
+    rows.append({"id": "conv_00000000000000a1", "with": '"morgan@us.example.com" <mallory@evil.test>'})
+    named, hostile = (client()._conversation(r) for r in wire.ConversationList.model_validate(data).conversations)
+    assert (named.correspondent.name, named.correspondent.email) == ("Morgan Lee", "morgan@us.example.com")
+    assert hostile.correspondent.email == "mallory@evil.test"
+
+    thread = copy.deepcopy(DOCUMENTED)
+    thread["conversation"]["with"] = "M. Lee <morgan@northwindrobotics.com>"
+    lead = documented_thread(thread).conversation.correspondent
+    assert (lead.name, lead.email) == ("M. Lee", "morgan@northwindrobotics.com"), "the API's own name for the lead"
+    assert [m.direction for m in documented_thread(thread).messages] == ["outbound", "inbound", "outbound"]
+
+
+def test_documented_error_texts_are_read():
+    from inbox_mcp.providers.http import _detail
+
+    for text in ("missing api key", "invalid api key format", "invalid api key"):
+        assert _detail(json.dumps({"error": text}).encode(), ()) == text
+    body = json.dumps({"error": "identity not found in org", "details": {"handle": "alice.acme@inboxbase.ai"}}).encode()
+    assert _detail(body, ()) == "identity not found in org"
+
+
+def test_documented_key_and_id_formats_are_tolerated():
+    made = accounts(InboxBaseSettings(api_key="sk_live_4f8c2a9e1b7d3c6a", identity="alice.acme@inboxbase.ai"))(None)  # type: ignore[arg-type]
+    (account,) = made
+    assert account.valid_id("conv_3f9a1c0d5e7b2a64")
+    event = wire.Event.model_validate(DOCUMENTED["conversation"]["events"][0])
+    assert event.id == "evt_01KQ3V6Q80A1B2C3D4E5F6G7H8" and event.at == datetime(2026, 4, 24, 3, 6, 40, tzinfo=UTC)
 
 
 def test_thread_with_nulls_and_missing_fields():

@@ -356,3 +356,128 @@ def test_default_now_is_the_start_of_the_utc_day() -> None:
     if datetime.now(UTC) - today < timedelta(seconds=5):
         pytest.skip("too close to midnight UTC")
     assert build_conversations() == build_conversations(now=today)
+
+
+# ------------------------------------------------------------------------------- documented variants
+
+DOCUMENTED_CONVERSATION_KEYS = [
+    "id", "with", "subject", "messageCount", "archived", "labels", "lastEventAt", "lastEventAtIso", "noReplyAt",
+    "noReplyAtIso", "lastNoReplyAt", "lastNoReplyAtIso", "events",
+]
+DOCUMENTED_MESSAGE_KEYS = ["id", "from", "to", "cc", "subject", "text", "html", "snippet", "ts"]
+NAME_ADDRESS = re.compile(r'(?:"[^"]+"|[^<>",]+) <([^<>\s]+@[^<>\s]+)>')
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_documented_event_shape(data) -> None:
+    """docs.12m.ai's shape: no direction, from "Name <address>", to / cc strings, *Iso twins, noReplyAt;
+    the same conversations, ids and times as the seed's shape."""
+    client = make_client(event_shape="documented")
+    documented = build_conversations(now=NOW, event_shape="documented")
+    seen = Counter()
+    for handle in SANDBOX_IDENTITIES:
+        assert everything(client, handle) == everything(make_client(), handle), "the rows do not change"
+        for seed_shape, conversation in zip(data[handle], documented[handle], strict=True):
+            assert client.get(path(handle, conversation["id"])).json() == {"identity": handle, "conversation": conversation}
+            assert list(conversation) == DOCUMENTED_CONVERSATION_KEYS
+            for key in ("id", "with", "subject", "messageCount", "archived", "labels", "lastEventAt", "lastNoReplyAt"):
+                assert conversation[key] == seed_shape[key], key
+            for key in ("lastEventAt", "noReplyAt", "lastNoReplyAt"):
+                ms = conversation[key]
+                assert conversation[key + "Iso"] == (iso(ms) if ms is not None else None), key
+            if conversation["noReplyAt"] is not None:
+                seen["timer"] += 1
+                assert conversation["noReplyAt"] > NOW.timestamp() * 1000, "a pending timer is in the future"
+            assert [(e["id"], e["type"], e["ts"]) for e in conversation["events"]] == [
+                (e["id"], e["type"], e["ts"]) for e in seed_shape["events"]]
+            for event, before in zip(conversation["events"], seed_shape["events"], strict=True):
+                if event["type"] != "message":
+                    assert event == before
+                    continue
+                assert list(event) == ["id", "type", "ts", "tsIso", "message"] and event["tsIso"] == iso(event["ts"])
+                m = event["message"]
+                assert list(m) == DOCUMENTED_MESSAGE_KEYS and m["ts"] == event["ts"]
+                assert isinstance(m["to"], str) and isinstance(m["cc"], str)
+                sender = NAME_ADDRESS.fullmatch(m["from"])
+                assert sender, m["from"]
+                if before["message"]["direction"] == "outbound":
+                    assert sender.group(1) == handle and conversation["with"] in m["to"]
+                else:
+                    assert sender.group(1) != handle and handle in m["to"]
+                    seen["bounce"] += sender.group(1).startswith("mailer-daemon@")
+                seen["several"] += ", " in m["to"]
+                seen["cc"] += bool(m["cc"])
+    assert seen["timer"] >= 4 and seen["bounce"] == 2 and seen["several"] >= 2 and seen["cc"] >= 2
+
+
+def test_with_in_name_form_filters_on_the_address() -> None:
+    plain, named = make_client(), make_client(with_form="name")
+    for handle in SANDBOX_IDENTITIES:
+        rows, named_rows = everything(plain, handle), everything(named, handle)
+        assert [r["id"] for r in named_rows] == [r["id"] for r in rows]
+        for row, named_row in zip(rows, named_rows, strict=True):
+            match = NAME_ADDRESS.fullmatch(named_row["with"])
+            assert match and match.group(1) == row["with"]
+            body = named.get(path(handle, row["id"])).json()
+            assert body["conversation"]["with"] == named_row["with"]
+        for domain in ("acme.com", "us.acme.com", "notacme.com"):
+            expected = [r["id"] for r in everything(plain, handle, withDomain=domain)]
+            assert expected and [r["id"] for r in everything(named, handle, withDomain=domain)] == expected
+        one = rows[5]
+        assert [r["id"] for r in everything(named, handle, **{"with": one["with"].upper()})] == [one["id"]]
+
+    handle = "carol@inboxbase.ai"
+    hostile = [
+        {"id": "conv_00000000000000a1", "with": '"dana@acme.com" <mallory@evil.test>', "lastEventAt": 2000, "events": []},
+        {"id": "conv_00000000000000a2", "with": "Dana <dana@acme.com>", "lastEventAt": 1000, "events": []},
+    ]
+    client = make_client(identities=(handle,), conversations={handle: hostile})
+    assert [r["id"] for r in everything(client, handle, withDomain="acme.com")] == ["conv_00000000000000a2"]
+    assert [r["id"] for r in everything(client, handle, withDomain="evil.test")] == ["conv_00000000000000a1"]
+    assert [r["id"] for r in everything(client, handle, **{"with": "dana@acme.com"})] == ["conv_00000000000000a2"]
+
+
+def test_documented_auth_texts() -> None:
+    bare = TestClient(create_app(now=NOW, auth_texts="documented"))
+    assert_error(bare.get(path(ALICE)), 401, "missing api key")
+    assert_error(bare.get(path(ALICE), headers={"Authorization": "Bearer"}), 401, "missing api key")
+    for header in ("Bearer pk_live_4f8c2a9e", "Bearer not_a_key", "Token " + SANDBOX_API_KEY, "Basic abc", SANDBOX_API_KEY):
+        body = assert_error(bare.get(path(ALICE), headers={"Authorization": header}), 401, "invalid api key format")
+        assert SANDBOX_API_KEY not in json.dumps(body)
+    body = assert_error(bare.get(path(ALICE), headers={"Authorization": "Bearer sk_live_0000000000"}), 401, "invalid api key")
+    assert "sk_live" not in json.dumps(body)
+    assert bare.get(path(ALICE), headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"}).status_code == 200
+    with pytest.raises(ValueError):
+        create_app(auth_texts="other")  # type: ignore[arg-type]
+
+
+def test_transient_failures_answer_500_then_recover() -> None:
+    app = create_app(now=NOW, transient_failures=2)
+    assert TestClient(app).get(path(ALICE)).status_code == 401, "a refused request does not count"
+    client = TestClient(app, headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"})
+    for _ in range(2):
+        assert_error(client.get(path(ALICE)), 500, "internal error")
+    assert client.get(path(ALICE)).status_code == 200
+    assert client.get(path(ALICE)).status_code == 200
+
+
+def test_iso_only_conversations_are_listed_by_their_iso_times() -> None:
+    handle = "carol@inboxbase.ai"
+    conversations = [{"id": "conv_00000000000000b1", "with": "x@example.com", "lastEventAtIso": "2026-11-19T21:42:58.226Z",
+                      "events": [{"type": "message", "tsIso": "2026-11-19T20:00:00.000Z", "message": {}}]}]
+    (row,) = rows_of(conversations)
+    assert (row["lastEventAt"], row["createdAt"]) == (1795124578226, 1795118400000)
+    assert (row["lastEventAtIso"], row["createdAtIso"]) == ("2026-11-19T21:42:58.226Z", "2026-11-19T20:00:00.000Z")
+    client = make_client(identities=(handle,), conversations={handle: conversations})
+    assert everything(client, handle) == [row]
+
+
+def test_unknown_variants_are_refused() -> None:
+    for options in ({"event_shape": "v2"}, {"with_form": "display"}):
+        with pytest.raises(ValueError):
+            build_conversations(now=NOW, **options)
+    with pytest.raises(ValueError):
+        create_app(transient_failures=-1)

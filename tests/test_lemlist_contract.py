@@ -144,8 +144,9 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
     assert mapped[2].last_activity_at == datetime(2024, 12, 2, 16, 38, 35, 875000, tzinfo=UTC)  # lastRepliedAt
     assert mapped[3] is None
     assert wire.InboxList.model_validate({}).data == []
-    with pytest.raises(ValidationError):
-        wire.InboxList.model_validate({"data": [{"contactId": "ctc_x"}]})  # the row id is required
+    # The row id opens nothing (the contact id does): a row without it is still listed.
+    (bare,) = wire.InboxList.model_validate({"data": [{"contactId": "ctc_x"}]}).data
+    assert bare.id is None and c._conversation(bare).id == "ctc_x"
 
 
 def test_unread_needs_some_read_state():

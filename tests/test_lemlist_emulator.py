@@ -1,5 +1,7 @@
 """The lemlist emulator over HTTP (Starlette's TestClient): auth, paging, the userId filter,
-threads by contact id, documented errors, the rate limit and its headers, and the data set."""
+threads by contact id, documented errors, the rate limit and its headers, the data set, and the
+documented variants it can serve (thread pages and order, the "Inbox Message" shape, legacy
+rows, a 429 without Retry-After)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ from starlette.testclient import TestClient
 
 from inbox_mcp.providers.lemlist.emulator import (
     DEFAULT_LIMIT,
+    DEFAULT_THREAD_LIMIT,
     SANDBOX_API_KEY,
+    UNAUTHORIZED,
     build_conversations,
     create_app,
+    long_conversation,
 )
 
 KEY = "lemlist_test_3f1a9c2e7b"
@@ -93,6 +98,7 @@ def test_basic_auth_with_an_empty_user_and_the_key_as_password() -> None:
         response = http.get("/api/inbox", headers=headers)
         assert response.status_code == 401, headers
         assert response.headers["content-type"].startswith("text/plain") and KEY not in response.text
+        assert response.text == UNAUTHORIZED == "The authentication you supplied is incorrect"  # documented
     assert http.get("/api/inbox/ctc_x", headers=basic("wrong-key")).status_code == 401
     assert len(app.state.requests) == 8  # refused requests are recorded too
     assert app.state.requests[0] == ("GET", "/api/inbox", {})
@@ -160,8 +166,11 @@ def test_threads_by_contact_id(client: TestClient, conversations) -> None:
         contact_id = conversation["inbox"]["contactId"]
         response = client.get(f"/api/inbox/{contact_id}")
         assert response.status_code == 200
-        data = response.json()["data"]
-        assert data == list(reversed(conversation["messages"]))  # served newest first
+        body = response.json()
+        data = body["data"]
+        assert data == list(reversed(conversation["messages"]))  # served newest first, all on one page
+        assert body["pagination"] == {"totalItems": len(data), "currentPage": 1, "nextPage": None, "previousPage": None,
+                                      "perPage": DEFAULT_THREAD_LIMIT, "totalPages": 1}
         for activity in data:
             assert set(activity) <= ACTIVITY_KEYS, set(activity) - ACTIVITY_KEYS
             assert activity["contactId"] == contact_id
@@ -321,3 +330,133 @@ def test_custom_conversations_are_served(conversations) -> None:
     mine = conversations[:3]
     http = make_client(conversations=mine)
     assert {r["_id"] for r in walk(http, limit=100)} == {c["inbox"]["_id"] for c in mine}
+
+
+# ------------------------------------------------------------------------------- thread pages
+
+
+def long_client(count: int = 250, **options: Any) -> tuple[TestClient, dict[str, Any]]:
+    long = long_conversation(count, now=NOW)
+    return make_client(conversations=[long], rate_limit=(10_000, 1.0), **options), long
+
+
+def thread_walk(client: TestClient, contact_id: str, limit: int) -> list[dict[str, Any]]:
+    got: list[dict[str, Any]] = []
+    while True:
+        body = client.get(f"/api/inbox/{contact_id}", params={"limit": limit, "skip": len(got)}).json()
+        got += body["data"]
+        if body["pagination"]["nextPage"] is None:
+            return got
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_thread_pages_honour_limit_and_skip_in_either_order(order: str) -> None:
+    http, long = long_client(thread_order=order)
+    contact_id, messages = long["inbox"]["contactId"], long["messages"]
+    expected = messages if order == "oldest" else list(reversed(messages))
+    assert http.get(f"/api/inbox/{contact_id}").json()["data"] == expected[:DEFAULT_THREAD_LIMIT]
+    for limit in (1, 7, 100):
+        assert thread_walk(http, contact_id, limit) == expected, limit
+    body = http.get(f"/api/inbox/{contact_id}", params={"limit": 100, "skip": 200}).json()
+    assert body["data"] == expected[200:]
+    assert body["pagination"] == {"totalItems": 250, "currentPage": 3, "nextPage": None, "previousPage": 2,
+                                  "perPage": 100, "totalPages": 3}
+    odd = http.get(f"/api/inbox/{contact_id}", params={"limit": 100, "skip": 30}).json()
+    assert odd["data"] == expected[30:130] and odd["pagination"]["nextPage"] == 2
+    assert http.get(f"/api/inbox/{contact_id}", params={"skip": 999}).json()["data"] == []
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": "x"}, {"markAsRead": "yes"},
+                                    {"userId": "bob"}])
+def test_bad_thread_parameters_are_a_400(params) -> None:
+    http, long = long_client(10)
+    response = http.get(f"/api/inbox/{long['inbox']['contactId']}", params=params)
+    assert response.status_code == 400 and next(iter(params)) in response.json()["message"]
+
+
+def test_a_thread_checks_its_user_id(client: TestClient, conversations) -> None:
+    row = conversations[0]["inbox"]
+    member = row["users"][0]["userId"]
+    assert client.get(f"/api/inbox/{row['contactId']}", params={"userId": member}).status_code == 200
+    stranger = client.get(f"/api/inbox/{row['contactId']}", params={"userId": "usr_t2KCwPen66NrrqGtQ"})
+    assert stranger.status_code == 403
+
+
+def test_mark_as_read_marks_the_conversation_read_and_nothing_else_does(client: TestClient, conversations) -> None:
+    def unread() -> set[str]:
+        return {r["contactId"] for r in walk(client, limit=100) if any(u["read"] is False for u in r["users"])}
+
+    before = unread()
+    assert len(before) == 10
+    first, second = sorted(before)[:2]
+    client.get(f"/api/inbox/{first}")
+    client.get(f"/api/inbox/{first}", params={"markAsRead": "false"})
+    assert unread() == before
+    client.get(f"/api/inbox/{first}", params={"markAsRead": "true"})
+    assert unread() == before - {first}
+    assert any(u["read"] is False for c in conversations for u in c["inbox"]["users"]
+               if c["inbox"]["contactId"] == first), "the app's copy changed, not the caller's data"
+    reader = next(u["userId"] for c in conversations if c["inbox"]["contactId"] == second for u in c["inbox"]["users"]
+                  if u["read"] is False)
+    client.get(f"/api/inbox/{second}", params={"markAsRead": "true", "userId": reader})
+    assert unread() == before - {first, second}
+
+
+def test_the_first_readings_thread_is_every_activity_at_once() -> None:
+    http, long = long_client(thread_pagination=False)
+    body = http.get(f"/api/inbox/{long['inbox']['contactId']}", params={"limit": 10, "skip": 20}).json()
+    assert body == {"data": list(reversed(long["messages"]))}
+
+
+def test_long_conversation_is_shaped_like_the_data_set() -> None:
+    long = long_conversation(1240, now=NOW)
+    assert long == long_conversation(1240, now=NOW)
+    acts, row = long["messages"], long["inbox"]
+    assert len(acts) == 1240 and len({a["_id"] for a in acts}) == 1240
+    times = [a["createdAt"] for a in acts]
+    assert times == sorted(times) and when(times[-1]) < NOW and row["lastActivityAt"] == times[-1]
+    assert acts[-1]["type"] == "linkedinReplied" and acts[-1]["message"] == "Olivia: message 1240 of 1240."
+    assert acts[0]["type"] == "linkedinSent" and acts[0]["message"] == "Sam: message 1 of 1240."
+    assert all(set(a) <= ACTIVITY_KEYS for a in acts) and set(row) == SEED_ROW_KEYS
+    assert ID["ctc"].match(row["contactId"]) and all(ID["act"].match(a["_id"]) for a in acts)
+
+
+# ------------------------------------------------------------------------------- the other shapes
+
+
+def test_the_inbox_message_shape_has_the_documented_fields_and_messages_only(conversations) -> None:
+    http = make_client(message_shape="inbox_message", rate_limit=(10_000, 1.0))
+    for conversation in conversations:
+        row = conversation["inbox"]
+        data = http.get(f"/api/inbox/{row['contactId']}").json()["data"]
+        said = [a for a in reversed(conversation["messages"]) if a["type"].endswith(("Sent", "Replied"))
+                or (a["type"] == "linkedinInviteDone" and a.get("message"))]
+        assert [m["_id"] for m in data] == [a["_id"] for a in said]
+        lead = row["contact"].get("email") or row["contact"]["fullName"]
+        for message, activity in zip(data, said):
+            assert set(message) == {"_id", "conversationId", "sender", "recipient", "body", "sentAt"}
+            assert message["conversationId"] == row["_id"] and message["body"] == activity["message"]
+            assert message["sentAt"] == activity["createdAt"]
+            ours = activity["sendUserEmail"]
+            pair = (lead, ours) if activity["type"].endswith("Replied") else (ours, lead)
+            assert (message["sender"], message["recipient"]) == pair
+
+
+def test_legacy_rows(conversations) -> None:
+    rows = walk(make_client(row_shape="legacy", rate_limit=(10_000, 1.0)), limit=100)
+    assert len(rows) == 31
+    assert sum(1 for r in rows if "contact" not in r) == 11
+    assert sum(1 for r in rows if "contactId" not in r) == 1
+    objects = [o for r in rows for o in r["opportunities"]]
+    assert objects and all(set(o) == {"id", "type", "done"} for o in objects)
+    assert sum(1 for r in rows if r["haveReplies"] and r["lastRepliedAt"] is None) >= 8
+    assert {r["_id"] for r in rows} == {c["inbox"]["_id"] for c in conversations}
+
+
+def test_a_429_without_retry_after_still_says_when_by_its_reset_date() -> None:
+    http = make_client(rate_limit=(1, 30.0), retry_after=False)
+    assert http.get("/api/inbox").status_code == 200
+    refused = http.get("/api/inbox")
+    assert refused.status_code == 429 and "Retry-After" not in refused.headers
+    at = datetime.strptime(refused.headers["X-RateLimit-Reset"][:24], "%a %b %d %Y %H:%M:%S").replace(tzinfo=UTC)
+    assert timedelta(seconds=29) <= at - datetime.now(UTC) <= timedelta(seconds=31)  # rounded up, never early

@@ -17,7 +17,12 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from inbox_mcp.providers.sendkit.emulator import SANDBOX_API_KEY, build_conversations, create_app
+from inbox_mcp.providers.sendkit.emulator import (
+    SANDBOX_API_KEY,
+    build_conversations,
+    build_variant_conversations,
+    create_app,
+)
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 ROW_KEYS = {"id", "lead", "campaign", "status", "aiTag", "tags", "repliedAt", "lastMessage",
@@ -620,3 +625,105 @@ def test_hostile_content_fixtures(conversations: list[dict[str, Any]]) -> None:
     assert hidden and all("Ignore previous instructions" not in m["content"] for m in hidden)
     assert any("\u200b" in m["content"] for m in replies)
     assert any("\u202e" in m["content"] for m in replies)
+
+
+# ------------------------------------------------------------------------------- documented variants
+
+
+def test_cursor_v2_is_the_newer_list_page(conversations: list[dict[str, Any]]) -> None:
+    v2 = make_client(pagination="cursor_v2")
+    expected = [c["id"] for c in listed(conversations)]
+    first = v2.get("/v1/inbox", params={"limit": 20}).json()
+    assert first["pagination"] == {"limit": 20, "total": len(expected), "hasMore": True,
+                                   "nextCursor": expected[19]}
+    assert re.fullmatch(r"[0-9a-f]{24}", first["pagination"]["nextCursor"])  # a conversation id
+    for row in first["data"]:
+        assert set(row) == ROW_KEYS
+        assert set(row["lastMessage"]) == {"content", "from", "receivedAt", "isFromLead"}
+    # `page` is not a parameter of the newer page: sent anyway, it changes nothing
+    assert v2.get("/v1/inbox", params={"limit": 20, "page": 2}).content == \
+        v2.get("/v1/inbox", params={"limit": 20}).content
+    assert v2.get("/v1/inbox", params={"page": "first"}).status_code == 200
+    assert [r["id"] for r in walk_cursor(v2, limit=7)] == expected
+
+
+@pytest.mark.parametrize("mode", ["pages", "cursor", "cursor_v2"])
+def test_empty_pages_in_the_middle_lose_no_row(
+    mode: str, conversations: list[dict[str, Any]]
+) -> None:
+    expected = [c["id"] for c in listed(conversations)]
+    client = make_client(pagination=mode, empty_pages={10: 2, 30: 1})
+    bodies = []
+    if mode == "pages":
+        page = 1
+        while True:
+            bodies.append(client.get("/v1/inbox", params={"limit": 10, "page": page}).json())
+            if page >= bodies[-1]["pagination"]["pages"]:
+                break
+            page += 1
+        assert bodies[0]["pagination"]["pages"] == 5 + 3
+    else:
+        cursor = None
+        while True:
+            bodies.append(client.get("/v1/inbox", params={"limit": 10, **({"cursor": cursor} if cursor else {})}).json())
+            if not bodies[-1]["pagination"]["hasMore"]:
+                break
+            cursor = bodies[-1]["pagination"]["nextCursor"]
+            assert re.fullmatch(r"[0-9a-f]{24}", cursor)
+    assert [len(b["data"]) for b in bodies] == [10, 0, 0, 10, 10, 0, 10, 8]
+    assert [r["id"] for b in bodies for r in b["data"]] == expected
+    for body in bodies[1:3] + bodies[5:6]:  # the empty ones say more follow
+        p = body["pagination"]
+        assert p.get("hasMore") is True or p["page"] < p["pages"]
+        if mode != "pages":
+            assert p["nextCursor"] not in {c["id"] for c in conversations}
+
+
+def test_missing_cursor_says_more_without_a_way_there() -> None:
+    for mode in ("cursor", "cursor_v2"):
+        body = make_client(pagination=mode, missing_cursor=True).get("/v1/inbox", params={"limit": 10}).json()
+        assert len(body["data"]) == 10
+        assert body["pagination"]["hasMore"] is True and body["pagination"]["nextCursor"] is None
+
+
+def test_old_shapes_are_the_older_pages(conversations: list[dict[str, Any]]) -> None:
+    old = make_client(old_shapes=True)
+    rows = walk_pages(old, limit=100)
+    assert [r["id"] for r in rows] == [c["id"] for c in listed(conversations)]
+    for row in rows:
+        assert set(row) == ROW_KEYS - {"isRead", "unreadCount"}
+        assert set(row["lastMessage"]) == {"content", "from", "receivedAt", "isFromLead", "read"}
+    for conversation in conversations:
+        thread = old.get(f"/v1/inbox/{conversation['id']}").json()["data"]
+        assert set(thread) == THREAD_KEYS - {"isRead", "unreadCount"}
+        assert all("attachments" not in m for m in thread["messages"])
+        assert [m.get("content") for m in thread["messages"]] == [m.get("content") for m in conversation["messages"]]
+    # the filter still works on the server's side
+    assert len(walk_pages(old, status="unread", limit=100)) == 10
+
+
+def test_variant_conversations_carry_the_undocumented_shapes() -> None:
+    nulls, manual = build_variant_conversations(now=NOW)
+    assert all(nulls[key] is None for key in ("campaign", "status", "aiTag", "tags", "isRead", "unreadCount", "scheduledReplies"))
+    assert [k for k, v in nulls["lead"].items() if v is not None] == ["_id", "email"]
+    assert nulls["messages"][1]["attachments"] == [{"filename": None, "contentType": None, "size": None, "downloadUrl": None}]
+    kinds = [(m["type"], m.get("direction", "absent"), "sentAt" in m) for m in manual["messages"]]
+    assert kinds[2:] == [("manual", "outbound", False), ("manual", "absent", True), ("manual", "logged", True)]
+    assert "downloadUrl" not in manual["messages"][1]["attachments"][0]
+    assert [s["status"] for s in manual["scheduledReplies"]] == ["failed"]
+    assert build_variant_conversations(now=NOW) == [nulls, manual]  # deterministic
+    # served, listed, and their rows derive from them like the others
+    client = make_client(conversations=build_conversations(now=NOW) + [nulls, manual])
+    rows = {r["id"]: r for r in walk_pages(client, limit=100)}
+    assert rows[nulls["id"]]["unreadCount"] == 1 and rows[nulls["id"]]["campaign"] is None
+    assert rows[manual["id"]]["lastMessage"]["receivedAt"] == manual["messages"][-1]["sentAt"]
+    assert client.get(f"/v1/inbox/{nulls['id']}").json()["data"] == nulls
+
+
+@pytest.mark.parametrize("options", [
+    {"empty_pages": {-1: 1}}, {"empty_pages": {3: 0}}, {"missing_cursor": True},
+    {"pagination": "cursor_v3"},
+])
+def test_create_app_checks_the_variant_options(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        create_app(now=NOW, **options)

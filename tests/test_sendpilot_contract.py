@@ -14,14 +14,14 @@ import pytest
 from seed_json import json_examples
 
 from inbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, UpstreamError
-from inbox_mcp.providers.http import HttpClient
+from inbox_mcp.providers.http import HttpClient, RateLimit
 from inbox_mcp.providers.model import Attachment, Person, Query
 from inbox_mcp.providers.sendpilot import wire
 from inbox_mcp.providers.sendpilot.client import (
     MAX_MESSAGE_PAGES,
     SendPilotClient,
     SendPilotSettings,
-    _next_token,
+    _more_pages,
     _oldest_first,
     _parse_token,
     _thread,
@@ -80,7 +80,7 @@ def client(http: HttpClient | None = None, **settings) -> SendPilotClient:
 
 
 def mock_http(handler) -> HttpClient:
-    return HttpClient(transport=httpx2.MockTransport(handler), retries=0)
+    return HttpClient(transport=httpx2.MockTransport(handler), retries=0, default_rate_limit=RateLimit(1000, 1.0))
 
 
 # ------------------------------------------------------------------------------------ the seed
@@ -123,11 +123,15 @@ def test_seed_maps_to_the_domain_model():
     assert c.tags == () and c.campaign is None and c.message_count is None
 
 
-def test_seed_pagination_gives_a_token_that_carries_the_page_size():
-    p = wire.ConversationList.model_validate(LIST).pagination
-    token = _next_token(p, 20, None, 1)
-    assert token == "20:t:eyJjb250aW51YXRpb24iOiIxNzA4Nzg0MjAwMDAwIn0="
-    assert _parse_token(token, 50) == (20, "t", "eyJjb250aW51YXRpb24iOiIxNzA4Nzg0MjAwMDAwIn0=")
+@pytest.mark.anyio
+async def test_seed_pagination_gives_a_token_that_carries_the_page_size():
+    http = mock_http(lambda request: httpx2.Response(200, json=LIST))
+    try:
+        page = await client(http).list_page(Query(), None, 20)
+    finally:
+        await http.aclose()
+    assert page.next_token == "20:t:eyJjb250aW51YXRpb24iOiIxNzA4Nzg0MjAwMDAwIn0="
+    assert _parse_token(page.next_token, 50) == (20, "t", "eyJjb250aW51YXRpb24iOiIxNzA4Nzg0MjAwMDAwIn0=")
 
 
 def test_the_tool_level_id_carries_the_sender_account():
@@ -159,7 +163,7 @@ def test_valid_id_checks_both_halves(native, valid):
 def test_capabilities_say_linkedin_has_no_email():
     caps = SendPilotClient.capabilities
     assert caps.domain == "not_applicable"
-    assert (caps.unread, caps.tag, caps.campaign, caps.text, caps.max_page_size) == (False, False, False, False, 100)
+    assert (caps.unread, caps.tag, caps.campaign, caps.text, caps.max_page_size) == (False, False, False, False, 50)
     assert SendPilotClient.provider == "sendpilot" and SendPilotClient.label == "SendPilot"
 
 
@@ -189,7 +193,6 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
     assert first.last_activity_at == datetime(2024, 2, 24, 15, 30, tzinfo=UTC)  # falls back to updatedAt
     assert second.correspondent == Person() and second.last_activity_at is None and second.unread is None
     assert third.last_activity_at == datetime(2024, 2, 1, 9, tzinfo=UTC)  # falls back to lastMessage.sentAt
-    assert _next_token(listing.pagination, 20, None, 3) is None
     assert wire.ConversationList.model_validate({}).conversations == []
 
 
@@ -233,8 +236,8 @@ def test_message_fields_the_docs_leave_open():
     }).messages
     a, b, c, d = _thread("acc:conv", "sendpilot", messages).messages
     assert a.direction == "outbound" and a.attachments == (Attachment(filename="deck.pdf", content_type="application/pdf", size=1200),)
-    assert b.direction == "inbound" and b.read is None
-    assert b.attachments == (Attachment(filename="(image, no file name given)"),)
+    assert b.direction == "inbound" and b.read is None  # its sender is not the member who sent ours
+    assert b.attachments == (Attachment(filename="(image; SendPilot gave no file details)"),)
     assert c.direction == "outbound"  # same sender as a message marked sent
     assert d.kind == "voice_note" and d.attachments == (Attachment(filename="(unnamed)"), Attachment(filename="(unnamed)"))
 
@@ -268,27 +271,26 @@ def test_equal_times_keep_their_real_order_when_pages_come_newest_first():
 
 
 @pytest.mark.parametrize(
-    ("pagination", "page", "rows", "expected"),
+    ("pagination", "page", "got", "more"),
     [
-        ({"continuationToken": "abc=", "limit": 20, "hasMore": True}, None, 20, "20:t:abc="),
-        ({"continuationToken": "abc:def", "limit": 20}, None, 20, "20:t:abc:def"),
-        ({"continuationToken": "abc=", "limit": 20, "hasMore": False}, None, 20, None),
-        ({"continuationToken": None, "limit": 20, "hasMore": False}, None, 7, None),
-        ({"page": 1, "limit": 20, "totalPages": 2, "total": 31}, 1, 20, "20:p:2"),
-        ({"page": 2, "limit": 20, "totalPages": 2, "total": 31}, 2, 11, None),
-        ({"page": 1, "totalPages": 3}, 1, 20, "20:p:2"),
-        ({"page": 3, "totalPages": 3}, 3, 20, None),
-        ({"totalPages": 3}, 2, 20, "20:p:3"),
-        ({"total": 45}, 2, 20, "20:p:3"),
-        ({"total": 40}, 2, 20, None),
-        ({"page": 1, "limit": 20, "totalPages": 0, "total": 0}, 1, 0, None),
-        ({"hasMore": True}, None, 20, None),  # more, but no way to ask for it
-        ({}, None, 20, None),
+        ({"page": 1, "limit": 20, "total": 45, "totalPages": 3, "hasMore": True}, 1, 20, True),  # documented
+        ({"page": 3, "limit": 20, "total": 45, "totalPages": 3, "hasMore": False}, 3, 5, False),
+        ({"page": 1, "limit": 20, "totalPages": 2, "total": 31}, 1, 20, True),
+        ({"page": 2, "limit": 20, "totalPages": 2, "total": 31}, 2, 11, False),
+        ({"page": 1, "totalPages": 3}, 1, 20, True),
+        ({"page": 3, "totalPages": 3}, 3, 20, False),
+        ({"totalPages": 3}, 2, 20, True),
+        ({"total": 45}, 2, 20, True),
+        ({"total": 40}, 2, 20, False),
+        ({"page": 1, "limit": 20, "total": 45}, 1, 20, True),  # the server's page size, not ours
+        ({"page": 2, "limit": 20, "total": 45, "hasMore": True, "totalPages": 2}, 2, 20, True),  # hasMore first
+        ({"page": 1, "limit": 20, "totalPages": 0, "total": 0}, 1, 0, False),
+        ({"page": 4}, 4, 20, True),  # a full page and nothing else said: ask for the next
+        ({"page": 4}, 4, 12, False),
     ],
 )
-def test_both_pagination_shapes(pagination, page, rows, expected):
-    p = wire.Pagination.model_validate(pagination)
-    assert _next_token(p, 20, page, rows) == expected
+def test_page_number_shapes_say_whether_more_follow(pagination, page, got, more):
+    assert _more_pages(wire.Pagination.model_validate(pagination), page, 20, got) is more
 
 
 @pytest.mark.parametrize("token", ["", "x", "20", "20:q:1", "20:p:x", "20:p:0", "0:p:2", "101:p:2", "abc:t:zz", "20:t:", "-1:p:2"])
@@ -297,9 +299,10 @@ def test_tokens_we_did_not_make_are_refused(token):
         _parse_token(token, 20)
 
 
-def test_a_first_page_uses_the_callers_size_bounded_by_the_api():
+def test_a_first_page_uses_the_callers_size_bounded_by_what_works():
     assert _parse_token(None, 7) == (7, "p", "1")
-    assert _parse_token(None, 500) == (100, "p", "1")
+    assert _parse_token(None, 500) == (50, "p", "1")  # limit=100 has been seen to answer 500
+    assert _parse_token("100:p:2", 20) == (100, "p", "2")  # a token of an older version still reads
 
 
 # ------------------------------------------------------------------------------------ HTTP
@@ -314,6 +317,7 @@ def _body(code: int, message: str, error: str) -> httpx2.Response:
     ("status", "message", "error", "kind", "expected"),
     [
         (400, "limit must not be greater than 100", "Bad Request", BadRequestError, "refused the request"),
+        (400, "Validation failed", "Bad Request", BadRequestError, "Validation failed"),  # the documented body
         (401, "Invalid API key", "Unauthorized", AuthError, "check SENDPILOT_API_KEY"),
         (403, "Forbidden resource", "Forbidden", AuthError, "check SENDPILOT_API_KEY"),
         (404, "Not Found", "Not Found", NotFoundError, "list conversations"),
@@ -428,6 +432,7 @@ async def test_thread_pagination_is_followed_and_bounded():
         await http.aclose()
     assert len(calls) == MAX_MESSAGE_PAGES and len(thread.messages) == MAX_MESSAGE_PAGES
     assert "continuationToken" not in calls[0] and calls[1]["continuationToken"] == "tok0"
+    assert thread.notes == (f"Only {MAX_MESSAGE_PAGES} messages of this conversation were read; SendPilot has more, which are missing.",)
 
     repeats: list[dict] = []
 
@@ -441,6 +446,7 @@ async def test_thread_pagination_is_followed_and_bounded():
     finally:
         await http.aclose()
     assert len(repeats) == 2 and len(thread.messages) == 3  # a repeated token ends the walk; no duplicates
+    assert len(thread.notes) == 1 and "were read" in thread.notes[0]  # and says that more was promised
 
 
 # ------------------------------------------------------------------------------------ settings

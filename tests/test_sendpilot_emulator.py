@@ -390,3 +390,95 @@ def test_custom_conversations_are_served(conversations: list[dict[str, Any]]) ->
     mine = [c for c in conversations if c["unreadCount"] > 0]
     client = make_client(conversations=mine)
     assert [r["id"] for r in walk_tokens(client, limit=3)] == newest_first(mine)
+
+
+# ------------------------------------------------------------------------------------ the second reading's variants
+
+MEMBER_ID = re.compile(r"^ACoAA[A-Za-z0-9_-]{20,40}$")
+VARIANTS = ("member_ids", "own_sender_listed", "trailing_whitespace", "images_without_attachments")
+
+
+def contacts(c: dict[str, Any]) -> list[dict[str, Any]]:
+    return c["participants"] + [m[k] for m in c["messages"] for k in ("sender", "recipient")]
+
+
+def test_without_variants_the_data_is_left_as_it_was(conversations: list[dict[str, Any]]) -> None:
+    from inbox_mcp.providers.sendpilot.emulator import vary
+
+    assert vary(conversations) is conversations
+    assert build_conversations(now=NOW, direction_names=None, **dict.fromkeys(VARIANTS, False)) == conversations
+    varied = build_conversations(now=NOW, direction_names=("OUT", "IN"), **dict.fromkeys(VARIANTS, True))
+    assert varied != conversations and build_conversations(now=NOW) == conversations  # a copy was changed
+
+
+def test_the_page_number_variant_with_has_more(conversations: list[dict[str, Any]]) -> None:
+    client = make_client(pagination="pages_has_more")
+    total = len(conversations)
+    first = client.get("/v1/inbox/conversations", params={"limit": 20}).json()
+    assert first["pagination"] == {"page": 1, "limit": 20, "total": total, "totalPages": 2, "hasMore": True}
+    last = client.get("/v1/inbox/conversations", params={"limit": 20, "page": 2}).json()
+    assert last["pagination"] == {"page": 2, "limit": 20, "total": total, "totalPages": 2, "hasMore": False}
+    assert [r["id"] for r in first["conversations"] + last["conversations"]] == newest_first(conversations)
+
+
+def test_large_pages_can_answer_500_as_observed(conversations: list[dict[str, Any]]) -> None:
+    client = make_client(error_above_limit=50)
+    assert_error(client.get("/v1/inbox/conversations", params={"limit": 100}), 500, "Internal Server Error")
+    assert_error(client.get("/v1/inbox/conversations", params={"limit": 51}), 500, "Internal Server Error")
+    assert len(client.get("/v1/inbox/conversations", params={"limit": 50}).json()["conversations"]) == len(conversations)
+    longest = max(conversations, key=lambda c: len(c["messages"]))
+    assert messages_of(client, longest, limit=100)[1] == 2  # the messages endpoint is not concerned
+
+
+def test_rate_limited_answers_429_with_retry_after() -> None:
+    response = make_client(rate_limited=30).get("/v1/inbox/conversations")
+    assert_error(response, 429, "Too Many Requests")
+    assert response.headers["retry-after"] == "30"
+
+
+def test_member_ids_are_linkedin_member_ids_everywhere(conversations: list[dict[str, Any]]) -> None:
+    varied = build_conversations(now=NOW, member_ids=True)
+    for before, after in zip(conversations, varied):
+        for old, new in zip(contacts(before), contacts(after)):
+            assert MEMBER_ID.match(new["id"]) and new["profileUrl"] == f"https://www.linkedin.com/in/{new['id']}"
+            assert new.get("name") == old.get("name")
+        ours = {m["sender"]["id"] for m in after["messages"] if m["direction"] == "sent"}
+        assert len(ours) == 1 and ours != {after["accountId"]}  # our identity is a member id, not the accountId
+    assert len({c["participants"][0]["id"] for c in varied}) == len(varied)
+    served = make_client(member_ids=True)
+    assert {r["id"]: r["participants"] for r in walk_tokens(served, limit=100)} == {c["id"]: c["participants"] for c in varied}
+
+
+def test_own_sender_listed_among_the_participants(conversations: list[dict[str, Any]]) -> None:
+    varied = build_conversations(now=NOW, own_sender_listed=True, member_ids=True)
+    positions = Counter()
+    for c in varied:
+        ours = {m["sender"]["id"] for m in c["messages"] if m["direction"] == "sent"}
+        listed = [p["id"] for p in c["participants"]]
+        assert len(listed) == 2 and len(ours & set(listed)) == 1
+        positions[listed.index(next(iter(ours)))] += 1
+        rep = next(p for p in c["participants"] if p["id"] in ours)
+        assert rep["name"] == SENDER_ACCOUNTS[c["accountId"]] and set(rep) == {"id", "name", "profileUrl", "profilePicture"}
+    assert positions[0] > 0 and positions[1] > 0  # before the lead in some rows, after it in others
+
+
+def test_trailing_whitespace_images_without_files_and_renamed_directions(conversations: list[dict[str, Any]]) -> None:
+    varied = build_conversations(
+        now=NOW, trailing_whitespace=True, images_without_attachments=True, direction_names=("OUTGOING", "INCOMING")
+    )
+    for before, after in zip(conversations, varied):
+        for old, new in zip(before["messages"], after["messages"]):
+            assert new["content"] != new["content"].rstrip() and new["content"].rstrip() == old["content"]
+            assert new["direction"] == {"sent": "OUTGOING", "received": "INCOMING"}[old["direction"]]
+            if old["contentType"] == "IMAGE":
+                assert new["attachments"] == [] and old["attachments"]
+            else:
+                assert new["attachments"] == old["attachments"]
+        assert after["lastMessage"]["content"].rstrip() == before["lastMessage"]["content"]
+        assert after["lastMessage"]["content"] != before["lastMessage"]["content"]
+        assert after["lastMessage"]["direction"] == {"sent": "OUTGOING", "received": "INCOMING"}[before["lastMessage"]["direction"]]
+    assert any(m["content"].strip() == "" for c in varied for m in c["messages"])  # an image without any text
+    served = make_client(images_without_attachments=True, message_order="asc")
+    tom = next(c for c in varied if c["participants"][0]["name"] == "Tom Becker")
+    messages, _ = messages_of(served, tom)
+    assert [m["contentType"] for m in messages][-2:] == ["IMAGE", "IMAGE"] and messages[-1]["attachments"] == []

@@ -25,6 +25,6 @@ def listing_text(tool: str, outcome: Result, notes: list[str], *, what: str, sca
     lines.extend(f"Not included: {failure}" for failure in outcome.failures)
     if cursor:
         lines.append(f'More: call {tool} again with the same arguments and cursor="{cursor}".')
-    elif rows:
+    elif rows and not outcome.notes and not outcome.failures:
         lines.append("That is all of them.")
     return "\n".join(lines)

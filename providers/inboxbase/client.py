@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from typing import ClassVar
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
 
+from inbox_mcp.providers.errors import NotFoundError, ProviderError
 from inbox_mcp.providers.http import Call, HttpClient, bucket_for
 from inbox_mcp.providers.inboxbase import wire
 from inbox_mcp.providers.model import (
@@ -279,8 +279,24 @@ class InboxBaseClient:
             f"(HTTP 404); it may belong to another identity: list conversations on this account to get a valid "
             f"id, and check {IDENTITY_HINT}."
         )
-        detail = (await self._get(self._call(path, not_found=missing), wire.ThreadEnvelope)).conversation
-        return self._thread(detail)
+        try:
+            envelope = await self._get(self._call(path, not_found=missing), wire.ThreadEnvelope)
+        except NotFoundError:
+            if await self._identity_missing():
+                raise NotFoundError(self._unknown_identity(), 404) from None
+            raise
+        return self._thread(envelope.conversation)
+
+    async def _identity_missing(self) -> bool:
+        """Whether a 404 came from the identity rather than the conversation: the API answers
+        both with 404, so one listing request tells them apart (only after a 404)."""
+        try:
+            await self.check()
+        except NotFoundError:
+            return True
+        except ProviderError:
+            return False
+        return False
 
     async def check(self) -> None:
         await self._get(
@@ -291,7 +307,7 @@ class InboxBaseClient:
         return Conversation(
             id=row.id,
             provider=self.provider,
-            correspondent=Person(email=row.with_),
+            correspondent=_correspondent(row.with_),
             last_activity_at=row.last_event,
             subject=row.subject,
             snippet=row.snippet,
@@ -302,17 +318,24 @@ class InboxBaseClient:
         )
 
     def _thread(self, detail: wire.ConversationDetail) -> Thread:
-        correspondent = detail.with_
-        messages: list[tuple[int, Message]] = []
+        lead_name, correspondent = wire.mailbox(detail.with_)
+        sides = _Sides(self.handle, correspondent)
+        found: list[tuple[int, Message]] = []
         events: list[tuple[int, Event]] = []
         for index, e in enumerate(detail.events):
             if e.type == "message" and e.message is not None:
-                messages.append((index, _message(e, e.message, correspondent)))
+                found.append((index, _message(e, e.message, sides)))
             else:
                 events.append((index, Event(at=e.at, kind=e.type or "unknown", detail=_detail(e))))
-        ordered = tuple(m for _, m in sorted(messages, key=lambda p: _chronological(p[1].at, p[0])))
-        timeline = tuple(ev for _, ev in sorted(events, key=lambda p: _chronological(p[1].at, p[0])))
-        lead = Person(name=_lead_name(ordered, correspondent), email=correspondent)
+        found.sort(key=lambda f: _chronological(f[1].at, f[0]))
+        ordered = tuple(m for _, m in found)
+        timeline = [ev for _, ev in sorted(events, key=lambda p: _chronological(p[1].at, p[0]))]
+        expired = {ev.at for ev in timeline if ev.kind == "no_reply_expired"}
+        if detail.last_no_reply is not None and detail.last_no_reply not in expired:
+            # lastNoReplyAt names an expiry the events do not show: kept as one.
+            timeline.append(Event(at=detail.last_no_reply, kind="no_reply_expired"))
+            timeline.sort(key=lambda ev: _chronological(ev.at, 0))
+        lead = Person(name=lead_name or _lead_name(ordered, correspondent), email=correspondent)
         last_event = detail.events[-1] if detail.events else None
         last_snippet = None
         for e in reversed(detail.events):
@@ -331,7 +354,10 @@ class InboxBaseClient:
             tags=tuple(dict.fromkeys(detail.labels)),
             message_count=detail.message_count if detail.message_count is not None else len(ordered),
         )
-        return Thread(conversation=conversation, messages=ordered, events=timeline)
+        notes = []
+        if detail.no_reply is not None and detail.no_reply not in expired:
+            notes.append(f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC.")
+        return Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
 
 
 def _status(archived: bool | None) -> str | None:
@@ -348,48 +374,69 @@ def _latest(messages: Sequence[Message], events: Sequence[Event]) -> datetime | 
     return max(times) if times else None
 
 
-def _email(address: str | None) -> str | None:
-    if not address:
-        return None
-    _, email = parseaddr(address)
-    return email or None
+def _correspondent(value: str | None) -> Person:
+    name, address = wire.mailbox(value)
+    return Person(name=name, email=address)
 
 
 def _person(address: str | None) -> Person | None:
-    if not address:
+    name, email = wire.mailbox(address)
+    return Person(name=name, email=email) if name or email else None
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """Our identity and the correspondent, as addresses compared case-blind."""
+
+    us: str
+    them: str | None
+
+    def side(self, address: str | None) -> Direction | None:
+        """outbound: the address is the identity's; inbound: the correspondent's; else None."""
+        folded = (address or "").casefold()
+        if folded and folded == self.us.casefold():
+            return "outbound"
+        if folded and folded == (self.them or "").casefold():
+            return "inbound"
         return None
-    name, email = parseaddr(address)
-    if not email:
-        return Person(name=address.strip() or None)
-    return Person(name=name.strip() or None, email=email)
 
 
-def _direction(raw: str | None, sender: str | None, correspondent: str | None) -> Direction:
-    spelled = (raw or "").strip().lower()
+def _direction(m: wire.Message, sides: _Sides) -> Direction | None:
+    """The documented message has no direction: it is whoever sent it, the identity (outbound)
+    or the correspondent (inbound); else a message addressed to the identity is inbound, and
+    one addressed to the correspondent outbound. None when nothing tells."""
+    spelled = (m.direction or "").strip().lower()
     if spelled in _INBOUND:
         return "inbound"
     if spelled in _OUTBOUND:
         return "outbound"
-    sender_email = _email(sender)
-    if sender_email and correspondent and sender_email.lower() == correspondent.lower():
+    sender = sides.side(wire.mailbox(m.from_)[1])
+    if sender is not None:
+        return sender
+    recipients = {sides.side(address) for _, address in wire.mailboxes(m.to + m.cc)}
+    if "outbound" in recipients:  # written to the identity
         return "inbound"
-    return "outbound"
+    if "inbound" in recipients:
+        return "outbound"
+    return None
 
 
-def _message(e: wire.Event, m: wire.Message, correspondent: str | None) -> Message:
-    direction = _direction(m.direction, m.from_, correspondent)
+def _message(e: wire.Event, m: wire.Message, sides: _Sides) -> Message:
+    """The message; "unknown" direction when neither side sent or received it (never a guess)."""
+    direction = _direction(m, sides)
     sender = _person(m.from_)
-    if sender is None and direction == "inbound" and correspondent:
-        sender = Person(email=correspondent)
+    if sender is None and direction == "inbound" and sides.them:
+        sender = Person(email=sides.them)
     text = m.body_text
     html = m.body_html
     if text is None and html is None:
         text = m.snippet
-    return Message(
-        direction=direction,
+    message = Message(
+        direction=direction or "unknown",
         at=e.at,
         sender=sender,
-        recipient=", ".join(m.to) or None,
+        recipient=", ".join(t.strip() for t in m.to if t.strip()) or None,
+        cc=tuple(Person(name=name, email=address) for name, address in wire.mailboxes(m.cc)),
         subject=m.subject,
         text=text,
         html=html,
@@ -400,6 +447,7 @@ def _message(e: wire.Event, m: wire.Message, correspondent: str | None) -> Messa
         ),
         auto_reply=bool(m.auto_reply),
     )
+    return message
 
 
 def _lead_name(messages: Sequence[Message], correspondent: str | None) -> str | None:

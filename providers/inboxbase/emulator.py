@@ -27,6 +27,24 @@ straddle page boundaries for page sizes 2, 3, 5 and 7.
 
 Everything is derived from `random.Random(seed)` and one `now`: the same seed and `now` give the
 same bytes on the wire.
+
+Variants, each behind an option of `create_app` (the defaults serve the seed's shapes, unchanged):
+
+- `event_shape="documented"`: conversations as docs.12m.ai documents them (PROVIDERS.md, second
+  reading): message events without `direction`, `from` as "Name <address>" (the identity sends
+  as its handle), `to` / `cc` as strings (our reply to a cc'd message goes to several, "Name <a>,
+  b@c": our choice of data), only the documented message fields (no attachments, no Message-ID
+  header), and `lastEventAtIso`, `noReplyAt(Iso)` (a pending timer; its policy is assumed) and
+  `lastNoReplyAt(Iso)` on the conversation.
+- `with_form="name"`: `with` as "Name <address>" in rows and conversations; the `with` and
+  `withDomain` filters match the address only (assumed: the docs call `with` an email).
+- `auth_texts="documented"`: the documented 401 texts (`missing api key`, `invalid api key
+  format`, `invalid api key`) instead of the seed-era ones.
+- `transient_failures=N`: the first N authenticated requests answer 500 (the docs ask clients to
+  retry 5xx with backoff); `failures` makes every request on a handle fail.
+
+The 404 for an identity outside the org is the documented one in every mode:
+`{"error": "identity not found in org", "details": {"handle": "..."}}`.
 """
 
 from __future__ import annotations
@@ -34,10 +52,11 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from email.utils import formataddr
 from random import Random
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
@@ -67,7 +86,7 @@ _MINUTE = 60_000
 @dataclass(frozen=True)
 class _Agent:
     name: str
-    mailbox: str  # the backing mailbox InboxBase sends from (rotated; one per agent here)
+    mailbox: str  # assumed: a backing mailbox the identity sends from (seed shape); the documented shape uses the handle
     title: str
     intro_subject: str
     intro: str
@@ -519,6 +538,14 @@ def _iso(ms: int) -> str:
     return _from_ms(ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _ms_of(obj: Mapping[str, Any], key: str) -> int | None:
+    """`obj[key]` in Unix ms, or its `<key>Iso` twin when the milliseconds are missing."""
+    if obj.get(key) is not None:
+        return int(obj[key])
+    iso = obj.get(key + "Iso")
+    return _to_ms(datetime.fromisoformat(iso.replace("Z", "+00:00"))) if iso else None
+
+
 def _normalise_now(now: datetime | None) -> datetime:
     """`now`, or the start of the current UTC day (so that the data stay the same all day)."""
     if now is None:
@@ -538,21 +565,36 @@ def _agent_for(handle: str, index: int) -> _Agent:
                   base.intro, base.sign_off.rsplit("\n", 1)[0] + f"\n{first}")
 
 
+EventShape = Literal["seed", "documented"]
+WithForm = Literal["address", "name"]
+
+
 def build_conversations(
-    *, seed: int = 7, now: datetime | None = None, identities: Sequence[str] = SANDBOX_IDENTITIES
+    *,
+    seed: int = 7,
+    now: datetime | None = None,
+    identities: Sequence[str] = SANDBOX_IDENTITIES,
+    event_shape: EventShape = "seed",
+    with_form: WithForm = "address",
 ) -> dict[str, list[dict[str, Any]]]:
     """Deterministic data set: per identity handle, its conversations in the exact wire shape of
     `conversation` in GET /v1/identities/{handle}/conversations/{convId} (id, with, subject,
     messageCount, archived, labels, lastEventAt, noReplyAt, lastNoReplyAt, events[]).
 
     Every event lies before `now` (default: the start of the current UTC day). The last events
-    come in groups that share one millisecond (see `_TIE_GROUPS`).
+    come in groups that share one millisecond (see `_TIE_GROUPS`). `event_shape` and `with_form`
+    choose the documented variants (see the module's docstring); the same seed gives the same
+    conversations, ids and times in every variant.
     """
+    if event_shape not in ("seed", "documented") or with_form not in ("address", "name"):
+        raise ValueError("event_shape is 'seed' or 'documented'; with_form is 'address' or 'name'")
     now_ms = _to_ms(_normalise_now(now))
     rng = Random(seed)
     data: dict[str, list[dict[str, Any]]] = {}
     for index, handle in enumerate(identities):
         agent = _agent_for(handle, index)
+        if event_shape == "documented":
+            agent = replace(agent, mailbox=handle)  # the identity sends as itself
         prospects = list(_PROSPECTS[index % len(_PROSPECTS)])
         groups = _TIE_GROUPS[index % len(_TIE_GROUPS)]
         ends: list[int] = []
@@ -565,9 +607,57 @@ def build_conversations(
         for prospect, end in zip(prospects, ends, strict=True):
             timeline = _Timeline(rng, agent, prospect)
             _story(timeline, prospect.story)
-            conversations.append(timeline.finish(f"conv_{rng.getrandbits(64):016x}", end))
+            conversation = timeline.finish(f"conv_{rng.getrandbits(64):016x}", end)
+            person = f"{prospect.first} {prospect.last}"
+            if event_shape == "documented":
+                names = {handle.casefold(): agent.name, prospect.email.casefold(): person}
+                conversation = _documented(conversation, names, now_ms)
+            if with_form == "name":
+                conversation["with"] = formataddr((person, prospect.email))
+            conversations.append(conversation)
         data[handle] = conversations
     return data
+
+
+_NO_REPLY_WAIT = 72 * _HOUR
+"""Assumed: how long after our last message the no-reply timer is due (the docs name the fields,
+not the policy)."""
+
+
+def _documented(conversation: dict[str, Any], names: Mapping[str, str], now_ms: int) -> dict[str, Any]:
+    """A conversation of the seed's shape in the shape docs.12m.ai documents (see the module's
+    docstring). `names`: display names by address (casefolded) for `to` / `cc`."""
+
+    def joined(addresses: Sequence[str]) -> str:
+        return ", ".join(formataddr((names[a.casefold()], a)) if a.casefold() in names else a for a in addresses)
+
+    events = []
+    cc: list[str] = []  # of the last inbound message: our reply goes to them too
+    for event in conversation["events"]:
+        if event["type"] != "message":
+            events.append(event)
+            continue
+        m = event["message"]
+        to = list(m["to"]) + (cc if m["direction"] == "outbound" else [])
+        cc = list(m["cc"]) if m["direction"] == "inbound" else []
+        message = {"id": m["id"], "from": m["from"], "to": joined(to), "cc": joined(m["cc"]), "subject": m["subject"],
+                   "text": m["text"], "html": m["html"], "snippet": m["snippet"], "ts": m["ts"]}
+        events.append({"id": event["id"], "type": "message", "ts": event["ts"], "tsIso": event["tsIso"], "message": message})
+    directions = [e["message"]["direction"] for e in conversation["events"] if e["type"] == "message"]
+    last_message = max(e["ts"] for e in conversation["events"] if e["type"] == "message")
+    expired_since = any(e["type"] == "no_reply_expired" and e["ts"] > last_message for e in events)
+    due = last_message + _NO_REPLY_WAIT
+    no_reply = due if directions[-1] == "outbound" and not expired_since and due > now_ms else None
+    last_no_reply = conversation["lastNoReplyAt"]
+    return {
+        **{k: conversation[k] for k in ("id", "with", "subject", "messageCount", "archived", "labels", "lastEventAt")},
+        "lastEventAtIso": _iso(conversation["lastEventAt"]),
+        "noReplyAt": no_reply,
+        "noReplyAtIso": _iso(no_reply) if no_reply is not None else None,
+        "lastNoReplyAt": last_no_reply,
+        "lastNoReplyAtIso": _iso(last_no_reply) if last_no_reply is not None else None,
+        "events": events,
+    }
 
 
 def rows_of(conversations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -578,8 +668,9 @@ def rows_of(conversations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for c in conversations:
         events = c.get("events") or []
         messages = [e["message"] for e in events if e.get("type") == "message" and e.get("message")]
-        last = int(c["lastEventAt"])
-        created = int(events[0]["ts"]) if events and "ts" in events[0] else last
+        last = _ms_of(c, "lastEventAt")
+        created = _ms_of(events[0], "ts") if events else None
+        created = last if created is None else created
         rows.append({
             "id": c["id"],
             "with": c.get("with"),
@@ -610,6 +701,11 @@ def _error(status: int, error: str, details: dict[str, Any] | None = None,
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+# Assumed throughout: the texts and `details` of 400, 405, the route 404 ("not found") and the
+# conversation 404 ("conversation not found"); only the shape {error, details} and the identity
+# 404 ("identity not found in org", details {handle}) are documented.
+
+
 class _BadRequest(Exception):
     def __init__(self, param: str, expected: str) -> None:
         super().__init__(param)
@@ -629,12 +725,23 @@ def _domain_of(email: str | None) -> str:
     return (email or "").rpartition("@")[2].strip().lower().rstrip(".")
 
 
+def _address(with_: str | None) -> str:
+    """The address of a `with` value: inside the closing angle brackets of "Name <address>"."""
+    text = (with_ or "").strip()
+    if text.endswith(">") and "<" in text:
+        return text[text.rfind("<") + 1 : -1].strip()
+    return text
+
+
 class _Api:
     """Authentication, routing and the two endpoints, over a snapshot of the data."""
 
     def __init__(self, api_key: str, data: Mapping[str, Sequence[Mapping[str, Any]]],
-                 failures: Mapping[str, int], log: list[tuple[str, str, dict[str, str]]]) -> None:
+                 failures: Mapping[str, int], log: list[tuple[str, str, dict[str, str]]],
+                 auth_texts: str = "seed", transient_failures: int = 0) -> None:
         self.api_key = api_key
+        self.auth_texts = auth_texts
+        self.transient_failures = transient_failures
         self.by_handle = {h.casefold(): h for h in data}
         self.rows = {h: rows_of(cs) for h, cs in data.items()}
         self.conversations = {h: {c["id"]: c for c in cs} for h, cs in data.items()}
@@ -655,6 +762,9 @@ class _Api:
         refusal = self._auth(request.headers.get("authorization"))
         if refusal is not None:
             return refusal
+        if self.transient_failures > 0:
+            self.transient_failures -= 1
+            return _error(500, "internal error")  # the text is assumed; the docs say only "5xx: retry"
         parts = path.split("/")
         if len(parts) not in (5, 6) or parts[:3] != ["", "v1", "identities"] or parts[4] != "conversations":
             return _error(404, "not found", {"path": path})
@@ -678,6 +788,9 @@ class _Api:
         return JSONResponse({"identity": handle, "conversation": conversation})
 
     def _auth(self, header: str | None) -> JSONResponse | None:
+        if self.auth_texts == "documented":
+            return self._documented_auth(header)
+        # The seed-era texts and details below are this emulator's own (no document states them).
         if not header or not header.strip():
             return _error(401, "missing API key", {"expected": "Authorization: Bearer sk_..."})
         scheme, _, token = header.strip().partition(" ")
@@ -688,7 +801,21 @@ class _Api:
             return _error(401, "invalid API key")
         return None
 
+    def _documented_auth(self, header: str | None) -> JSONResponse | None:
+        """The documented 401 texts. Which header mistakes count as "missing" (no header, no
+        token) rather than "format" (another scheme, a key not starting sk_) is assumed."""
+        scheme, _, token = (header or "").strip().partition(" ")
+        token = token.strip()
+        if not scheme or (scheme.lower() == "bearer" and not token):
+            return _error(401, "missing api key")
+        if scheme.lower() != "bearer" or not token.startswith("sk_") or " " in token:
+            return _error(401, "invalid api key format")
+        if token != self.api_key:
+            return _error(401, "invalid api key")
+        return None
+
     def _failure(self, status: int, handle: str) -> JSONResponse:
+        # Statuses as documented (409, 429, 5xx); their texts, details and Retry-After are assumed.
         if status == 429:
             return _error(429, "daily cap exhausted", {"handle": handle}, headers={"Retry-After": "3600"})
         if status == 409:
@@ -712,7 +839,7 @@ class _Api:
         since, until, cursor = _integer(query, "since"), _integer(query, "until"), _integer(query, "cursor")
 
         def keep(row: dict[str, Any]) -> bool:
-            email = (row["with"] or "").casefold()
+            email = _address(row["with"]).casefold()
             found = _domain_of(email)
             ts = row["lastEventAt"]
             return (
@@ -738,6 +865,10 @@ def create_app(
     conversations: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     seed: int = 7,
     failures: Mapping[str, int] | None = None,
+    event_shape: EventShape = "seed",
+    with_form: WithForm = "address",
+    auth_texts: Literal["seed", "documented"] = "seed",
+    transient_failures: int = 0,
 ) -> Starlette:
     """The emulator as a Starlette app.
 
@@ -745,20 +876,25 @@ def create_app(
     `identities` are the handles of the organisation; any other handle is a 404. `conversations`
     maps handles to their conversations and defaults to `build_conversations(seed=seed, now=now,
     identities=identities)`. `failures` makes every request on a handle answer with that status
-    (409, 429 with Retry-After, 500, 503, ...), with the documented error body.
+    (409, 429 with Retry-After, 500, 503, ...), with the documented error body; its texts and the
+    Retry-After of 3600 seconds are assumed. `event_shape`, `with_form` (for the generated data
+    only: `conversations` are served as given), `auth_texts` and `transient_failures` choose the
+    documented variants described in the module's docstring.
     `app.state.requests` lists `(method, raw path, query)` for every request received, refused
     ones included; the path is as sent, percent-encoding kept.
     """
     if not api_key.startswith("sk_"):
         raise ValueError("an InboxBase API key starts with 'sk_'")
+    if auth_texts not in ("seed", "documented") or transient_failures < 0:
+        raise ValueError("auth_texts is 'seed' or 'documented'; transient_failures is a count")
     data = dict(conversations) if conversations is not None else build_conversations(
-        seed=seed, now=now, identities=identities)
+        seed=seed, now=now, identities=identities, event_shape=event_shape, with_form=with_form)
     unknown = [h for h in data if h not in identities]
     if unknown:
         raise ValueError(f"conversations for handles that are not identities: {unknown}")
     data = {h: list(data.get(h, [])) for h in identities}
     log: list[tuple[str, str, dict[str, str]]] = []
-    api = _Api(api_key, data, failures or {}, log)
+    api = _Api(api_key, data, failures or {}, log, auth_texts, transient_failures)
     app = Starlette()
     app.mount("/", app=api)
     app.state.requests = log

@@ -1,10 +1,13 @@
 """InboxBase's JSON exactly as documented (seed 004 and PROVIDERS.md), tolerant of extra and
 missing fields.
 
-Every timestamp comes twice: Unix milliseconds (`lastEventAt`, `createdAt`, `ts`) and an ISO 8601
-string (`lastEventAtIso`, `createdAtIso`, `tsIso`). `when` prefers the milliseconds and falls back
-to the ISO string. A conversation's `events[]` is a discriminated union on `type`; a `message`
-event carries its message under `message` (a flattened message is accepted too).
+Every timestamp comes twice: Unix milliseconds (`lastEventAt`, `createdAt`, `ts`, `noReplyAt`)
+and an ISO 8601 string (`lastEventAtIso`, `createdAtIso`, `tsIso`, `noReplyAtIso`). `when` prefers
+the milliseconds and falls back to the ISO string. A conversation's `events[]` is a discriminated
+union on `type`; a `message` event carries its message under `message` (a flattened message is
+accepted too). The second reading of the docs (docs.12m.ai) has no `direction` on messages,
+`from` as "Name <address>" and `to` / `cc` as strings; the seed's shape (a direction, lists)
+parses as well. `mailbox` and `mailboxes` read such address strings.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
-from inbox_mcp.providers.wire_base import Wire
+from inbox_mcp.providers.wire_base import Wire, mailbox, mailboxes  # noqa: F401 (mailboxes: used by the client)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
@@ -158,7 +161,9 @@ class MessageBody(Wire):
 
 
 class Message(Wire):
-    """The `message` of a `message` event: direction, body text / html, snippet, timestamps."""
+    """The `message` of a `message` event. Documented (docs.12m.ai): id, from ("Name <address>"),
+    to and cc (strings), subject, text, html, snippet, ts; the seed's direction, lists of
+    recipients and attachments are read when present."""
 
     id: str | None = None
     direction: str | None = None
@@ -240,11 +245,25 @@ class ConversationDetail(Wire):
     labels: Strings = Field(default_factory=list)
     last_event_at: Millis = Field(default=None, alias="lastEventAt")
     last_event_at_iso: IsoTime = Field(default=None, alias="lastEventAtIso")
+    no_reply_at: Millis = Field(default=None, alias="noReplyAt")
+    """When the conversation's no-reply timer is due (documented field; read as a pending timer)."""
+    no_reply_at_iso: IsoTime = Field(default=None, alias="noReplyAtIso")
+    last_no_reply_at: Millis = Field(default=None, alias="lastNoReplyAt")
+    """When a no-reply timer last expired (the time of the last `no_reply_expired`)."""
+    last_no_reply_at_iso: IsoTime = Field(default=None, alias="lastNoReplyAtIso")
     events: list[Event] = Field(default_factory=list)
 
     @property
     def last_event(self) -> datetime | None:
         return when(self.last_event_at, self.last_event_at_iso)
+
+    @property
+    def no_reply(self) -> datetime | None:
+        return when(self.no_reply_at, self.no_reply_at_iso)
+
+    @property
+    def last_no_reply(self) -> datetime | None:
+        return when(self.last_no_reply_at, self.last_no_reply_at_iso)
 
 
 class ThreadEnvelope(Wire):

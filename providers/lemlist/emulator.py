@@ -6,14 +6,32 @@ tests and the benchmarks run without the real service.
 
     GET /api/inbox                 the team's conversations, newest first by lastActivityAt;
                                    query page (from 1), limit (1..100, default 10), userId
-    GET /api/inbox/{contactId}     every activity with one contact, newest first
+    GET /api/inbox/{contactId}     the activities with one contact, newest first (or oldest
+                                   first: `thread_order`); query limit (1..100, default 100),
+                                   skip, userId, markAsRead; `{data, pagination}` as the list
 
 Auth is HTTP Basic with the API key as the password (lemlist ignores the user name; the docs say
-to leave it empty). The documented rate limit is enforced per key: `rate_limit` requests per
-window (default 20 per 2 seconds), with `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
-`X-RateLimit-Reset` (a human-readable date, as documented) on every authenticated answer, and
-`429` with `Retry-After` (seconds) past the limit. Error bodies are plain text, except 400 and
-403 which are JSON `{"error", "message"}` (the docs say a body may be either).
+to leave it empty); any other credentials get the documented 401, `text/plain` "The
+authentication you supplied is incorrect". The documented rate limit is enforced per key:
+`rate_limit` requests per window (default 20 per 2 seconds), with `X-RateLimit-Limit`,
+`X-RateLimit-Remaining` and `X-RateLimit-Reset` (a human-readable date, as documented) on every
+authenticated answer, and `429` with `Retry-After` (seconds) past the limit (or without it:
+`retry_after=False`, then only the reset date says when). Other error bodies are plain text,
+except 400 and 403 which are JSON `{"error", "message"}` (the docs say a body may be either).
+
+What no document states and this emulator chooses: the texts of 400, 403, 404 and 429, the
+maximum `limit` (100) of both endpoints, the thread's default page size (100) and order (newest
+first), what `userId` does to a thread (nothing but being checked), which users `markAsRead`
+marks (the `userId` given, else every user of the conversation).
+
+Modes for the documented variants (keywords of `create_app`): `thread_order` "newest" |
+"oldest"; `message_shape` "activity" (the documented example) | "inbox_message" (the documented
+"Inbox Message" object: `_id, conversationId, sender, recipient, body, sentAt`, messages only);
+`row_shape` "current" | "legacy" (rows without `contact`, `opportunities` as objects, null
+`lastRepliedAt`, and one row with no contact id at all); `thread_pagination` False (the first
+reading's `{data}`: every activity at once, `limit` and `skip` ignored); `retry_after`;
+`thread_delay` (a slow upstream). `long_conversation` builds a thread longer than a client
+reads at once.
 
 The data set (`build_conversations`) is a fictional vendor, Pipewise, whose three reps run four
 campaigns (three by email, one on LinkedIn). It is written to exercise the client and the
@@ -33,11 +51,13 @@ import html
 import math
 import re
 import time
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from random import Random
-from typing import Any
+from typing import Any, Literal
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -45,13 +65,25 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "RATE_LIMIT", "SANDBOX_API_KEY", "build_conversations", "create_app"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_THREAD_LIMIT",
+    "MAX_LIMIT",
+    "RATE_LIMIT",
+    "SANDBOX_API_KEY",
+    "UNAUTHORIZED",
+    "build_conversations",
+    "create_app",
+    "long_conversation",
+]
 
 SANDBOX_API_KEY = "lemlist_sandbox_pipewise_8e3b51c07d"
 """The API key the sandbox emulator accepts."""
 
 DEFAULT_LIMIT = 10  # the seed's perPage when no limit is sent
 MAX_LIMIT = 100  # the docs give no maximum; 100 is our choice, matching the client
+DEFAULT_THREAD_LIMIT = 100  # assumed: no document states it; every thread of the data set fits one page
+UNAUTHORIZED = "The authentication you supplied is incorrect"  # documented, text/plain
 RATE_LIMIT = (20, 2.0)  # documented: 20 requests per 2 seconds per API key, all routes
 
 _ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
@@ -760,6 +792,80 @@ def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[d
     ]
 
 
+def long_conversation(count: int = 1240, *, seed: int = 11, now: datetime | None = None) -> dict[str, Any]:
+    """One contact, Olivia Park, with `count` LinkedIn messages ten minutes apart, alternately
+    Sam's and hers, the last one hers; each says its number ("message 7 of 1240"), so that a
+    test sees exactly which ones a client read. A document like those of `build_conversations`."""
+    if count < 1:
+        raise ValueError("a conversation has at least one message")
+    now = _normalise_now(now)
+    ids = _Ids(Random(seed))
+    team_id, user_id, contact_id, lead_id = ids.new("tea_"), ids.new("usr_"), ids.new("ctc_"), ids.new("lea_")
+    rep, email = _REPS["sam"], "olivia.park@freightly.io"
+    activities = []
+    for n in range(1, count + 1):
+        ours = (count - n) % 2 == 1
+        at = now - timedelta(minutes=10 * (count - n) + 5)
+        activities.append({
+            "_id": ids.new("act_"), "type": "linkedinSent" if ours else "linkedinReplied", "createdAt": _iso(at),
+            "teamId": team_id, "leadId": lead_id, "contactId": contact_id, "sendUserId": user_id,
+            "sendUserName": rep.name, "sendUserEmail": rep.email, "leadEmail": email,
+            "message": f"{'Sam' if ours else 'Olivia'}: message {n} of {count}.",
+        })
+    replies = [a for a in activities if a["type"] == "linkedinReplied"]
+    row = {
+        "_id": ids.new("ibx_"), "opportunities": [], "lastActivityAt": activities[-1]["createdAt"],
+        "createdBy": activities[0]["_id"], "channels": ["linkedin"], "teamId": team_id, "contactId": contact_id,
+        "users": [{"userId": user_id, "sender": True, "read": False}], "createdAt": activities[0]["createdAt"],
+        "haveReplies": bool(replies), "lastRepliedAt": replies[-1]["createdAt"] if replies else None,
+        "lastRepliedChannel": "linkedin" if replies else None,
+        "contact": {"_id": contact_id, "fullName": "Olivia Park", "email": email},
+    }
+    return {"inbox": row, "messages": activities}
+
+
+# --------------------------------------------------------------------------------------------
+# The documented variants
+# --------------------------------------------------------------------------------------------
+
+
+def _legacy(rows: list[dict[str, Any]]) -> None:
+    """Rows as older accounts send them (documented: no `contact`, `opportunities` as objects
+    `{id, type, done}`; null `lastRepliedAt`), in turn, and the last row with no contact id at
+    all (not documented: the extreme a client must survive). Opportunity ids and types are
+    invented."""
+    for i, row in enumerate(rows):
+        if i % 3 == 0:
+            del row["contact"]
+        elif i % 3 == 1:
+            row["opportunities"] = [{"id": "opp_" + row["contactId"][4:], "type": "deal", "done": i % 2 == 0}]
+        else:
+            row["lastRepliedAt"] = None
+    rows[-1].pop("contact", None)
+    del rows[-1]["contactId"]
+
+
+_MESSAGE_TYPES = ("Sent", "Replied")
+
+
+def _inbox_message(activity: dict[str, Any], row: dict[str, Any], lead: str) -> dict[str, Any] | None:
+    """An activity as the documented "Inbox Message" object, or None when it is no message (an
+    open, a visit, an invitation without a note). `sender` and `recipient` are documented as
+    strings only: here an address, or the contact's name when it has no address (assumed)."""
+    kind, text = activity["type"], activity.get("message")
+    if not text or not (kind.endswith(_MESSAGE_TYPES) or kind == "linkedinInviteDone"):
+        return None
+    ours, inbound = activity["sendUserEmail"], kind.endswith("Replied")
+    return {
+        "_id": activity["_id"],
+        "conversationId": row["_id"],
+        "sender": lead if inbound else ours,
+        "recipient": ours if inbound else lead,
+        "body": text,
+        "sentAt": activity["createdAt"],
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # The HTTP application
 # --------------------------------------------------------------------------------------------
@@ -776,6 +882,13 @@ def _json_error(status: int, error: str, message: str) -> Response:
 def _js_date(t: datetime) -> str:
     """A date the way lemlist documents X-RateLimit-Reset (JavaScript's Date.toString, in UTC)."""
     return t.astimezone(UTC).strftime("%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)")
+
+
+def _reset_date(seconds: float) -> str:
+    """X-RateLimit-Reset for a window that ends in `seconds`: rounded up to the whole second
+    (the format has no fractions), so that waiting until then is always long enough."""
+    now = datetime.now(UTC)
+    return _js_date(now.replace(microsecond=0) + timedelta(seconds=math.ceil(seconds + now.microsecond / 1e6)))
 
 
 class _FixedWindow:
@@ -814,11 +927,12 @@ def _basic_password(authorization: str) -> str | None:
 class _Gate:
     """Records every request, checks the API key, then the key's rate limit (ASGI middleware)."""
 
-    def __init__(self, app: ASGIApp, *, api_key: str, limiter: _FixedWindow, state: Any) -> None:
+    def __init__(self, app: ASGIApp, *, api_key: str, limiter: _FixedWindow, state: Any, retry_after: bool) -> None:
         self.app = app
         self.api_key = api_key
         self.limiter = limiter
         self.state = state
+        self.retry_after = retry_after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -826,25 +940,21 @@ class _Gate:
             return
         request = Request(scope)
         self.state.requests.append((request.method, scope["path"], dict(request.query_params)))
-        authorization = request.headers.get("authorization", "")
-        password = _basic_password(authorization)
-        if not authorization:
-            await _text(401, "Unauthorized: send your API key as the password of HTTP Basic auth")(scope, receive, send)
+        if _basic_password(request.headers.get("authorization", "")) != self.api_key:
+            await _text(401, UNAUTHORIZED)(scope, receive, send)
             return
-        if password != self.api_key:
-            await _text(401, "Invalid API key")(scope, receive, send)
-            return
-        allowed, remaining, reset_in = self.limiter.hit(password)
+        allowed, remaining, reset_in = self.limiter.hit(self.api_key)
         headers = {
             "X-RateLimit-Limit": str(self.limiter.requests),
             "X-RateLimit-Remaining": str(remaining),
-            "X-RateLimit-Reset": _js_date(datetime.now(UTC) + timedelta(seconds=reset_in)),
+            "X-RateLimit-Reset": _reset_date(reset_in),
         }
         if not allowed:
             self.state.rate_limited += 1
             wait = max(1, math.ceil(reset_in))
-            await _text(429, f"Too many requests, please retry in {wait} seconds",
-                        {**headers, "Retry-After": str(wait)})(scope, receive, send)
+            if self.retry_after:
+                headers["Retry-After"] = str(wait)
+            await _text(429, f"Too many requests, please retry in {wait} seconds", headers)(scope, receive, send)
             return
         if self.state.fail is not None:
             reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
@@ -874,15 +984,64 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     return int(raw)
 
 
-class _Inbox:
-    """The two endpoints, over a snapshot of the conversations taken when the app is created."""
+def _pagination(total: int, page: int, limit: int, more: bool) -> dict[str, Any]:
+    return {
+        "totalItems": total,
+        "currentPage": page,
+        "nextPage": page + 1 if more else None,
+        "previousPage": page - 1 if page > 1 else None,
+        "perPage": limit,
+        "totalPages": math.ceil(total / limit),
+    }
 
-    def __init__(self, conversations: list[dict[str, Any]]) -> None:
+
+class _Inbox:
+    """The two endpoints, over a copy of the conversations taken when the app is created (a
+    thread read with markAsRead=true changes the copy, as lemlist changes the conversation)."""
+
+    def __init__(
+        self,
+        conversations: list[dict[str, Any]],
+        *,
+        thread_order: Literal["newest", "oldest"],
+        message_shape: Literal["activity", "inbox_message"],
+        row_shape: Literal["current", "legacy"],
+        thread_pagination: bool,
+        thread_delay: float,
+    ) -> None:
+        conversations = deepcopy(conversations)
+        self.threads: dict[str, list[dict[str, Any]]] = {}
+        self.by_contact: dict[str, dict[str, Any]] = {}
+        for c in conversations:
+            row = c["inbox"]
+            contact = row.get("contact") or {}
+            contact_id = row.get("contactId") or contact.get("_id")
+            if not contact_id:
+                continue
+            messages = c["messages"]
+            if message_shape == "inbox_message":
+                lead = contact.get("email") or contact.get("fullName") or contact_id
+                shaped = (_inbox_message(a, row, lead) for a in messages)
+                messages = [m for m in shaped if m is not None]
+            self.threads[contact_id] = messages if thread_order == "oldest" else list(reversed(messages))
+            self.by_contact[contact_id] = row
         rows = [c["inbox"] for c in conversations]
+        if row_shape == "legacy":
+            _legacy(rows)
         self.rows = sorted(rows, key=lambda r: (r.get("lastActivityAt") or "", r["_id"]), reverse=True)
-        self.messages = {c["inbox"].get("contactId") or c["inbox"]["contact"]["_id"]: c["messages"]
-                         for c in conversations}
         self.users = {u["userId"] for r in rows for u in r.get("users") or []}
+        self.thread_pagination = thread_pagination
+        self.thread_delay = thread_delay
+
+    def _user(self, request: Request) -> tuple[str | None, Response | None]:
+        """The `userId` asked for, or the error it gets: malformed (400), not of the team (403)."""
+        user_id = request.query_params.get("userId") or None
+        if user_id is not None:
+            if not re.fullmatch(r"usr_[A-Za-z0-9]{1,40}", user_id):
+                return None, _json_error(400, "Bad Request", "userId must be a user id (usr_...)")
+            if user_id not in self.users:
+                return None, _json_error(403, "Forbidden", "This user is not a member of your team")
+        return user_id, None
 
     async def list_conversations(self, request: Request) -> Response:
         try:
@@ -890,32 +1049,42 @@ class _Inbox:
             page = _int_param(request, "page", 1, 1, None)
         except _BadRequest as exc:
             return _json_error(400, "Bad Request", str(exc))
-        user_id = request.query_params.get("userId") or None
+        user_id, refused = self._user(request)
+        if refused is not None:
+            return refused
         rows = self.rows
         if user_id is not None:
-            if not re.fullmatch(r"usr_[A-Za-z0-9]{1,40}", user_id):
-                return _json_error(400, "Bad Request", "userId must be a user id (usr_...)")
-            if user_id not in self.users:
-                return _json_error(403, "Forbidden", "This user is not a member of your team")
             rows = [r for r in rows if any(u.get("userId") == user_id for u in r.get("users") or [])]
-        total = len(rows)
-        pages = math.ceil(total / limit)
         chunk = rows[(page - 1) * limit: page * limit]
-        pagination = {
-            "totalItems": total,
-            "currentPage": page,
-            "nextPage": page + 1 if page < pages else None,
-            "previousPage": page - 1 if page > 1 else None,
-            "perPage": limit,
-            "totalPages": pages,
-        }
-        return JSONResponse({"data": chunk, "pagination": pagination})
+        return JSONResponse({"data": chunk, "pagination": _pagination(len(rows), page, limit, page * limit < len(rows))})
 
     async def contact_messages(self, request: Request) -> Response:
-        messages = self.messages.get(request.path_params["contact_id"])
-        if messages is None:
+        contact_id = request.path_params["contact_id"]
+        try:
+            limit = _int_param(request, "limit", DEFAULT_THREAD_LIMIT, 1, MAX_LIMIT)
+            skip = _int_param(request, "skip", 0, 0, None)
+        except _BadRequest as exc:
+            return _json_error(400, "Bad Request", str(exc))
+        mark = request.query_params.get("markAsRead", "false")
+        if mark not in ("true", "false"):
+            return _json_error(400, "Bad Request", "markAsRead must be true or false")
+        user_id, refused = self._user(request)
+        if refused is not None:
+            return refused
+        thread = self.threads.get(contact_id)
+        if thread is None:
             return _text(404, "Contact not found")
-        return JSONResponse({"data": list(reversed(messages))})
+        if self.thread_delay:
+            await anyio.sleep(self.thread_delay)
+        if mark == "true":  # documented: marks the conversation read
+            for user in self.by_contact[contact_id].get("users") or []:
+                if user_id is None or user.get("userId") == user_id:
+                    user["read"] = True
+        if not self.thread_pagination:
+            return JSONResponse({"data": thread})
+        # currentPage of a skip that is not a multiple of limit: the page its first item is on.
+        pagination = _pagination(len(thread), skip // limit + 1, limit, skip + limit < len(thread))
+        return JSONResponse({"data": thread[skip: skip + limit], "pagination": pagination})
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -931,12 +1100,21 @@ def create_app(
     conversations: list[dict[str, Any]] | None = None,
     rate_limit: tuple[int, float] = RATE_LIMIT,
     fail: int | None = None,
+    retry_after: bool = True,
+    thread_order: Literal["newest", "oldest"] = "newest",
+    message_shape: Literal["activity", "inbox_message"] = "activity",
+    row_shape: Literal["current", "legacy"] = "current",
+    thread_pagination: bool = True,
+    thread_delay: float = 0.0,
 ) -> Starlette:
     """The emulator as a Starlette app.
 
     `api_key` is the one key it accepts (as the Basic auth password). `conversations` defaults to
-    `build_conversations(now=now)`. `rate_limit` is (requests, seconds) per key. `fail`, when set,
+    `build_conversations(now=now)`. `rate_limit` is (requests, seconds) per key; `retry_after`
+    False leaves Retry-After out of a 429 (X-RateLimit-Reset still says when). `fail`, when set,
     makes every authenticated request answer that status (e.g. 500), as a broken upstream would.
+    `thread_order`, `message_shape`, `row_shape` and `thread_pagination` pick a documented
+    variant (see the module docstring); `thread_delay` is how long each thread page takes to answer.
 
     `app.state.requests` lists `(method, path, query)` for every request received, refused ones
     included; `app.state.rate_limited` counts the 429s sent. Both, and `app.state.fail`, may be
@@ -947,7 +1125,14 @@ def create_app(
     requests, per_seconds = rate_limit
     if requests < 1 or per_seconds <= 0:
         raise ValueError("rate_limit is (requests >= 1, seconds > 0)")
-    inbox = _Inbox(conversations if conversations is not None else build_conversations(now=now))
+    if thread_order not in ("newest", "oldest") or message_shape not in ("activity", "inbox_message") \
+            or row_shape not in ("current", "legacy"):
+        raise ValueError("thread_order is newest|oldest, message_shape activity|inbox_message, row_shape current|legacy")
+    inbox = _Inbox(
+        conversations if conversations is not None else build_conversations(now=now),
+        thread_order=thread_order, message_shape=message_shape, row_shape=row_shape,
+        thread_pagination=thread_pagination, thread_delay=thread_delay,
+    )
     app = Starlette(
         routes=[
             Route("/api/inbox", inbox.list_conversations, methods=["GET"]),
@@ -958,5 +1143,6 @@ def create_app(
     app.state.requests = []
     app.state.rate_limited = 0
     app.state.fail = fail
-    app.add_middleware(_Gate, api_key=api_key, limiter=_FixedWindow(requests, per_seconds), state=app.state)
+    app.add_middleware(_Gate, api_key=api_key, limiter=_FixedWindow(requests, per_seconds), state=app.state,
+                       retry_after=retry_after)
     return app

@@ -33,6 +33,11 @@ DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NUMBER = re.compile(r"[0-9]{1,18}")
 """A page size or page number in our tokens: ASCII digits, small enough for any API."""
+EMPTY_PAGES = 3
+"""Empty pages in a row (`data: []` while the pagination says more follow: observed, PROVIDERS.md)
+that one list_page call reads before it ends the account's listing with a note."""
+
+
 class SendKitSettings(ProviderSettings):
     model_config = SettingsConfigDict(env_prefix="SENDKIT_", extra="ignore")
 
@@ -87,27 +92,37 @@ class SendKitClient:
         return parse(model, await self._http.get_json(call), self.account, self.label)
 
     async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
-        size, kind, position = _parse_token(token, page_size)
-        params: dict[str, str | int] = {"limit": size}
-        if kind == "cursor":
-            params["cursor"] = position
-        else:
-            params["page"] = int(position)
-        if query.unread_only:
-            params["status"] = "unread"
-        if query.tag:
-            params["tag"] = query.tag
-        if query.campaign_id:
-            params["campaign_id"] = query.campaign_id
-        search = query.domain or query.text
-        if search:
-            params["search"] = search
-        listing = await self._get(self._call("/v1/inbox", params), wire.InboxList)
-        rows = tuple(self._conversation(row) for row in listing.data if self._openable(row.id))
-        return Page(conversations=rows, next_token=_next_token(listing.pagination, size, params, len(rows)))
+        """One page of conversations. Empty pages that say more follow are read past, at most
+        EMPTY_PAGES in a row (then the account's listing ends, and a note says why)."""
+        filters = _filters(query)
+        for _ in range(EMPTY_PAGES):
+            size, kind, position = _parse_token(token, page_size)
+            params: dict[str, str | int] = {"limit": size, **filters}
+            # The first page goes without `page` or `cursor`: the newer API takes no `page`.
+            if kind == "cursor":
+                params["cursor"] = position
+            elif kind == "page":
+                params["page"] = int(position)
+            listing = await self._get(self._call("/v1/inbox", params), wire.InboxList)
+            following, note = _following(listing.pagination, size, kind, position, len(listing.data))
+            if following is not None and following == token:
+                following, note = None, "SendKit answered with the same page position again"
+            if listing.data or following is None:
+                return self._page(listing.data, following, note)
+            token = following
+        return self._page([], None, f"SendKit answered {EMPTY_PAGES} empty pages in a row while saying more follow")
+
+    def _page(self, rows: list[wire.ConversationRow], following: str | None, stopped: str | None) -> Page:
+        conversations = tuple(self._conversation(row.id, row) for row in rows if row.id and self._openable(row.id))
+        notes = []
+        if len(conversations) < len(rows):
+            notes.append(f"{self.account}: SendKit listed conversations without a usable id; they are left out.")
+        if stopped:
+            notes.append(f"{self.account}: {stopped}, so its listing ends here and older conversations may be missing.")
+        return Page(conversations=conversations, next_token=following, notes=tuple(notes))
 
     def _openable(self, conversation_id: str) -> bool:
-        """A listed id that get_thread would refuse is left out (and logged), not handed out."""
+        """A listed id that get_thread would refuse is left out (logged, and noted on the page)."""
         if self.valid_id(conversation_id):
             return True
         log.warning("%s: SendKit listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id)
@@ -118,17 +133,19 @@ class SendKitClient:
         missing = f"{self.account}: SendKit has no conversation {conversation_id!r}; list conversations to get a valid id."
         detail = (await self._get(self._call(path, not_found=missing), wire.ThreadEnvelope)).data
         lead = _person(detail.lead)
-        messages = tuple(_message(m, lead) for m in detail.messages)
+        directions = [_direction(m, lead) for m in detail.messages]
+        messages = tuple(_message(m, lead, d or "unknown") for m, d in zip(detail.messages, directions))
         last = next((m for m in reversed(messages) if m.at), None)
         subject = next((m.subject for m in messages if m.subject), None)
+        unread = _unread(detail.is_read, detail.unread_count, None)
         conversation = Conversation(
-            id=detail.id,
+            id=detail.id or conversation_id,
             provider=self.provider,
             correspondent=lead,
             last_activity_at=last.at if last else None,
             subject=subject,
             snippet=last.text if last else None,
-            unread=_unread(detail.is_read, detail.unread_count, None),
+            unread=unread if unread is not None else _unread_from_messages(detail.messages),
             status=detail.status,
             tags=_tags(detail.ai_tag, detail.tags),
             campaign=detail.campaign.name if detail.campaign else None,
@@ -136,7 +153,13 @@ class SendKitClient:
             message_count=len(messages),
         )
         scheduled = tuple(
-            ScheduledReply(id=s.id, text=s.message or "", scheduled_for=s.scheduled_for, status=s.status)
+            ScheduledReply(
+                id=s.id,
+                text=s.message or "",
+                scheduled_for=s.scheduled_for,
+                # pending | sending | failed, as documented; any case, so that "Failed" still reads as failed.
+                status=s.status.strip().lower() if s.status else None,
+            )
             for s in detail.scheduled_replies
         )
         return Thread(conversation=conversation, messages=messages, scheduled=scheduled)
@@ -144,10 +167,10 @@ class SendKitClient:
     async def check(self) -> None:
         await self._get(self._call("/v1/inbox", {"limit": 1}), wire.InboxList)
 
-    def _conversation(self, row: wire.ConversationRow) -> Conversation:
+    def _conversation(self, conversation_id: str, row: wire.ConversationRow) -> Conversation:
         last = row.last_message
         return Conversation(
-            id=row.id,
+            id=conversation_id,
             provider=self.provider,
             correspondent=_person(row.lead),
             last_activity_at=(last.received_at if last else None) or row.replied_at,
@@ -161,10 +184,25 @@ class SendKitClient:
         )
 
 
+def _filters(query: Query) -> dict[str, str | int]:
+    params: dict[str, str | int] = {}
+    if query.unread_only:
+        params["status"] = "unread"
+    if query.tag:
+        params["tag"] = query.tag
+    if query.campaign_id:
+        params["campaign_id"] = query.campaign_id
+    search = query.domain or query.text
+    if search:
+        params["search"] = search
+    return params
+
+
 def _parse_token(token: str | None, page_size: int) -> tuple[int, str, str]:
-    """Tokens carry the page size they were made with, so page numbers keep meaning the same rows."""
+    """Tokens carry the page size they were made with, so page numbers keep meaning the same rows.
+    No token is the first page: kind "first", sent with neither `page` nor `cursor`."""
     if token is None:
-        return page_size, "page", "1"
+        return page_size, "first", ""
     size, kind, position = (token.split(":", 2) + ["", ""])[:3]
     if (
         kind not in ("page", "cursor")
@@ -177,17 +215,31 @@ def _parse_token(token: str | None, page_size: int) -> tuple[int, str, str]:
     return int(size), kind, position
 
 
-def _next_token(p: wire.Pagination, size: int, params: dict[str, str | int], rows: int) -> str | None:
-    if p.next_cursor:
-        return f"{size}:cursor:{p.next_cursor}" if p.has_more is not False else None
-    if p.has_more is False or rows == 0:
-        return None
-    page = p.page or int(params.get("page", 1))
-    if p.pages is not None:
-        return f"{size}:page:{page + 1}" if page < p.pages else None
-    if p.total is not None:
-        return f"{size}:page:{page + 1}" if page * size < p.total else None
-    return f"{size}:page:{page + 1}" if rows >= size else None
+def _following(p: wire.Pagination, size: int, kind: str, position: str, rows: int) -> tuple[str | None, str | None]:
+    """The token of the page after this one; or None, with the reason when SendKit said more
+    follow but gave no way there. Either documented shape: `nextCursor` is followed; page
+    numbers only where the answer is page-shaped. Once a listing walks by cursor it never falls
+    back to page numbers: the newer API ignores `page` (PROVIDERS.md, second reading)."""
+    if p.next_cursor and p.has_more is not False:
+        return f"{size}:cursor:{p.next_cursor}", None
+    page = int(position) if kind == "page" else 1
+    if p.page is not None and 1 <= p.page < 10**17:  # the page it says it served, if it can be one
+        page = p.page
+    if kind == "cursor":  # after a cursor, `total` tells nothing of where we are: only words count
+        more = bool(p.has_more) or (p.page is not None and p.pages is not None and p.page < p.pages)
+    elif p.has_more is not None:
+        more = p.has_more
+    elif p.pages is not None:
+        more = page < p.pages
+    elif p.total is not None:
+        more = page * (p.limit if p.limit and p.limit > 0 else size) < p.total
+    else:
+        more = rows >= size  # nothing said: a full page may have a next one
+    if not more:
+        return None, None
+    if kind == "cursor" or (p.page is None and p.pages is None and p.has_more is not None):
+        return None, "SendKit said more conversations follow but sent no cursor to reach them"
+    return f"{size}:page:{page + 1}", None
 
 
 def _person(lead: wire.Lead) -> Person:
@@ -201,31 +253,70 @@ def _tags(ai_tag: str | None, tags: list[str]) -> tuple[str, ...]:
 
 
 def _unread(is_read: bool | None, unread_count: int | None, last: wire.LastMessage | None) -> bool | None:
-    if unread_count is not None:
-        return unread_count > 0
-    if is_read is not None:
-        return not is_read
+    """Whether a lead reply waits to be read, or None when nothing says.
+
+    `isRead` ("whether all lead replies have been read") and `unreadCount` ("number of unread
+    lead replies") describe the whole conversation; `lastMessage.read` of the older list page
+    describes only the newest message, which may be ours with a lead reply unread before it. So
+    the conversation's fields win whenever present. They say the same thing; should they ever
+    disagree, unread wins: a missed reply costs more than a second look."""
+    if is_read is not None or unread_count is not None:
+        return is_read is False or (unread_count or 0) > 0
     if last is not None and last.is_from_lead and last.read is not None:
         return not last.read
     return None
 
 
-def _direction(m: wire.ThreadMessage, lead: Person) -> Direction:
+def _unread_from_messages(messages: list[wire.ThreadMessage]) -> bool | None:
+    """The older thread page has no `isRead`/`unreadCount`: its lead replies' `read` say it (the
+    page holds the whole thread, so a thread without lead replies has none unread)."""
+    reads = [m.read for m in messages if m.type == "reply" and m.is_from_lead]
+    if any(read is False for read in reads):
+        return True
+    return False if all(read is True for read in reads) else None
+
+
+_INBOUND = {"inbound", "incoming", "in", "received", "from_lead"}
+_OUTBOUND = {"outbound", "outgoing", "out", "sent", "to_lead"}
+"""Direction words read with confidence. SendKit documents that manual messages have a direction,
+not its values: any other word is not guessed at."""
+
+
+_ANGLE_ADDRESS = re.compile(r"<([^<>\s]{1,320})>\s*$")
+
+
+def _address(value: str | None) -> str:
+    """`jane@x.com` of `Jane <JANE@x.com>` or of `jane@x.com`, lower case. (Not email.utils:
+    its parser recurses on nested parentheses, and a provider's field may hold anything.)"""
+    text = (value or "").strip()
+    match = _ANGLE_ADDRESS.search(text[-400:])
+    return (match.group(1) if match else text).lower()
+
+
+def _direction(m: wire.ThreadMessage, lead: Person) -> Direction | None:
+    """Who wrote the message, from what it says: its type, a direction word, isFromLead, or the
+    lead's address as sender or recipient. None when nothing tells."""
     if m.type == "sent":
         return "outbound"
-    if m.direction:
-        return "inbound" if m.direction.lower() in {"inbound", "in", "received", "incoming"} else "outbound"
+    word = (m.direction or "").strip().lower().replace("-", "_")
+    if word in _INBOUND:
+        return "inbound"
+    if word in _OUTBOUND:
+        return "outbound"
     if m.is_from_lead is not None:
         return "inbound" if m.is_from_lead else "outbound"
-    sender = (m.from_ or "").lower()
-    return "inbound" if lead.email and sender == lead.email.lower() else "outbound"
+    lead_address = _address(lead.email)
+    if lead_address and _address(m.from_) == lead_address:
+        return "inbound"
+    if lead_address and _address(m.to) == lead_address:
+        return "outbound"
+    return None
 
 
-def _message(m: wire.ThreadMessage, lead: Person) -> Message:
-    direction = _direction(m, lead)
+def _message(m: wire.ThreadMessage, lead: Person, direction: Direction) -> Message:
     sender: Person | None = None
     if direction == "inbound":
-        sender = lead if not m.from_ or m.from_.lower() == (lead.email or "").lower() else Person(email=m.from_)
+        sender = lead if not m.from_ or _address(m.from_) == _address(lead.email) else Person(email=m.from_)
     elif m.from_:
         sender = Person(email=m.from_)
     return Message(
@@ -247,7 +338,6 @@ def _message(m: wire.ThreadMessage, lead: Person) -> Message:
         read=m.read,
         sequence_step=m.sequence_step,
     )
-
 
 
 def accounts(settings: SendKitSettings) -> Callable[[HttpClient], list[SendKitClient]]:

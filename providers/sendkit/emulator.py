@@ -20,6 +20,7 @@ same bytes on the wire.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
@@ -37,7 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["SANDBOX_API_KEY", "build_conversations", "create_app"]
+__all__ = ["SANDBOX_API_KEY", "build_conversations", "build_variant_conversations", "create_app"]
 
 SANDBOX_API_KEY = "sk_sandbox_pipewise_4f9c2b7e1d"
 """The workspace key (``sk_...``, not ``sk_user_...``) that the sandbox emulator accepts."""
@@ -1603,6 +1604,89 @@ def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[d
     ]
 
 
+def build_variant_conversations(*, seed: int = 7, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Two conversations in shapes that SendKit's pages allow but `build_conversations` never
+    sends (PROVIDERS.md, "Second reading"). Serve them beside the default data set:
+    `create_app(conversations=build_conversations(now=now) + build_variant_conversations(now=now))`.
+
+    - "nulls" (pat@nullwise.io): every optional field is null (lead names, company and title,
+      campaign, status, aiTag, tags, isRead, unreadCount, a sent email's step and tracking, a
+      reply's recipient, subject, HTML and auto-reply flag, an attachment's every field,
+      scheduledReplies). Its one lead reply is unread.
+    - "manual" (morgan.hale@handlogged.com): a reply whose attachment has no downloadUrl, then
+      three `manual` messages: one without any timestamp (direction "outbound"), one without a
+      direction (its sender is the lead), and one whose direction is a word SendKit does not
+      document with no sender or recipient, so that nothing tells who wrote it. Its only
+      scheduled reply has failed.
+
+    ASSUMED: SendKit documents that manual messages have a direction, not its values; the
+    words "outbound" and "logged" here are this emulator's, as are all texts and addresses.
+    """
+    now = _normalise_now(now)
+    ids = _Ids(Random(seed * 1000 + 11))
+    day = timedelta(days=1)
+    nulls_id, manual_id = ids.new(now - 4 * day), ids.new(now - 7 * day)
+    nulls = {
+        "id": nulls_id,
+        "lead": {"_id": ids.new(now - 9 * day), "email": "pat@nullwise.io", "firstName": None,
+                 "lastName": None, "companyName": None, "jobTitle": None},
+        "campaign": None, "status": None, "aiTag": None, "tags": None,
+        "isRead": None, "unreadCount": None,
+        "messages": [
+            {"type": "sent", "subject": "Forecasting at Nullwise",
+             "body": "<p>Hi there, how does Nullwise run its weekly forecast today?</p>",
+             "sentAt": _iso(now - 3 * day), "sequenceStep": None, "opened": None, "clicked": None},
+            {"type": "reply", "from": "pat@nullwise.io", "to": None, "subject": None,
+             "content": "Spreadsheets, mostly. Send me the details.", "htmlContent": None,
+             "receivedAt": _iso(now - day), "isFromLead": True, "isAutoReply": None,
+             "read": False,
+             "attachments": [{"filename": None, "contentType": None, "size": None,
+                              "downloadUrl": None}]},
+        ],
+        "scheduledReplies": None,
+    }
+    mailbox = _MAILBOXES["sam"]
+    lead_email = "morgan.hale@handlogged.com"
+    manual = {
+        "id": manual_id,
+        "lead": {"_id": ids.new(now - 10 * day), "email": lead_email, "firstName": "Morgan",
+                 "lastName": "Hale", "companyName": "Handlogged", "jobTitle": "COO"},
+        "campaign": {"_id": ids.new(now - 30 * day), "name": "Manual follow-ups"},
+        "status": "active", "aiTag": "interested", "tags": [], "isRead": True, "unreadCount": 0,
+        "messages": [
+            {"type": "sent", "subject": "Handlogged's pipeline review",
+             "body": "<p>Hi Morgan, would a short pipeline review help before your board meeting?</p>",
+             "sentAt": _iso(now - 6 * day), "sequenceStep": 1, "opened": True, "clicked": False},
+            {"type": "reply", "from": lead_email, "to": mailbox.email,
+             "subject": "Re: Handlogged's pipeline review",
+             "content": "Yes. Our current review deck is attached.",
+             "htmlContent": "<p>Yes. Our current review deck is attached.</p>",
+             "receivedAt": _iso(now - 5 * day), "isFromLead": True, "isAutoReply": False,
+             "read": True,
+             # No provider attachment id, so no downloadUrl (as the thread page documents).
+             "attachments": [{"filename": "pipeline-review.pdf", "contentType": "application/pdf",
+                              "size": 48213}]},
+            {"type": "manual", "from": mailbox.email, "to": lead_email,
+             "subject": "Re: Handlogged's pipeline review",
+             "content": "Thanks Morgan, notes from our call are on their way.",
+             "htmlContent": None, "direction": "outbound", "attachments": []},
+            {"type": "manual", "from": lead_email, "to": mailbox.main_email,
+             "subject": "Re: Handlogged's pipeline review",
+             "content": "Could we move the review to Thursday?", "htmlContent": None,
+             "sentAt": _iso(now - 2 * day), "attachments": []},
+            {"type": "manual", "from": None, "to": None, "subject": None,
+             "content": "Call notes: pilot agreed for January.", "htmlContent": None,
+             "direction": "logged", "sentAt": _iso(now - day), "attachments": []},
+        ],
+        "scheduledReplies": [
+            {"_id": ids.new(now - day), "message": "Hi Morgan, following up on the pilot dates.",
+             "scheduledFor": _iso(now - day / 2), "status": "failed",
+             "mailboxId": ids.new(now - 400 * day), "createdAt": _iso(now - day)},
+        ],
+    }
+    return [nulls, manual]
+
+
 # --------------------------------------------------------------------------------------------
 # List rows derived from conversations
 # --------------------------------------------------------------------------------------------
@@ -1761,12 +1845,25 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     return value
 
 
+def _ghost_cursor(start: int, served: int) -> str:
+    """The nextCursor of the `served`-th empty page before row `start`: 24 hex digits, the form of
+    a conversation id, that no conversation has."""
+    return hashlib.sha256(f"empty page {served} before row {start}".encode()).hexdigest()[:24]
+
+
 class _Inbox:
     """The endpoints, over a snapshot of the conversations taken when the app is created."""
 
-    def __init__(self, conversations: list[dict[str, Any]], pagination: str, page_size_cap: int | None) -> None:
+    def __init__(self, conversations: list[dict[str, Any]], pagination: str, page_size_cap: int | None,
+                 *, empty_pages: dict[int, int] | None = None, missing_cursor: bool = False,
+                 old_shapes: bool = False) -> None:
         self.pagination = pagination
         self.page_size_cap = page_size_cap
+        self.empty_pages = dict(empty_pages or {})
+        self.missing_cursor = missing_cursor
+        self.old_shapes = old_shapes
+        self.ghosts = {_ghost_cursor(start, m): (start, m)
+                       for start, n in self.empty_pages.items() for m in range(1, n + 1)}
         self.by_id = {c["id"]: c for c in conversations}
         self.keys = {c["id"]: _sort_key(c) for c in conversations}
         listed = [c for c in conversations if any(_is_lead_reply(m) for m in c.get("messages") or [])]
@@ -1784,7 +1881,9 @@ class _Inbox:
         limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         if self.page_size_cap:
             limit = min(limit, self.page_size_cap)  # a server that serves fewer rows than asked
-        page = _int_param(request, "page", 1, 1, None)
+        # The newer list page has no `page` parameter (second reading); sent anyway, it is ignored
+        # here, as unknown query parameters usually are (ASSUMED: not documented).
+        page = 1 if self.pagination == "cursor_v2" else _int_param(request, "page", 1, 1, None)
         status = q.get("status") or None
         if status not in (None, "unread"):
             raise _BadRequest("Query parameter 'status' accepts only 'unread'.")
@@ -1799,29 +1898,65 @@ class _Inbox:
             and (not search or _matches_search(row["lead"], search))
         ]
         cursor = q.get("cursor") or None
+        served = 0  # empty pages already served before the row at `start`
         if cursor is not None:
-            if cursor not in self.keys:
+            if cursor in self.ghosts:
+                start, served = self.ghosts[cursor]
+            elif cursor in self.keys:
+                after = self.keys[cursor]
+                start = next((i for i, (key, _) in enumerate(rows) if key < after), len(rows))
+            else:
                 raise _BadRequest("Unknown cursor: pass the nextCursor of a previous response.")
-            after = self.keys[cursor]
-            start = next((i for i, (key, _) in enumerate(rows) if key < after), len(rows))
         else:
-            start = (page - 1) * limit
-        chunk = [row for _, row in rows[start:start + limit]]
-        total, has_more = len(rows), start + limit < len(rows)
-        if self.pagination == "cursor":
+            start, served = self._page_start(page, limit)
+        empty = served < self.empty_pages.get(start, 0)
+        chunk = [] if empty else [row for _, row in rows[start:start + limit]]
+        total, has_more = len(rows), empty or start + limit < len(rows)
+        if self.pagination in ("cursor", "cursor_v2"):
+            next_cursor = _ghost_cursor(start, served + 1) if empty else chunk[-1]["id"] if has_more and chunk else None
             pagination: dict[str, Any] = {
                 "limit": limit, "total": total, "hasMore": has_more,
-                "nextCursor": chunk[-1]["id"] if has_more and chunk else None,
+                "nextCursor": None if self.missing_cursor else next_cursor,
             }
         else:
-            pagination = {"total": total, "page": start // limit + 1, "limit": limit,
-                          "pages": math.ceil(total / limit)}
+            # ASSUMED: `pages` counts the empty pages too (else a page-number walk ends early).
+            extra = sum(n for at, n in self.empty_pages.items() if at < total and at % limit == 0)
+            pagination = {"total": total, "page": start // limit + 1 if cursor else page, "limit": limit,
+                          "pages": math.ceil(total / limit) + extra}
+        if self.pagination == "cursor_v2" or self.old_shapes:
+            chunk = [self._shaped_row(row) for row in chunk]
         return JSONResponse({"success": True, "data": chunk, "pagination": pagination})
+
+    def _page_start(self, page: int, limit: int) -> tuple[int, int]:
+        """Where page number `page` starts (a row index), and how many of the empty pages at that
+        row come before it: it is one of them while that is fewer than all."""
+        number, start = 1, 0
+        while any(at >= start for at in self.empty_pages):
+            here = self.empty_pages.get(start, 0)
+            if page <= number + here:
+                return start, page - number
+            number, start = number + here + 1, start + limit
+        return start + (page - number) * limit, 0
+
+    def _shaped_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row of the newer list page (no lastMessage.read) or of the older one (seed 000: no
+        isRead or unreadCount)."""
+        row = dict(row)
+        if self.pagination == "cursor_v2" and row.get("lastMessage"):
+            row["lastMessage"] = {k: v for k, v in row["lastMessage"].items() if k != "read"}
+        if self.old_shapes:
+            row.pop("isRead", None)
+            row.pop("unreadCount", None)
+        return row
 
     async def get_conversation(self, request: Request) -> JSONResponse:
         conversation = self.by_id.get(request.path_params["conversation_id"])
         if conversation is None:
             return _error(404, "Conversation not found.")
+        if self.old_shapes:  # the older thread page: no isRead, unreadCount or attachments
+            conversation = {k: v for k, v in conversation.items() if k not in ("isRead", "unreadCount")}
+            conversation["messages"] = [{k: v for k, v in m.items() if k != "attachments"}
+                                        for m in conversation.get("messages") or []]
         return JSONResponse({"success": True, "data": conversation})
 
     async def get_attachment(self, request: Request) -> Response:
@@ -1869,10 +2004,13 @@ def create_app(
     *,
     api_key: str = SANDBOX_API_KEY,
     workspace_id: str | None = None,
-    pagination: Literal["pages", "cursor"] = "pages",
+    pagination: Literal["pages", "cursor", "cursor_v2"] = "pages",
     conversations: list[dict[str, Any]] | None = None,
     now: datetime | None = None,
     page_size_cap: int | None = None,
+    empty_pages: dict[int, int] | None = None,
+    missing_cursor: bool = False,
+    old_shapes: bool = False,
 ) -> Starlette:
     """The emulator as a Starlette app.
 
@@ -1882,15 +2020,38 @@ def create_app(
     `conversations` defaults to `build_conversations(now=now)`. `app.state.requests` lists
     `(method, path, query)` for every request received, refused ones included.
     `page_size_cap` makes list pages smaller than asked for, as some servers do.
+
+    The documented variants (PROVIDERS.md, "Second reading"), each behind its own option:
+
+    - `pagination="cursor_v2"`: the newer list page. `page` is ignored, rows carry `isRead` and
+      `unreadCount` and a `lastMessage` without `read`, and the pagination is `{limit, total,
+      hasMore, nextCursor}` with the last row's id as nextCursor (ASSUMED: the docs show only
+      that it has the form of a conversation id).
+    - `empty_pages={row: n}`: a page that would start at that row index (of the filtered
+      listing) comes back empty `n` times first (`data: []`, the pagination saying more
+      follow), as integrators observe. ASSUMED: why and where real pages come back empty is not
+      documented; an empty page's nextCursor is an id that no conversation has.
+    - `missing_cursor=True`: cursor-shaped pages that have more say `hasMore: true` with
+      `nextCursor: null` (ASSUMED: a failure mode the client must survive, not a documented one).
+    - `old_shapes=True`: the older pages, list rows without `isRead`/`unreadCount` (seed 000)
+      and threads without `isRead`, `unreadCount` or message `attachments`.
+    - null fields, manual messages without a timestamp or with an unknown direction, attachments
+      without downloadUrl and a failed scheduled reply: `build_variant_conversations()`.
     """
     if not api_key.startswith("sk_"):
         raise ValueError("a SendKit API key starts with 'sk_'")
     if api_key.startswith("sk_user_") and not workspace_id:
         raise ValueError("a platform key (sk_user_...) needs the workspace_id it is sent with")
-    if pagination not in ("pages", "cursor"):
-        raise ValueError("pagination must be 'pages' or 'cursor'")
+    if pagination not in ("pages", "cursor", "cursor_v2"):
+        raise ValueError("pagination must be 'pages', 'cursor' or 'cursor_v2'")
+    if any(not (isinstance(at, int) and at >= 0 and isinstance(n, int) and n >= 1)
+           for at, n in (empty_pages or {}).items()):
+        raise ValueError("empty_pages maps row indexes (0 or more) to a number of empty pages (1 or more)")
+    if missing_cursor and pagination == "pages":
+        raise ValueError("missing_cursor applies to the cursor-shaped pagination only")
     data = conversations if conversations is not None else build_conversations(now=now)
-    inbox = _Inbox(data, pagination, page_size_cap)
+    inbox = _Inbox(data, pagination, page_size_cap, empty_pages=empty_pages,
+                   missing_cursor=missing_cursor, old_shapes=old_shapes)
     log: list[tuple[str, str, dict[str, str]]] = []
     app = Starlette(
         routes=[

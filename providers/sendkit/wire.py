@@ -1,12 +1,22 @@
-"""SendKit's JSON exactly as documented (seeds 000 and 001), tolerant of extra and missing fields."""
+"""SendKit's JSON as documented (seeds 000 and 001, and PROVIDERS.md's second reading: the newer
+list page and the older thread page), tolerant of extra, missing and null fields."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from inbox_mcp.providers.wire_base import Wire
+
+
+def _without_nulls(value: Any) -> Any:
+    """A null inside a list carries nothing: dropped, so that it cannot fail the whole page."""
+    return [item for item in value if item is not None] if isinstance(value, list) else value
+
+
+NoNulls = BeforeValidator(_without_nulls)
 
 
 class Lead(Wire):
@@ -24,6 +34,8 @@ class Campaign(Wire):
 
 
 class LastMessage(Wire):
+    """`read` is in the older list page only; the newer one says `isRead`/`unreadCount` on the row."""
+
     content: str | None = None
     from_: str | None = Field(default=None, alias="from")
     received_at: datetime | None = Field(default=None, alias="receivedAt")
@@ -32,12 +44,13 @@ class LastMessage(Wire):
 
 
 class ConversationRow(Wire):
-    id: str
+    id: str | None = None
+    """None when missing: such a row cannot be opened, and the client says it left it out."""
     lead: Lead = Field(default_factory=Lead)
     campaign: Campaign | None = None
     status: str | None = None
     ai_tag: str | None = Field(default=None, alias="aiTag")
-    tags: list[str] = Field(default_factory=list)
+    tags: Annotated[list[str], NoNulls] = Field(default_factory=list)
     replied_at: datetime | None = Field(default=None, alias="repliedAt")
     last_message: LastMessage | None = Field(default=None, alias="lastMessage")
     message_count: int | None = Field(default=None, alias="messageCount")
@@ -59,7 +72,7 @@ class Pagination(Wire):
 
 class InboxList(Wire):
     success: bool | None = None
-    data: list[ConversationRow] = Field(default_factory=list)
+    data: Annotated[list[ConversationRow], NoNulls] = Field(default_factory=list)
     pagination: Pagination = Field(default_factory=Pagination)
 
 
@@ -71,7 +84,8 @@ class Attachment(Wire):
 
 
 class ThreadMessage(Wire):
-    """One entry of `messages`: type sent, reply or manual (others are kept as they come)."""
+    """One entry of `messages`: type sent, reply or manual (others are kept as they come). A
+    manual message has a `direction` whose values are not documented."""
 
     type: str | None = None
     subject: str | None = None
@@ -90,7 +104,7 @@ class ThreadMessage(Wire):
     is_auto_reply: bool | None = Field(default=None, alias="isAutoReply")
     read: bool | None = None
     direction: str | None = None
-    attachments: list[Attachment] = Field(default_factory=list)
+    attachments: Annotated[list[Attachment], NoNulls] = Field(default_factory=list)
 
 
 class ScheduledReply(Wire):
@@ -103,16 +117,18 @@ class ScheduledReply(Wire):
 
 
 class ConversationDetail(Wire):
-    id: str
+    """The older page has no `isRead`, `unreadCount` or message `attachments`."""
+
+    id: str | None = None
     lead: Lead = Field(default_factory=Lead)
     campaign: Campaign | None = None
     status: str | None = None
     ai_tag: str | None = Field(default=None, alias="aiTag")
-    tags: list[str] = Field(default_factory=list)
+    tags: Annotated[list[str], NoNulls] = Field(default_factory=list)
     is_read: bool | None = Field(default=None, alias="isRead")
     unread_count: int | None = Field(default=None, alias="unreadCount")
-    messages: list[ThreadMessage] = Field(default_factory=list)
-    scheduled_replies: list[ScheduledReply] = Field(default_factory=list, alias="scheduledReplies")
+    messages: Annotated[list[ThreadMessage], NoNulls] = Field(default_factory=list)
+    scheduled_replies: Annotated[list[ScheduledReply], NoNulls] = Field(default_factory=list, alias="scheduledReplies")
 
 
 class ThreadEnvelope(Wire):

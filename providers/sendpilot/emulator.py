@@ -10,7 +10,17 @@ service.
 (Both are also served under the older `/api` prefix.) Authentication is the `X-API-Key` header.
 Errors have the documented shape `{"statusCode": 401, "message": "Invalid API key", "error":
 "Unauthorized"}`: 400 (bad parameters, `accountId` missing on the messages endpoint), 401, 403 (a
-sender account outside this workspace), 404, 500 (`outage=True`).
+sender account outside this workspace), 404, 500 (`outage=True`). The message texts other than
+"Invalid API key" are invented: the documentation shows only "Validation failed".
+
+Every shape the documentation or other integrators show can be served (PROVIDERS.md, "Second
+reading"): the page-number envelope with or without `hasMore` (`pagination`), messages oldest
+first (`message_order="asc"`, as the documented example), a 500 for large pages
+(`error_above_limit=50`, observed), a 429 with Retry-After (`rate_limited`, observed), and these
+data variants (`build_conversations` and `create_app` take the same flags): `member_ids`
+(ACoAA member ids, id-encoded profile URLs), `own_sender_listed` (our sender among the
+participants), `trailing_whitespace`, `images_without_attachments`, `direction_names` (renamed
+direction values). All observed, none documented; the exact values are invented.
 
 The data set (`build_conversations`) is the LinkedIn side of Pipewise, the fictional vendor of the
 SendKit emulator: three reps' sender accounts, 31 conversations (connection notes, follow-ups,
@@ -26,6 +36,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
+import hashlib
 import json
 import math
 import re
@@ -42,7 +54,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["SANDBOX_API_KEY", "SENDER_ACCOUNTS", "build_conversations", "create_app"]
+__all__ = ["SANDBOX_API_KEY", "SENDER_ACCOUNTS", "build_conversations", "create_app", "vary"]
 
 SANDBOX_API_KEY = "sp_sandbox_pipewise_7c41e9a2b3"
 """The API key the sandbox emulator accepts."""
@@ -51,6 +63,8 @@ DEFAULT_LIMIT = 20
 DEFAULT_MESSAGE_LIMIT = 50
 MAX_LIMIT = 100
 PREVIEW_CHARS = 100
+# The four numbers above are documented. What the emulator does beyond the documentation is
+# marked "invented" or "observed" where it does it.
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,12 +678,22 @@ def _build(story: _Story, rng: Random, now: datetime, end: datetime) -> dict[str
     }
 
 
-def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[dict[str, Any]]:
+def build_conversations(
+    *,
+    seed: int = 7,
+    now: datetime | None = None,
+    member_ids: bool = False,
+    own_sender_listed: bool = False,
+    trailing_whitespace: bool = False,
+    images_without_attachments: bool = False,
+    direction_names: tuple[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Deterministic, realistic data set: one document per conversation, in the exact wire shape
     of a GET /v1/inbox/conversations row (id, accountId, participants, lastMessage,
     lastActivityAt, unreadCount, createdAt, updatedAt) plus `messages`, the full message objects of
     the messages endpoint, oldest first. All times lie before `now` (default: the start of the
-    current UTC day)."""
+    current UTC day). The flags turn on the observed variants (see `vary`); without them the
+    data is the same, byte for byte, as it always was."""
     now = _normalise_now(now)
     rng = Random(seed)
     ends: dict[str, datetime] = {}
@@ -678,7 +702,90 @@ def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[d
     for story in _STORIES:
         if story.same_time_as:
             ends[story.member] = ends[story.same_time_as]
-    return [_build(story, rng, now, ends[story.member]) for story in _STORIES]
+    built = [_build(story, rng, now, ends[story.member]) for story in _STORIES]
+    return vary(
+        built,
+        member_ids=member_ids,
+        own_sender_listed=own_sender_listed,
+        trailing_whitespace=trailing_whitespace,
+        images_without_attachments=images_without_attachments,
+        direction_names=direction_names,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Observed variants of the data (PROVIDERS.md, "Second reading"): none is documented, and the
+# exact values below (id alphabet, whitespace, where our sender is listed) are invented.
+# --------------------------------------------------------------------------------------------
+
+_SENDER_BY_ACCOUNT = {s.account_id: s for s in _SENDERS.values()}
+_TRAILING = (" ", "\n", "  \n\n", "\t", " \n")
+
+
+def _member_id(public_id: str) -> str:
+    """A LinkedIn member id (ACoAA...) for a public id, the same one every time."""
+    if public_id.startswith("ACoAA"):
+        return public_id
+    digest = base64.b64encode(hashlib.sha256(public_id.encode()).digest()).decode()
+    return "ACoAA" + "".join(ch for ch in digest if ch.isalnum())[:34]
+
+
+def _as_member(contact: dict[str, Any]) -> None:
+    """Id and profile URL of a participant, sender or recipient as member-id-encoded ones."""
+    if "id" in contact:
+        contact["id"] = _member_id(contact["id"])
+        contact["profileUrl"] = f"https://www.linkedin.com/in/{contact['id']}"
+
+
+def vary(
+    conversations: list[dict[str, Any]],
+    *,
+    member_ids: bool = False,
+    own_sender_listed: bool = False,
+    trailing_whitespace: bool = False,
+    images_without_attachments: bool = False,
+    direction_names: tuple[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """`conversations` (as `build_conversations` makes them) with observed variants, on a copy:
+
+    - `member_ids`: every member (leads and our senders) has a LinkedIn member id `ACoAA...`
+      and a profile URL made of it;
+    - `own_sender_listed`: the sender account's own LinkedIn member is listed among the
+      participants, before the lead in some rows and after it in others;
+    - `trailing_whitespace`: every message's content (and the row's preview of the last one)
+      ends with spaces or newlines;
+    - `images_without_attachments`: IMAGE messages come with `attachments: []`;
+    - `direction_names`: (ours, theirs) replace `sent` and `received`, in messages and rows.
+    """
+    if not (member_ids or own_sender_listed or trailing_whitespace or images_without_attachments or direction_names):
+        return conversations
+    docs = copy.deepcopy(conversations)
+    for c in docs:
+        rng = Random(f"vary:{c['id']}")
+        sender = _SENDER_BY_ACCOUNT.get(c["accountId"])
+        if own_sender_listed and sender is not None:
+            us = {**sender.contact, "profilePicture": f"https://media.licdn.com/dms/image/v2/{_b64id(rng, 9)}/"
+                  "profile-displayphoto-shrink_100_100/0/"}
+            c["participants"].insert(0 if rng.random() < 0.5 else len(c["participants"]), us)
+        for m in c["messages"]:
+            if trailing_whitespace:
+                m["content"] += rng.choice(_TRAILING)
+            if images_without_attachments and m["contentType"] == "IMAGE":
+                m["attachments"] = []
+            if direction_names:
+                m["direction"] = direction_names[0] if m["direction"] == "sent" else direction_names[1]
+            if member_ids:
+                _as_member(m["sender"])
+                _as_member(m["recipient"])
+        if member_ids:
+            for p in c["participants"]:
+                _as_member(p)
+        last = c["lastMessage"]
+        if trailing_whitespace:
+            last["content"] += c["messages"][-1]["content"][len(c["messages"][-1]["content"].rstrip()):]
+        if direction_names:
+            last["direction"] = direction_names[0] if last["direction"] == "sent" else direction_names[1]
+    return docs
 
 
 # --------------------------------------------------------------------------------------------
@@ -686,7 +793,7 @@ def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[d
 # --------------------------------------------------------------------------------------------
 
 _REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 500: "Internal Server Error"}
+            405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error"}
 
 
 def _error(code: int, message: str) -> JSONResponse:
@@ -704,11 +811,12 @@ class _Refused(Exception):
 class _Gate:
     """Records every request, then checks the X-API-Key header (ASGI middleware)."""
 
-    def __init__(self, app: ASGIApp, *, api_key: str, outage: bool,
+    def __init__(self, app: ASGIApp, *, api_key: str, outage: bool, rate_limited: int | None,
                  log: list[tuple[str, str, dict[str, str]]]) -> None:
         self.app = app
         self.api_key = api_key
         self.outage = outage
+        self.rate_limited = rate_limited
         self.log = log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -725,6 +833,10 @@ class _Gate:
             refusal = _error(401, "Invalid API key")
         elif self.outage:
             refusal = _error(500, "Internal server error")
+        elif self.rate_limited is not None:
+            # Observed, not documented: a 429 with Retry-After. The body's text is invented.
+            refusal = _error(429, "Too many requests")
+            refusal.headers["Retry-After"] = str(self.rate_limited)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -737,11 +849,12 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
         return default
     if not re.fullmatch(r"[0-9]+", raw.strip()) or int(raw) < low or (high is not None and int(raw) > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise _Refused(400, f"{name} must be an integer {bound}")
+        raise _Refused(400, f"{name} must be an integer {bound}")  # the 400 is documented; the text invented
     return int(raw)
 
 
 def _encode_token(payload: dict[str, str]) -> str:
+    """Base64 JSON like the seed's {"continuation": "<ms>"}; the other fields are invented."""
     return base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
 
 
@@ -763,9 +876,11 @@ def _activity_ms(row: dict[str, Any]) -> int:
 class _Inbox:
     """The endpoints, over a snapshot of the conversations taken when the app is created."""
 
-    def __init__(self, conversations: list[dict[str, Any]], pagination: str, message_order: str) -> None:
+    def __init__(self, conversations: list[dict[str, Any]], pagination: str, message_order: str,
+                 error_above_limit: int | None = None) -> None:
         self.pagination = pagination
         self.message_order = message_order
+        self.error_above_limit = error_above_limit
         self.accounts = set(SENDER_ACCOUNTS) | {c["accountId"] for c in conversations}
         self.by_id = {c["id"]: c for c in conversations}
         keyed = [((_activity_ms(c), c["id"]), {k: v for k, v in c.items() if k != "messages"})
@@ -779,7 +894,7 @@ class _Inbox:
             if required:
                 raise _Refused(400, "accountId is required")
             return None
-        if account not in self.accounts:
+        if account not in self.accounts:  # documented 403 (another workspace); the text is invented
             raise _Refused(403, "You do not have access to this LinkedIn account")
         return account
 
@@ -791,6 +906,9 @@ class _Inbox:
 
     def _list(self, request: Request) -> Response:
         limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        if self.error_above_limit is not None and limit > self.error_above_limit:
+            # Observed by integrators: limit=100 answers 500 where 50 works. The text is invented.
+            raise _Refused(500, "Internal server error")
         page = _int_param(request, "page", 1, 1, None)
         account = self._account(request, required=False)
         rows = [(key, row) for key, row in self.rows if account is None or row["accountId"] == account]
@@ -816,6 +934,8 @@ class _Inbox:
         else:
             pagination = {"page": start // limit + 1, "limit": limit, "total": len(rows),
                           "totalPages": math.ceil(len(rows) / limit)}
+            if self.pagination == "pages_has_more":  # the second reading's documented variant
+                pagination["hasMore"] = has_more
         return JSONResponse({"conversations": [row for _, row in chunk], "pagination": pagination})
 
     async def list_messages(self, request: Request) -> Response:
@@ -830,6 +950,7 @@ class _Inbox:
         limit = _int_param(request, "limit", DEFAULT_MESSAGE_LIMIT, 1, MAX_LIMIT)
         conversation = self.by_id.get(conversation_id)
         if conversation is None or conversation["accountId"] != account:
+            # Invented: another sender account's conversation is a 404 here (the API may say 403).
             raise _Refused(404, "Conversation not found")
         start = 0
         token = request.query_params.get("continuationToken") or None
@@ -863,6 +984,7 @@ class _Inbox:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    # Invented: the texts (NestJS's usual ones), and 405, which SendPilot does not document.
     message = {404: "Cannot GET " + request.url.path, 405: "Method not allowed"}.get(exc.status_code, exc.detail)
     return _error(exc.status_code, message)
 
@@ -872,29 +994,49 @@ def create_app(
     api_key: str = SANDBOX_API_KEY,
     now: datetime | None = None,
     conversations: list[dict[str, Any]] | None = None,
-    pagination: Literal["token", "pages"] = "token",
+    pagination: Literal["token", "pages", "pages_has_more"] = "token",
     message_order: Literal["asc", "desc", "shuffled"] = "desc",
     outage: bool = False,
+    error_above_limit: int | None = None,
+    rate_limited: int | None = None,
+    member_ids: bool = False,
+    own_sender_listed: bool = False,
+    trailing_whitespace: bool = False,
+    images_without_attachments: bool = False,
+    direction_names: tuple[str, str] | None = None,
 ) -> Starlette:
     """The emulator as a Starlette app.
 
     `api_key` is the one key it accepts. `pagination` chooses the envelope of the conversation
-    list: `token` ({continuationToken, limit, hasMore}) or `pages` ({page, limit, total,
-    totalPages}); `continuationToken` and `page` are honoured either way. `message_order` is the
-    order the messages endpoint pages through: newest first (`desc`, the default), oldest first
-    (`asc`), or a fixed shuffle per conversation. `outage` answers every authenticated request with
-    the documented 500. `conversations` defaults to `build_conversations(now=now)`.
+    list: `token` ({continuationToken, limit, hasMore}), `pages` ({page, limit, total,
+    totalPages}) or `pages_has_more` (the same with `hasMore`, as the second reading documents
+    it); `continuationToken` and `page` are honoured either way. `message_order` is the order the
+    messages endpoint pages through: newest first (`desc`, the default; an assumption, the order
+    is not documented), oldest first (`asc`, as the documented example), or a fixed shuffle per
+    conversation. `outage` answers every authenticated request with the documented 500;
+    `error_above_limit` answers 500 to conversation requests with a larger `limit` (observed
+    with 100); `rate_limited` answers every authenticated request 429 with that Retry-After
+    (observed). `conversations` defaults to `build_conversations(now=now)`; the data flags
+    (`member_ids` ... `direction_names`, see `vary`) apply to either.
     `app.state.requests` lists `(method, path, query)` for every request received, refused ones
     included.
     """
     if not api_key:
         raise ValueError("the emulator needs the API key it accepts")
-    if pagination not in ("token", "pages"):
-        raise ValueError("pagination must be 'token' or 'pages'")
+    if pagination not in ("token", "pages", "pages_has_more"):
+        raise ValueError("pagination must be 'token', 'pages' or 'pages_has_more'")
     if message_order not in ("asc", "desc", "shuffled"):
         raise ValueError("message_order must be 'asc', 'desc' or 'shuffled'")
     data = conversations if conversations is not None else build_conversations(now=now)
-    inbox = _Inbox(data, pagination, message_order)
+    data = vary(
+        data,
+        member_ids=member_ids,
+        own_sender_listed=own_sender_listed,
+        trailing_whitespace=trailing_whitespace,
+        images_without_attachments=images_without_attachments,
+        direction_names=direction_names,
+    )
+    inbox = _Inbox(data, pagination, message_order, error_above_limit)
     log: list[tuple[str, str, dict[str, str]]] = []
     routes = []
     for prefix in ("", "/api"):  # older documentation pages show an /api prefix
@@ -905,7 +1047,7 @@ def create_app(
         ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(_Gate, api_key=api_key, outage=outage, log=log)],
+        middleware=[Middleware(_Gate, api_key=api_key, outage=outage, rate_limited=rate_limited, log=log)],
         exception_handlers={HTTPException: _http_error},
     )
     app.state.requests = log

@@ -16,7 +16,8 @@ from inbox_mcp.providers.wire_base import Wire
 
 
 class Participant(Wire):
-    """A LinkedIn member in a conversation (the lead): no email address, ever."""
+    """A LinkedIn member in a conversation: the lead, and sometimes our own sender too
+    (observed); ids are member ids (`ACoAA...`, observed). No email address, ever."""
 
     id: str | None = None
     name: str | None = None
@@ -24,12 +25,20 @@ class Participant(Wire):
     profile_picture: str | None = Field(default=None, alias="profilePicture")
 
 
+def _scalar_text(value: Any) -> Any:
+    """A direction sent as a number or a flag (values have been renamed before: observed) is
+    kept as its text, for the client to judge, rather than failing the whole page."""
+    return str(value) if isinstance(value, (int, float, bool)) else value
+
+
 class LastMessage(Wire):
     content: str | None = None
-    """Documented as cut at 100 characters."""
+    """Documented as cut at 100 characters; may end with whitespace (observed)."""
     sent_at: datetime | None = Field(default=None, alias="sentAt")
     direction: str | None = None
-    """sent | received"""
+    """sent | received (documented); renamed at least once (observed)."""
+
+    _direction = field_validator("direction", mode="before")(_scalar_text)
 
 
 class ConversationRow(Wire):
@@ -46,7 +55,7 @@ class ConversationRow(Wire):
 
 class Pagination(Wire):
     """Either documented shape: a continuation token ({continuationToken, limit, hasMore}) or
-    page numbers ({page, totalPages, ...})."""
+    page numbers ({page, limit, total, totalPages, hasMore})."""
 
     continuation_token: str | None = Field(default=None, alias="continuationToken")
     limit: int | None = None
@@ -100,17 +109,23 @@ class MessageAttachment(Wire):
 
 class Message(Wire):
     id: str
+    """`msg_...` in the documented example."""
     content: str | None = None
+    """May end with whitespace (observed)."""
     sender: Contact | None = None
+    """For a `sent` message: our LinkedIn identity, not the `accountId` (documented)."""
     recipient: Contact | None = None
     direction: str | None = None
-    """sent | received"""
+    """sent | received (documented); renamed at least once (observed)."""
     sent_at: datetime | None = Field(default=None, alias="sentAt")
     read_status: str | None = Field(default=None, alias="readStatus")
     """read | unread | unknown"""
     content_type: str | None = Field(default=None, alias="contentType")
     """TEXT | IMAGE | FILE | ..."""
     attachments: list[MessageAttachment] = Field(default_factory=list)
+    """Can be empty on an IMAGE message."""
+
+    _direction = field_validator("direction", mode="before")(_scalar_text)
 
 
 class MessagePagination(Wire):
