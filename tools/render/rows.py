@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from inbox_mcp.providers.model import Conversation, Person
 from inbox_mcp.tools.render.quotes import trim
-from inbox_mcp.tools.render.safety import clean, one_line
+from inbox_mcp.tools.render.safety import clean, one_line, quoted
 
 CONCISE_SNIPPET = 90
 DETAILED_SNIPPET = 240
@@ -17,16 +18,47 @@ def when(at: datetime | None) -> str:
 
 
 def who(p: Person, *, detailed: bool) -> str:
-    name = one_line(p.name, 60)
-    email = one_line(p.email, 80)
-    text = f"{name} <{email}>" if name and email else name or email or one_line(p.profile_url, 100) or "unknown"
-    extra = [one_line(p.title, 60)] if detailed and p.title else []
+    """`"Name" address, "Title", "Company"`: every part an outside party set is quoted (an
+    address or profile URL only when it lacks the usual shape), so that none can pose as the
+    server's own words, and a long name never hides the address."""
+    name = quoted(p.name, 60)
+    email = address(p.email)
+    profile = url(p.profile_url)
+    text = f"{name} {email}" if name and email else name or email or profile or "unknown"
+    extra = [quoted(p.title, 60)] if detailed and p.title else []
     if p.company:
-        extra.append(one_line(p.company, 60))
-    text = f"{text}, {' at '.join(extra)}" if extra else text
-    if detailed and p.profile_url and p.name:
-        text += f" ({one_line(p.profile_url, 100)})"  # on LinkedIn the profile is the identity
+        extra.append(quoted(p.company, 60))
+    text = ", ".join([text, *extra])
+    if detailed and profile and p.name:
+        text += f" {profile}"  # on LinkedIn the profile is the identity
     return text
+
+
+_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:|]{1,200}@[A-Za-z0-9.-]{1,200}\.[A-Za-z0-9-]{2,63}")
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'|]{1,300}")
+
+
+def address(email: str | None, limit: int = 80) -> str:
+    """`jane@acme.com`; a long local part is cut in its middle, never the domain; anything that
+    is not shaped like an address is quoted."""
+    value = (email or "").strip()
+    if not value:
+        return ""
+    if not _ADDRESS.fullmatch(value):
+        return quoted(value, limit)
+    local, _, domain = value.rpartition("@")
+    if len(value) > limit:
+        keep = max(8, limit - len(domain) - 2)
+        local = local[: keep // 2] + "…" + local[-(keep // 2) :]
+    return f"{local}@{domain}"
+
+
+def url(value: str | None) -> str:
+    """`(https://...)` for a URL of the usual shape, quoted otherwise."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return f"({value})" if _URL.fullmatch(value) else quoted(value, 100)
 
 
 def unread_mark(unread: bool | None) -> str | None:
@@ -67,4 +99,4 @@ def snippet_of(c: Conversation, *, detailed: bool) -> str:
     before, sep, _ = text.partition(" -- ")
     if sep and before.strip():
         text = before
-    return one_line(text, DETAILED_SNIPPET if detailed else CONCISE_SNIPPET).replace('"', "'")
+    return quoted(text, DETAILED_SNIPPET if detailed else CONCISE_SNIPPET)[1:-1]

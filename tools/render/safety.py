@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Every Cf (format) character of Unicode 15.1, every Cc (control) character except \t and \n
 # (\r and the line separators are turned into \n first), and invisible characters of other
@@ -80,3 +81,86 @@ def one_line(text: str | None, limit: int) -> str:
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.") + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Fence markers: nothing from outside may look like one
+# --------------------------------------------------------------------------------------------
+
+# On the skeleton (below), "data" (letters may be spaced) with what makes it a marker: both
+# brackets; an opening bracket and a nonce; "[/data"; a nonce and a closing bracket; "/data]".
+# A bracket before ordinary words ("(data hosted in ...") is left alone.
+_DATA = r"d\s?a\s?t\s?a"
+_NONCE = r"(?:\s*[0-9])+"
+_MARKER = re.compile(
+    rf"\[\s*(?:/\s*)?{_DATA}(?:\s*[0-9])*\s*\]"
+    rf"|\[\s*(?:/\s*)?{_DATA}{_NONCE}"
+    rf"|\[\s*/\s*{_DATA}(?![a-z])"
+    rf"|(?:/\s*)?{_DATA}{_NONCE}\s*\]"
+    rf"|/\s*{_DATA}\s*\]"
+)
+_SKELETON_TARGETS = "dataDATA/"
+
+
+@lru_cache(maxsize=1)
+def _homoglyphs() -> dict[str, str]:
+    """Unicode's confusables (TR39, through confusable-homoglyphs' copy of confusables.txt) of
+    the characters a marker is made of: Cyrillic 'а', Greek 'α', mathematical '𝐝', '∕', ..."""
+    from confusable_homoglyphs import confusables
+
+    table: dict[str, str] = {}
+    for target in _SKELETON_TARGETS:
+        for glyph in confusables.confusables_data.get(target, []):
+            if len(glyph["c"]) == 1:
+                table.setdefault(glyph["c"], target.lower())
+    return table
+
+
+@lru_cache(maxsize=8192)
+def _skeleton_char(ch: str) -> str:
+    """One character for one: what it looks like, as far as a marker is concerned."""
+    category = unicodedata.category(ch)
+    if category == "Ps" or ch in "<＜﹤":
+        return "["
+    if category == "Pe" or ch in ">＞﹥":
+        return "]"
+    if category == "Nd":
+        return "0"
+    if ch.isspace():
+        return " "
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) == 1 and folded.isascii():
+        return folded.lower()
+    return _homoglyphs().get(ch, "?")
+
+
+def defuse(text: str) -> str:
+    """Anything shaped like a fence marker (`[data123456]`, `[/data123456]`) loses its brackets:
+    in any bracket, with look-alike letters (Cyrillic, Greek, mathematical, fullwidth), other
+    slashes, spaced or non-ASCII digits, with or without a nonce."""
+    if text.isascii():
+        skeleton = text.lower().replace("<", "[").replace(">", "]").replace("(", "[").replace(")", "]").replace("{", "[").replace("}", "]")
+        if "data" not in skeleton.replace(" ", ""):
+            return text
+    else:
+        skeleton = "".join(map(_skeleton_char, text))
+    cuts = [
+        i
+        for m in _MARKER.finditer(skeleton)
+        for i in range(m.start(), m.end())
+        if skeleton[i] in "[]"
+    ]
+    if not cuts:
+        return text
+    drop = set(cuts)
+    return "".join(ch for i, ch in enumerate(text) if i not in drop)
+
+
+_QUOTES = str.maketrans({'"': "'", "“": "'", "”": "'", "„": "'", "‟": "'", "″": "'", "＂": "'", "«": "'", "»": "'"})
+
+
+def quoted(text: str | None, limit: int) -> str:
+    """A field an outside party set (a name, a file name), on one line in double quotes that it
+    cannot close: its own double quotes, curly ones included, become single ones."""
+    flat = one_line(text, limit)
+    return f'"{defuse(flat).translate(_QUOTES)}"' if flat else ""
