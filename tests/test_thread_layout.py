@@ -80,7 +80,7 @@ def test_text_from_outside_cannot_close_its_fence(monkeypatch, detailed):
     lead = Person(name="Ana", email="ana@lumen.io")
     text = render_thread("X", _fenced_thread(lead), detailed=detailed, budget=100_000).text
     markers = re.findall(r"\[/?data123456\]", text)
-    assert markers[0] == "[data123456]" and "[data123456] blocks hold text by outside parties" in text
+    assert markers[0] == "[data123456]" and "[data123456] blocks and quotes: outside parties' text" in text
     fences = markers[1:]
     assert fences == ["[data123456]", "[/data123456]"] * (len(fences) // 2), "fences open and close in turn"
     inside = re.findall(r"\[data123456\] (.*?) \[/data123456\]", text, re.S)
@@ -200,7 +200,7 @@ def test_the_header_states_the_year_and_other_years_are_written_out():
         scheduled=(ScheduledReply(text="Great, Tuesday?", scheduled_for=january + timedelta(days=1), status="pending"),),
     )
     lines = render_thread("X", thread, detailed=False, budget=8000).text.splitlines()
-    assert lines[0].endswith("times UTC (2026)")
+    assert lines[0].endswith("UTC (2026)")
     assert any(line.startswith("#1 28 Dec 2025 10:00 | us") for line in lines)
     assert any(line.startswith("#2 3 Jan 09:05 | lead") for line in lines)
     assert any(line.startswith("- 4 Jan 09:05 | pending") for line in lines)

@@ -18,17 +18,16 @@ def when(at: datetime | None) -> str:
 
 
 def who(p: Person, *, detailed: bool) -> str:
-    """`"Name" address, "Title", "Company"`: every part an outside party set is quoted (an
+    """`"Name" address, "Title at Company"`: every part an outside party set is quoted (an
     address or profile URL only when it lacks the usual shape), so that none can pose as the
     server's own words, and a long name never hides the address."""
     name = quoted(p.name, 60)
     email = address(p.email)
     profile = url(p.profile_url)
     text = f"{name} {email}" if name and email else name or email or profile or "unknown"
-    extra = [quoted(p.title, 60)] if detailed and p.title else []
-    if p.company:
-        extra.append(quoted(p.company, 60))
-    text = ", ".join([text, *extra])
+    role = " at ".join(one_line(v, 60) for v in ((p.title if detailed else None), p.company) if v)
+    if role:
+        text = f"{text}, {quoted(role, 130)}"
     if detailed and profile and p.name:
         text += f" {profile}"  # on LinkedIn the profile is the identity
     return text
