@@ -1,15 +1,16 @@
 """HTML email bodies to plain text with selectolax's lexbor parser.
 
-What a reader would not see is dropped: head, style, script, comments, images (never markdown
-images), and every element hidden by `display:none`, `visibility:hidden`, a zero or 1-2px font,
-zero width or height, `mso-hide:all`, zero opacity, off-screen positioning, the `hidden`
-attribute, a closed `<details>`, a class that the message's own stylesheet hides, or text in the
-background colour: hidden text is a known way to smuggle instructions to a model.
+What a reader would not see is dropped: head, style, script, comments, and everything that the
+message's CSS (inline, and its own stylesheets through a real cascade) or HTML hides, as a mail
+client computes it (visibility.py): hidden text is a known way to smuggle instructions to a
+model. Images become their alt text, `[image: ...]`, which is what a reader sees with images
+blocked (never markdown images; tracking pixels and empty alt text leave nothing).
 
 Quoted history is cut at the container each mail client wraps it in (Gmail, Outlook web and
-desktop, Apple Mail, Yahoo, Thunderbird, ProtonMail, Zoho). A quote that is followed by more of
-the sender's text (inline answers, bottom posting) is kept as `> ` lines instead, so that the
-text level (quotes.py) can keep the few quoted lines each answer needs. When the sender points
+desktop, Apple Mail, Yahoo, Thunderbird, ProtonMail, Zoho); a `<blockquote>` that no client marked
+is a quote when an attribution line ("On ... wrote:") introduces it. A quote that is followed by
+more of the sender's text (inline answers, bottom posting) is kept as `> ` lines instead, so that
+the text level (quotes.py) can keep the few quoted lines each answer needs. When the sender points
 to the history ("see my answers below"), its first level is kept as content. Signatures that the
 client marks as such are dropped, and so are an unsubscribe footer at the end and a "view in
 browser" line at the start of marketing mail.
@@ -38,7 +39,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from inbox_mcp.tools.render.quotes import FORWARD_HEADER, FORWARD_SUBJECT, MOBILE_FOOTER, points_below
+from inbox_mcp.tools.render import visibility
+from inbox_mcp.tools.render.quotes import FORWARD_HEADER, FORWARD_SUBJECT, MOBILE_FOOTER, is_attribution, points_below
+from inbox_mcp.tools.render.visibility import NO_DECLS, Cascade, Seen, hints, inline_style, merged, resolve
 
 # ---------------------------------------------------------------------------------------------
 # Element classes
@@ -46,7 +49,7 @@ from inbox_mcp.tools.render.quotes import FORWARD_HEADER, FORWARD_SUBJECT, MOBIL
 
 _DROP_TAGS = frozenset(
     "head style script noscript template title meta link base svg math object embed iframe frame frameset "
-    "canvas audio video picture source track img map area input select datalist textarea xml -comment".split()
+    "canvas audio video source track img map area input select datalist textarea xml -comment".split()
 )
 _BLOCK = frozenset(
     "address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption "
@@ -320,218 +323,37 @@ def _bounded(html: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# CSS: what an inline style or the message's stylesheet hides
+# CSS: the cascade and what it hides live in visibility.py
 # ---------------------------------------------------------------------------------------------
 
-_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
-_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)")
-_NUMBER = re.compile(r"^(-?\d*\.?\d+)\s*([a-z%]*)")
-_NAMED_COLORS = {
-    "white": (255, 255, 255), "snow": (255, 250, 250), "ivory": (255, 255, 240), "ghostwhite": (248, 248, 255),
-    "whitesmoke": (245, 245, 245), "floralwhite": (255, 250, 240), "mintcream": (245, 255, 250),
-    "azure": (240, 255, 255), "aliceblue": (240, 248, 255), "seashell": (255, 245, 238), "linen": (250, 240, 230),
-    "honeydew": (240, 255, 240), "lavenderblush": (255, 240, 245), "black": (0, 0, 0), "red": (255, 0, 0),
-    "green": (0, 128, 0), "blue": (0, 0, 255), "gray": (128, 128, 128), "grey": (128, 128, 128),
-}
-Color = tuple[int, int, int]
-TRANSPARENT = "transparent"
-UNKNOWN = "unknown"
+# Cache handles for benchmarks that time cold runs (bench/render.py clears them).
+_parse_sheet = visibility.parse_sheet
+_style_cached = visibility.CACHES
+_ALT_MAX = 300
+_HINT_TAGS = visibility.HINT_TAGS
+_STYLE_OPEN = re.compile(r"<style", re.I)
+_STYLE_CLOSE = re.compile(r"</style", re.I)
 
 
-@dataclass(frozen=True)
-class _Style:
-    """What one style attribute (or stylesheet rule) does to visibility."""
-
-    skip: bool = False  # the element and everything inside it are invisible, whatever they say
-    tiny: bool | None = None  # font too small to read (inherited; None: not set here)
-    invisible: bool | None = None  # visibility:hidden (inherited, children may undo it)
-    display_set: bool = False  # an explicit display value other than none
-    color: Color | str | None = None  # text colour, TRANSPARENT, or None: not set here
-    background: Color | str | None = None  # background colour, UNKNOWN (an image), or None: not set
+def _alt_words(node: LexborNode) -> bool:
+    """Whether images inside `node` have alt text with words (a few looked at)."""
+    return any(_WORD.search(img.attributes.get("alt") or "") for img in node.css("img[alt]")[:20])
 
 
-_NO_STYLE = _Style()
-
-
-def _css_value(value: str) -> str:
-    if "\\" in value:
-        value = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), value)
-    return value.replace("!important", "").strip().lower()
-
-
-def _style(style: str) -> _Style:
-    """Cached: mail repeats the same few style attributes hundreds of times (long ones are rare
-    and not worth keeping alive)."""
-    return _style_cached(style) if len(style) <= 2000 else _parse_style(style)
-
-
-def _parse_style(style: str) -> _Style:
-    if "/*" in style:
-        style = _CSS_COMMENT.sub("", style)
-    decls: dict[str, str] = {}
-    for decl in style.split(";"):
-        prop, sep, value = decl.partition(":")
-        if sep:
-            decls[_css_value(prop)] = _css_value(value)
-    if not decls:
-        return _NO_STYLE
-    get = decls.get
-    display = get("display")
-    overflow_hidden = any(get(p, "") in ("hidden", "clip") for p in ("overflow", "overflow-x", "overflow-y"))
-    skip = (
-        display == "none"
-        or get("mso-hide") == "all"
-        or _number(get("opacity"), 1.0) < 0.1
-        or any(_is_zero(get(p)) for p in ("max-height", "max-width"))
-        or (overflow_hidden and any(_is_zero(get(p)) for p in ("height", "width")))
-        or _number(get("text-indent"), 0.0) <= -500
-        or (get("position") in ("absolute", "fixed") and any(_number(get(p), 0.0) <= -500 for p in ("left", "top", "right")))
-        or bool(re.match(r"rect\(\s*0\w*[\s,]+0\w*[\s,]+0\w*[\s,]+0", get("clip", "")))
-        or bool(re.match(r"inset\(\s*(?:50|100)%", get("clip-path", "")))
-        or bool(re.match(r"scale[xy]?\(\s*0(?:\.0+)?\s*[,)]", get("transform", "")))
-    )
-    tiny = _tiny(get("font-size")) if "font-size" in decls else None
-    if tiny is None and "font" in decls:
-        size = re.search(r"(?:^|\s)(\d*\.?\d+(?:px|pt|em|rem|%)?)(?:/\S+)?\s", get("font", "") + " ")
-        tiny = _tiny(size.group(1)) if size else None
-    visibility = get("visibility")
-    invisible = visibility in ("hidden", "collapse") if visibility else None
-    color = _color(get("color")) if "color" in decls else None
-    background = None
-    for prop in ("background", "background-color", "background-image"):
-        value = get(prop)
-        if value:
-            if "url(" in value or "gradient(" in value:
-                background = UNKNOWN
-                break
-            for token in re.split(r"\s+(?![^(]*\))", value):
-                found = _color(token)
-                if isinstance(found, tuple):
-                    background = found
-    return _Style(skip, tiny, invisible, bool(display and display != "none"), color, background)
-
-
-_style_cached = lru_cache(maxsize=4096)(_parse_style)
-
-
-def _number(value: str | None, default: float) -> float:
-    m = _NUMBER.match(value or "")
-    return float(m.group(1)) if m else default
-
-
-def _is_zero(value: str | None) -> bool:
-    m = _NUMBER.match(value or "")
-    return bool(m) and float(m.group(1)) == 0
-
-
-def _tiny(value: str | None) -> bool | None:
-    """Whether a font-size is too small to read (1-2px text is how white-on-white gets smaller)."""
-    m = _NUMBER.match(value or "")
-    if not m:
-        return None if not value else False
-    size, unit = float(m.group(1)), m.group(2)
-    limit = {"px": 2.0, "": 2.0, "pt": 1.5, "em": 0.2, "rem": 0.2, "%": 20.0}.get(unit)
-    return size <= 0 if limit is None else size <= limit
-
-
-def _color(value: str | None) -> Color | str | None:
-    if not value:
-        return None
-    value = value.strip().lower()
-    if value == "transparent":
-        return TRANSPARENT
-    if value.startswith("#"):
-        h = value[1:]
-        if len(h) in (3, 4) and all(c in "0123456789abcdef" for c in h):
-            if len(h) == 4 and h[3] == "0":
-                return TRANSPARENT
-            return (int(h[0] * 2, 16), int(h[1] * 2, 16), int(h[2] * 2, 16))
-        if len(h) in (6, 8) and all(c in "0123456789abcdef" for c in h):
-            if len(h) == 8 and int(h[6:], 16) < 26:
-                return TRANSPARENT
-            return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
-        return None
-    m = re.match(r"rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:[\s,/]+([\d.]+%?))?\s*\)", value)
-    if m:
-        def channel(x: str) -> int:
-            return round(float(x[:-1]) * 2.55) if x.endswith("%") else round(float(x))
-
-        alpha = m.group(4)
-        if alpha is not None and (float(alpha[:-1]) / 100 if alpha.endswith("%") else float(alpha)) < 0.1:
-            return TRANSPARENT
-        return (channel(m.group(1)), channel(m.group(2)), channel(m.group(3)))
-    return _NAMED_COLORS.get(value)
-
-
-def _close(a: Color, b: Color) -> bool:
-    return max(abs(a[0] - b[0]), abs(a[1] - b[1]), abs(a[2] - b[2])) <= 24
-
-
-@dataclass(frozen=True)
-class _Sheet:
-    """The parts of the message's own stylesheet that matter: classes and ids it hides, and those
-    it gives a background (whose colour we then treat as unknown)."""
-
-    hidden_classes: frozenset[str] = frozenset()
-    hidden_ids: frozenset[str] = frozenset()
-    background_classes: frozenset[str] = frozenset()
-
-    def __bool__(self) -> bool:
-        return bool(self.hidden_classes or self.hidden_ids or self.background_classes)
-
-
-_NO_SHEET = _Sheet()
-_SIMPLE_SELECTOR = re.compile(r"^(?:[a-z][a-z0-9]*)?([.#])([\w-]+)$", re.I)
-
-
-def _stylesheet(tree: LexborHTMLParser) -> _Sheet:
-    # Quoted mails bring their own copies of the same stylesheet: one of each is enough.
-    css = "\n".join(dict.fromkeys(node.text(deep=True) or "" for node in tree.css("style")))
-    if "{" not in css:
-        return _NO_SHEET
-    return _parse_sheet(css) if len(css) <= _CACHE_MAX else _parse_sheet.__wrapped__(css)
-
-
-@lru_cache(maxsize=64)
-def _parse_sheet(css: str) -> _Sheet:
-    """Top-level rules only: what @media and friends do applies only sometimes."""
-    css = _CSS_COMMENT.sub("", css)
-    hidden_classes: set[str] = set()
-    hidden_ids: set[str] = set()
-    backgrounds: set[str] = set()
-    depth, start, selector = 0, 0, ""
-    for m in re.finditer(r"[{}]", css):
-        if m.group() == "{":
-            if depth == 0:
-                selector, start = css[start : m.start()], m.end()
-            depth += 1
-            continue
-        depth -= 1
-        if depth < 0:
-            depth, start = 0, m.end()
-            continue
-        if depth:
-            continue
-        body, start = css[start : m.start()], m.end()
-        if selector.strip().startswith("@"):
-            continue
-        style = _style(body)
-        hides = style.skip or style.tiny or style.invisible or style.color == TRANSPARENT
-        for sel in selector.split(","):
-            simple = _SIMPLE_SELECTOR.match(sel.strip())
-            if not simple:
-                continue
-            kind, name = simple.group(1), simple.group(2).lower()
-            target = hidden_classes if kind == "." else hidden_ids
-            if hides:
-                target.add(name)
-            else:
-                target.discard(name)
-            if kind == "." and style.background is not None:
-                backgrounds.add(name)
-    if not (hidden_classes or hidden_ids or backgrounds):
-        return _NO_SHEET
-    return _Sheet(frozenset(hidden_classes), frozenset(hidden_ids), frozenset(backgrounds))
+def _styles_in(html: str) -> str:
+    """The distinct <style> elements of markup that is not parsed (history cut off after the
+    message): their rules still apply to what is shown. Linear however the tags nest."""
+    out: dict[str, None] = {}
+    pos = 0
+    while len(out) < 100:
+        start = _STYLE_OPEN.search(html, pos)
+        if start is None:
+            break
+        end = _STYLE_CLOSE.search(html, start.end())
+        stop = end.end() if end else len(html)
+        out[html[start.start() : stop]] = None
+        pos = stop
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,10 +365,7 @@ def _parse_sheet(css: str) -> _Sheet:
 class _Ctx:
     """What an element passes down to its content."""
 
-    color: Color | str = (0, 0, 0)
-    background: Color | str = (255, 255, 255)
-    tiny: bool = False
-    invisible: bool = False
+    seen: Seen = visibility.ROOT  # colours, font size, visibility... (see visibility.py)
     pre: bool = False
     plain: int = 0  # inside history shown as content: 2 its container, 1 its quote
 
@@ -671,6 +490,20 @@ class _Writer:
         self.parts.append(value)
         self.line_has_text = True
 
+    def last_line(self) -> str:
+        """The last line with text written so far (looking at most 50 parts back)."""
+        out: list[str] = []
+        for part in reversed(self.parts[-50:]):
+            if part.__class__ is not str:
+                continue
+            if "\n" in part:
+                if "".join(out).strip():
+                    break
+                out = []
+                continue
+            out.append(part)
+        return "".join(reversed(out)).strip()
+
     def start_cell(self) -> None:
         if self.line_has_text and not self.pending:
             self.cell = True
@@ -687,7 +520,8 @@ class _Walker:
         self.root = self.tree.body or self.tree.root
         self.drop = drop_quotes
         self.cut_from = cut_from  # the markup cut off after the history's start (see _converted), or None
-        self.sheet = _stylesheet(self.tree) if "<style" in html or "<STYLE" in html else _NO_SHEET
+        self.css = self._cascade(html, cut_from)
+        self.start: _Ctx | None = self._root_ctx()
         self.w = _Writer()
         self.removed: list[str] = []
         self.hidden_words = False
@@ -699,6 +533,27 @@ class _Walker:
         self.anchors_left = 50  # unsubscribe / view-online links looked at, at most
         self.after_cache: dict[int, tuple[dict[int, int], int]] = {}
         self.ol_counters: dict[int, int] = {}
+        self.whole_unknown = True  # is the message one unmarked <blockquote>? (see _plain_blockquote)
+
+    def _cascade(self, html: str, cut_from: str | None) -> Cascade | None:
+        """The message's stylesheets matched against its tree (None: it has none). Those in the
+        history cut off unparsed (see _converted) apply too, as they would in a mail client."""
+        extra = _styles_in(cut_from) if cut_from else ""
+        if not extra and not _STYLE_OPEN.search(html):
+            return None
+        css = Cascade(self.tree, extra, html.count("<"))
+        return css if css.rules or css.loose else None
+
+    def _root_ctx(self) -> _Ctx | None:
+        """What the <html> element passes to the body (None: it hides everything)."""
+        html = self.tree.root
+        if html is None or html.tag != "html" or self.root is html:
+            return _ROOT_CTX
+        attrs = html.attributes
+        if not self._styled(html, "html", attrs):
+            return _ROOT_CTX
+        hidden, ctx = self._hidden(html, attrs, _ROOT_CTX)
+        return None if hidden else ctx
 
     def _note(self, what: str) -> None:
         if what not in self.removed:
@@ -742,59 +597,75 @@ class _Walker:
                 return "start"
         return None
 
-    def _hidden(self, node: LexborNode, attrs: dict, ctx: _Ctx) -> tuple[bool, _Ctx]:
-        """Whether the element is invisible with all it holds, and the context for its content."""
-        if "hidden" in attrs:
-            return True, ctx
-        tag = node.tag
-        style = attrs.get("style")
-        s = _style(style) if style else _NO_STYLE
-        if s.skip:
-            return True, ctx
-        sheet = self.sheet
-        bg_class = False
-        if sheet:
-            cls = attrs.get("class")
-            classes = cls.lower().split() if cls else ()
-            if not s.display_set:
-                if any(c in sheet.hidden_classes for c in classes):
-                    return True, ctx
-                if (attrs.get("id") or "").lower() in sheet.hidden_ids:
-                    return True, ctx
-            bg_class = any(c in sheet.background_classes for c in classes)
-        color, background, tiny, invisible = ctx.color, ctx.background, ctx.tiny, ctx.invisible
-        if tag == "font":
-            face = _color(attrs.get("color"))
-            if face is not None:
-                color = face
-            size = (attrs.get("size") or "").strip()
-            if size in ("0", "-7", "-6", "-5"):
-                tiny = True
-        bgcolor = attrs.get("bgcolor")
-        if bgcolor:
-            found = _color(bgcolor)
-            background = found if isinstance(found, tuple) else background
-        if "background" in attrs or bg_class:
-            background = UNKNOWN
-        if s is not _NO_STYLE:
-            if s.color is not None:
-                color = s.color
-            if s.background is not None:
-                background = s.background
-            if s.tiny is not None:
-                tiny = s.tiny
-            if s.invisible is not None:
-                invisible = s.invisible
-        if (color, background, tiny, invisible) == (ctx.color, ctx.background, ctx.tiny, ctx.invisible):
-            return False, ctx
-        return False, _Ctx(color, background, tiny, invisible, ctx.pre, ctx.plain)
+    def _plain_blockquote(self, node: LexborNode) -> str | None:
+        """A `<blockquote>` that no client marked: a quote ("quote") under an attribution line
+        ("On ... wrote:"); the whole message ("whole": written as `> ` lines, it reads as a
+        plain-text message that is all quote, and is kept as such); or else the sender's own
+        indented text (None)."""
+        line = self.w.last_line()
+        if line:
+            return "quote" if is_attribution(line) else None
+        if self.whole_unknown:  # asked once: blockquotes inside this one have the same answer
+            self.whole_unknown = False
+            if not _WORD.search(_join(self.w.parts)) and not self._content_after(node):
+                return "whole"
+        return None
 
-    @staticmethod
-    def _text_hidden(ctx: _Ctx) -> bool:
-        if ctx.tiny or ctx.invisible or ctx.color == TRANSPARENT:
+    def _hidden(self, node: LexborNode, attrs: dict, ctx: _Ctx) -> tuple[bool, _Ctx]:
+        """Whether the element is invisible with all it holds, and the context for its content:
+        presentational attributes, the stylesheets' rules and the style attribute, cascaded
+        (visibility.py)."""
+        tag = node.tag
+        style = attrs.get("style") if attrs else None
+        decls = inline_style(style) if style else NO_DECLS
+        hint = hints(tag, attrs) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
+        rules = self.css.rules_for(node, attrs) if self.css is not None else ()
+        if rules or hint:
+            decls = merged(rules, decls, hint)
+        if not decls:
+            return False, ctx
+        hidden, seen = resolve(decls, tag, ctx.seen)
+        if hidden:
+            return True, ctx
+        if seen is ctx.seen:
+            return False, ctx
+        return False, _Ctx(seen, ctx.pre, ctx.plain)
+
+    def _styled(self, node: LexborNode, tag: str, attrs: dict) -> bool:
+        """Whether anything can style the element (most elements have nothing that could)."""
+        if attrs and ("style" in attrs or "hidden" in attrs or "bgcolor" in attrs or "background" in attrs
+                      or tag == "font" or tag == "body" or tag == "a"):
             return True
-        color, background = ctx.color, ctx.background
-        return isinstance(color, tuple) and isinstance(background, tuple) and _close(color, background)
+        if tag == "dialog":
+            return True
+        css = self.css
+        if css is None:
+            return False
+        if css.loose and css.rules_for(node, attrs):
+            return True
+        return node.mem_id in css.matched
+
+    def _image(self, node: LexborNode, ctx: _Ctx) -> None:
+        """An image is its alt text, as a reader with images blocked sees it; tracking pixels,
+        empty alt text and hidden images leave nothing."""
+        attrs = node.attributes
+        alt = attrs.get("alt")
+        if not alt or not alt.strip():
+            return
+        hidden, inner = self._hidden(node, attrs, ctx)
+        if hidden or inner.seen.text_hidden or visibility.is_pixel(attrs):
+            if _WORD.search(alt):
+                self.hidden_words = True
+            return
+        alt = " ".join(alt.split())
+        if len(alt) > _ALT_MAX:
+            alt = alt[:_ALT_MAX].rstrip() + "…"
+        w = self.w
+        w.space()
+        w.text(f"[image: {alt}]")
+        after = node.next
+        if after is not None and after.tag == "-text" and (after.text_content or " ")[:1].strip():
+            w.space()  # "[image: x]word" would read as one word
 
     def _content_after(self, node: LexborNode) -> bool:
         """Whether any text outside quotes follows `node` in document order. Each parent's
@@ -947,10 +818,12 @@ class _Walker:
     def run(self) -> tuple[str, str, tuple[str, ...]] | None:
         w = self.w
         drop = self.drop
-        sheet = self.sheet
+        css = self.css
         starts = self.starts
         # An explicit stack instead of recursion: hostile HTML can nest thousands of levels deep.
-        stack: list[tuple[int, LexborNode, _Ctx, object]] = [(_ENTER, self.root, _ROOT_CTX, None)]
+        stack: list[tuple[int, LexborNode, _Ctx, object]] = []
+        if self.start is not None:  # else the <html> element hides it all
+            stack.append((_ENTER, self.root, self.start, None))
         while stack:
             step, node, ctx, extra = stack.pop()
             if step == _EXIT:
@@ -961,11 +834,10 @@ class _Walker:
                 value = node.text_content
                 if not value:
                     continue
-                if ctx.tiny or ctx.invisible or ctx.color != (0, 0, 0) or ctx.background != (255, 255, 255):
-                    if self._text_hidden(ctx):
-                        if not self.hidden_words and _WORD.search(value):
-                            self.hidden_words = True
-                        continue
+                if ctx.seen.text_hidden:
+                    if not self.hidden_words and _WORD.search(value):
+                        self.hidden_words = True
+                    continue
                 if ctx.pre:
                     for i, line in enumerate(value.split("\n")):
                         if i:
@@ -981,17 +853,21 @@ class _Walker:
                     w.text(value)
                 continue
             if tag in _DROP_TAGS:
+                if tag == "img":
+                    self._image(node, ctx)
                 continue
             attrs = node.attributes
-            if attrs and (
-                "style" in attrs or "hidden" in attrs or "bgcolor" in attrs or "background" in attrs
-                or tag == "font" or (sheet and ("class" in attrs or "id" in attrs))
+            if (
+                attrs and ("style" in attrs or "hidden" in attrs or "bgcolor" in attrs or "background" in attrs
+                           or tag == "font" or tag == "body" or tag == "a")
+            ) or tag == "dialog" or (
+                css is not None and (node.mem_id in css.matched or (css.loose and self._styled(node, tag, attrs)))
             ):
                 hidden, inner = self._hidden(node, attrs, ctx)
             else:
                 hidden, inner = False, ctx
             if hidden:
-                if not self.hidden_words and _WORD.search(_text_upto(node, 200)):
+                if not self.hidden_words and (_WORD.search(_text_upto(node, 200)) or _alt_words(node)):
                     self.hidden_words = True
                 continue
             if tag == "br":
@@ -1000,25 +876,26 @@ class _Walker:
             exit_info: list = []
             entry = len(w.parts)
             if drop:
-                if attrs:
-                    kind = self._quote_kind(node, attrs)
-                    if kind is not None:
-                        action = self._quote_action(node, kind, ctx.plain)
-                        if action == "stop":
-                            if w.depth:  # history inside a quote kept for the answers below it
-                                self._close_quote(stack)
-                                continue
-                            break
-                        if action == "skip":
+                kind = self._quote_kind(node, attrs) if attrs else None
+                if kind is None and tag == "blockquote" and not w.depth and not ctx.plain:
+                    kind = self._plain_blockquote(node)
+                if kind is not None:
+                    action = "quote" if kind == "whole" else self._quote_action(node, kind, ctx.plain)
+                    if action == "stop":
+                        if w.depth:  # history inside a quote kept for the answers below it
+                            self._close_quote(stack)
                             continue
-                        if action == "plain":
-                            inner = replace(inner, plain=2 if kind in ("container", "start") else 1)
-                        elif action == "plain-inner":
-                            inner = replace(inner, plain=1)
-                        elif action == "quote":
-                            w.brk(1)
-                            w.depth += 1
-                            exit_info.append(_DEQUOTE)
+                        break
+                    if action == "skip":
+                        continue
+                    if action == "plain":
+                        inner = replace(inner, plain=2 if kind in ("container", "start") else 1)
+                    elif action == "plain-inner":
+                        inner = replace(inner, plain=1)
+                    elif action == "quote":
+                        w.brk(1)
+                        w.depth += 1
+                        exit_info.append(_DEQUOTE)
             if tag in _BLOCK:
                 lines = 2 if tag in _PARAGRAPH else 1
                 if tag == "p" and "Mso" in (attrs.get("class") or ""):

@@ -1,0 +1,359 @@
+"""Focused tests of tools/render/visibility.py: colours, lengths, media queries, the cascade,
+image alt text, and the bounds that keep hostile CSS cheap and closed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import tinycss2
+
+from inbox_mcp.tools.render import html as html_module
+from inbox_mcp.tools.render import visibility
+from inbox_mcp.tools.render.html import convert, html_to_text
+
+SECRET = "SECRET-PAYLOAD"
+
+NAMED = (
+    "aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown burlywood "
+    "cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod "
+    "darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon "
+    "darkseagreen darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue dimgray "
+    "dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite gold goldenrod gray green "
+    "greenyellow grey honeydew hotpink indianred indigo ivory khaki lavender lavenderblush lawngreen lemonchiffon "
+    "lightblue lightcoral lightcyan lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon "
+    "lightseagreen lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen "
+    "magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen mediumslateblue "
+    "mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream mistyrose moccasin navajowhite navy "
+    "oldlace olive olivedrab orange orangered orchid palegoldenrod palegreen paleturquoise palevioletred papayawhip "
+    "peachpuff peru pink plum powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown "
+    "seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen steelblue tan teal "
+    "thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen"
+).split()
+
+
+def color(text: str):
+    return visibility.color_of(tinycss2.parse_component_value_list(text))
+
+
+def rgb(text: str):
+    value = color(text)
+    assert isinstance(value, tuple), (text, value)
+    return tuple(round(c) for c in value[:3]), round(value[3], 2)
+
+
+def shown(html: str) -> str:
+    return " ".join(html_to_text(html).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Colours
+# ---------------------------------------------------------------------------------------------
+
+
+def test_all_148_named_colours():
+    assert len(NAMED) == len(set(NAMED)) == 148
+    for name in NAMED:
+        value, alpha = rgb(name)
+        assert alpha == 1.0, name
+        assert rgb(name.upper()) == (value, alpha)
+    assert rgb("rebeccapurple") == ((102, 51, 153), 1.0)
+    assert rgb("snow") == ((255, 250, 250), 1.0)
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_named_colour_text_is_hidden_on_white_only_when_it_looks_white(name):
+    (r, g, b), _ = rgb(name)
+    looks_white = min(r, g, b) >= 255 - visibility.CLOSE
+    out = shown(f'<p>Before.</p><p style="color:{name}">{SECRET}</p>')
+    assert (SECRET not in out) == looks_white, (name, (r, g, b))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("#fff", ((255, 255, 255), 1.0)),
+        ("#FFF8", ((255, 255, 255), 0.53)),
+        ("#0a0B0c", ((10, 11, 12), 1.0)),
+        ("#11223380", ((17, 34, 51), 0.5)),
+        ("rgb(255, 0, 0)", ((255, 0, 0), 1.0)),
+        ("rgb(255 0 0)", ((255, 0, 0), 1.0)),
+        ("rgb(100% 0% 0%)", ((255, 0, 0), 1.0)),
+        ("rgba(0, 0, 255, .25)", ((0, 0, 255), 0.25)),
+        ("rgb(0 0 255 / 25%)", ((0, 0, 255), 0.25)),
+        ("rgba(0 0 255 / 0.5)", ((0, 0, 255), 0.5)),
+        ("hsl(120, 100%, 50%)", ((0, 255, 0), 1.0)),
+        ("hsl(120deg 100% 50%)", ((0, 255, 0), 1.0)),
+        ("hsla(0, 0%, 100%, 0.1)", ((255, 255, 255), 0.1)),
+        ("hsl(0 0% 0% / 50%)", ((0, 0, 0), 0.5)),
+        ("hwb(0 100% 0%)", ((255, 255, 255), 1.0)),
+        ("lab(100 0 0)", ((255, 255, 255), 1.0)),
+        ("oklch(100% 0 0)", ((255, 255, 255), 1.0)),
+        ("color(srgb 1 1 1)", ((255, 255, 255), 1.0)),
+        ("transparent", ((0, 0, 0), 0.0)),
+        ("Canvas", ((255, 255, 255), 1.0)),
+        ("ffffff", ((255, 255, 255), 1.0)),  # quirks mode: hex without '#'
+        ("000", ((0, 0, 0), 1.0)),
+    ],
+)
+def test_colour_syntaxes(text, expected):
+    assert rgb(text) == expected
+
+
+def test_keywords_and_non_colours():
+    assert color("currentColor") == visibility.CURRENT
+    assert color("inherit") == visibility.INHERIT
+    assert color("initial") == visibility.INITIAL
+    assert color("nonsense") is None
+    assert color("#12") is None
+    assert color("rgb(1, 2)") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("white", (255, 255, 255)), ("#fff", (255, 255, 255)), ("fff", (15, 15, 15)), ("#FFFFFF", (255, 255, 255)),
+     ("chucknorris", (192, 0, 0)), ("crap", (192, 160, 0)), ("000000000000ff", (0, 0, 255))],
+)
+def test_legacy_attribute_colours(value, expected):
+    """bgcolor, <font color> and <body text> follow HTML's legacy colour parsing."""
+    found = visibility.legacy_color(value)
+    assert tuple(round(c) for c in found[:3]) == expected
+    assert visibility.legacy_color("transparent") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Font sizes and lengths
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "hidden"),
+    [
+        ("0", True), ("1px", True), ("3.9px", True), ("4px", False), ("2pt", True), ("3pt", False), ("0.2pc", True),
+        ("0.03in", True), ("0.1cm", True), ("1mm", True), ("4q", True), ("0.2em", True), ("0.25em", False),
+        ("0.2rem", True), ("20%", True), ("25%", False), ("0.4ex", True), ("0.5ex", False), ("0.3vw", True), ("1vw", False),
+        ("0.5vh", True), ("0.4vmin", True), ("xx-small", False), ("smaller", False), ("calc(2px + 1px)", True),
+        ("calc(1em - 14px)", True), ("calc(50% - 4px)", False), ("min(2px, 1em)", True), ("max(2px, 1em)", False),
+        ("clamp(1px, 0.1vw, 3px)", True), ("1", True), ("-5px", False),
+    ],
+)
+def test_font_size_units(size, hidden):
+    out = shown(f'<p>Before.</p><span style="font-size:{size}">{SECRET}</span>')
+    assert (SECRET not in out) == hidden, size
+
+
+def test_font_sizes_resolve_through_ancestors():
+    assert SECRET not in shown(f'<div style="font-size:50%"><div style="font-size:40%">{SECRET}</div></div>')
+    assert SECRET in shown(f'<div style="font-size:50%"><div style="font-size:60%">{SECRET}</div></div>')
+    assert SECRET in shown(f'<div style="font-size:0"><p style="font-size:14px">{SECRET}</p></div>')
+    assert SECRET not in shown(f'<div style="font-size:0"><p style="font-size:2em">{SECRET}</p></div>')
+    assert SECRET in shown(f'<div style="font-size:2px"><p style="font-size:medium">{SECRET}</p></div>')
+    assert SECRET not in shown(f'<div style="font-size:5px"><p style="font-size:smaller"><b style="font-size:smaller">{SECRET}</b></p></div>')
+    assert SECRET not in shown(f'<div style="font:italic bold 2px/1 Georgia, serif">{SECRET}</div>')
+    assert SECRET in shown(f'<div style="font:italic bold 12px/1 Georgia, serif">{SECRET}</div>')
+    assert SECRET not in shown(f'<style>html{{font-size:2px}} body{{font-size:16px}}</style><p style="font-size:1rem">{SECRET}</p>')
+
+
+def test_legacy_font_sizes_are_readable():
+    for size in ("0", "1", "-7", "+0", "7", "x"):
+        assert SECRET in shown(f'<font size="{size}">{SECRET}</font>'), size
+
+
+def test_calc_with_units_and_nesting():
+    def px(text):
+        return visibility.px(visibility.length(tinycss2.parse_component_value_list(text)), 10, 20, 200)
+
+    assert px("calc(10px + 2em)") == 30
+    assert px("calc((1rem + 50%) * 2)") == 240
+    assert px("calc(100% / 4 - 5px)") == 45
+    assert px("-webkit-calc(1in)") == 96
+    assert px("max(1px, min(2em, 3rem))") == 20
+    assert visibility.length(tinycss2.parse_component_value_list("calc(1px / 0)")) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Media queries and @supports
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "applies"),
+    [
+        ("screen", True), ("all", True), ("print", False), ("speech", False), ("only screen", True), ("not print", True),
+        ("not screen", False), ("screen, print", True), ("print, tv", False), ("(min-width: 600px)", True),
+        ("(max-width: 600px)", False), ("only screen and (max-width: 480px)", False),
+        ("screen and (min-width: 0) and (max-width: 2000px)", True), ("(width >= 600px)", True),
+        ("(400px <= width <= 700px)", False), ("(orientation: landscape)", True), ("(orientation: portrait)", False),
+        ("(prefers-color-scheme: dark)", False), ("(prefers-color-scheme: light)", True),
+        ("(-webkit-min-device-pixel-ratio: 2)", False), ("(min-resolution: 1dppx)", True), ("(hover: hover)", True),
+        ("(min-width: 40em)", True), ("(unknown-feature: 1)", False), ("not (max-width: 600px)", True),
+        ("(max-width: 600px) or (min-width: 900px)", True), ("screen and (color)", True), ("(monochrome)", False),
+    ],
+)
+def test_media_queries_for_a_desktop_screen(query, applies):
+    assert visibility._media_ok(tinycss2.parse_component_value_list(query)) == applies
+    out = shown(f"<style>@media {query} {{ .c {{ display:none }} }}</style><p>Before.</p><div class=c>{SECRET}</div>")
+    assert (SECRET not in out) == applies
+
+
+@pytest.mark.parametrize(
+    ("condition", "applies"),
+    [("(display: grid)", True), ("not (display: grid)", False), ("(display: grid) and (color: red)", True),
+     ("(-moz-appearance: none)", False), ("(-moz-appearance: none) or (display: flex)", True),
+     ("selector(:is(a))", True), ("selector(:nonsense-thing())", False)],
+)
+def test_supports(condition, applies):
+    out = shown(f"<style>@supports {condition} {{ .c {{ display:none }} }}</style><p>Before.</p><div class=c>{SECRET}</div>")
+    assert (SECRET not in out) == applies
+
+
+# ---------------------------------------------------------------------------------------------
+# The cascade
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markup", "visible"),
+    [
+        ('<style>.c{display:none}</style><div class=c style="display:block">X</div>', True),
+        ('<style>.c{display:none!important}</style><div class=c style="display:block">X</div>', False),
+        ('<style>.c{display:block!important}</style><div class=c style="display:none">X</div>', True),
+        ('<style>.c{display:none!important}</style><div class=c style="display:block!important">X</div>', True),
+        ("<style>#i{display:none} .c.d.e{display:block}</style><div id=i class='c d e'>X</div>", False),
+        ("<style>.c.d{display:none} div.c{display:block}</style><div class='c d'>X</div>", False),
+        ("<style>div.c{display:none} .c.d{display:block}</style><div class='c d'>X</div>", True),
+        ("<style>.c{display:none}</style><style>.c{display:block}</style><div class=c>X</div>", True),
+        ("<style>.c{display:block}</style><style>.c{display:none}</style><div class=c>X</div>", False),
+        ('<style>div{display:block}</style><div hidden>X</div>', True),  # author CSS over the UA's [hidden]
+        ("<style>.c{color:#fff}</style><div style='background:#000'><p class=c>X</p></div>", True),
+        ("<style>.c{color:#fff}</style><table bgcolor=black><tr><td><p class=c>X</p></td></tr></table>", True),
+        ("<style>td{background:#fff}</style><table bgcolor=black><tr><td><font color=white>X</font></td></tr></table>", False),
+        ("<style>.x{visibility:hidden}</style><div class=x><span style='visibility:visible'>X</span></div>", True),
+        ("<style>.x{visibility:hidden}</style><div class=x><span style='visibility:inherit'>X</span></div>", False),
+        ("<style>.x{color:#fff}</style><div class=x><span style='color:initial'>X</span></div>", True),
+    ],
+)
+def test_cascade_order(markup, visible):
+    assert ("X" in shown(markup)) == visible, markup
+
+
+def test_rules_that_never_apply_at_rest_are_skipped():
+    for rule in (".c:hover{display:none}", ".c:focus{display:none}", ".c:active{display:none}", ".c::before{display:none}",
+                 ".c::first-line{font-size:0}", ".c:visited{display:none}", "@media print{.c{display:none}}",
+                 "@import url(x.css);", "@font-face{font-family:x;src:url(x)}", "@keyframes k{from{opacity:0}}",
+                 "@page{margin:0}", ".c, ::-nonsense(( {display:none}"):
+        assert "Shown" in shown(f"<style>{rule}</style><div class=c>Shown</div>"), rule
+
+
+def test_css_escapes_comments_and_case():
+    assert SECRET not in shown(rf"<style>.\73 ecret{{display:none}}</style><div class=secret>{SECRET}</div>")
+    assert SECRET not in shown(rf"<style>.x{{disp\6c ay:none}}</style><div class=x>{SECRET}</div>")
+    assert SECRET not in shown(rf'<div style="vis\ibility:hid\64 en">{SECRET}</div>')
+    assert SECRET not in shown(f"<style>/* .x{{display:block}} */ .x{{/* c */display:/* c */none}}</style><div class=x>{SECRET}</div>")
+    assert SECRET not in shown(f'<STYLE>.X{{DISPLAY:NONE}}</STYLE><DIV CLASS="X">{SECRET}</DIV>')
+    assert SECRET in shown(f'<div style="color:#000; /* color:#fff */">{SECRET}</div>')
+
+
+@pytest.mark.parametrize(
+    ("markup", "visible"),
+    [
+        ("<style>:root{--x:none} .c{display:var(--x)}</style><div class=c>X</div>", False),
+        ("<style>.c{display:var(--nope, none)}</style><div class=c>X</div>", False),
+        ("<style>.c{display:var(--nope)}</style><div class=c>X</div>", True),
+        ("<style>.w{--c:#fff} .w p{color:var(--c)}</style><div class=w><p>X</p></div>", False),
+        ('<div style="--c:#fff"><div style="--c:#000"><p style="color:var(--c)">X</p></div></div>', True),
+        ("<style>:root{--a:var(--b);--b:var(--a)} .c{display:var(--a)}</style><div class=c>X</div>", True),
+        ("<style>:root{--s:0px} .c{font:var(--s)/1 a}</style><div class=c>X</div>", False),
+        ("<style>:root{--a:var(--b) var(--b);--b:var(--c) var(--c);--c:x x} .c{display:var(--a)}</style><div class=c>X</div>", True),
+    ],
+)
+def test_custom_properties(markup, visible):
+    assert ("X" in shown(markup)) == visible, markup
+
+
+def test_links_keep_the_browsers_blue_unless_styled():
+    assert "Help" in shown('<div style="color:#fff">Footer <a href="https://x.io/h">Help</a></div>')
+    assert "Help" not in shown('<style>a{color:#fff}</style><div>Footer <a href="https://x.io/h">Help</a></div>')
+    assert "Help" not in shown('<div style="color:#fff">Footer <a name="x">Help</a></div>')  # not a link
+
+
+def test_rules_that_match_nothing_are_never_parsed():
+    visibility.CACHES.cache_clear()
+    rules = "".join(f".unused-{i} p{{color:#{i:03d}}}" for i in range(300))
+    html_to_text(f"<style>{rules} .used{{color:#333}}</style><p class=used>Text</p>")
+    assert visibility.parse_rule.cache_info().misses == 1
+
+
+def test_quoted_copies_of_a_stylesheet_are_parsed_once():
+    visibility.CACHES.cache_clear()
+    css = "<style>.unique-sheet-x{color:#333}</style>"
+    html_to_text(css * 30 + "<p class=unique-sheet-x>Text</p>")
+    assert visibility.parse_sheet.cache_info().misses == 1
+
+
+def test_the_html_and_body_elements():
+    assert html_to_text(f'<html style="display:none"><body><p>{SECRET}</p></body></html>').strip() == ""
+    assert html_to_text(f'<html><body style="visibility:hidden"><p>{SECRET}</p></body></html>').strip() == ""
+    assert SECRET in shown(f'<html style="background:#000"><body style="color:#fff"><p>{SECRET}</p></body></html>')
+    assert SECRET not in shown(f'<html style="background:#000"><body style="color:#000"><p>{SECRET}</p></body></html>')
+
+
+# ---------------------------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------------------------
+
+
+def test_image_alt_text_is_what_a_reader_sees_with_images_blocked():
+    html = (
+        '<p>Hi <img src="logo.png" alt="Acme logo">there</p><img src="t.gif" width="1" height="1" alt="open pixel">'
+        '<img src="spacer.gif" alt=""><img src="x.png"><img src="y.png" alt="   "><img src="z.png" alt="A&amp;B\n  chart">'
+        '<a href="https://x.io/pricing"><img src="cta.png" alt="See pricing"></a>'
+    )
+    concise = convert(html).text
+    assert " ".join(concise.split()) == "Hi [image: Acme logo] there [image: A&B chart] [image: See pricing]"
+    assert "[image: See pricing] <https://x.io/pricing>" in convert(html, links=True).text
+    assert "open pixel" not in concise
+
+
+def test_long_alt_text_is_cut():
+    out = html_to_text(f'<img src="x.png" alt="{"word " * 200}">')
+    assert len(out) < 330 and out.strip().endswith("…]")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile CSS: bounded, and closed (what cannot be read exactly hides rather than shows)
+# ---------------------------------------------------------------------------------------------
+
+BODY = "<div>" + "".join(f'<p class="c{i % 50}">x{i}</p>' for i in range(3000)) + "</div>"
+HOSTILE = {
+    "two megabytes of rules": "<style>" + ".a{color:red}" * 150_000 + ".h{visibility:hidden}</style>",
+    "distinct rules past the budget": "<style>" + "".join(f".r{i} b{{color:#{i % 999:03d}}}" for i in range(40_000)) + ".h{display:none}</style>",
+    "every rule matches everything": "<style>" + "".join(f"*{{color:#{i % 999:03d}}}" for i in range(30_000)) + ".h{display:none}</style>",
+    "deep @media": "<style>" + "@media screen{" * 3000 + ".h{display:none}" + "}" * 3000 + "</style>",
+    "deep :not()": "<style>" + ":not(" * 3000 + ".z" + ")" * 3000 + "{display:none} .h{display:none}</style>",
+    "many style elements": "".join(f"<style>.s{i}{{display:none}}</style>" for i in range(10_000)) + "<style>.h{display:none}</style>",
+    "unclosed blocks": "<style>.h{display:none}" + ".x{" * 20_000 + "</style>",
+    "deep calc": "<style>.h{font-size:" + "calc(" * 3000 + "0px" + ")" * 3000 + "}</style>",
+}
+
+
+@pytest.mark.parametrize("sheet", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_stylesheets_stay_fast_and_closed(sheet):
+    html = f'{sheet}{BODY}<div class="h">{SECRET}</div><p>The message.</p>'
+    start = time.perf_counter()
+    out = html_to_text(html)
+    assert time.perf_counter() - start < 3.0
+    assert SECRET not in out
+
+
+def test_distinct_inline_styles_stay_linear():
+    html = "".join(f"<span style='color:#{i % 4096:03x};font-size:{i % 30 + 5}px'>w</span>" for i in range(10_000))
+    start = time.perf_counter()
+    html_to_text("<p>The message.</p>" + html)
+    assert time.perf_counter() - start < 3.0
+
+
+def test_benchmark_cache_handles_are_kept():
+    """bench/render.py clears these before each timed run."""
+    html_module._parse_sheet.cache_clear()
+    html_module._style_cached.cache_clear()
