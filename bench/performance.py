@@ -53,10 +53,13 @@ class Recorder:
             async def keep(message: Message) -> None:
                 if message["type"] == "http.response.body":
                     chunks.append(message.get("body", b""))
+                    if not message.get("more_body"):
+                        # Recorded before the last chunk leaves: by the time the client has the
+                        # whole answer (and the tool call returns), its body is counted for it.
+                        self.bodies.append((provider, b"".join(chunks)))
                 await send(message)
 
             await app(scope, receive, keep)
-            self.bodies.append((provider, b"".join(chunks)))
 
         return recorded
 

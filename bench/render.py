@@ -121,8 +121,11 @@ async def _sandbox(url: str) -> tuple[Row, Row, Row]:
     listing = json.loads(_get_json(f"{url}/v1/inbox?limit=100"))
     ids = [c["id"] for c in listing["data"]]
     settings = SendKitSettings(api_key=emulator.SANDBOX_API_KEY, base_url=url)
+    # No request rate of ours to wait for: "tool ms" is the call's own cost, not our limiter's.
     server = build_server(
-        lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], Budgets(thread_tokens=BIG_BUDGET)
+        lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")],
+        Budgets(thread_tokens=BIG_BUDGET),
+        requests_per_second=1000.0,
     )
     http = HttpClient()
     provider = SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+from starlette.types import ASGIApp
+
+from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.tools.inbox import Budgets
@@ -12,6 +17,32 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 KEY = "sk_test_8d1f0c2b9a7e4f31"
 FAST = 1000.0
 """Per-key request rate for test servers that read an emulator many times in a row."""
+
+
+class Served:
+    """An emulator app served on loopback: its address, and what it received and refused."""
+
+    def __init__(self, app: Any, url: str) -> None:
+        self.app = app
+        self.url = url
+
+    @property
+    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
+        return self.app.state.requests
+
+    @property
+    def rate_limited(self) -> int:
+        return self.app.state.rate_limited
+
+    def thread_requests(self, contact_id: str) -> list[dict[str, str]]:
+        """lemlist: the query of every request for one contact's thread."""
+        return [q for _, path, q in self.requests if path == f"/api/inbox/{contact_id}"]
+
+
+def serving(app: Any, front: ASGIApp | None = None) -> Iterator[Served]:
+    """`app` on loopback (behind `front`, e.g. a proxy that changes requests, when given)."""
+    with LoopbackServer(front or app) as server:
+        yield Served(app, server.url)
 
 
 def sendkit_server(

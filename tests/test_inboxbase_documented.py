@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from helpers import FAST, text_of
+from helpers import FAST, Served, serving, text_of
 from helpers import walk as walk_tool
 from mcp import Client
-from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inbox_mcp.providers.inboxbase import emulator
@@ -33,20 +32,8 @@ DOCUMENTED = {"event_shape": "documented", "with_form": "name", "auth_texts": "d
 ANGLE = re.compile(r"^(?:\"?(?P<name>[^\"<]*?)\"? )?<(?P<address>[^<>]+)>$")
 
 
-class Served:
-    def __init__(self, app: Starlette, url: str) -> None:
-        self.app = app
-        self.url = url
-
-    @property
-    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
-        return self.app.state.requests
-
-
 def serve(**options: Any) -> Iterator[Served]:
-    app = emulator.create_app(api_key=KEY, now=NOW, **options)
-    with LoopbackServer(app) as server:
-        yield Served(app, server.url)
+    yield from serving(emulator.create_app(api_key=KEY, now=NOW, **options))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from helpers import text_of
+from helpers import Served, serving, text_of
 from helpers import walk as walk_tool
 from mcp import Client
 from starlette.applications import Starlette
@@ -35,22 +35,10 @@ ALICE_ACCOUNT, BOB_ACCOUNT = "inboxbase-alice.pipewise", "inboxbase-bob.pipewise
 SIZES = [1, 2, 3, 5, 7, 50]
 
 
-class Served:
-    def __init__(self, app: Starlette, url: str) -> None:
-        self.app = app
-        self.url = url
-
-    @property
-    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
-        return self.app.state.requests
-
-
 @pytest.fixture(scope="module")
 def inboxbase() -> Iterator[Served]:
     """The InboxBase emulator on loopback: the sandbox data set on a fixed clock."""
-    app = emulator.create_app(api_key=KEY, now=NOW)
-    with LoopbackServer(app) as server:
-        yield Served(app, server.url)
+    yield from serving(emulator.create_app(api_key=KEY, now=NOW))
 
 
 @pytest.fixture(scope="module")

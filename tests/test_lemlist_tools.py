@@ -10,14 +10,12 @@ from typing import Any
 
 import anyio
 import pytest
-from helpers import NOW, text_of, walk
+from helpers import NOW, Served, serving, text_of, walk
 from mcp import Client
-from starlette.applications import Starlette
 
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.lemlist import emulator
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.tools.domains import in_domain
 
@@ -27,28 +25,12 @@ KEY = "lemlist_test_9b2d4f6a1c"
 DATASET = emulator.build_conversations(now=NOW)
 
 
-class Lemlist:
-    def __init__(self, app: Starlette, url: str) -> None:
-        self.app = app
-        self.url = url
-
-    @property
-    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
-        return self.app.state.requests
-
-    @property
-    def rate_limited(self) -> int:
-        return self.app.state.rate_limited
-
-
-def serve(**options: Any) -> Iterator[Lemlist]:
-    app = emulator.create_app(api_key=KEY, now=NOW, **options)
-    with LoopbackServer(app) as server:
-        yield Lemlist(app, server.url)
+def serve(**options: Any) -> Iterator[Served]:
+    yield from serving(emulator.create_app(api_key=KEY, now=NOW, **options))
 
 
 @pytest.fixture
-def lemlist() -> Iterator[Lemlist]:
+def lemlist() -> Iterator[Served]:
     """A fresh emulator per test, with lemlist's documented rate limit: no test may meet a 429."""
     for em in serve():
         yield em
@@ -167,7 +149,7 @@ async def test_thread_is_clean_text_oldest_first(lemlist):
     # Opened cold the thread knows the contact's email only; after a listing, name and read state too.
     assert "With: dana.whitfield@acme.com" in text_of(cold) and "read state unknown" in text_of(cold)
     with_line = next(line for line in text.splitlines() if line.startswith("With: "))
-    assert "Dana Whitfield" in with_line and "<dana.whitfield@acme.com>" in with_line and "unread" in text
+    assert "Dana Whitfield" in with_line and "dana.whitfield@acme.com" in with_line and "unread" in text
     assert warm.structured_content["conversation"]["id"] == f"lemlist:{contact_id}"
 
 

@@ -12,9 +12,8 @@ from typing import Any
 
 import httpx2
 import pytest
-from helpers import NOW, text_of, walk
+from helpers import NOW, Served, serving, text_of, walk
 from mcp import Client
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -22,7 +21,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.lemlist import emulator
 from inbox_mcp.providers.lemlist.client import MAX_THREAD_ACTIVITIES, THREAD_PAGE_SIZE, LemlistClient, LemlistSettings
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio
@@ -34,23 +32,9 @@ LONG_ID = LONG["inbox"]["contactId"]
 WITH_LONG = [*DATASET, LONG]
 
 
-class Lemlist:
-    def __init__(self, app: Starlette, url: str) -> None:
-        self.app = app
-        self.url = url
-
-    @property
-    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
-        return self.app.state.requests
-
-    def thread_requests(self, contact_id: str) -> list[dict[str, str]]:
-        return [q for _, path, q in self.requests if path == f"/api/inbox/{contact_id}"]
-
-
-def serve(wrap: Any = None, **options: Any) -> Iterator[Lemlist]:
+def serve(wrap: Any = None, **options: Any) -> Iterator[Served]:
     app = emulator.create_app(api_key=KEY, now=NOW, **options)
-    with LoopbackServer(wrap(app) if wrap else app) as server:
-        yield Lemlist(app, server.url)
+    yield from serving(app, wrap(app) if wrap else None)
 
 
 def server(url: str, key: str = KEY, deadline: float = 20.0, user_id: str | None = None) -> InboxServer:
