@@ -264,7 +264,7 @@ wait_healthy() { # NAME PORT
 # Start both HTTP servers first: they come up while npm installs.
 PORT="$(free_port)"
 TPORT="$(free_port)"
-TOKEN="tok_ci_$(node -p 'require("crypto").randomBytes(12).toString("hex")')"
+TOKEN="tok_ci_$(node -p 'require("crypto").randomBytes(16).toString("hex")')"
 start_http http "$PORT"
 start_http http-token "$TPORT" "INBOX_MCP_TOKEN=$TOKEN"
 

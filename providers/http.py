@@ -7,11 +7,15 @@ headers the provider passes in; every message built here is scrubbed of them as 
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import hashlib
 import json
 import logging
+import math
 import random
+import re
+import urllib.parse
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -73,6 +77,15 @@ class RateLimit:
     requests: int
     per_seconds: float
 
+    @classmethod
+    def per_second(cls, rate: float) -> RateLimit:
+        """`rate` requests per second, below 1 included: 0.5 is one request every 2 seconds, 2.5
+        is 2 every 0.8 seconds (a whole number of requests per window, never rounded up)."""
+        if not rate > 0:
+            raise ValueError(f"a request rate must be above 0, not {rate!r}")
+        requests = max(1, math.floor(rate))
+        return cls(requests, requests / rate)
+
 
 class Limiter(Protocol):
     async def acquire(self) -> None:
@@ -116,7 +129,9 @@ class Call:
     params: Mapping[str, str | int] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
-    """Values to scrub from any text that leaves this module."""
+    """Values to scrub from any text that leaves this module: the forms a provider may echo
+    them in are added here, once (see `secret_forms`); `redact` also catches any prefix of 8
+    characters or more and any change of case."""
     not_found: str | None = None
     """The sentence for a 404, when the caller knows what was missing."""
     forbidden_hint: str | None = None
@@ -124,6 +139,9 @@ class Call:
     """The provider's documented limit; None: the client's default for undocumented ones."""
     bucket: str = ""
     """Calls with the same bucket share one limit (see `bucket_for`); empty: no limit."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "secrets", secret_forms(self.secrets))
 
 
 class HttpClient:
@@ -157,14 +175,18 @@ class HttpClient:
         attempt = 0
         while True:
             if call.bucket:
+                left = _remaining()
+                if left is not None and left <= 0:
+                    raise _out_of_time(call)
                 window = self._window(call)
-                with anyio.move_on_after(_remaining()) as waited:  # None: no deadline
+                with anyio.move_on_after(left) as waited:  # None: no deadline
                     await window.acquire()
                 if waited.cancelled_caught:
-                    raise _out_of_time(call)
+                    raise self._held_by_our_limit(call)
             left = _remaining()
             if left is not None and left <= 0:
-                raise _out_of_time(call)
+                # Time was left before the limiter and none after it: the limiter took the rest.
+                raise self._held_by_our_limit(call) if call.bucket else _out_of_time(call)
             try:
                 with anyio.fail_after(left):
                     status, headers, body = await self._send(call)
@@ -188,6 +210,22 @@ class HttpClient:
                     await anyio.sleep(pause)
                     continue
             return _decode(call, status, headers, body)
+
+    def _held_by_our_limit(self, call: Call) -> UpstreamError:
+        """The call's time ran out while this server's own rate limiter held the request: the
+        provider was never asked, so the sentence must not blame it."""
+        limit = call.rate_limit or self._default_limit
+        rate = f"{limit.requests} request{'s' if limit.requests != 1 else ''} per {limit.per_seconds:g} s"
+        if call.rate_limit is None:
+            why = f"this server's own rate limit for that key ({rate}, INBOX_MCP_REQUESTS_PER_SECOND)"
+            fix = f"raise INBOX_MCP_REQUESTS_PER_SECOND if {call.provider_label} allows more, or ask for fewer pages"
+        else:
+            why = f"this server's own rate limit for that key ({rate}, {call.provider_label}'s documented limit)"
+            fix = "ask for fewer pages (one account, a smaller limit)"
+        return UpstreamError(
+            f"{call.account}: {why} held the request until this call's time limit ran out, so "
+            f"{call.provider_label} was not asked; try again in a few seconds, or {fix}."
+        )
 
     def _window(self, call: Call) -> Limiter:
         window = self._windows.get(call.bucket)
@@ -284,11 +322,60 @@ def _date_wait(value: str) -> float | None:
     return None
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
+MIN_SECRET_PREFIX = 8
+"""A key cut to this many characters or more is still redacted (an API's "key abcd1234... is invalid")."""
+
+
+def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Each secret and the forms an API may echo it in: URL-encoded, and base64 (standard or
+    URL-safe, at any of the three byte alignments it can have inside a longer encoded string,
+    such as Basic credentials). Longest first; `redact` matches each regardless of case and by
+    any prefix of MIN_SECRET_PREFIX characters or more."""
+    forms: set[str] = set()
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return text
+        if not secret:
+            continue
+        forms |= {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+        raw = secret.encode()
+        whole = base64.b64encode(raw).decode()
+        forms |= {whole, whole.translate(_URLSAFE)}
+        for offset in range(3):
+            encoded = base64.b64encode(b"\0" * offset + raw).decode()
+            # Only the characters that depend on the secret's bytes alone, whatever surrounds it.
+            first, end = -(-offset * 8 // 6), (offset + len(raw)) * 8 // 6
+            middle = encoded[first:end]
+            if len(middle) >= MIN_SECRET_PREFIX:
+                forms |= {middle, middle.translate(_URLSAFE)}
+    return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` without any of `secrets`: each is replaced wherever it appears in any case, and
+    so is any prefix of it MIN_SECRET_PREFIX characters long or longer. All are found in the
+    text as given before any is replaced, so that one cannot hide part of another."""
+    spans = sorted(span for secret in secrets if secret for span in _occurrences(text, secret))
+    out: list[str] = []
+    at = 0
+    for start, end in spans:
+        if end <= at:
+            continue
+        if start >= at:
+            out += [text[at:start], "[redacted]"]
+        at = end
+    return "".join(out) + text[at:]
+
+
+def _occurrences(text: str, secret: str) -> Iterator[tuple[int, int]]:
+    """Where `secret`, or a prefix of it at least MIN_SECRET_PREFIX long, appears in any case."""
+    head = secret[:MIN_SECRET_PREFIX]
+    for match in re.finditer(f"(?={re.escape(head)})", text, re.IGNORECASE):  # overlapping starts too
+        end, i = match.start() + len(head), len(head)
+        while i < len(secret) and end < len(text) and text[end].lower() == secret[i].lower():
+            end, i = end + 1, i + 1
+        yield match.start(), end
 
 
 def _detail(body: bytes, secrets: Iterable[str]) -> str:
@@ -308,13 +395,42 @@ def _detail(body: bytes, secrets: Iterable[str]) -> str:
         text = ""  # an HTML error page says nothing an agent can use
     else:
         text = body[:300].decode("utf-8", "replace")
-    text = " ".join(text.split()).rstrip(".")
+    text = redact(" ".join(text.split()), secrets).rstrip(".")  # before cutting: a cut key is harder to spot
     if len(text) > 160:
         text = text[:157] + "..."
-    return redact(text, secrets).translate(_QUOTES)
+    return text.translate(_QUOTES)
 
 
 _QUOTES = str.maketrans({'"': "'", "\u201c": "'", "\u201d": "'", "\u201e": "'", "\uff02": "'"})
+
+
+def _json_of(call: Call, body: bytes) -> Any:
+    """The JSON of a body. Bytes that are not UTF-8 are replaced by U+FFFD rather than failing
+    the whole answer (one bad byte in one lead's name must not hide the page)."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        log.warning("%s: %s sent a body that is not valid UTF-8; bad bytes replaced", call.account, call.provider_label)
+        return json.loads(body.decode("utf-8-sig", "replace"))
+
+
+_ERROR_FIELDS = frozenset({
+    "error", "errors", "message", "msg", "detail", "details", "code", "status", "statusCode", "status_code",
+    "success", "ok", "requestId", "request_id", "type", "title", "timestamp", "path",
+})
+"""What an error body holds; a 200 with `error` and nothing else is an error, not an empty page."""
+
+
+def _error_shaped(data: Any) -> bool:
+    """A 2xx body that is an error: `{"success": false, ...}`, or an `error` (or `errors`) with
+    only error fields beside it (no data: other fields absent, null or empty)."""
+    if not isinstance(data, dict):
+        return False
+    if data.get("success") is False:
+        return True
+    return bool(data.get("error") or data.get("errors")) and all(
+        key in _ERROR_FIELDS or value is None or value == [] or value == {} for key, value in data.items()
+    )
 
 
 def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> Any:
@@ -327,11 +443,20 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
                 "check the base URL of this account."
             )
         try:
-            return json.loads(body)
+            data = _json_of(call, body)
         except ValueError:
             raise UpstreamError(f"{who} answered with malformed or truncated JSON; try again shortly.") from None
         except RecursionError:  # json gives up on deep nesting with RecursionError, not ValueError
             raise UpstreamError(f"{who} answered with JSON nested too deeply to read; the API may have changed.") from None
+        if _error_shaped(data):
+            detail = _detail(body, call.secrets)
+            said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"
+            raise UpstreamError(
+                f"{who} answered with an error instead of data ({said}); try again shortly, "
+                "and check this account's settings if it persists.",
+                status,
+            )
+        return data
     detail = _detail(body, call.secrets)
     # The provider's words, quoted so that they cannot pose as ours (its own quotes made single).
     said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"

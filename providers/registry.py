@@ -5,24 +5,24 @@ A new provider is one sub-package plus one line here; nothing in `tools` changes
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
 from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.inboxbase import client as inboxbase
-from inbox_mcp.providers.lemlist import client as lemlist
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.providers.sendkit import client as sendkit
-from inbox_mcp.providers.sendpilot import client as sendpilot
 
 AccountFactory = Callable[[HttpClient], Sequence[Provider]]
-ENV_LOADERS: Sequence[Callable[[], AccountFactory]] = (
-    sendkit.accounts_from_env,
-    sendpilot.accounts_from_env,
-    lemlist.accounts_from_env,
-    inboxbase.accounts_from_env,
+PROVIDERS: Sequence[tuple[str, str]] = (
+    ("SENDKIT_", "inbox_mcp.providers.sendkit.client"),
+    ("SENDPILOT_", "inbox_mcp.providers.sendpilot.client"),
+    ("LEMLIST_", "inbox_mcp.providers.lemlist.client"),
+    ("INBOXBASE_", "inbox_mcp.providers.inboxbase.client"),
 )
+"""Each provider's variable prefix and client module. A module is imported only when one of its
+variables is set: a server pays at start-up only for the providers it reads."""
 
 
 class ConfigError(Exception):
@@ -33,9 +33,11 @@ def accounts_from_env() -> AccountFactory:
     """Read and validate every provider's variables now; build the accounts later, on the
     server's HTTP client."""
     factories: list[AccountFactory] = []
-    for load in ENV_LOADERS:
+    for prefix, module in PROVIDERS:
+        if not any(name.upper().startswith(prefix) for name in os.environ):
+            continue
         try:
-            factories.append(load())
+            factories.append(importlib.import_module(module).accounts_from_env())
         except ValidationError as exc:
             first = exc.errors()[0]
             error = first.get("ctx", {}).get("error")

@@ -107,11 +107,14 @@ class SharedState:
             log.warning("shared cache: Redis read failed (%s); reading the provider", type(exc).__name__)
             return None
 
-    async def set(self, key: str, value: bytes | str, ttl: float) -> None:
+    async def set(self, key: str, value: bytes | str, ttl: float) -> bool:
+        """Whether it was stored: a Redis failure is logged (no value, no key) and said."""
         try:
             await self.redis.set(PREFIX + key, value, px=max(1, int(ttl * 1000)))
         except RedisError as exc:
-            log.warning("shared cache: Redis write failed (%s); not cached", type(exc).__name__)
+            log.warning("shared state: Redis write failed (%s); not stored", type(exc).__name__)
+            return False
+        return True
 
 
 class SharedWindow:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 
 from inbox_mcp.providers.errors import UpstreamError
 from inbox_mcp.providers.model import Person
@@ -44,15 +56,87 @@ class Wire(BaseModel):
 WireT = TypeVar("WireT", bound=BaseModel)
 
 
+log = logging.getLogger(__name__)
+
+
 def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
-    """`data` as `model`, or an UpstreamError that says where the provider's JSON went wrong."""
+    """`data` as `model`, or an UpstreamError that says where the provider's JSON went wrong.
+
+    Rows of a listing (`SkippableRows`) that cannot be read do not fail it: each is replaced by a
+    row without a usable id, which the client leaves out, and the listing gets a note (see
+    `listing_notes`)."""
+    token = _unreadable.set([])
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the body"
         raise UpstreamError(
             f"{account}: {label} answered with data this server cannot read (at {where}); the API may have changed."
         ) from None
+    finally:
+        skipped = _unreadable.get()
+        _unreadable.reset(token)
+    if skipped:
+        n = len(skipped)
+        note = (
+            f"{account}: {label} sent {n} conversation{'s' if n != 1 else ''} this server cannot read "
+            f"(at {skipped[0]}{', ...' if n > 1 else ''}), so {'it is' if n == 1 else 'they are'} left out; "
+            "the rest of the page is listed."
+        )
+        log.warning("%s", note)
+        collected = _notes.get()
+        if collected is not None and note not in collected:
+            collected.append(note)
+    return parsed
+
+
+_unreadable: ContextVar[list[str] | None] = ContextVar("inbox_mcp_unreadable_rows", default=None)
+"""Where the rows of the document `parse` is reading could not be read."""
+_notes: ContextVar[list[str] | None] = ContextVar("inbox_mcp_listing_notes", default=None)
+
+
+@contextmanager
+def listing_notes() -> Iterator[list[str]]:
+    """The sentences `parse` wrote inside (about rows it left out), for the caller to carry into
+    the listing's notes: the clients need no code of their own for it."""
+    collected: list[str] = []
+    token = _notes.set(collected)
+    try:
+        yield collected
+    finally:
+        _notes.reset(token)
+
+
+def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # noqa: N802 (used like a type)
+    """For a list of rows: a row that does not validate becomes `blank(index)` (a row that its
+    client leaves out, e.g. one without a usable id), so that one bad row does not fail the page,
+    and the page keeps its length (clients page by how many rows came). `parse` notes it. A list
+    none of whose rows can be read fails as a whole, as before: that is a changed API, not a row."""
+
+    def rows(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if not isinstance(value, list):
+                raise
+            whole = exc
+        kept: list[Any] = []
+        unreadable: list[str] = []
+        for index, item in enumerate(value):
+            try:
+                kept += handler([item])
+            except ValidationError as exc:
+                loc = exc.errors()[0]["loc"][1:]
+                unreadable.append(".".join(str(part) for part in (info.field_name, index, *loc)))
+                kept += handler([blank(index)])
+        if len(unreadable) == len(value):
+            raise whole
+        skipped = _unreadable.get()
+        if skipped is not None:
+            skipped += unreadable
+        return kept
+
+    return WrapValidator(rows)
 
 
 MAX_ADDRESS_CHARS = 1000

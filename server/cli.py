@@ -16,18 +16,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import anyio
-import uvicorn
 from mcp import Client
 from pydantic import ValidationError
 
 from inbox_mcp.providers.errors import ProviderError
-from inbox_mcp.providers.faults import FaultProfile
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.registry import AccountFactory, ConfigError, accounts_from_env
-from inbox_mcp.providers.shared import check_redis
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.http import RefusedToStart, check_binding, environment_for_workers
-from inbox_mcp.server.sandbox import sandbox
 from inbox_mcp.server.settings import ServerSettings
 from inbox_mcp.tools.inbox import NO_ACCOUNTS
 
@@ -50,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if settings.redis_url and args.command in ("serve", "call", "demo"):
+            from inbox_mcp.providers.shared import check_redis
+
             anyio.run(check_redis, settings.redis_url)  # before stdio starts or workers fork
         faults = getattr(args, "faults", None)
         if faults is not None and not args.sandbox:
@@ -59,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve_http(args, settings)
         with _accounts(getattr(args, "sandbox", False) or args.command == "demo", faults) as accounts:
             return args.run(args, accounts, settings)
-    except (ConfigError, RefusedToStart) as exc:
+    except ConfigError as exc:  # RefusedToStart (HTTP) is one too
         print(f"inbox-mcp: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -124,7 +121,10 @@ def _share(text: str) -> float:
 
 @contextmanager
 def _accounts(use_sandbox: bool, faults: float | None = None) -> Iterator[AccountFactory]:
-    if use_sandbox:
+    if use_sandbox:  # the emulators are imported only for the sandbox
+        from inbox_mcp.providers.faults import FaultProfile
+        from inbox_mcp.server.sandbox import sandbox
+
         profile = FaultProfile.uniform(faults, slow_seconds=2.0, hang_seconds=60.0) if faults else None
         with sandbox(profile) as factory:
             yield factory
@@ -133,7 +133,7 @@ def _accounts(use_sandbox: bool, faults: float | None = None) -> Iterator[Accoun
 
 
 def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
-    server = build_server(accounts, **settings.server_options())
+    server = build_server(accounts, **settings.server_options(), cursor_handles=True)  # one process: short handles
     if args.sandbox:
         log.warning("serving the sandbox: demo inboxes, no real account is read")
     anyio.run(server.run_stdio_async)
@@ -142,24 +142,30 @@ def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerS
 
 def _serve_http(args: argparse.Namespace, settings: ServerSettings) -> int:
     """Streamable HTTP through uvicorn; every worker builds its server from the environment."""
+    import uvicorn  # the HTTP stack is imported only by the process that serves HTTP
+
+    from inbox_mcp.server.http import check_binding, environment_for_workers, uvicorn_options
+
     if args.faults is not None:
         print("inbox-mcp: --faults works with the stdio transport only.", file=sys.stderr)
         return 2
     if not args.sandbox:
         accounts_from_env()  # a malformed variable stops here, with its sentence, not in each worker
     check_binding(args.host, settings)
-    os.environ.update(environment_for_workers(args.host, args.sandbox))
+    os.environ.update(environment_for_workers(args.host, args.sandbox, args.workers, settings))
     log.warning("serving MCP at http://%s:%d/mcp with %d worker(s)%s", args.host, args.port, args.workers,
                 " (sandbox)" if args.sandbox else "")
     uvicorn.run(
         "inbox_mcp.server.http:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-        log_level=settings.log_level.lower(), access_log=False,
+        log_level=settings.log_level.lower(), access_log=False, **uvicorn_options(settings),
     )
     return 0
 
 
 def _call(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
     async def go() -> int:
+        # Each call is its own process, so no handle would outlive it: signed cursors, which a
+        # later call continues when INBOX_MCP_CURSOR_KEY is set.
         async with Client(build_server(accounts, **settings.server_options())) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
             if args.tool not in tools:
@@ -231,7 +237,7 @@ def _check_accounts(args: argparse.Namespace, accounts: AccountFactory, settings
 
 def _demo(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
     async def go() -> int:
-        async with Client(build_server(accounts, **settings.server_options())) as client:
+        async with Client(build_server(accounts, **settings.server_options(), cursor_handles=True)) as client:
             steps: list[tuple[str, dict[str, Any]]] = [
                 ("list_accounts", {}),
                 ("list_conversations", {"limit": 8}),

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inbox_mcp.tools.inbox import Budgets
+
+MIN_SECRET_CHARS = 32
+"""INBOX_MCP_TOKEN and INBOX_MCP_CURSOR_KEY: at least this many characters."""
 
 
 class ServerSettings(BaseSettings):
@@ -18,12 +22,24 @@ class ServerSettings(BaseSettings):
     scan_pages: int = Field(5, ge=1, le=100, description="Provider pages one search call may scan per account.")
     call_deadline: float = Field(20.0, ge=1, le=300, description="Seconds one tool call may take in all.")
     requests_per_second: float = Field(
-        10.0, gt=0, le=1000, description="Per-key request rate for providers that document no limit."
+        10.0, ge=0.01, le=1000,
+        description="Per-key request rate for providers that document no limit; below 1 too (0.5: one request every 2 s).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     token: SecretStr | None = Field(None, description="HTTP transport: the bearer token every MCP request must carry.")
     allowed_hosts: str = Field("", description="HTTP transport: more Host values to accept, comma-separated (host:port, port may be *).")
     allowed_origins: str = Field("", description="HTTP transport: more Origin values to accept, comma-separated.")
+    http_keep_alive: float = Field(5.0, ge=1, le=300, description="HTTP transport: seconds an idle connection stays open between requests.")
+    http_read_timeout: float = Field(
+        10.0, ge=1, le=300,
+        description="HTTP transport: seconds a client has to send a whole request (headers and body), from its first byte "
+        "or from connecting; a connection still sending then is closed.",
+    )
+    cursor_key: SecretStr | None = Field(
+        None,
+        description="The key cursors are signed with (HMAC-SHA256), at least 32 characters; unset: one generated per start "
+        "and shared by its HTTP workers. Set the same key on every machine that serves without REDIS_URL.",
+    )
     redis_url: str | None = Field(
         None,
         validation_alias="REDIS_URL",
@@ -36,6 +52,17 @@ class ServerSettings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return (value or "").strip() or None
+
+    @field_validator("cursor_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < MIN_SECRET_CHARS:
+            raise PydanticCustomError(
+                "too_short", "use at least 32 random characters (e.g. from `openssl rand -hex 32`), or unset it"
+            )
+        return value
 
     def allowed_host_list(self) -> list[str]:
         return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
@@ -51,4 +78,5 @@ class ServerSettings(BaseSettings):
             "deadline": self.call_deadline,
             "requests_per_second": self.requests_per_second,
             "redis_url": self.redis_url,
+            "cursor_key": self.cursor_key.get_secret_value() if self.cursor_key else None,
         }

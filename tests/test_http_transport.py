@@ -17,7 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from test_stdio_and_cli import COMMAND, env_for, run_cli
 
 pytestmark = pytest.mark.anyio
-TOKEN = "tok_2f9d8c7b6a5e4d3c"
+TOKEN = "tok_2f9d8c7b6a5e4d3c0b1a29384756abcd"
 
 
 def free_port() -> int:

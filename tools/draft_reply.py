@@ -8,10 +8,10 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from inbox_mcp.providers.model import Thread
+from inbox_mcp.tools.get_thread import render_in_worker
 from inbox_mcp.tools.inbox import full_id
 from inbox_mcp.tools.render.rows import when, who
 from inbox_mcp.tools.render.safety import one_line
-from inbox_mcp.tools.render.thread import render_thread
 from inbox_mcp.tools.result import inbox_of
 
 DEFAULT_GOAL = "answer what the lead asked and move towards the next step they are open to"
@@ -28,7 +28,8 @@ async def draft_reply(
     provider, native = inbox.resolve(conversation_id)
     thread = await provider.get_thread(native)
     thread_id = full_id(provider.account, native)
-    rendered = render_thread(provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)
+    # Off the event loop and within the call's deadline, as get_thread renders (the server sets both).
+    rendered = await render_in_worker(provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)
     lines = [
         f"Draft a reply in {provider.label} conversation {thread_id}, from {_us(thread)} to {who(thread.conversation.correspondent, detailed=True)}.",
         f"Goal: {one_line(goal, 300) or DEFAULT_GOAL}.",

@@ -1,17 +1,29 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Literal
 
+import anyio
+import anyio.from_thread
+import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from inbox_mcp.providers.http import time_left
+from inbox_mcp.providers.model import Thread
+from inbox_mcp.tools.cursors import cursors_of, fingerprint
 from inbox_mcp.tools.inbox import ToolInputError, full_id
 from inbox_mcp.tools.output import ThreadOut, conversation_out
-from inbox_mcp.tools.paging import fingerprint, pack, unpack
-from inbox_mcp.tools.render.rows import snippet_of
-from inbox_mcp.tools.render.thread import render_thread
+from inbox_mcp.tools.render.rows import CONCISE_SNIPPET, DETAILED_SNIPPET
+from inbox_mcp.tools.render.safety import one_line
 from inbox_mcp.tools.result import inbox_of, result
+
+if TYPE_CHECKING:
+    from inbox_mcp.tools.render.thread import Rendered
 
 
 async def get_thread(
@@ -31,9 +43,10 @@ async def get_thread(
     provider, native = inbox.resolve(conversation_id)
     thread_id = full_id(provider.account, native)
     fp = fingerprint("get_thread", id=thread_id, format=response_format)
+    cursors = cursors_of(ctx)
     older_than = None
     if cursor:
-        payload = unpack(cursor, fp)
+        payload = await cursors.open(cursor, fp)
         if not isinstance(payload, dict) or not isinstance(payload.get("older_than"), int) or payload["older_than"] < 2:
             raise ToolInputError("That cursor is malformed; start again without a cursor.")
         older_than = payload["older_than"]
@@ -44,18 +57,17 @@ async def get_thread(
     if thread is None:
         thread = await provider.get_thread(native)
     detailed = response_format == "detailed"
-    rendered = render_thread(
+    rendered = await render_in_worker(
         provider.label, thread, detailed=detailed, budget=inbox.budgets.thread_tokens, older_than=older_than
     )
-    next_cursor = pack(fp, {"older_than": rendered.older_than}) if rendered.older_than else None
+    next_cursor = await cursors.issue(fp, {"older_than": rendered.older_than}) if rendered.older_than else None
     if next_cursor and not cached:
         await inbox.thread_cache.put((thread_id,), thread)  # kept only when a cursor may come back for it
     text = rendered.text
     if next_cursor:
         text += f'\nOlder messages: call get_thread with conversation_id="{thread_id}" and cursor="{next_cursor}".'
-    c = thread.conversation
     structured = ThreadOut(
-        conversation=conversation_out(provider.account, c, snippet_of(c, detailed=detailed) or None),
+        conversation=conversation_out(provider.account, thread.conversation, _snippet(rendered, thread, detailed)),
         messages=rendered.messages,
         events=rendered.events,
         scheduled_replies=rendered.scheduled,
@@ -63,3 +75,64 @@ async def get_thread(
         notes=list(thread.notes),
     )
     return result(text, structured)
+
+
+def _snippet(rendered: Rendered, thread: Thread, detailed: bool) -> str | None:
+    """The newest message's first words as rendered (what its HTML shows, never a text part that
+    says something else), when this call shows it."""
+    newest = rendered.messages[-1] if rendered.messages else None
+    if newest is None or newest.number != len(thread.messages) or not newest.text:
+        return None
+    return one_line(newest.text, DETAILED_SNIPPET if detailed else CONCISE_SNIPPET)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering off the event loop, within the call's deadline (get_thread and the draft_reply prompt)
+# ---------------------------------------------------------------------------------------------
+
+RENDER_THREADS = 2
+"""Threads that render at once per server (one CapacityLimiter, see `rendering_limited_by`):
+rendering is CPU work, so more would only take time from the event loop that answers calls."""
+_render_limiter: ContextVar[anyio.CapacityLimiter | None] = ContextVar("inbox_mcp_render_limiter", default=None)
+
+
+class OutOfTime(Exception):
+    """The call's deadline ran out in this server's own work (rendering), not at a provider; the
+    message is the one sentence to show."""
+
+
+@contextmanager
+def rendering_limited_by(limiter: anyio.CapacityLimiter) -> Iterator[None]:
+    """Renders started inside (by `render_in_worker`) share `limiter`'s worker threads."""
+    token = _render_limiter.set(limiter)
+    try:
+        yield
+    finally:
+        _render_limiter.reset(token)
+
+
+async def render_in_worker(
+    label: str, thread: Thread, *, detailed: bool, budget: int, older_than: int | None = None
+) -> Rendered:
+    """`render_thread` in a worker thread, so that the event loop keeps answering other calls
+    (and /healthz) meanwhile, and within the call's deadline: when it comes, the render stops
+    before its next message (the worker checks between messages) and the call gets one sentence.
+    The wait for a free worker counts against the deadline too."""
+    # Imported on first use: the HTML and CSS stack costs start-up time that a server which has
+    # not rendered a thread yet need not pay.
+    from inbox_mcp.tools.render.thread import render_thread
+
+    work = partial(
+        render_thread, label, thread, detailed=detailed, budget=budget, older_than=older_than,
+        checkpoint=anyio.from_thread.check_cancelled,
+    )
+    try:
+        with anyio.fail_after(time_left()):  # None: no deadline
+            # abandon_on_cancel=False: a render never outlives its call unseen, so no more than
+            # the limiter's threads ever render at once; it stops at its next checkpoint instead.
+            return await anyio.to_thread.run_sync(work, limiter=_render_limiter.get())
+    except TimeoutError:
+        raise OutOfTime(
+            f"This {label} thread ({len(thread.messages):,} messages) could not be rendered within this "
+            "call's time limit; try again in a moment."
+        ) from None

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from inbox_mcp.providers.model import Capabilities, Conversation, Query
 from inbox_mcp.tools import listing
+from inbox_mcp.tools.cursors import cursors_of
 from inbox_mcp.tools.output import ConversationList
 from inbox_mcp.tools.result import inbox_of, result
 from inbox_mcp.tools.since import parse_since
@@ -21,7 +22,7 @@ async def list_conversations(
     tag: Annotated[str | None, Field(description="Only this tag, e.g. 'interested', 'not_interested', 'meeting_booked'.", max_length=100)] = None,
     campaign_id: Annotated[str | None, Field(description="Only this campaign's conversations.", max_length=100)] = None,
     query: Annotated[str | None, Field(description="Text to find in the lead's name or email.", max_length=200)] = None,
-    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date (UTC) like 2026-11-01, or a span like 7d, 24h, 2w.", max_length=40)] = None,
+    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date or time like 2026-11-01 (UTC; an offset such as +02:00 is converted), or a span like 7d, 24h, 2w.", max_length=40)] = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")] = 20,
     cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more; use the same other arguments.", max_length=4096)] = None,
     response_format: Literal["concise", "detailed"] = "concise",
@@ -63,7 +64,10 @@ async def list_conversations(
         if keep is not None:
             run.keep[provider.account] = keep
             notes.append(f"{provider.account}: {', '.join(applied_by_tool)} applied by this tool, not by {provider.label}.")
-    outcome = await listing.run(run, inbox, cursor) if accounts else listing.empty()
+    cursors = cursors_of(ctx)
+    with cursors.active():  # a handle in, a handle out; signed with this server's key in between
+        outcome = await listing.run(run, inbox, await cursors.expand(cursor)) if accounts else listing.empty()
+    outcome.structured.next_cursor = await cursors.shorten(outcome.structured.next_cursor)
     outcome.structured.notes = notes + outcome.notes + outcome.failures
     return result(listing_text("list_conversations", outcome, notes, what=_describe(q, since)), outcome.structured)
 

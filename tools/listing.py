@@ -124,6 +124,9 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
     lines: list[str] = []
     out = []
     used = FRAME_TOKENS
+    # The last `pending` rows were taken without counting their tokens; `uncounted` bounds them:
+    # a token is at least one byte of UTF-8, so a line's bytes (+1 for its newline) are more.
+    uncounted = pending = 0
     cut_by_budget = False
     while heap and len(lines) < listing.limit:
         key, name = heap[0]
@@ -140,15 +143,27 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
             continue
         row = stream.ahead[0][0]
         provider = by_account[name]
-        line = row_line(full_id(provider.account, row.id), provider.label, row, detailed=listing.detailed, provider_shown=show_provider)
-        cost = count_tokens(line) + 1
-        if lines and used + cost > budget:
-            cut_by_budget = True
-            break
-        used += cost
+        snippet = snippet_of(row, detailed=listing.detailed)
+        line = row_line(
+            full_id(provider.account, row.id), provider.label, row,
+            detailed=listing.detailed, provider_shown=show_provider, snippet=snippet,
+        )
+        size = (len(line) if line.isascii() else len(line.encode())) + 1
+        if used + uncounted + size > budget:
+            # The budget may be reached: count exactly, the rows taken so far unread included.
+            used += sum(count_tokens(taken) + 1 for taken in lines[len(lines) - pending :]) if pending else 0
+            uncounted = pending = 0
+            cost = count_tokens(line) + 1
+            if lines and used + cost > budget:
+                cut_by_budget = True
+                break
+            used += cost
+        else:  # far from the budget: a row's characters bound its tokens, no need to count them
+            uncounted += size
+            pending += 1
         stream.pop()
         lines.append(line)
-        out.append(conversation_out(name, row, snippet_of(row, detailed=listing.detailed) or None))
+        out.append(conversation_out(name, row, snippet or None))
         heapq.heappop(heap)
         if not stream.ended:
             heapq.heappush(heap, (stream.bound() or key, name))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, model_validator
 
 from inbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply
 from inbox_mcp.tools.inbox import full_id
@@ -18,14 +18,21 @@ class Out(BaseModel):
     every string loses invisible characters and anything shaped like a fence marker, as in the
     text."""
 
-    @field_validator("*", mode="after")
+    @model_validator(mode="before")
     @classmethod
-    def _safe(cls, value: object) -> object:
-        if isinstance(value, str):
-            return defuse(strip_invisible(value))
-        if isinstance(value, list) and value and isinstance(value[0], str):
-            return [defuse(strip_invisible(v)) for v in value]
-        return value
+    def _safe(cls, data: object) -> object:
+        """Once per model (not per field: a listing builds hundreds of fields)."""
+        if isinstance(data, dict):
+            return {key: _safe(value) for key, value in data.items()}
+        return data
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str):
+        return defuse(strip_invisible(value))
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return [defuse(strip_invisible(v)) for v in value]
+    return value
 
 
 class PersonOut(Out):

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from inbox_mcp.providers.model import Conversation, Query
 from inbox_mcp.tools import listing
+from inbox_mcp.tools.cursors import cursors_of
 from inbox_mcp.tools.domains import in_domain, normalise_domain
 from inbox_mcp.tools.inbox import ToolInputError
 from inbox_mcp.tools.output import ConversationList
@@ -20,7 +21,7 @@ async def search_by_domain(
     ctx: Context,
     domain: Annotated[str, Field(description="Company email domain, e.g. 'acme.com'; subdomains such as us.acme.com are included.", max_length=300)],
     account: Annotated[str | None, Field(description="Only this account; all accounts that have email addresses when omitted.", max_length=100)] = None,
-    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date (UTC) or a span like 7d, 24h, 2w.", max_length=40)] = None,
+    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date or time like 2026-11-01 (UTC; an offset such as +02:00 is converted), or a span like 7d, 24h, 2w.", max_length=40)] = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")] = 20,
     cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more or to keep scanning; use the same other arguments.", max_length=4096)] = None,
     response_format: Literal["concise", "detailed"] = "concise",
@@ -64,7 +65,10 @@ async def search_by_domain(
         since=q.since,
         on_page=progress,
     )
-    outcome = await listing.run(run, inbox, cursor)
+    cursors = cursors_of(ctx)
+    with cursors.active():  # a handle in, a handle out; signed with this server's key in between
+        outcome = await listing.run(run, inbox, await cursors.expand(cursor))
+    outcome.structured.next_cursor = await cursors.shorten(outcome.structured.next_cursor)
     scan = None
     if outcome.scan_stopped:
         scanned = sum(outcome.scanned.values())

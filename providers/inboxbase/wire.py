@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
-from inbox_mcp.providers.wire_base import Wire, mailbox, mailboxes  # noqa: F401 (mailboxes: used by the client)
+from inbox_mcp.providers.wire_base import SkippableRows, Wire, mailbox, mailboxes  # noqa: F401 (mailboxes: used by the client)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
@@ -140,9 +140,14 @@ class ConversationRow(Wire):
         return to_millis(self.last_event_at_iso.isoformat()) if self.last_event_at_iso else None
 
 
+def _unreadable_row(index: int) -> dict[str, Any]:
+    """In place of a row that cannot be read: an id the client refuses, so it is left out."""
+    return {"id": f"!unreadable{index}"}
+
+
 class ConversationList(Wire):
     identity: str | None = None
-    conversations: list[ConversationRow] = Field(default_factory=list)
+    conversations: Annotated[list[ConversationRow], SkippableRows(_unreadable_row)] = Field(default_factory=list)
     next_cursor: int | str | None = Field(default=None, alias="nextCursor")
     """Documented as int64 or null (the lastEventAt of the page's last row)."""
 

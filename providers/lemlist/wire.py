@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from inbox_mcp.providers.wire_base import Wire
+from inbox_mcp.providers.wire_base import SkippableRows, Wire
 
 
 class Contact(Wire):
@@ -79,7 +79,8 @@ class Pagination(Wire):
 
 
 class InboxList(Wire):
-    data: list[InboxRow] = Field(default_factory=list)
+    data: Annotated[list[InboxRow], SkippableRows(lambda _: {})] = Field(default_factory=list)
+    """A row that cannot be read comes as one without a contact id, which the client leaves out."""
     pagination: Pagination = Field(default_factory=Pagination)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from inbox_mcp.providers.wire_base import Wire
+from inbox_mcp.providers.wire_base import SkippableRows, Wire
 
 
 def _without_nulls(value: Any) -> Any:
@@ -72,7 +72,8 @@ class Pagination(Wire):
 
 class InboxList(Wire):
     success: bool | None = None
-    data: Annotated[list[ConversationRow], NoNulls] = Field(default_factory=list)
+    data: Annotated[list[ConversationRow], SkippableRows(lambda _: {}), NoNulls] = Field(default_factory=list)
+    """A row that cannot be read comes as one without an id, which the client leaves out."""
     pagination: Pagination = Field(default_factory=Pagination)
 
 

@@ -8,11 +8,11 @@ other field is optional, and a field sent as null counts as absent.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from inbox_mcp.providers.wire_base import Wire
+from inbox_mcp.providers.wire_base import SkippableRows, Wire
 
 
 class Participant(Wire):
@@ -65,8 +65,13 @@ class Pagination(Wire):
     total: int | None = None
 
 
+def _unreadable_row(index: int) -> dict[str, Any]:
+    """In place of a row that cannot be read: ids the client refuses, so it is left out."""
+    return {"id": f"!unreadable{index}", "accountId": "!"}
+
+
 class ConversationList(Wire):
-    conversations: list[ConversationRow] = Field(default_factory=list)
+    conversations: Annotated[list[ConversationRow], SkippableRows(_unreadable_row)] = Field(default_factory=list)
     pagination: Pagination = Field(default_factory=Pagination)
 
 

@@ -11,6 +11,7 @@ from inbox_mcp.tools.render.safety import clean, one_line, quoted
 
 CONCISE_SNIPPET = 90
 DETAILED_SNIPPET = 240
+SNIPPET_READ = 4000
 
 
 def when(at: datetime | None) -> str:
@@ -66,7 +67,10 @@ def unread_mark(unread: bool | None) -> str | None:
     return "unread" if unread else None
 
 
-def row_line(conversation_id: str, label: str, c: Conversation, *, detailed: bool, provider_shown: bool) -> str:
+def row_line(
+    conversation_id: str, label: str, c: Conversation, *, detailed: bool, provider_shown: bool, snippet: str | None = None
+) -> str:
+    """`snippet`: `snippet_of(c, detailed=detailed)` when the caller has it already."""
     parts = [conversation_id]
     if provider_shown:
         parts.append(label)
@@ -87,13 +91,15 @@ def row_line(conversation_id: str, label: str, c: Conversation, *, detailed: boo
         if c.subject:
             parts.append(f"subject {one_line(c.subject, 100)!r}")
     line = "- " + " | ".join(parts)
-    snippet = snippet_of(c, detailed=detailed)
+    if snippet is None:
+        snippet = snippet_of(c, detailed=detailed)
     return f"{line} | \"{snippet}\"" if snippet else line
 
 
 def snippet_of(c: Conversation, *, detailed: bool) -> str:
     """The last message's first words, without quoted history or signature where those show."""
-    text = trim(clean(c.snippet)).text if c.snippet else ""
+    # A preview is short; a provider that sends a whole body as one is read only so far.
+    text = trim(clean(c.snippet[:SNIPPET_READ])).text if c.snippet else ""
     # Providers flatten previews to one line, so a "-- " signature delimiter shows up inline.
     before, sep, _ = text.partition(" -- ")
     if sep and before.strip():

@@ -4,13 +4,19 @@ Every body, and every subject or note an outside party wrote, is fenced as data 
 that carries a random nonce, so that text inside cannot pose as the end of the fence. When the
 thread does not fit the token budget, the newest messages are shown in full, older ones as one
 line each, and the caller gets a cursor that shows those older ones in full.
+
+Cost: a message is rendered only when the budget reaches it, newest first, so a call costs what
+it shows (a body conversion per message shown, in full or as one line), however long the thread;
+a cursor page starts from its own newest message, never from the thread's first.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +31,9 @@ from inbox_mcp.tools.render.tokens import count_tokens
 ONE_LINE = 100
 PAGING_TOKENS = 120
 """Reserved for the lines that say what was shortened and how to read it (with a cursor)."""
+MAX_MESSAGES = 2000
+"""Only the newest this many messages of a thread are rendered (older ones are counted, and said
+to exist): the number of messages one call looks at, and the pages a cursor walks, stay bounded."""
 # Outlook's name for images embedded in a message (signature logos): listed only in detailed.
 _INLINE_IMAGE = re.compile(r"^image\d{3}\.(?:png|jpe?g|gif)$", re.I)
 _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|sv|fw|fwd|wg|tr|rv|r)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
@@ -65,13 +74,23 @@ def render_thread(
     detailed: bool,
     budget: int,
     older_than: int | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> Rendered:
+    """The thread's text within `budget` tokens: newest messages in full, older ones as one
+    line, the oldest not listed; with `older_than`, only the messages before that number.
+
+    Bodies are converted newest first and only as far as the budget goes, so the cost follows
+    what is shown, not the thread's length; only the newest MAX_MESSAGES are considered at all.
+    `checkpoint` is called before each message is rendered: it may raise to stop the work (a
+    call out of time, or cancelled)."""
     fence = Fence()
     c = thread.conversation
     messages = list(thread.messages)
     end = len(messages) if older_than is None else min(older_than - 1, len(messages))
 
     total = len(messages)
+    skipped = max(0, total - MAX_MESSAGES)  # the oldest, past the newest MAX_MESSAGES: only counted
+    low = min(skipped, end)
     span = (
         f"older messages #1-#{end} of {total} (#{end + 1}-#{total} were shown before)"
         if older_than is not None
@@ -93,48 +112,57 @@ def render_thread(
         head.append(" | ".join(facts))
     if c.subject:
         # Fenced unless the first message that carries it is ours: then we wrote it, not a stranger.
-        first = next((m for m in messages if _topic(m.subject) == _topic(c.subject)), None)
+        topic = _topic(c.subject)
+        first = next((m for m in messages if _topic(m.subject) == topic), None)
         ours = first is not None and first.direction == "outbound"
         subject = one_line(c.subject, 200)
         head.append(f"Subject: {subject if ours else fence.wrap(subject)}")
 
     head.extend(one_line(note, 300) for note in thread.notes)
+    if skipped:
+        head.append(
+            f"Only the newest {MAX_MESSAGES:,} messages are read here: #1-#{skipped} are left out "
+            f"(open the conversation in {label} to read them)."
+        )
 
     tail, scheduled = _scheduled(thread, fence, year)
     bodies = _Bodies(messages, c.correspondent)
-    full_blocks = {
-        i: _full(i + 1, m, c.correspondent, messages, fence, detailed, bodies, c.subject, year)
-        for i, m in enumerate(messages[:end])
-    }
-    one_liners = {
-        i: _brief(i + 1, m, c.correspondent, fence, bodies.first_words(i), year, messages)
-        for i, m in enumerate(messages[:end])
-    }
-
+    lead = c.correspondent
+    check = checkpoint or _no_check
+    # Newest first, each message's block built only when its turn comes: the budget decides how
+    # many are shown, and nothing past it is converted (the one that does not fit, at most).
     used = count_tokens("\n".join(head + tail)) + PAGING_TOKENS
     shown_full: list[int] = []
-    for i in range(end - 1, -1, -1):
-        cost = count_tokens(full_blocks[i][0]) + 2
+    full_blocks: dict[int, tuple[str, str, bool]] = {}
+    for i in range(end - 1, low - 1, -1):
+        check()
+        block = _full(i + 1, messages[i], lead, messages, fence, detailed, bodies, c.subject, year)
+        cost = count_tokens(block[0]) + 2
         if shown_full and used + cost > budget:
             break
+        full_blocks[i] = block
         shown_full.append(i)
         used += cost
     shown_full.reverse()
     first_full = shown_full[0] if shown_full else end
     brief: list[int] = []
-    for i in range(first_full - 1, -1, -1):
-        cost = count_tokens(one_liners[i]) + 1
+    one_liners: dict[int, str] = {}
+    for i in range(first_full - 1, low - 1, -1):
+        check()
+        line = _brief(i + 1, messages[i], lead, fence, bodies.first_words(i), year, messages)
+        cost = count_tokens(line) + 1
         if used + cost > budget:
             break
+        one_liners[i] = line
         brief.append(i)
         used += cost
     brief.reverse()
 
     lines = list(head)
-    if first_full > 0:
+    if first_full > low:
         unlisted = first_full - len(brief)
         said = [f"#{brief[0] + 1}-#{first_full} as one line each"] if brief else []
-        said += [f"#1-#{unlisted} not listed"] if unlisted else []
+        said += [f"#{low + 1}-#{unlisted} not listed"] if unlisted > low else []
         lines.append(f"Shortened to fit: {', '.join(said)}; call get_thread with the cursor below to read them in full.")
     slots = _event_slots(messages, thread.events)
     out: list[MessageOut] = []
@@ -159,16 +187,32 @@ def render_thread(
     if older_than is None:
         events_before(len(messages))
     lines.extend(tail)
-    return Rendered("\n".join(lines), out, scheduled, first_full + 1 if first_full > 0 else None, events)
+    return Rendered("\n".join(lines), out, scheduled, first_full + 1 if first_full > low else None, events)
+
+
+def _no_check() -> None:
+    pass
 
 
 def _event_slots(messages: list[Message], events: tuple[Event, ...]) -> dict[int, list[Event]]:
     """Each event goes before the first message that is later than it (or after the last)."""
     slots: dict[int, list[Event]] = {}
+    if not events:
+        return slots
+    # The first message later than a time is the first one that raises the running maximum of
+    # the messages' times above it: one pass over the messages, then a binary search per event.
+    peaks: list[datetime] = []
+    peak_index: list[int] = []
+    for i, m in enumerate(messages):
+        if m.at is not None and (not peaks or m.at > peaks[-1]):
+            peaks.append(m.at)
+            peak_index.append(i)
     for e in events:
         index = len(messages)
         if e.at is not None:
-            index = next((i for i, m in enumerate(messages) if m.at is not None and m.at > e.at), len(messages))
+            k = bisect_right(peaks, e.at)
+            if k < len(peaks):
+                index = peak_index[k]
         slots.setdefault(index, []).append(e)
     return slots
 

@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import tinycss2
 from cssselect2 import parser as selector_parser
@@ -1145,25 +1146,36 @@ def _query(parts: list) -> bool:
     return result != negate
 
 
-def _condition(parts: list, depth: int) -> bool:
+def _logic(parts: list, depth: int, term: Callable[[Any, int], bool | None]) -> bool:
+    """A media or supports condition: `not X`, or terms joined by `and` / `or`; `term` judges
+    one term (None: not a term, so the whole condition does not apply)."""
     if depth > MAX_NESTING:
         return True  # nested past reason: taken to apply (its rules may hide)
     if not parts:
         return False
     if parts[0].type == "ident" and parts[0].lower_value == "not":
-        return not _condition(parts[1:], depth + 1)
+        return not _logic(parts[1:], depth + 1, term)
     results = []
     joiner = "and"
     for t in parts:
         if t.type == "ident" and t.lower_value in ("and", "or"):
             joiner = t.lower_value
-        elif t.type == "() block":
-            results.append(_feature(_values(t.content), depth + 1))
-        else:
+            continue
+        result = term(t, depth + 1)
+        if result is None:
             return False
+        results.append(result)
     if not results:
         return False
     return all(results) if joiner == "and" else any(results)
+
+
+def _condition(parts: list, depth: int) -> bool:
+    return _logic(parts, depth, _media_term)
+
+
+def _media_term(t: Any, depth: int) -> bool | None:
+    return _feature(_values(t.content), depth) if t.type == "() block" else None
 
 
 _FEATURES_NUMBER = {
@@ -1272,36 +1284,22 @@ def _range(parts: list, depth: int) -> bool:
 def _supports_ok(prelude: list, depth: int = 0) -> bool:
     """@supports for a WebKit/Blink-like client: any declaration except other engines'
     prefixed ones, selector() when lexbor reads it, and not / and / or."""
-    parts = _values(prelude)
-    if depth > MAX_NESTING:
-        return True  # nested past reason: taken to apply (its rules may hide)
-    if not parts:
-        return False
-    if parts[0].type == "ident" and parts[0].lower_value == "not":
-        return not _supports_ok(parts[1:], depth + 1)
-    results = []
-    joiner = "and"
-    for t in parts:
-        if t.type == "ident" and t.lower_value in ("and", "or"):
-            joiner = t.lower_value
-        elif t.type == "() block":
-            inner = _values(t.content)
-            if inner and inner[0].type == "ident" and len(inner) > 1 and inner[1].type == "literal" and inner[1].value == ":":
-                name = inner[0].lower_value
-                results.append(not name.startswith(("-moz-", "-ms-", "-o-")))
-            else:
-                results.append(_supports_ok(t.content, depth + 1))
-        elif t.type == "function" and t.lower_name == "selector":
-            try:
-                LexborHTMLParser("<p></p>").css(tinycss2.serialize(t.arguments))
-                results.append(True)
-            except Exception:  # noqa: BLE001 - lexbor says only that it cannot parse
-                results.append(False)
-        else:
+    return _logic(_values(prelude), depth, _supports_term)
+
+
+def _supports_term(t: Any, depth: int) -> bool | None:
+    if t.type == "() block":
+        inner = _values(t.content)
+        if inner and inner[0].type == "ident" and len(inner) > 1 and inner[1].type == "literal" and inner[1].value == ":":
+            return not inner[0].lower_value.startswith(("-moz-", "-ms-", "-o-"))
+        return _supports_ok(t.content, depth)
+    if t.type == "function" and t.lower_name == "selector":
+        try:
+            LexborHTMLParser("<p></p>").css(tinycss2.serialize(t.arguments))
+            return True
+        except Exception:  # noqa: BLE001 - lexbor says only that it cannot parse
             return False
-    if not results:
-        return False
-    return all(results) if joiner == "and" else any(results)
+    return None
 
 
 class RawRule(NamedTuple):

@@ -1,0 +1,95 @@
+"""Server CPU per call, side by side in one run: a 20-row listing of this server against the
+same SDK's minimal tool call (one tool that returns a short text).
+
+`python -m bench.call_cost` prints a table. Each server runs as its own process over stdio, as
+a client starts it, and its CPU time (user + system, from /proc) is read before and after a run
+of calls: the whole server side of a call (transport, JSON-RPC, the tool), and nothing of the
+client's (which validates results against the output schema) or of the provider emulator's
+(served from this process). Issue 13's target: a listing at most 2.5x the minimal call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from mcp import Client, StdioServerParameters
+
+from inbox_mcp.providers.loopback import LoopbackServer
+from inbox_mcp.providers.sendkit import emulator
+
+CALLS = 100
+ROUNDS = 5
+MINIMAL = '''
+from mcp.server import MCPServer
+server = MCPServer("minimal")
+
+@server.tool()
+def ping(text: str) -> str:
+    """Echo the text."""
+    return text
+
+server.run()
+'''
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def per_call(command: list[str], env: dict[str, str], tool: str, arguments: dict) -> float:
+    """Median over ROUNDS of the server process's CPU milliseconds per call."""
+    with tempfile.TemporaryDirectory() as folder:
+        pidfile = Path(folder) / "pid"
+        script = f'echo $$ > {pidfile}; exec "$@"'
+        params = StdioServerParameters(command="sh", args=["-c", script, "sh", *command], env={**os.environ, **env})
+        async with Client(params) as client:
+            pid = int(pidfile.read_text())
+            for _ in range(10):  # warm-up: imports on first use, connections
+                await client.call_tool(tool, arguments)
+            rounds = []
+            for _ in range(ROUNDS):
+                start = cpu_seconds(pid)
+                for _ in range(CALLS):
+                    await client.call_tool(tool, arguments)
+                rounds.append((cpu_seconds(pid) - start) * 1000 / CALLS)
+    return statistics.median(rounds)
+
+
+async def measure() -> dict[str, float]:
+    ours = [str(Path(sys.executable).with_name("inbox-mcp")), "serve"]
+    with LoopbackServer(emulator.create_app()) as sendkit:
+        env = {
+            "SENDKIT_API_KEY": emulator.SANDBOX_API_KEY,
+            "SENDKIT_BASE_URL": sendkit.url,
+            "INBOX_MCP_REQUESTS_PER_SECOND": "1000",
+        }
+        figures: dict[str, list[float]] = {}
+        for _ in range(2):  # A B A B: drift of a shared machine touches both alike
+            for name, command, tool, arguments in (
+                ("minimal tool call", [sys.executable, "-c", MINIMAL], "ping", {"text": "hi"}),
+                ("list_conversations, 20 rows", ours, "list_conversations", {"limit": 20}),
+                ("list_conversations, 20 rows, detailed", ours, "list_conversations", {"limit": 20, "response_format": "detailed"}),
+            ):
+                figures.setdefault(name, []).append(await per_call(command, env, tool, arguments))
+    return {name: min(values) for name, values in figures.items()}
+
+
+def main(argv: list[str]) -> int:
+    best = asyncio.run(measure())
+    base = best["minimal tool call"]
+    print(f"{'call (server process CPU)':<42} {'ms/call':>8} {'x minimal':>10}")
+    for name, ms in best.items():
+        print(f"{name:<42} {ms:>8.2f} {ms / base:>10.2f}")
+    ratio = best["list_conversations, 20 rows"] / base
+    print(f"target (issue 13): a listing's server CPU at most 2.5x a minimal call: {ratio:.2f}x, {'met' if ratio <= 2.5 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

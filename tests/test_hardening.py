@@ -1,0 +1,423 @@
+"""Bounded and frugal (issue 13): connections that cannot be held open, a token that cannot be
+guessed, a request rate below one per second, keys that never come back in any form, `since`
+with an offset said in UTC, and time in our own rate limiter said as such.
+
+HTTP through the real `inbox-mcp serve --transport http` subprocess and raw sockets; the rest
+through an MCP client, in memory or over stdio, as agents talk to the server."""
+
+from __future__ import annotations
+
+import base64
+import os
+import select
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import anyio
+import httpx2
+import pytest
+import uvicorn
+from helpers import KEY, NOW, text_of
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from test_stdio_and_cli import COMMAND, env_for, run_cli
+
+from inbox_mcp.providers.http import RateLimit
+from inbox_mcp.providers.loopback import LoopbackServer
+from inbox_mcp.providers.sendkit import emulator
+from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.server.app import build_server
+from inbox_mcp.server.http import ReadDeadlineH11
+from inbox_mcp.server.settings import ServerSettings
+
+pytestmark = pytest.mark.anyio
+
+READ_TIMEOUT = 3
+KEEP_ALIVE = 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------ the HTTP server, as run
+
+
+@dataclass
+class Served:
+    base: str
+    port: int
+    process: subprocess.Popen[str]
+    output: str = ""
+    """stdout and stderr, once it has stopped."""
+
+
+@contextmanager
+def serve_http(*args: str, **env: str) -> Iterator[Served]:
+    """`inbox-mcp serve --sandbox --transport http` on a free port, until the block ends."""
+    port = free_port()
+    process = subprocess.Popen(
+        [COMMAND, "serve", "--sandbox", "--transport", "http", "--port", str(port), *args],
+        env=env_for(None, **env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}", port, process)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx2.get(served.base + "/healthz", timeout=1, headers={"Connection": "close"}).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "the HTTP server did not come up"
+            time.sleep(0.2)
+        yield served
+    finally:
+        process.terminate()
+        served.output = process.communicate(timeout=20)[0]
+
+
+@pytest.fixture(scope="module")
+def quick() -> Iterator[Served]:
+    """The server with short limits, so that the tests wait seconds, not tens of seconds."""
+    with serve_http(INBOX_MCP_HTTP_READ_TIMEOUT=str(READ_TIMEOUT), INBOX_MCP_HTTP_KEEP_ALIVE=str(KEEP_ALIVE)) as served:
+        yield served
+
+
+def connect(served: Served) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", served.port), timeout=5)
+
+
+def closed_within(socks: list[socket.socket], limit: float, trickle: bytes = b"") -> list[tuple[float, bytes]]:
+    """For each socket: seconds until the server closed it, and what it sent before. `trickle`:
+    one more byte of it every 0.25 s on the first socket meanwhile, as a slowloris client does."""
+    started = time.monotonic()
+    found: dict[int, tuple[float, bytes]] = {}
+    received = {i: b"" for i in range(len(socks))}
+    next_byte = 0
+    while len(found) < len(socks):
+        elapsed = time.monotonic() - started
+        assert elapsed < limit, f"still open after {limit} s: {[i for i in range(len(socks)) if i not in found]}"
+        if trickle and 0 not in found and elapsed >= next_byte * 0.25:
+            try:
+                socks[0].send(trickle[next_byte % len(trickle) : next_byte % len(trickle) + 1])
+            except OSError:
+                found[0] = (elapsed, received[0])
+            next_byte += 1
+        open_socks = [s for i, s in enumerate(socks) if i not in found]
+        ready, _, _ = select.select(open_socks, [], [], 0.05)
+        for s in ready:
+            i = socks.index(s)
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            if chunk:
+                received[i] += chunk
+            else:
+                found[i] = (time.monotonic() - started, received[i])
+    return [found[i] for i in range(len(socks))]
+
+
+def test_a_request_cut_off_in_its_headers_is_answered_408_and_closed_at_the_read_timeout(quick):
+    with connect(quick) as s:
+        s.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{quick.port}\r\nContent-Type: application/json\r\n".encode())
+        [(seconds, said)] = closed_within([s], READ_TIMEOUT + 3)
+    assert READ_TIMEOUT - 0.5 <= seconds <= READ_TIMEOUT + 2
+    assert said.startswith(b"HTTP/1.1 408 ")
+
+
+def test_sending_a_byte_at_a_time_does_not_extend_the_deadline(quick):
+    """Slowloris: headers that never end, one byte every 0.25 s; the connection stays busy
+    but is still closed when the time to send a whole request is up."""
+    with connect(quick) as s:
+        s.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{quick.port}\r\nX-Slow: ".encode())
+        [(seconds, _)] = closed_within([s], READ_TIMEOUT + 3, trickle=b"abcdefgh")
+    assert READ_TIMEOUT - 0.5 <= seconds <= READ_TIMEOUT + 2
+
+
+def test_a_body_cut_off_is_answered_408_and_closed_at_the_read_timeout(quick):
+    head = (
+        f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{quick.port}\r\nContent-Type: application/json\r\n"
+        "Accept: application/json, text/event-stream\r\nContent-Length: 200\r\n\r\n"
+    )
+    with connect(quick) as s:
+        s.sendall(head.encode() + b'{"jsonrpc": "2.0", "id": 1,')
+        [(seconds, said)] = closed_within([s], READ_TIMEOUT + 3)
+    assert READ_TIMEOUT - 0.5 <= seconds <= READ_TIMEOUT + 2
+    assert said.startswith(b"HTTP/1.1 408 ")
+
+
+def test_a_silent_connection_and_an_idle_one_are_closed(quick):
+    """Nothing sent: closed at the read timeout. One request answered, then nothing: closed at
+    the keep-alive timeout, which is shorter."""
+    with connect(quick) as silent, connect(quick) as idle:
+        idle.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{quick.port}\r\n\r\n".encode())
+        (silent_after, _), (idle_after, answer) = closed_within([silent, idle], READ_TIMEOUT + 3)
+    assert READ_TIMEOUT - 0.5 <= silent_after <= READ_TIMEOUT + 2
+    assert answer.startswith(b"HTTP/1.1 200 ") and b'{"status":"ok"}' in answer
+    assert KEEP_ALIVE - 0.2 <= idle_after <= KEEP_ALIVE + 1.5 < READ_TIMEOUT
+
+
+def test_a_slow_but_whole_request_and_the_next_on_the_same_connection_are_served(quick):
+    """The deadline is for the whole request, not for each byte: a request sent in pieces within
+    it is answered, and a second request on the kept-alive connection gets a deadline of its own."""
+    with connect(quick) as s:
+        for _ in range(2):
+            s.sendall(b"GET /healthz HTTP/1.1\r\n")
+            time.sleep(READ_TIMEOUT * 0.4)
+            s.sendall(f"Host: 127.0.0.1:{quick.port}\r\n\r\n".encode())
+            s.settimeout(5)
+            answer = b""
+            while b'{"status":"ok"}' not in answer:
+                chunk = s.recv(65536)
+                assert chunk, answer
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200 "), answer
+
+
+def test_the_default_limits_close_a_half_sent_request_and_an_idle_connection_quietly():
+    """Without settings: 10 s to send a request, 5 s of keep-alive. A body cut off never reaches
+    the MCP handler, which would log a traceback for each such client."""
+    with serve_http() as served, connect(served) as half, connect(served) as body, connect(served) as idle:
+        half.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n".encode())
+        body.sendall(
+            f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\nContent-Type: application/json\r\n"
+            "Accept: application/json, text/event-stream\r\nContent-Length: 100\r\n\r\n{".encode()
+        )
+        idle.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode())
+        (half_after, said), (body_after, body_said), (idle_after, _) = closed_within([half, body, idle], 15)
+    assert 9.5 <= half_after <= 12 and said.startswith(b"HTTP/1.1 408 ")
+    assert 9.5 <= body_after <= 12 and body_said.startswith(b"HTTP/1.1 408 ")
+    assert 4.5 <= idle_after <= 7
+    assert "Traceback" not in served.output and "ERROR" not in served.output, served.output
+
+
+def test_no_deadline_runs_while_the_server_works_on_a_whole_request():
+    """A tool call that takes longer than the read timeout is not cut: the deadline is for
+    receiving the request, and it stops once the request is in."""
+
+    class Quick(ReadDeadlineH11):
+        read_timeout = 0.5
+
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        while (await receive()).get("more_body"):
+            pass
+        await anyio.sleep(1.5)
+        await PlainTextResponse("done")(scope, receive, send)
+
+    with _in_thread(slow, Quick) as url:
+        started = time.monotonic()
+        answer = httpx2.post(url, content=b"x" * 10, timeout=10)
+        took = time.monotonic() - started
+    assert answer.status_code == 200 and answer.text == "done" and took >= 1.4
+
+
+@contextmanager
+def _in_thread(app: ASGIApp, protocol: type) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=protocol, ws="none", lifespan="off", log_config=None)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+# ------------------------------------------------------------------------------ the token
+
+GOOD_TOKEN = "tok_" + "7c1e9a4b2d8f6035" * 2  # 36 characters
+
+
+@pytest.mark.parametrize("token", ["", "   ", "tok_9f8e7d6c5b4a39281706f5e4d3c"], ids=["blank", "spaces", "31 characters"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_a_blank_or_short_token_refuses_to_start_with_one_sentence(token, host):
+    done = run_cli(
+        "serve", "--sandbox", "--transport", "http", "--host", host, "--port", str(free_port()),
+        env=env_for(None, INBOX_MCP_TOKEN=token), timeout=30,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("inbox-mcp: INBOX_MCP_TOKEN is ") and "32" in lines[0] and lines[0].endswith(".")
+    assert "Traceback" not in done.stderr and (not token.strip() or token not in done.stderr)
+
+
+async def test_a_token_of_32_characters_or_more_starts_and_is_required():
+    with serve_http("--host", "127.0.0.1", INBOX_MCP_TOKEN=GOOD_TOKEN) as served:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+        refused = httpx2.post(served.base + "/mcp", json=body, headers={**headers, "Authorization": "Bearer " + GOOD_TOKEN[:-1]})
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {GOOD_TOKEN}"}) as http:
+            async with Client(streamable_http_client(served.base + "/mcp", http_client=http)) as client:
+                result = await client.call_tool("list_accounts", {})
+    assert refused.status_code == 401 and not result.is_error
+    assert GOOD_TOKEN not in served.output
+
+
+# ------------------------------------------------------------------- requests per second
+
+
+class Stamped:
+    """ASGI middleware: the arrival time of every request to the emulator (in this process)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.times: list[float] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.times.append(time.monotonic())
+        await self.app(scope, receive, send)
+
+
+async def test_a_rate_below_one_request_per_second_is_honoured_over_stdio():
+    """INBOX_MCP_REQUESTS_PER_SECOND=0.5: one request every 2 s to SendKit (which documents no
+    limit), not one a second as rounding up to a whole request per second gave."""
+    stamped = Stamped(emulator.create_app(api_key=KEY, now=NOW))
+    with LoopbackServer(stamped) as sendkit:
+        params = StdioServerParameters(command=COMMAND, args=["serve"], env=env_for(sendkit.url, INBOX_MCP_REQUESTS_PER_SECOND="0.5"))
+        async with Client(params) as client:
+            for _ in range(3):
+                result = await client.call_tool("list_conversations", {"limit": 1})
+                assert not result.is_error, text_of(result)
+    gaps = [b - a for a, b in zip(stamped.times, stamped.times[1:], strict=False)]
+    assert len(stamped.times) == 3 and all(gap >= 1.9 for gap in gaps), gaps
+
+
+# ------------------------------------------------------------------ keys in every form
+
+ODD_KEY = "sk_live_Q7x+b/Z9=kT4mW2pLr8vN3"
+"""A key with characters that URL encoding and base64 change."""
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+FORMS = {
+    "whole": ODD_KEY,
+    "first 8": ODD_KEY[:8],
+    "first 12, cut": ODD_KEY[:12] + "...",
+    "upper case": ODD_KEY.upper(),
+    "lower case": ODD_KEY.lower(),
+    "swapped case": ODD_KEY.swapcase(),
+    "url-encoded": urllib.parse.quote(ODD_KEY, safe=""),
+    "url-encoded, lower-case escapes": urllib.parse.quote(ODD_KEY, safe="").lower(),
+    "form-encoded": urllib.parse.quote_plus(ODD_KEY),
+    "base64": _b64(ODD_KEY),
+    "base64url, unpadded": base64.urlsafe_b64encode(ODD_KEY.encode()).decode().rstrip("="),
+    "base64 of user:key": _b64("api:" + ODD_KEY),
+    "base64 of key:": _b64(ODD_KEY + ":"),
+    "base64 of user2:key": _b64("admin:" + ODD_KEY),
+}
+NOT_THE_KEY = {"base64 of user:key": len("api:") * 8 // 6, "base64 of user2:key": len("admin:") * 8 // 6}
+"""Leading characters of a form that encode what precedes the key, not the key."""
+
+
+def _echoing(form: str) -> ASGIApp:
+    """A provider that refuses the key and quotes it back in one form."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response: Response = JSONResponse({"error": "Unauthorized", "message": f"Invalid API key {form} for this workspace"}, 401)
+        if scope["type"] == "http":
+            await response(scope, receive, send)
+
+    return app
+
+
+@pytest.mark.parametrize("name", list(FORMS))
+async def test_a_key_is_never_echoed_in_any_form(name):
+    form = FORMS[name]
+    with LoopbackServer(_echoing(form)) as provider:
+        settings = SendKitSettings(api_key=ODD_KEY, base_url=provider.url)
+        server = build_server(lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=1000.0)
+        async with Client(server) as client:
+            listing = await client.call_tool("list_conversations", {"limit": 1})
+            thread = await client.call_tool("get_thread", {"conversation_id": "sendkit:664a1b2c3d4e5f6a7b8c9d0e"})
+    for result in (listing, thread):
+        text = text_of(result)
+        assert result.is_error and "Invalid API key " in text and "[redacted]" in text and "for this workspace" in text, text
+        # No run of 8 characters of the echoed form that encodes any of the key survives, in any case.
+        windows = {form[i : i + 8].lower() for i in range(max(0, NOT_THE_KEY.get(name, 0) - 7), len(form) - 7)}
+        assert not [w for w in windows if w in text.lower()], text
+
+
+# ------------------------------------------------------------------ since with an offset
+
+
+@pytest.mark.parametrize(
+    ("since", "utc"),
+    [("2026-11-18T10:00+02:00", "2026-11-18 08:00"), ("2026-11-17T21:30-05:00", "2026-11-18 02:30")],
+)
+async def test_a_since_with_an_offset_is_applied_and_said_in_utc(sendkit, since, utc):
+    server = build_server(
+        lambda http: [SendKitClient("sendkit", SendKitSettings(api_key=KEY, base_url=sendkit.url), http, "SENDKIT_API_KEY")],
+        requests_per_second=1000.0,
+    )
+    async with Client(server) as client:
+        with_offset = await client.call_tool("list_conversations", {"since": since, "limit": 100})
+        in_utc = await client.call_tool("list_conversations", {"since": utc.replace(" ", "T") + "Z", "limit": 100})
+    first_line = text_of(with_offset).splitlines()[0]
+    assert f"active since {utc}" in first_line and "(times UTC)" in first_line, first_line
+    rows = with_offset.structured_content["conversations"]
+    assert rows and rows == in_utc.structured_content["conversations"]
+    assert all(r["last_activity_at"] >= utc.replace(" ", "T") for r in rows)
+
+
+# ------------------------------------------------------------- our own rate limit, said
+
+
+async def test_time_in_our_own_rate_limiter_is_not_blamed_on_the_provider(sendkit):
+    """0.5 requests a second and a 1-second deadline: the second call's request waits for our
+    limiter past its deadline. The answer says so, and SendKit was indeed not asked."""
+    server = build_server(
+        lambda http: [SendKitClient("sendkit", SendKitSettings(api_key=KEY, base_url=sendkit.url), http, "SENDKIT_API_KEY")],
+        requests_per_second=0.5,
+        deadline=1.0,
+    )
+    async with Client(server) as client:
+        first = await client.call_tool("list_conversations", {"limit": 1})
+        asked = len(sendkit.requests)
+        held = await client.call_tool("list_conversations", {"limit": 1})
+    text = text_of(held)
+    assert not first.is_error and held.is_error
+    assert len(sendkit.requests) == asked, "the provider was not asked"
+    assert "sendkit: this server's own rate limit for that key" in text and "INBOX_MCP_REQUESTS_PER_SECOND" in text
+    assert "SendKit was not asked" in text and "try again in a few seconds" in text
+    assert "did not answer" not in text and "\n" not in text
+
+
+def test_requests_per_second_in_settings_reach_the_server(monkeypatch):
+    """The setting accepts 0.5 and passes it on as it is (the server turns it into 1 per 2 s)."""
+    monkeypatch.setenv("INBOX_MCP_REQUESTS_PER_SECOND", "0.5")
+    assert ServerSettings().server_options()["requests_per_second"] == 0.5
+    assert RateLimit.per_second(0.5) == RateLimit(1, 2.0) and RateLimit.per_second(10) == RateLimit(10, 1.0)
+    assert RateLimit.per_second(2.5) == RateLimit(2, 0.8)
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_settings(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("INBOX_MCP_"):
+            monkeypatch.delenv(name)
+

@@ -1,0 +1,484 @@
+"""What a walk (list_conversations, following next_cursor) guarantees whatever the providers do:
+no conversation twice, newest first, nothing lost that could be returned, and every way a
+provider can fail to move on ends that account's listing with a sentence instead of looping.
+
+The providers here are small Starlette apps on loopback, speaking SendKit's and SendPilot's list
+shapes through the real clients, whose pages change between calls (conversations that get a new
+reply move to the top; new conversations arrive), come out of order, repeat ids, cycle, stay
+empty, carry unreadable rows, invalid UTF-8 or an error in a 200; and the four emulators with a
+row spoiled in flight. Everything goes through `mcp.Client` in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from random import Random
+from typing import Any
+from unittest import mock
+
+import anyio
+import pytest
+from helpers import FAST, KEY, text_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mcp import Client
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from inbox_mcp.providers.loopback import LoopbackServer
+from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from inbox_mcp.server.app import build_server
+from inbox_mcp.server.sandbox import sandbox
+from inbox_mcp.tools.paging import EMPTY_PAGES, STALE_PAGES
+
+pytestmark = pytest.mark.anyio
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+TIMES = [T0 - timedelta(minutes=13 * i) for i in range(8)]  # few distinct times: ties across pages
+LATER = T0 + timedelta(days=1)
+"""New replies arrive after the walk started: after every time the data starts with."""
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# ------------------------------------------------------------------------------ a SendKit feed
+
+
+@dataclass
+class Feed:
+    """One SendKit account's inbox, served as SendKit's list endpoint with page numbers
+    (`page`: offsets, so a row moving to the top shifts every page after it) or cursors
+    (`cursor`: after the last row's time and id), and hostile options."""
+
+    times: dict[str, datetime]
+    mode: str = "page"
+    shuffle: Random | None = None
+    """Serve the rows of each page in a random order (a new one each time)."""
+    duplicate: bool = False
+    """Serve each page with one of its rows twice."""
+    raw: bytes | None = None
+    """Answer every request with these bytes (a 200 of application/json)."""
+    requests: int = 0
+    next_minute: int = 0
+
+    def __post_init__(self) -> None:
+        self.app = Starlette(routes=[Route("/v1/inbox", self.list)])
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+    def ordered(self) -> list[str]:
+        return sorted(self.times, key=lambda i: (-self.times[i].timestamp(), i))
+
+    def touch(self, conversation_id: str) -> None:
+        """A new reply (or a new conversation): its last activity is now, after everything else."""
+        self.next_minute += 1
+        self.times[conversation_id] = LATER + timedelta(minutes=self.next_minute)
+
+    def row(self, conversation_id: str) -> dict:
+        return {"id": conversation_id, "lead": {"email": f"{conversation_id}@acme.com"}, "repliedAt": iso(self.times[conversation_id])}
+
+    async def list(self, request: Request) -> Response:
+        self.requests += 1
+        if self.raw is not None:
+            return Response(self.raw, media_type="application/json")
+        limit = int(request.query_params.get("limit", "20"))
+        order = self.ordered()
+        if self.mode == "page":
+            page = int(request.query_params.get("page", "1"))
+            ids = order[(page - 1) * limit : page * limit]
+            pagination: dict[str, Any] = {"page": page, "limit": limit, "pages": max(1, math.ceil(len(order) / limit)), "total": len(order)}
+        else:
+            start = 0
+            if cursor := request.query_params.get("cursor"):
+                at, last = cursor.split("_", 1)
+                after = (-float(at), last)
+                start = next((n for n, i in enumerate(order) if (-self.times[i].timestamp(), i) > after), len(order))
+            ids = order[start : start + limit]
+            more = start + limit < len(order)
+            following = f"{self.times[ids[-1]].timestamp()}_{ids[-1]}" if more else None
+            pagination = {"limit": limit, "hasMore": more, "nextCursor": following}
+        rows = [self.row(i) for i in ids]
+        if self.shuffle is not None:
+            self.shuffle.shuffle(rows)
+        if self.duplicate and rows:
+            rows.insert(len(rows) // 2, rows[0])
+        return JSONResponse({"success": True, "data": rows, "pagination": pagination})
+
+
+@dataclass
+class CircleFeed:
+    """SendKit pages by cursor whose cursors go round: first page -> A -> B -> A -> ...
+    (never the same cursor twice in a row), three rows a page."""
+
+    requests: int = 0
+    pages = {None: (0, "A"), "A": (3, "B"), "B": (6, "A")}
+
+    def __post_init__(self) -> None:
+        self.app = Starlette(routes=[Route("/v1/inbox", self.list)])
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+    async def list(self, request: Request) -> Response:
+        self.requests += 1
+        start, following = self.pages[request.query_params.get("cursor")]
+        rows = [{"id": f"k{i:02d}", "repliedAt": iso(T0 - timedelta(minutes=i))} for i in range(start, start + 3)]
+        return JSONResponse({"success": True, "data": rows, "pagination": {"hasMore": True, "nextCursor": following}})
+
+
+class Swappable:
+    """An ASGI app whose inner app each test or example replaces: real HTTP on loopback."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def slots() -> Iterator[list[tuple[Swappable, str]]]:
+    swaps = [Swappable() for _ in range(2)]
+    servers = [LoopbackServer(s).start() for s in swaps]
+    yield [(s, server.url) for s, server in zip(swaps, servers, strict=True)]
+    for server in servers:
+        server.stop()
+
+
+def sendkit_accounts(urls: dict[str, str]):
+    return lambda http: [SendKitClient(name, SendKitSettings(api_key=KEY, base_url=url), http, "SENDKIT_API_KEY") for name, url in urls.items()]
+
+
+def serve(slots, feeds: dict[str, Any]) -> dict[str, str]:
+    urls = {}
+    for (swap, url), (name, app) in zip(slots, feeds.items(), strict=False):
+        swap.app = app
+        urls[name] = url
+    return urls
+
+
+@dataclass
+class Walk:
+    rows: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    calls: int = 0
+
+
+async def walk(client, arguments: dict, between: Callable[[int], None] = lambda _: None, most: int = 300) -> Walk:
+    """Follow next_cursor to the end; `between(n)` runs after the n-th call (the providers change)."""
+    out = Walk()
+    cursor = None
+    for n in range(most):
+        result = await client.call_tool("list_conversations", {**arguments, **({"cursor": cursor} if cursor else {})})
+        assert not result.is_error, text_of(result)
+        out.calls += 1
+        out.rows += result.structured_content["conversations"]
+        out.notes += result.structured_content["notes"]
+        cursor = result.structured_content["next_cursor"]
+        if cursor is None:
+            return out
+        between(n)
+    raise AssertionError("the walk did not end")
+
+
+def when(row: dict) -> datetime:
+    return datetime.fromisoformat(row["last_activity_at"].replace("Z", "+00:00"))
+
+
+def no_cache():
+    """Pages expire at once: every resumed page is read again from the provider (changed)."""
+    return mock.patch("inbox_mcp.tools.inbox.PAGE_TTL", 0.0)
+
+
+# --------------------------------------------------------------------- the property: moving pages
+
+
+@st.composite
+def feeds(draw, count: int) -> dict[str, Feed]:
+    out = {}
+    for a in range(count):
+        n = draw(st.integers(0, 24))
+        times = {f"c{a}x{i:03d}": draw(st.sampled_from(TIMES)) for i in range(n)}
+        shuffle = Random(draw(st.integers(0, 2**16))) if draw(st.booleans()) else None
+        out[f"sk{a}"] = Feed(times, mode=draw(st.sampled_from(["page", "cursor"])), shuffle=shuffle, duplicate=draw(st.booleans()))
+    return out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    accounts=st.integers(1, 2).flatmap(feeds),
+    limit=st.integers(1, 9),
+    cached=st.booleans(),
+    changes=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 2**16)), max_size=40),
+)
+def test_a_walk_over_pages_that_change_returns_each_conversation_once_newest_first(slots, accounts, limit, cached, changes):
+    """Between calls, conversations of every account get new replies (they move to the top:
+    every page after their old place shifts by one) and new ones arrive. Whatever the page
+    sizes, ties, order within pages, repeated ids and the page cache, the walk returns:
+    no id twice; newest first; every conversation that did not change exactly once; a changed
+    one at most once, and only as it was when the walk started; no new one (a fresh listing
+    shows those, at the top)."""
+    urls = serve(slots, accounts)
+    at_start = {name: dict(feed.times) for name, feed in accounts.items()}
+    changed: dict[str, set[str]] = {name: set() for name in accounts}
+
+    def between(n: int) -> None:
+        moves, adds, seed = changes[n % len(changes)] if changes else (0, 0, 0)
+        rng = Random(seed)
+        for name, feed in accounts.items():
+            for _ in range(moves):
+                if feed.times:
+                    touched = rng.choice(sorted(feed.times))
+                    feed.touch(touched)
+                    changed[name].add(touched)
+            for k in range(adds):
+                new = f"n{n:03d}x{k}x{name}"
+                feed.touch(new)
+                changed[name].add(new)
+
+    async def run() -> tuple[Walk, list[dict]]:
+        async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+            done = await walk(client, {"limit": limit}, between)
+            fresh = await client.call_tool("list_conversations", {"limit": 100})
+        return done, fresh.structured_content["conversations"]
+
+    with nullcontext() if cached else no_cache():
+        done, fresh = anyio.run(run)
+
+    ids = [r["id"] for r in done.rows]
+    assert len(ids) == len(set(ids)), "no conversation twice"
+    stamps = [r["last_activity_at"] for r in done.rows]
+    assert stamps == sorted(stamps, reverse=True), "newest first"
+    for name in accounts:
+        mine = {r["id"].split(":", 1)[1]: r for r in done.rows if r["account"] == name}
+        unchanged = {i for i in at_start[name] if i not in changed[name]}
+        assert unchanged <= set(mine), f"{name}: lost {sorted(unchanged - set(mine))[:5]}"
+        for i, row in mine.items():
+            assert i in at_start[name], f"{name}: {i} arrived after the walk started, yet it was returned mid-walk"
+            assert when(row) == at_start[name][i], f"{name}: {i} was returned as it is now, not as it was at the start"
+    # A fresh listing shows what changed during the walk first: it is newer than everything else.
+    everything_changed = {f"{name}:{i}" for name, ids_ in changed.items() for i in ids_}
+    first = [r["id"] in everything_changed for r in fresh]
+    assert first == sorted(first, reverse=True) and sum(first) == min(len(fresh), len(everything_changed))
+
+
+async def test_rows_that_move_to_the_top_between_pages_are_not_repeated(slots):
+    """The issue's case, pinned: page numbers, 3 rows a page; after the first page, two rows not
+    yet listed and one already listed get new replies. Every later page is shifted; nothing
+    comes twice, the moved rows come at most once as they were, and nothing unchanged is lost."""
+    feed = Feed({f"r{i:02d}": T0 - timedelta(minutes=i) for i in range(12)})
+    urls = serve(slots, {"sk": feed})
+    with no_cache():
+        async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+            first = await client.call_tool("list_conversations", {"limit": 3})
+            assert [r["id"] for r in first.structured_content["conversations"]] == ["sk:r00", "sk:r01", "sk:r02"]
+            for moved in ("r01", "r05", "r09"):
+                feed.touch(moved)
+            rest = await walk(client, {"limit": 3, "cursor": first.structured_content["next_cursor"]})
+            fresh = await client.call_tool("list_conversations", {"limit": 3})
+    ids = [r["id"] for r in first.structured_content["conversations"] + rest.rows]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {f"sk:r{i:02d}" for i in range(12) if i not in (5, 9)}  # r01 came before it moved
+    assert [r["id"] for r in fresh.structured_content["conversations"]] == ["sk:r09", "sk:r05", "sk:r01"]
+
+
+# ------------------------------------------------------------------- providers that do not move on
+
+
+@pytest.mark.parametrize("limit", [1, 2, 20])
+async def test_a_cursor_that_goes_round_in_a_circle_ends_that_account_with_a_note(slots, limit):
+    """Cursors A -> B -> A: not the same token twice in a row, a cycle. The account's rows come
+    once, its listing ends with a sentence, and the other account is walked to its end."""
+    circling = CircleFeed()
+    steady = Feed({f"s{i:02d}": T0 - timedelta(minutes=i, seconds=30) for i in range(9)})
+    urls = serve(slots, {"circling": circling, "steady": steady})
+    with anyio.fail_after(30):
+        async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST, deadline=10.0)) as client:
+            done = await walk(client, {"limit": limit})
+    ids = [r["id"] for r in done.rows]
+    assert len(ids) == len(set(ids)), "no conversation twice"
+    assert {i for i in ids if i.startswith("circling:")} == {f"circling:k{i:02d}" for i in range(9)}
+    assert {i for i in ids if i.startswith("steady:")} == {f"steady:s{i:02d}" for i in range(9)}
+    circle = [n for n in done.notes if "goes round in a circle" in n]
+    assert circle and circle[0].startswith("circling: SendKit pointed back to a page already read")
+    assert circling.requests <= 3 * done.calls, "it stopped asking"
+
+
+@dataclass
+class PilotFeed:
+    """SendPilot's list endpoint with continuation tokens, handing out a fresh token forever:
+    after the first page, pages are empty (`empty`) or repeat the first page's rows (not)."""
+
+    empty: bool
+    requests: int = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        await Starlette(routes=[Route("/v1/inbox/conversations", self.list)])(scope, receive, send)
+
+    async def list(self, request: Request) -> Response:
+        self.requests += 1
+        token = request.query_params.get("continuationToken")
+        rows = [
+            {"id": f"2-row{i}", "accountId": "sender_a", "participants": [{"id": f"m{i}", "name": f"Lead {i}"}],
+             "lastActivityAt": iso(T0 - timedelta(minutes=i))}
+            for i in range(2)
+        ]
+        if token is not None and self.empty:
+            rows = []
+        return JSONResponse({"conversations": rows, "pagination": {"continuationToken": f"t{self.requests}", "hasMore": True, "limit": 20}})
+
+
+@pytest.mark.parametrize(("empty", "bound", "sentence"), [
+    (True, EMPTY_PAGES, f"SendPilot answered {EMPTY_PAGES} empty pages in a row while saying more follow"),
+    (False, STALE_PAGES, f"SendPilot answered {STALE_PAGES} pages in a row holding only conversations already listed"),
+])
+async def test_pages_that_bring_nothing_new_under_fresh_cursors_end_after_a_bound(slots, empty, bound, sentence):
+    feed = PilotFeed(empty=empty)
+    urls = serve(slots, {"pilot": feed})
+    accounts = lambda http: [SendPilotClient("pilot", SendPilotSettings(api_key=KEY, base_url=urls["pilot"]), http, "SENDPILOT_API_KEY")]  # noqa: E731
+    with anyio.fail_after(30):  # a provider that never ends would otherwise hold the walk for ever
+        async with Client(build_server(accounts, requests_per_second=FAST, deadline=10.0)) as client:
+            done = await walk(client, {"limit": 5})
+    assert [r["id"] for r in done.rows] == ["pilot:sender_a:2-row0", "pilot:sender_a:2-row1"]
+    assert done.calls == 1, "one call, which ends the account"
+    assert feed.requests == 1 + bound, "the first page, then exactly the bound"
+    assert any(n.startswith(f"pilot: {sentence}") and n.endswith("older conversations may be missing.") for n in done.notes)
+
+
+# ------------------------------------------------------------------------------- hostile pages
+
+
+async def test_a_page_out_of_order_with_repeated_ids_is_listed_in_order_once(slots):
+    feed = Feed({f"o{i:02d}": T0 - timedelta(minutes=i) for i in range(10)}, shuffle=Random(3), duplicate=True)
+    urls = serve(slots, {"sk": feed})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        done = await walk(client, {"limit": 4})
+    assert [r["id"] for r in done.rows] == [f"sk:o{i:02d}" for i in range(10)]
+    assert any(n.startswith("sk: SendKit sent a page of conversations out of newest-first order") for n in done.notes)
+
+
+async def test_invalid_utf8_in_a_body_is_replaced_not_fatal(slots):
+    feed = Feed({})
+    good = b'{"id": "u1", "lead": {"email": "u1@acme.com", "firstName": "Ren\xe9e"}, "repliedAt": "2026-11-01T12:00:00Z"}'
+    feed.raw = b'{"success": true, "data": [' + good + b'], "pagination": {"page": 1, "pages": 1}}'
+    urls = serve(slots, {"sk": feed})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        result = await client.call_tool("list_conversations", {})
+    assert not result.is_error, text_of(result)
+    (row,) = result.structured_content["conversations"]
+    assert row["id"] == "sk:u1" and row["correspondent"]["name"] == "Ren\ufffde"
+
+
+@pytest.mark.parametrize("body", [
+    {"success": False, "error": "Workspace suspended", "message": "Workspace suspended"},
+    {"success": False, "data": [], "message": "Workspace suspended"},
+    {"error": "Workspace suspended", "code": 403},
+    {"error": "Workspace suspended", "data": None},
+])
+async def test_a_200_carrying_an_error_is_an_error_not_an_empty_inbox(slots, body):
+    failing = Feed({})
+    failing.raw = json.dumps(body).encode()
+    healthy = Feed({"h1": T0})
+    urls = serve(slots, {"failing": failing, "healthy": healthy})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        alone = await client.call_tool("list_conversations", {"account": "failing"})
+        both = await client.call_tool("list_conversations", {})
+    assert alone.is_error and "\n" not in text_of(alone)
+    assert text_of(alone).startswith('failing: SendKit answered with an error instead of data (HTTP 200: "Workspace suspended")')
+    assert [r["id"] for r in both.structured_content["conversations"]] == ["healthy:h1"]
+    assert any(n.startswith("failing: SendKit answered with an error instead of data") for n in both.structured_content["notes"])
+
+
+async def test_an_error_field_beside_data_is_not_an_error(slots):
+    feed = Feed({})
+    feed.raw = json.dumps({"error": None, "data": [{"id": "d1", "repliedAt": "2026-11-01T12:00:00Z"}], "pagination": {}}).encode()
+    urls = serve(slots, {"sk": feed})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        result = await client.call_tool("list_conversations", {})
+    assert [r["id"] for r in result.structured_content["conversations"]] == ["sk:d1"]
+
+
+# ------------------------------------------------------ one unreadable row, on every provider
+
+
+LISTS = {
+    # provider: (is this the list endpoint?, the rows' key, the listed id of a row, how to spoil a row)
+    "sendkit": (lambda p: p == "/v1/inbox", "data", lambda r: r["id"], lambda r: r.update(repliedAt="not a time")),
+    "sendpilot": (lambda p: p == "/v1/inbox/conversations", "conversations", lambda r: f"{r['accountId']}:{r['id']}",
+                  lambda r: r.update(lastActivityAt="not a time")),
+    "lemlist": (lambda p: p == "/api/inbox", "data", lambda r: r.get("contactId"), lambda r: r.update(lastActivityAt="not a time")),
+    "inboxbase": (lambda p: p.startswith("/v1/identities/") and p.endswith("/conversations"), "conversations", lambda r: r["id"],
+                  lambda r: r.update(messageCount="many")),
+}
+
+
+class SpoilOneRow:
+    """In front of an emulator: in its list answers, the second row of the first list answer
+    (and that row wherever it comes again) gets a value its wire model refuses."""
+
+    def __init__(self, provider: str, app) -> None:
+        self.provider, self.app = provider, app
+        self.on = False
+        self.spoiled: set[str] = set()
+
+    async def __call__(self, scope, receive, send) -> None:
+        is_list, key, id_of, spoil = LISTS[self.provider]
+        if not self.on or scope["type"] != "http" or not is_list(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def keep(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, keep)
+        body = json.loads(b"".join(chunks))
+        rows = body.get(key) or []
+        if not self.spoiled and len(rows) > 1:
+            self.spoiled.add(id_of(rows[1]))
+        for row in rows:
+            if id_of(row) in self.spoiled:
+                spoil(row)
+        raw = json.dumps(body).encode()
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"] + [(b"content-length", str(len(raw)).encode())]
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": raw})
+
+
+async def test_one_unreadable_row_is_left_out_with_a_note_and_the_rest_is_listed():
+    spoilers: dict[str, SpoilOneRow] = {}
+
+    def wrap(provider: str, app):
+        spoilers[provider] = SpoilOneRow(provider, app)
+        return spoilers[provider]
+
+    with sandbox(wrap=wrap) as accounts:
+        async with Client(build_server(accounts, requests_per_second=FAST)) as client:
+            names = [a["name"] for a in (await client.call_tool("list_accounts", {})).structured_content["accounts"]]
+            for name in names:
+                provider = next(p for p in LISTS if name.startswith(p))
+                spoilers[provider].on = False
+                clean = await walk(client, {"account": name, "limit": 100})
+                spoilers[provider].on = True
+                spoiled = await walk(client, {"account": name, "limit": 100})
+                spoilers[provider].on = False
+                (bad,) = spoilers[provider].spoiled
+                expected = [r["id"] for r in clean.rows if r["id"] != f"{name}:{bad}"]
+                assert len(expected) == len(clean.rows) - 1, f"{name}: the spoiled row was listed when clean"
+                assert [r["id"] for r in spoiled.rows] == expected, name
+                assert any(n.startswith(f"{name}: ") and "cannot read" in n and "left out" in n for n in spoiled.notes), spoiled.notes
+                spoilers[provider].spoiled.clear()
