@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     print(summary)
     print(_parsers(synthetic_thread()[0]))
     quoted = sandbox[0].raw / sandbox[0].concise
-    print("targets (issue 5): concise >= 10x smaller than raw on threads with quoted history: "
-          f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 20 ms: "
-          f"{_median(synthetic.ms):.2f} ms, {'met' if _median(synthetic.ms) < 20 else 'NOT met'}")
+    print("targets: concise >= 10x smaller than raw on threads with quoted history (issue 5): "
+          f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 25 ms (issue 12, "
+          f"with the CSS cascade): {_median(synthetic.ms):.2f} ms, {'met' if _median(synthetic.ms) < 25 else 'NOT met'}")
     return 0
