@@ -7,6 +7,10 @@ status and the name of the environment variable to check, never from request hea
 from __future__ import annotations
 
 
+class ConfigError(Exception):
+    """The configuration (the environment, a setting) is wrong; the message names what to fix."""
+
+
 class ProviderError(Exception):
     """A provider call failed; `str(error)` is the sentence to show, `status` the HTTP status
     the provider answered (None when it did not answer)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from inbox_mcp.providers.errors import ConfigError
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.provider import Provider
 
@@ -23,10 +24,6 @@ PROVIDERS: Sequence[tuple[str, str]] = (
 )
 """Each provider's variable prefix and client module. A module is imported only when one of its
 variables is set: a server pays at start-up only for the providers it reads."""
-
-
-class ConfigError(Exception):
-    """The environment configures an account wrongly; the message names the variable."""
 
 
 def accounts_from_env() -> AccountFactory:

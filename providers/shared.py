@@ -19,8 +19,8 @@ import os
 
 import anyio
 
+from inbox_mcp.providers.errors import ConfigError
 from inbox_mcp.providers.http import RateLimit, _Window
-from inbox_mcp.providers.registry import ConfigError
 
 try:
     from redis import asyncio as aioredis

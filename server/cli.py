@@ -19,9 +19,9 @@ import anyio
 from mcp import Client
 from pydantic import ValidationError
 
-from inbox_mcp.providers.errors import ProviderError
+from inbox_mcp.providers.errors import ConfigError, ProviderError
 from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.registry import AccountFactory, ConfigError, accounts_from_env
+from inbox_mcp.providers.registry import AccountFactory, accounts_from_env
 from inbox_mcp.server.app import build_server
 from inbox_mcp.server.settings import ServerSettings
 from inbox_mcp.tools.inbox import NO_ACCOUNTS

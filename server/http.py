@@ -22,7 +22,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from inbox_mcp.providers.registry import ConfigError, accounts_from_env
+from inbox_mcp.providers.errors import ConfigError
+from inbox_mcp.providers.registry import accounts_from_env
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.server.settings import MIN_SECRET_CHARS, ServerSettings
 

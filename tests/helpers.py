@@ -45,6 +45,25 @@ def serving(app: Any, front: ASGIApp | None = None) -> Iterator[Served]:
         yield Served(app, server.url)
 
 
+class Swappable:
+    """An ASGI app whose inner app each test or example replaces: real HTTP on loopback, new data."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+
+def swappable_slots(count: int) -> Iterator[list[tuple[Swappable, str]]]:
+    """`count` swappable apps on loopback, each with its URL, for a module-scoped fixture."""
+    swaps = [Swappable() for _ in range(count)]
+    servers = [LoopbackServer(s).start() for s in swaps]
+    yield [(s, server.url) for s, server in zip(swaps, servers, strict=True)]
+    for server in servers:
+        server.stop()
+
+
 def sendkit_server(
     url: str, key: str = KEY, workspace: str | None = None, budgets: Budgets | None = None
 ) -> InboxServer:

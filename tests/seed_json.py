@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 SEEDS = Path(__file__).parent / "seeds"
-SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def seed_text(prefix: str) -> str:

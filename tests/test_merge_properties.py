@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 import pytest
-from helpers import FAST, KEY, text_of
+from helpers import FAST, KEY, Swappable, swappable_slots, text_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
@@ -22,7 +22,6 @@ from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.inboxbase.client import InboxBaseClient, InboxBaseSettings
 from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.provider import Provider
 from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
@@ -39,23 +38,9 @@ PROPERTY_SETTINGS = settings(
 )
 
 
-class Swappable:
-    """An ASGI app whose inner app each example replaces: real HTTP on loopback, new data."""
-
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope, receive, send) -> None:
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="module")
 def slots() -> Iterator[list[tuple[Swappable, str]]]:
-    swaps = [Swappable() for _ in range(4)]
-    servers = [LoopbackServer(s).start() for s in swaps]
-    yield [(s, server.url) for s, server in zip(swaps, servers, strict=True)]
-    for server in servers:
-        server.stop()
+    yield from swappable_slots(4)
 
 
 @dataclass

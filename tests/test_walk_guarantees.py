@@ -23,7 +23,7 @@ from unittest import mock
 
 import anyio
 import pytest
-from helpers import FAST, KEY, text_of
+from helpers import FAST, KEY, Swappable, swappable_slots, text_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
@@ -32,7 +32,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
 from inbox_mcp.server.app import build_server
@@ -136,23 +135,9 @@ class CircleFeed:
         return JSONResponse({"success": True, "data": rows, "pagination": {"hasMore": True, "nextCursor": following}})
 
 
-class Swappable:
-    """An ASGI app whose inner app each test or example replaces: real HTTP on loopback."""
-
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope, receive, send) -> None:
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="module")
 def slots() -> Iterator[list[tuple[Swappable, str]]]:
-    swaps = [Swappable() for _ in range(2)]
-    servers = [LoopbackServer(s).start() for s in swaps]
-    yield [(s, server.url) for s, server in zip(swaps, servers, strict=True)]
-    for server in servers:
-        server.stop()
+    yield from swappable_slots(2)
 
 
 def sendkit_accounts(urls: dict[str, str]):

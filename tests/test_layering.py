@@ -1,0 +1,63 @@
+"""The layers import downwards only, and no module imports itself back through others: read from
+the source (module-level imports; those under TYPE_CHECKING or inside functions run later)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = {"server": "inbox_mcp.server", "tools": "inbox_mcp.tools", "providers": "inbox_mcp.providers"}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for folder, prefix in PACKAGES.items():
+        for path in (ROOT / folder).rglob("*.py"):
+            parts = path.relative_to(ROOT / folder).with_suffix("").parts
+            found[".".join((prefix, *parts)).removesuffix(".__init__")] = path
+    return found
+
+
+def _imports(path: Path, known: dict[str, Path]) -> set[str]:
+    deps = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Try)):
+            continue
+        for n in ast.walk(node):
+            if isinstance(n, ast.ImportFrom) and n.module and n.module.startswith("inbox_mcp"):
+                deps |= {f"{n.module}.{a.name}" if f"{n.module}.{a.name}" in known else n.module for a in n.names}
+            elif isinstance(n, ast.Import):
+                deps |= {a.name for a in n.names if a.name.startswith("inbox_mcp")}
+    return {d for d in deps if d in known}
+
+
+def test_no_import_cycle():
+    known = _modules()
+    graph = {name: _imports(path, known) - {name} for name, path in known.items()}
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(name):], name]))
+        if name in done:
+            return
+        for dep in sorted(graph[name]):
+            visit(dep, [*path, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+
+
+def test_layers_import_downwards():
+    """providers knows nothing of tools or server; tools nothing of server."""
+    known = _modules()
+    below = {"inbox_mcp.providers": ("inbox_mcp.tools", "inbox_mcp.server"), "inbox_mcp.tools": ("inbox_mcp.server",)}
+    for name, path in known.items():
+        for layer, forbidden in below.items():
+            if name.startswith(layer):
+                wrong = sorted(d for d in _imports(path, known) if d.startswith(forbidden))
+                assert not wrong, f"{name} imports {wrong}"
