@@ -24,9 +24,6 @@ from inbox_mcp.providers.model import Conversation, Page, Query
 from inbox_mcp.providers.provider import Provider
 from inbox_mcp.providers.wire_base import listing_notes
 from inbox_mcp.tools.cursors import _RESTART, Position
-from inbox_mcp.tools.cursors import decode_positions as decode_positions  # tools/listing.py imports it from here
-from inbox_mcp.tools.cursors import encode_positions as encode_positions  # tools/listing.py imports it from here
-from inbox_mcp.tools.cursors import fingerprint as fingerprint  # tools/listing.py imports it from here
 from inbox_mcp.tools.inbox import ToolInputError
 from inbox_mcp.tools.page_cache import PageCache
 
