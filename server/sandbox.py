@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import datetime
 
 from starlette.types import ASGIApp
 
@@ -22,11 +23,14 @@ from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
 
 @contextmanager
 def sandbox(
-    faults: FaultProfile | None = None, wrap: Callable[[str, ASGIApp], ASGIApp] | None = None
+    faults: FaultProfile | None = None,
+    wrap: Callable[[str, ASGIApp], ASGIApp] | None = None,
+    now: datetime | None = None,
 ) -> Iterator[AccountFactory]:
     """Start the emulators; yield a factory of accounts that read them (no real API key).
     `faults` spoils that share of each emulator's answers; `wrap(provider, app)` puts something
-    else in front of each one (benchmarks: a recorder, a fixed delay)."""
+    else in front of each one (benchmarks: a recorder, a fixed delay); `now` fixes the data's
+    clock (default: the current minute)."""
     with ExitStack() as stack:
 
         def serve(app: ASGIApp, provider: str) -> str:
@@ -39,24 +43,24 @@ def sandbox(
         factories = [
             sendkit.accounts(
                 sendkit.SendKitSettings(
-                    api_key=sendkit_emulator.SANDBOX_API_KEY, workspace_id=None, base_url=serve(sendkit_emulator.create_app(), "sendkit")
+                    api_key=sendkit_emulator.SANDBOX_API_KEY, workspace_id=None, base_url=serve(sendkit_emulator.create_app(now=now), "sendkit")
                 )
             ),
             sendpilot.accounts(
                 sendpilot.SendPilotSettings(
-                    api_key=sendpilot_emulator.SANDBOX_API_KEY, account_id=None, base_url=serve(sendpilot_emulator.create_app(), "sendpilot")
+                    api_key=sendpilot_emulator.SANDBOX_API_KEY, account_id=None, base_url=serve(sendpilot_emulator.create_app(now=now), "sendpilot")
                 )
             ),
             lemlist.accounts(
                 lemlist.LemlistSettings(
-                    api_key=lemlist_emulator.SANDBOX_API_KEY, user_id=None, base_url=serve(lemlist_emulator.create_app(), "lemlist")
+                    api_key=lemlist_emulator.SANDBOX_API_KEY, user_id=None, base_url=serve(lemlist_emulator.create_app(now=now), "lemlist")
                 )
             ),
             inboxbase.accounts(
                 inboxbase.InboxBaseSettings(
                     api_key=inboxbase_emulator.SANDBOX_API_KEY,
                     identity=",".join(inboxbase_emulator.SANDBOX_IDENTITIES),
-                    base_url=serve(inboxbase_emulator.create_app(), "inboxbase"),
+                    base_url=serve(inboxbase_emulator.create_app(now=now), "inboxbase"),
                 )
             ),
         ]
