@@ -19,8 +19,8 @@ from pathlib import Path
 
 from mcp import Client, StdioServerParameters
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import emulator
+from inbox_mcp.sandbox.loopback import LoopbackServer
 
 CALLS = 100
 ROUNDS = 5

@@ -22,11 +22,11 @@ import httpx2
 from mcp import Client
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox.loopback import LoopbackServer
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.sandbox import sandbox
 from inbox_mcp.tools.render.tokens import count_tokens
 
 UPSTREAM_DELAY = 0.150

@@ -19,9 +19,9 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from inbox_mcp.providers.faults import FaultProfile
+from inbox_mcp.sandbox.faults import FaultProfile
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.sandbox import sandbox
 
 CONCURRENT_AGENTS = 8
 DEADLINE = 1.5

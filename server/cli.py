@@ -122,8 +122,8 @@ def _share(text: str) -> float:
 @contextmanager
 def _accounts(use_sandbox: bool, faults: float | None = None) -> Iterator[AccountFactory]:
     if use_sandbox:  # the emulators are imported only for the sandbox
-        from inbox_mcp.providers.faults import FaultProfile
-        from inbox_mcp.server.sandbox import sandbox
+        from inbox_mcp.sandbox.faults import FaultProfile
+        from inbox_mcp.sandbox.serve import sandbox
 
         profile = FaultProfile.uniform(faults, slow_seconds=2.0, hang_seconds=60.0) if faults else None
         with sandbox(profile) as factory:

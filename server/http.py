@@ -168,7 +168,7 @@ def worker_app() -> ASGIApp:
     settings = ServerSettings()
     host = os.environ.get("INBOX_MCP_HTTP_HOST", "127.0.0.1")
     if os.environ.get(SANDBOX_ENV) == "1":
-        from inbox_mcp.server.sandbox import sandbox
+        from inbox_mcp.sandbox.serve import sandbox
 
         accounts = _sandbox_stack.enter_context(sandbox())
     else:

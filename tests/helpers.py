@@ -8,8 +8,8 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.tools.inbox import Budgets
 

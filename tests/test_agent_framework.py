@@ -41,8 +41,8 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel  # noqa: E402
 from pydantic_ai.models.test import TestModel  # noqa: E402
 from pydantic_ai.usage import RunUsage  # noqa: E402
 
+from inbox_mcp.sandbox.serve import sandbox  # noqa: E402
 from inbox_mcp.server.app import build_server  # noqa: E402
-from inbox_mcp.server.sandbox import sandbox  # noqa: E402
 
 pytestmark = pytest.mark.anyio
 

@@ -32,10 +32,10 @@ from mcp.shared.exceptions import MCPError
 from test_http_transport import free_port
 from test_stdio_and_cli import COMMAND, env_for
 
-from inbox_mcp.providers.faults import FaultInjector, FaultProfile
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server import app as app_module
 from inbox_mcp.server.app import build_server
 from inbox_mcp.tools.inbox import Budgets

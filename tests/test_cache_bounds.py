@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.model import Conversation, Message, Page, Person, Thread
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 from inbox_mcp.tools.inbox import Inbox
 from inbox_mcp.tools.page_cache import (

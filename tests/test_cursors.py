@@ -30,8 +30,8 @@ from mcp.client.streamable_http import streamable_http_client
 from test_hardening import Served, serve_http
 from test_stdio_and_cli import COMMAND, env_for, run_cli
 
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.server.sandbox import sandbox
 from inbox_mcp.tools import cursors as cursors_module
 from inbox_mcp.tools.inbox import Budgets
 from inbox_mcp.tools.render.tokens import count_tokens

@@ -8,8 +8,8 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.sandbox import sandbox
 
 pytestmark = pytest.mark.anyio
 

@@ -15,15 +15,15 @@ from helpers import FAST, KEY, text_of
 from mcp import Client
 from test_merge_properties import Row, _sendkit_doc
 
-from inbox_mcp.providers.faults import FaultInjector, FaultProfile
 from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
+from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
+from inbox_mcp.sandbox.loopback import LoopbackServer
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.sandbox import sandbox
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -9,8 +9,8 @@ import pytest
 from helpers import text_of
 from mcp import Client
 
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.sandbox import sandbox
 from inbox_mcp.tools.domains import in_domain, normalise_domain
 from inbox_mcp.tools.inbox import Budgets, ToolInputError
 from inbox_mcp.tools.since import parse_since

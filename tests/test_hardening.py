@@ -31,9 +31,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from test_stdio_and_cli import COMMAND, env_for, run_cli
 
 from inbox_mcp.providers.http import RateLimit
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 from inbox_mcp.server.http import ReadDeadlineH11
 from inbox_mcp.server.settings import ServerSettings

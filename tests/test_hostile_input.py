@@ -40,8 +40,8 @@ from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
 from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.sandbox import sandbox
 from inbox_mcp.tools import inbox as tools_inbox
 from inbox_mcp.tools.inbox import Budgets
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from inbox_mcp.providers.errors import AuthError, RateLimitedError, UpstreamError
 from inbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
-from inbox_mcp.providers.loopback import LoopbackServer
+from inbox_mcp.sandbox.loopback import LoopbackServer
 
 pytestmark = pytest.mark.anyio
 SECRET = "sk_live_do_not_print_me"

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inbox_mcp.providers.inboxbase import emulator
 from inbox_mcp.providers.inboxbase.client import InboxBaseSettings, accounts
-from inbox_mcp.providers.loopback import LoopbackServer
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,12 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = {"server": "inbox_mcp.server", "tools": "inbox_mcp.tools", "providers": "inbox_mcp.providers"}
+PACKAGES = {
+    "server": "inbox_mcp.server",
+    "tools": "inbox_mcp.tools",
+    "providers": "inbox_mcp.providers",
+    "sandbox": "inbox_mcp.sandbox",
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -53,9 +58,15 @@ def test_no_import_cycle():
 
 
 def test_layers_import_downwards():
-    """providers knows nothing of tools or server; tools nothing of server."""
+    """providers knows nothing of the layers above it or of the sandbox beside it; the sandbox
+    (emulators and the accounts that read them) nothing of tools or server; tools nothing of
+    server."""
     known = _modules()
-    below = {"inbox_mcp.providers": ("inbox_mcp.tools", "inbox_mcp.server"), "inbox_mcp.tools": ("inbox_mcp.server",)}
+    below = {
+        "inbox_mcp.providers": ("inbox_mcp.tools", "inbox_mcp.server", "inbox_mcp.sandbox"),
+        "inbox_mcp.sandbox": ("inbox_mcp.tools", "inbox_mcp.server"),
+        "inbox_mcp.tools": ("inbox_mcp.server",),
+    }
     for name, path in known.items():
         for layer, forbidden in below.items():
             if name.startswith(layer):

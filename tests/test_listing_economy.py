@@ -9,9 +9,9 @@ from helpers import KEY
 from mcp import Client
 from test_merge_properties import Row, _sendkit_doc
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 from inbox_mcp.tools.inbox import Budgets
 

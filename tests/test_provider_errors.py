@@ -15,9 +15,9 @@ from starlette.routing import Route
 
 from inbox_mcp.providers.inboxbase import client as inboxbase
 from inbox_mcp.providers.lemlist import client as lemlist
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import client as sendkit
 from inbox_mcp.providers.sendpilot import client as sendpilot
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio

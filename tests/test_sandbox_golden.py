@@ -22,7 +22,7 @@ from inbox_mcp.providers.lemlist import emulator as lemlist
 from inbox_mcp.providers.model import Query
 from inbox_mcp.providers.sendkit import emulator as sendkit
 from inbox_mcp.providers.sendpilot import emulator as sendpilot
-from inbox_mcp.server.sandbox import sandbox
+from inbox_mcp.sandbox.serve import sandbox
 
 CLOCK = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from test_sendkit_contract import LIST_V2, THREAD_OLD
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit import emulator
+from inbox_mcp.sandbox.loopback import LoopbackServer
 
 pytestmark = pytest.mark.anyio
 

@@ -11,10 +11,10 @@ from helpers import KEY as SENDKIT_KEY
 from helpers import NOW, text_of, walk
 from mcp import Client
 
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.providers.sendpilot import emulator
 from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio

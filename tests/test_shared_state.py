@@ -21,9 +21,9 @@ from inbox_mcp.providers.errors import ConfigError, ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit
 from inbox_mcp.providers.lemlist import emulator
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.model import Page
 from inbox_mcp.providers.shared import SharedState, SharedStateUnavailable
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.server.cli import main
 from inbox_mcp.server.settings import ServerSettings

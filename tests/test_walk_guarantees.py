@@ -34,8 +34,8 @@ from starlette.routing import Route
 
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.server.sandbox import sandbox
 from inbox_mcp.tools.paging import EMPTY_PAGES, STALE_PAGES
 
 pytestmark = pytest.mark.anyio

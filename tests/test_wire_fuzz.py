@@ -44,7 +44,6 @@ from inbox_mcp.providers.inboxbase import wire as inboxbase_wire
 from inbox_mcp.providers.lemlist import client as lemlist
 from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
 from inbox_mcp.providers.lemlist import wire as lemlist_wire
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.model import Page, Query, Thread
 from inbox_mcp.providers.sendkit import client as sendkit
 from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
@@ -52,6 +51,7 @@ from inbox_mcp.providers.sendkit import wire as sendkit_wire
 from inbox_mcp.providers.sendpilot import client as sendpilot
 from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
 from inbox_mcp.providers.sendpilot import wire as sendpilot_wire
+from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -8,17 +8,17 @@ from datetime import datetime
 
 from starlette.types import ASGIApp
 
-from inbox_mcp.providers.faults import FaultInjector, FaultProfile
 from inbox_mcp.providers.inboxbase import client as inboxbase
 from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.lemlist import client as lemlist
 from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
-from inbox_mcp.providers.loopback import LoopbackServer
 from inbox_mcp.providers.registry import AccountFactory
 from inbox_mcp.providers.sendkit import client as sendkit
 from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendpilot import client as sendpilot
 from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
+from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
+from inbox_mcp.sandbox.loopback import LoopbackServer
 
 
 @contextmanager
