@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mcp import Client, StdioServerParameters
 
-from inbox_mcp.providers.sendkit import emulator
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 
 CALLS = 100

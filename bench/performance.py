@@ -22,8 +22,8 @@ import httpx2
 from mcp import Client
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox import sendkit as sendkit_emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server

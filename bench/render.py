@@ -32,8 +32,8 @@ from mcp import Client
 
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.model import Conversation, Message, Person, Thread
-from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 from inbox_mcp.tools.inbox import Budgets

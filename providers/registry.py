@@ -1,6 +1,8 @@
 """Every provider the server knows, and the accounts configured for them in the environment.
 
-A new provider is one sub-package plus one line here; nothing in `tools` changes.
+A new provider is a wire + client module (`providers/<name>/`), a sandbox app and its data file
+(`sandbox/<name>/`, `sandbox/data/<name>.toml`) and one line in PROVIDERS; nothing in `tools`
+changes. The server, the sandbox and the tests all read this list.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
 
 from pydantic import ValidationError
 
@@ -16,25 +20,41 @@ from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.provider import Provider
 
 AccountFactory = Callable[[HttpClient], Sequence[Provider]]
-PROVIDERS: Sequence[tuple[str, str]] = (
-    ("SENDKIT_", "inbox_mcp.providers.sendkit.client"),
-    ("SENDPILOT_", "inbox_mcp.providers.sendpilot.client"),
-    ("LEMLIST_", "inbox_mcp.providers.lemlist.client"),
-    ("INBOXBASE_", "inbox_mcp.providers.inboxbase.client"),
-)
-"""Each provider's variable prefix and client module. A module is imported only when one of its
-variables is set: a server pays at start-up only for the providers it reads."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One provider: its name is its folder in `providers/` and `sandbox/`, its variables'
+    prefix (upper case) and the prefix of its accounts' names. Modules are imported only when
+    used: a server pays at start-up only for the providers it reads."""
+
+    name: str
+
+    @property
+    def env_prefix(self) -> str:
+        return self.name.upper() + "_"
+
+    def client(self) -> ModuleType:
+        """`providers/<name>/client.py`: `accounts_from_env()`, `accounts(settings)`."""
+        return importlib.import_module(f"inbox_mcp.providers.{self.name}.client")
+
+    def sandbox(self) -> ModuleType:
+        """`sandbox/<name>/`: `create_app(now=...)`, `settings(base_url)` for an account reading it."""
+        return importlib.import_module(f"inbox_mcp.sandbox.{self.name}")
+
+
+PROVIDERS: Sequence[Spec] = (Spec("sendkit"), Spec("sendpilot"), Spec("lemlist"), Spec("inboxbase"))
 
 
 def accounts_from_env() -> AccountFactory:
     """Read and validate every provider's variables now; build the accounts later, on the
     server's HTTP client."""
     factories: list[AccountFactory] = []
-    for prefix, module in PROVIDERS:
-        if not any(name.upper().startswith(prefix) for name in os.environ):
+    for spec in PROVIDERS:
+        if not any(name.upper().startswith(spec.env_prefix) for name in os.environ):
             continue
         try:
-            factories.append(importlib.import_module(module).accounts_from_env())
+            factories.append(spec.client().accounts_from_env())
         except ValidationError as exc:
             first = exc.errors()[0]
             error = first.get("ctx", {}).get("error")

@@ -9,14 +9,14 @@ from datetime import datetime
 from starlette.types import ASGIApp
 
 from inbox_mcp.providers.inboxbase import client as inboxbase
-from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.lemlist import client as lemlist
-from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
 from inbox_mcp.providers.registry import AccountFactory
 from inbox_mcp.providers.sendkit import client as sendkit
-from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendpilot import client as sendpilot
-from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
+from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from inbox_mcp.sandbox import lemlist as lemlist_emulator
+from inbox_mcp.sandbox import sendkit as sendkit_emulator
+from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
 from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
 from inbox_mcp.sandbox.loopback import LoopbackServer
 

@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 from helpers import KEY, NOW, Served, serving
+from processes import redis_server
 
-from inbox_mcp.providers.sendkit import emulator
+from inbox_mcp.sandbox import sendkit as emulator
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +53,14 @@ def sendkit_variants(variants) -> Iterator[Served]:
 @pytest.fixture(scope="session")
 def dataset() -> list[dict]:
     return emulator.build_conversations(now=NOW)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of our own on loopback (the Redis tests' shared store), one per module."""
+    pytest.importorskip("redis", reason="the redis package (extra `redis` or `test`) is not installed")
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx2
 from starlette.types import ASGIApp
 
+from inbox_mcp.providers.http import HttpClient, RateLimit
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.tools.inbox import Budgets
@@ -94,3 +100,58 @@ async def walk(client, tool: str, arguments: dict) -> tuple[list[dict], list[str
         if cursor is None:
             return rows, texts
     raise AssertionError("the cursor never ended")
+
+
+@dataclass
+class Row:
+    """A generated conversation: what the merge tests need of one."""
+
+    id: str
+    at: datetime
+    email: str
+
+
+def sendkit_doc(row: Row) -> dict:
+    """A SendKit conversation with one sent email and the lead's reply at `row.at`."""
+    sent = (row.at - timedelta(hours=3)).isoformat().replace("+00:00", "Z")
+    replied = row.at.isoformat().replace("+00:00", "Z")
+    return {
+        "id": row.id,
+        "lead": {"_id": "l" + row.id[1:], "email": row.email, "firstName": "Lead", "lastName": row.id[-4:]},
+        "campaign": {"_id": "c1", "name": "Generated"},
+        "status": "active",
+        "aiTag": None,
+        "tags": [],
+        "isRead": True,
+        "unreadCount": 0,
+        "messages": [
+            {"type": "sent", "subject": "Hello", "body": "<p>Hello</p>", "sentAt": sent, "sequenceStep": 1},
+            {"type": "reply", "from": row.email, "to": "us@pipewise.io", "subject": "Re: Hello", "content": "Yes",
+             "htmlContent": "<p>Yes</p>", "receivedAt": replied, "isFromLead": True, "isAutoReply": False, "read": True},
+        ],
+        "scheduledReplies": [],
+    }
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def corpus_cases() -> list[dict]:
+    """Every labelled message of tests/corpus/*.toml, each with the name of its file."""
+    cases = []
+    for path in sorted(CORPUS.glob("*.toml")):
+        with path.open("rb") as f:
+            for case in tomllib.load(f)["case"]:
+                case["file"] = path.name
+                cases.append(case)
+    return cases
+
+
+def mock_http(handler) -> HttpClient:
+    """Our HTTP client over `handler` (request -> response) instead of a network: for wire tests
+    on documented JSON that no emulator serves."""
+    return HttpClient(transport=httpx2.MockTransport(handler), retries=0, default_rate_limit=RateLimit(1000, 1.0))
+
+
+def sendpilot_client(key: str, http: HttpClient | None = None, **settings) -> SendPilotClient:
+    return SendPilotClient("sendpilot", SendPilotSettings(api_key=key, **settings), http, "SENDPILOT_API_KEY")  # type: ignore[arg-type]

@@ -29,11 +29,10 @@ import pytest
 from helpers import FAST, KEY, sendkit_server, text_of
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from test_http_transport import free_port
-from test_stdio_and_cli import COMMAND, env_for
+from processes import COMMAND, env_for, free_port
 
-from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server import app as app_module

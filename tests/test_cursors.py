@@ -12,10 +12,7 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -27,8 +24,7 @@ import pytest
 from helpers import FAST, text_of
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
-from test_hardening import Served, serve_http
-from test_stdio_and_cli import COMMAND, env_for, run_cli
+from processes import COMMAND, HttpServer, env_for, run_cli, serve_http
 
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import InboxServer, build_server
@@ -251,7 +247,7 @@ async def fresh_connections(base: str) -> AsyncIterator[Client]:
             yield client
 
 
-def workers_of(served: Served, count: int) -> list[int]:
+def workers_of(served: HttpServer, count: int) -> list[int]:
     """The pids of the uvicorn worker processes (multiprocessing children of the server)."""
     deadline = time.monotonic() + 30
     while True:
@@ -291,7 +287,7 @@ def paused(pid: int) -> Iterator[None]:
         os.kill(pid, signal.SIGCONT)
 
 
-async def continue_across_workers(served: Served, workers: list[int]) -> tuple[str, Any, Any]:
+async def continue_across_workers(served: HttpServer, workers: list[int]) -> tuple[str, Any, Any]:
     """The first page from worker A (B paused), the next from worker B with A's cursor (A paused)."""
     a, b = workers
     async with fresh_connections(served.base) as client:
@@ -323,38 +319,6 @@ async def test_two_http_workers_without_redis_share_one_generated_key_that_is_ne
     assert key not in served.output and key not in cursor
     seen = {r["id"] for r in first.structured_content["conversations"]}
     assert seen.isdisjoint(r["id"] for r in second.structured_content["conversations"])
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A redis-server of our own on loopback, without persistence."""
-    binary = shutil.which("redis-server")
-    redis = pytest.importorskip("redis", reason="the redis package (extra `redis` or `test`) is not installed")
-    if binary is None:
-        pytest.skip("redis-server is not installed (Debian: apt-get install -y redis-server)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with redis.Redis.from_url(url) as probe:
-                    probe.ping()
-                break
-            except redis.ConnectionError:
-                assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def flush(url: str) -> None:

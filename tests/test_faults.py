@@ -11,15 +11,14 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import FAST, KEY, text_of
+from helpers import FAST, KEY, Row, sendkit_doc, text_of
 from mcp import Client
-from test_merge_properties import Row, _sendkit_doc
 
-from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
-from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
-from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
+from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from inbox_mcp.sandbox import lemlist as lemlist_emulator
+from inbox_mcp.sandbox import sendkit as sendkit_emulator
+from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
 from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.sandbox.serve import sandbox
@@ -32,7 +31,7 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 def docs(prefix: str, count: int) -> list[dict]:
     # Interleaved times, so that both accounts hold rows on every page of the merge.
     offset = 0 if prefix == "aa" else 1
-    return [_sendkit_doc(Row(f"{prefix}{n:022x}", T0 - timedelta(minutes=2 * n + offset), f"p{n}@acme.com")) for n in range(count)]
+    return [sendkit_doc(Row(f"{prefix}{n:022x}", T0 - timedelta(minutes=2 * n + offset), f"p{n}@acme.com")) for n in range(count)]
 
 
 @pytest.fixture
@@ -171,7 +170,7 @@ async def test_an_account_failing_after_handing_out_rows_resumes_after_them():
             return
         await inner(scope, receive, send)
 
-    older = [_sendkit_doc(Row(f"aa{n:022x}", T0 - timedelta(days=1, minutes=n), f"p{n}@acme.com")) for n in range(9)]
+    older = [sendkit_doc(Row(f"aa{n:022x}", T0 - timedelta(days=1, minutes=n), f"p{n}@acme.com")) for n in range(9)]
     with LoopbackServer(sendkit_emulator.create_app(api_key=KEY, conversations=older)) as a, LoopbackServer(second_pages_fail) as b:
 
         def accounts(http):

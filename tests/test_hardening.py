@@ -11,13 +11,11 @@ import base64
 import os
 import select
 import socket
-import subprocess
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import anyio
 import httpx2
@@ -26,13 +24,13 @@ import uvicorn
 from helpers import KEY, NOW, text_of
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from processes import COMMAND, HttpServer, env_for, free_port, run_cli, serve_http
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
-from test_stdio_and_cli import COMMAND, env_for, run_cli
 
 from inbox_mcp.providers.http import RateLimit
-from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 from inbox_mcp.server.http import ReadDeadlineH11
@@ -44,58 +42,14 @@ READ_TIMEOUT = 3
 KEEP_ALIVE = 1
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# ------------------------------------------------------------------ the HTTP server, as run
-
-
-@dataclass
-class Served:
-    base: str
-    port: int
-    process: subprocess.Popen[str]
-    output: str = ""
-    """stdout and stderr, once it has stopped."""
-
-
-@contextmanager
-def serve_http(*args: str, **env: str) -> Iterator[Served]:
-    """`inbox-mcp serve --sandbox --transport http` on a free port, until the block ends."""
-    port = free_port()
-    process = subprocess.Popen(
-        [COMMAND, "serve", "--sandbox", "--transport", "http", "--port", str(port), *args],
-        env=env_for(None, **env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    served = Served(f"http://127.0.0.1:{port}", port, process)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(served.base + "/healthz", timeout=1, headers={"Connection": "close"}).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert process.poll() is None, process.communicate()[0]
-            assert time.monotonic() < deadline, "the HTTP server did not come up"
-            time.sleep(0.2)
-        yield served
-    finally:
-        process.terminate()
-        served.output = process.communicate(timeout=20)[0]
-
-
 @pytest.fixture(scope="module")
-def quick() -> Iterator[Served]:
+def quick() -> Iterator[HttpServer]:
     """The server with short limits, so that the tests wait seconds, not tens of seconds."""
     with serve_http(INBOX_MCP_HTTP_READ_TIMEOUT=str(READ_TIMEOUT), INBOX_MCP_HTTP_KEEP_ALIVE=str(KEEP_ALIVE)) as served:
         yield served
 
 
-def connect(served: Served) -> socket.socket:
+def connect(served: HttpServer) -> socket.socket:
     return socket.create_connection(("127.0.0.1", served.port), timeout=5)
 
 

@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 from mcp import Client, StdioServerParameters
 
 from inbox_mcp.providers import errors as provider_errors
-from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
-from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
-from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
-from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
+from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from inbox_mcp.sandbox import lemlist as lemlist_emulator
+from inbox_mcp.sandbox import sendkit as sendkit_emulator
+from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
 from inbox_mcp.tools import inbox as tools_inbox

@@ -3,58 +3,23 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx2
 import pytest
 from helpers import text_of
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from test_stdio_and_cli import COMMAND, env_for, run_cli
+from processes import env_for, free_port, run_cli, serve_http
 
 pytestmark = pytest.mark.anyio
 TOKEN = "tok_2f9d8c7b6a5e4d3c0b1a29384756abcd"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def http_server(*args: str, **env: str) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [COMMAND, "serve", "--sandbox", "--transport", "http", "--port", str(port), *args],
-        env=env_for(None, **env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read()
-            assert time.monotonic() < deadline, "the HTTP server did not come up"
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
 def two_workers() -> Iterator[str]:
-    with http_server("--workers", "2") as base:
-        yield base
+    with serve_http("--workers", "2") as served:
+        yield served.base
 
 
 async def test_stateless_across_workers_cursors_included(two_workers):
@@ -85,7 +50,8 @@ def test_dns_rebinding_is_refused(two_workers):
 
 
 async def test_the_token_is_required_when_set():
-    with http_server(INBOX_MCP_TOKEN=TOKEN) as base:
+    with serve_http(INBOX_MCP_TOKEN=TOKEN) as served:
+        base = served.base
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
         missing = httpx2.post(base + "/mcp", json=body, headers=headers)

@@ -16,8 +16,8 @@ from helpers import walk as walk_tool
 from mcp import Client
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from inbox_mcp.providers.inboxbase import emulator
 from inbox_mcp.providers.inboxbase.client import InboxBaseSettings, accounts
+from inbox_mcp.sandbox import inboxbase as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 

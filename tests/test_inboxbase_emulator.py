@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from inbox_mcp.providers.inboxbase.emulator import (
+from inbox_mcp.sandbox.inboxbase import (
     SANDBOX_API_KEY,
     SANDBOX_IDENTITIES,
     build_conversations,
@@ -304,11 +304,11 @@ def test_messages_quote_history_like_real_clients(data) -> None:
     inbound = [m for m in messages if m["direction"] == "inbound"]
     html = "\n".join(m["html"] for m in inbound if m["html"])
     text = "\n".join(m["text"] for m in inbound if m["text"])
-    for marker in ('<div class="gmail_quote"', '<blockquote class="gmail_quote"', 'id="divRplyFwdMsg"',
+    for marker in ('<div class="gmail_quote gmail_quote_container"', '<blockquote class="gmail_quote"', 'id="divRplyFwdMsg"',
                    '<blockquote type="cite">'):
         assert marker in html, marker
     assert "\n> " in text and "\nFrom: Alice Martin <alice@pipewise-mail.com>\nSent: " in text
-    assert re.search(r"On \w{3}, \w{3} \d{1,2}, 2026 at \d{1,2}:\d{2} [AP]M, Bob Keller <bob@pipewise-mail.eu> wrote:", text)
+    assert re.search(r"On \w{3}, \w{3} \d{1,2}, 2026 at \d{1,2}:\d{2}\u202f[AP]M Bob Keller <bob@pipewise-mail.eu> wrote:", text)
     assert "\u27e6" not in html + text, "every quoted date is filled in"
     assert any(m["text"] is None for m in inbound) and any(m["html"] is None for m in inbound)
     assert any(m.get("attachments") for m in inbound)
@@ -356,6 +356,35 @@ def test_default_now_is_the_start_of_the_utc_day() -> None:
     if datetime.now(UTC) - today < timedelta(seconds=5):
         pytest.skip("too close to midnight UTC")
     assert build_conversations() == build_conversations(now=today)
+
+
+def test_ids_are_the_same_on_any_day() -> None:
+    """Times move with `now`, ids do not (the README's examples name them): data built a day, a
+    year or a few odd hours later have the same ids in the same order, every time shifted alike."""
+
+    def ids(data: dict[str, list[dict[str, Any]]]) -> list[str]:
+        """Every id in order: the rows', then each conversation's, its events' and messages'."""
+        found = []
+        for conversations in data.values():
+            found += [row["id"] for row in rows_of(conversations)]
+            for c in conversations:
+                found.append(c["id"])
+                for e in c["events"]:
+                    found += [e["id"], *((e["message"]["id"], e["message"]["messageIdHeader"]) if "message" in e else ())]
+        return found
+
+    def times(data: dict[str, list[dict[str, Any]]]) -> list[int]:
+        return [e["ts"] for cs in data.values() for c in cs for e in c["events"]]
+
+    before = build_conversations(now=NOW)
+    for later in (NOW + timedelta(days=1), NOW + timedelta(days=365), NOW + timedelta(hours=5, minutes=7, seconds=3)):
+        after = build_conversations(now=later)
+        assert ids(after) == ids(before), later
+        shift = (later - NOW) // timedelta(milliseconds=1)
+        assert times(after) == [t + shift for t in times(before)]
+        documented = build_conversations(now=later, event_shape="documented")
+        assert [[e["id"] for c in cs for e in c["events"]] for cs in documented.values()] == [
+            [e["id"] for c in cs for e in c["events"]] for cs in before.values()]
 
 
 # ------------------------------------------------------------------------------- documented variants

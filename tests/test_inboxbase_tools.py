@@ -20,9 +20,9 @@ from starlette.routing import Route
 
 from inbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, RateLimitedError, UpstreamError
 from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.inboxbase import emulator
 from inbox_mcp.providers.inboxbase.client import InboxBaseClient, InboxBaseSettings, accounts
 from inbox_mcp.providers.model import Query
+from inbox_mcp.sandbox import inboxbase as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 

@@ -19,7 +19,7 @@ from helpers import NOW
 from seed_json import json_examples
 from starlette.testclient import TestClient
 
-from inbox_mcp.providers.lemlist.emulator import (
+from inbox_mcp.sandbox.lemlist import (
     DEFAULT_LIMIT,
     DEFAULT_THREAD_LIMIT,
     SANDBOX_API_KEY,
@@ -311,6 +311,34 @@ def test_another_seed_gives_other_ids_and_times_but_the_same_stories() -> None:
     one, other = build_conversations(now=NOW), build_conversations(seed=8, now=NOW)
     assert [c["inbox"]["contactId"] for c in one] != [c["inbox"]["contactId"] for c in other]
     assert [c["inbox"]["contact"].get("email") for c in one] == [c["inbox"]["contact"].get("email") for c in other]
+
+
+def ids_in_order(value: Any) -> list[tuple[str, str]]:
+    """Every id of a document, `(field, id)` in document order: `_id`, `createdBy`, `messageId` and
+    the fields that name an id (`contactId`, `userId`, ...)."""
+    if isinstance(value, list):
+        return [pair for item in value for pair in ids_in_order(item)]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    for key, item in value.items():
+        if isinstance(item, str) and (key in ("_id", "createdBy") or key.endswith("Id")):
+            found.append((key, item))
+        found += ids_in_order(item)
+    return found
+
+
+@pytest.mark.parametrize("later", [timedelta(days=1), timedelta(days=365)], ids=["a day later", "a year later"])
+def test_ids_are_the_same_every_day_only_times_move(later: timedelta) -> None:
+    """A sandbox started tomorrow (or next year) serves the same conversation and activity ids,
+    in the same order, so that ids an agent noted yesterday still open the same threads."""
+    today, then = build_conversations(now=NOW), build_conversations(now=NOW + later)
+    assert len(ids_in_order(today)) > 500
+    assert ids_in_order(then) == ids_in_order(today)
+    assert [a["createdAt"] for a in all_activities(then)] != [a["createdAt"] for a in all_activities(today)]
+    long_today, long_then = long_conversation(now=NOW), long_conversation(now=NOW + later)
+    assert ids_in_order(long_then) == ids_in_order(long_today)
+    assert long_then["inbox"]["lastActivityAt"] != long_today["inbox"]["lastActivityAt"]
 
 
 def test_the_global_random_generator_is_left_alone() -> None:

@@ -14,8 +14,8 @@ from helpers import NOW, Served, serving, text_of, walk
 from mcp import Client
 
 from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.lemlist import emulator
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
+from inbox_mcp.sandbox import lemlist as emulator
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.tools.domains import in_domain
 

@@ -19,8 +19,8 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.lemlist import emulator
 from inbox_mcp.providers.lemlist.client import MAX_THREAD_ACTIVITIES, THREAD_PAGE_SIZE, LemlistClient, LemlistSettings
+from inbox_mcp.sandbox import lemlist as emulator
 from inbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import KEY
+from helpers import KEY, Row, sendkit_doc
 from mcp import Client
-from test_merge_properties import Row, _sendkit_doc
 
-from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 from inbox_mcp.tools.inbox import Budgets
@@ -20,7 +19,7 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def docs(prefix: str, start: datetime, count: int, domain: str = "acme.com") -> list[dict]:
-    return [_sendkit_doc(Row(f"{prefix}{n:022x}", start - timedelta(minutes=n), f"p{n}@{domain}")) for n in range(count)]
+    return [sendkit_doc(Row(f"{prefix}{n:022x}", start - timedelta(minutes=n), f"p{n}@{domain}")) for n in range(count)]
 
 
 def listing_requests(app) -> list[dict]:

@@ -13,20 +13,20 @@ from typing import Any
 
 import anyio
 import pytest
-from helpers import FAST, KEY, Swappable, swappable_slots, text_of
+from helpers import FAST, KEY, Row, Swappable, sendkit_doc, swappable_slots, text_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.inboxbase.client import InboxBaseClient, InboxBaseSettings
-from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
 from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from inbox_mcp.sandbox import lemlist as lemlist_emulator
+from inbox_mcp.sandbox import sendkit as sendkit_emulator
+from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
 from inbox_mcp.server.app import build_server
 from inbox_mcp.tools.inbox import Budgets
 
@@ -44,13 +44,6 @@ def slots() -> Iterator[list[tuple[Swappable, str]]]:
 
 
 @dataclass
-class Row:
-    id: str
-    at: datetime
-    email: str
-
-
-@dataclass
 class Account:
     """One generated account: its rows in the provider's own order and how to serve them."""
 
@@ -65,7 +58,7 @@ class Account:
 @st.composite
 def sendkit_account(draw, index: int) -> Account:
     rows = _draw_rows(draw, index, lambda n: f"{index:02x}{n:022x}")
-    docs = [_sendkit_doc(r) for r in rows]
+    docs = [sendkit_doc(r) for r in rows]
     pagination = draw(st.sampled_from(["pages", "cursor"]))
     cap = draw(st.sampled_from([None, 1, 2, 3, 7]))
     rows.sort(key=lambda r: (r.at, r.id), reverse=True)  # the emulator's order: newest, then id descending
@@ -78,27 +71,6 @@ def sendkit_account(draw, index: int) -> Account:
         return SendKitClient(name, SendKitSettings(api_key=KEY, base_url=url), http, "SENDKIT_API_KEY")
 
     return Account(name, rows, serve, client)
-
-
-def _sendkit_doc(row: Row) -> dict:
-    sent = (row.at - timedelta(hours=3)).isoformat().replace("+00:00", "Z")
-    replied = row.at.isoformat().replace("+00:00", "Z")
-    return {
-        "id": row.id,
-        "lead": {"_id": "l" + row.id[1:], "email": row.email, "firstName": "Lead", "lastName": row.id[-4:]},
-        "campaign": {"_id": "c1", "name": "Generated"},
-        "status": "active",
-        "aiTag": None,
-        "tags": [],
-        "isRead": True,
-        "unreadCount": 0,
-        "messages": [
-            {"type": "sent", "subject": "Hello", "body": "<p>Hello</p>", "sentAt": sent, "sequenceStep": 1},
-            {"type": "reply", "from": row.email, "to": "us@pipewise.io", "subject": "Re: Hello", "content": "Yes",
-             "htmlContent": "<p>Yes</p>", "receivedAt": replied, "isFromLead": True, "isAutoReply": False, "read": True},
-        ],
-        "scheduledReplies": [],
-    }
 
 
 def _iso(t: datetime) -> str:

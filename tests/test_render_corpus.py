@@ -8,34 +8,22 @@ it, and never below 95%). The per-case tests name the case, so a regression says
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from helpers import corpus_cases
 
 from inbox_mcp.providers.model import Message
 from inbox_mcp.tools.render.body import body
 from inbox_mcp.tools.render.html import html_to_text
 
-CORPUS = Path(__file__).parent / "corpus"
 CLIENTS = {"gmail", "outlook", "owa", "outlook-mobile", "apple", "ios", "android", "thunderbird", "yahoo", "plain", "marketing", "linkedin"}
 LANGUAGES = {"en", "fr", "de", "es", "it", "pt", "nl"}
 MODES = {"concise": False, "detailed": True}
 
 
-def load_cases() -> list[dict]:
-    cases = []
-    for path in sorted(CORPUS.glob("*.toml")):
-        with path.open("rb") as f:
-            for case in tomllib.load(f)["case"]:
-                case["file"] = path.name
-                cases.append(case)
-    return cases
-
-
-CASES = load_cases()
+CASES = corpus_cases()
 
 
 def fold(text: str) -> str:

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import UTC, datetime
 
 import pytest
+from helpers import corpus_cases
 
 from inbox_mcp.providers.model import Message
 from inbox_mcp.tools.render import body as body_module
@@ -381,11 +382,10 @@ def test_the_outlook_shortcut_is_checked_against_what_follows():
 def test_parsing_only_the_head_changes_nothing(monkeypatch):
     """The Outlook and Gmail shortcuts (parse only what comes before the history) give exactly
     what a walk over the whole message gives, on every HTML message of the corpus."""
-    from test_render_corpus import CASES
 
     from inbox_mcp.tools.render import html as html_module
 
-    htmls = [case["html"] for case in CASES if case.get("html")]
+    htmls = [case["html"] for case in corpus_cases() if case.get("html")]
     filler = "<p>" + "older history " * 400 + "</p>"
     htmls += [
         '<div dir="ltr">Top reply.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, Sam wrote:</div>'

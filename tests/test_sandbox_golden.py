@@ -17,31 +17,28 @@ import httpx2
 import pytest
 
 from inbox_mcp.providers.http import HttpClient, RateLimit
-from inbox_mcp.providers.inboxbase import emulator as inboxbase
-from inbox_mcp.providers.lemlist import emulator as lemlist
 from inbox_mcp.providers.model import Query
-from inbox_mcp.providers.sendkit import emulator as sendkit
-from inbox_mcp.providers.sendpilot import emulator as sendpilot
+from inbox_mcp.sandbox import inboxbase, lemlist, sendkit, sendpilot
 from inbox_mcp.sandbox.serve import sandbox
 
 CLOCK = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 GOLDEN = {
-    "inboxbase answers 0": "1e6767298653cff8",
-    "inboxbase answers 1": "6ad7f535228a374a",
-    "inboxbase answers 2": "1e6767298653cff8",
-    "inboxbase data": "b8ebe34502af196e",
-    "inboxbase documented": "2744f9a092112ab3",
-    "lemlist answers 0": "8ade91d0233e1be8",
-    "lemlist answers 1": "d16fb480c6b5021e",
-    "lemlist answers 2": "368e35079850fa61",
-    "lemlist data": "1b99a7a5972879f1",
+    "inboxbase answers 0": "a9fe7d8a760ae8ee",
+    "inboxbase answers 1": "f420cdc8a083a559",
+    "inboxbase answers 2": "a9fe7d8a760ae8ee",
+    "inboxbase data": "a43c889e6502ed2a",
+    "inboxbase documented": "9362fda48edb17b6",
+    "lemlist answers 0": "49cb66b6542db798",
+    "lemlist answers 1": "77800bfe57bacb27",
+    "lemlist answers 2": "d34883a0a5fd7721",
+    "lemlist data": "99e0234331259ee7",
     "lemlist long": "abdb6f70075adcbf",
-    "sendkit answers 0": "f6eacd54f5e0e0cb",
-    "sendkit answers 1": "593f8f3ca7574d23",
-    "sendkit answers 2": "dca7ac95e8610193",
-    "sendkit data": "46551e51f880929c",
-    "sendkit variants": "79cfe14025575f99",
+    "sendkit answers 0": "fe18e5a6a6a89ebe",
+    "sendkit answers 1": "a7566819cb9800a3",
+    "sendkit answers 2": "f06a04667c60244d",
+    "sendkit data": "3923947759948a41",
+    "sendkit variants": "1e7fdf020f31c175",
     "sendpilot answers 0": "1e063ad78f833e6a",
     "sendpilot answers 1": "de87b1aa2eea9a41",
     "sendpilot answers 2": "a18ddd82cfdd2b9e",

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from inbox_mcp.providers.sendkit.emulator import (
+from inbox_mcp.sandbox.sendkit import (
     SANDBOX_API_KEY,
     build_conversations,
     build_variant_conversations,
@@ -538,6 +538,26 @@ def test_default_now_makes_the_sandbox_look_recent() -> None:
     times = [when(m) for m in all_messages(conversations)]
     assert max(times) <= before
     assert max(times) >= before - timedelta(days=3)
+
+
+def every_id(conversations: list[dict[str, Any]]) -> list[str]:
+    """Every id of the documents in order: conversations, leads, campaigns, scheduled replies,
+    mailboxes, and the attachment URLs that embed a conversation id."""
+    return re.findall(r'(?:"(?:id|_id|mailboxId)": "|/v1/inbox/)([0-9a-f]{24})', json.dumps(conversations))
+
+
+@pytest.mark.parametrize("later", [timedelta(days=1), timedelta(days=365)])
+def test_ids_do_not_move_with_now_but_times_do(later: timedelta) -> None:
+    """The README's examples name sandbox ids: they must be the sandbox's on any day."""
+    for build in (build_conversations, build_variant_conversations):
+        today, tomorrow = build(now=NOW), build(now=NOW + later)
+        assert every_id(today) == every_id(tomorrow)
+        assert len(every_id(today)) >= 6
+        times = [when(m) for c in today for m in c["messages"] if m.get("receivedAt") or m.get("sentAt")]
+        later_times = [when(m) for c in tomorrow for m in c["messages"] if m.get("receivedAt") or m.get("sentAt")]
+        assert [t + later for t in times] == later_times
+    tom = next(c for c in build_conversations() if c["lead"]["email"] == "tom.becker@us.acme.com")
+    assert tom["id"] == "6afc8e4d1c298cb3a552e6c1"  # README.md, "get_thread"
 
 
 # ------------------------------------------------------------------------------- the data set

@@ -11,15 +11,15 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
+from documented import LIST_V2, THREAD_OLD
 from helpers import KEY, NOW, sendkit_server, text_of, walk
 from mcp import Client
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from test_sendkit_contract import LIST_V2, THREAD_OLD
 
-from inbox_mcp.providers.sendkit import emulator
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 
 pytestmark = pytest.mark.anyio

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import httpx2
 import pytest
+from helpers import mock_http, sendpilot_client
 from seed_json import json_examples
 
 from inbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, UpstreamError
-from inbox_mcp.providers.http import HttpClient, RateLimit
 from inbox_mcp.providers.model import Attachment, Person, Query
 from inbox_mcp.providers.sendpilot import wire
 from inbox_mcp.providers.sendpilot.client import (
@@ -75,12 +75,6 @@ MESSAGES = {
 }
 
 
-def client(http: HttpClient | None = None, **settings) -> SendPilotClient:
-    return SendPilotClient("sendpilot", SendPilotSettings(api_key=KEY, **settings), http=http, key_hint="SENDPILOT_API_KEY")  # type: ignore[arg-type]
-
-
-def mock_http(handler) -> HttpClient:
-    return HttpClient(transport=httpx2.MockTransport(handler), retries=0, default_rate_limit=RateLimit(1000, 1.0))
 
 
 # ------------------------------------------------------------------------------------ the seed
@@ -112,7 +106,7 @@ def test_seed_parses_every_documented_field():
 
 
 def test_seed_maps_to_the_domain_model():
-    c = client()._conversation(wire.ConversationList.model_validate(LIST).conversations[0])
+    c = sendpilot_client(KEY)._conversation(wire.ConversationList.model_validate(LIST).conversations[0])
     assert c.id == "sender_abc123:2-OVp-y-UNyFXBYvx0FqmQ" and c.provider == "sendpilot"
     assert c.correspondent == Person(name="John Doe", profile_url="https://www.linkedin.com/in/john-doe")
     assert c.correspondent.email is None  # LinkedIn: no email, and none is guessed
@@ -127,7 +121,7 @@ def test_seed_maps_to_the_domain_model():
 async def test_seed_pagination_gives_a_token_that_carries_the_page_size():
     http = mock_http(lambda request: httpx2.Response(200, json=LIST))
     try:
-        page = await client(http).list_page(Query(), None, 20)
+        page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
     finally:
         await http.aclose()
     assert page.next_token == "20:t:eyJjb250aW51YXRpb24iOiIxNzA4Nzg0MjAwMDAwIn0="
@@ -135,7 +129,7 @@ async def test_seed_pagination_gives_a_token_that_carries_the_page_size():
 
 
 def test_the_tool_level_id_carries_the_sender_account():
-    sp = client()
+    sp = sendpilot_client(KEY)
     provider, native = Inbox([sp]).resolve("sendpilot:sender_abc123:2-OVp-y-UNyFXBYvx0FqmQ")
     assert provider is sp and native == "sender_abc123:2-OVp-y-UNyFXBYvx0FqmQ"
 
@@ -157,7 +151,7 @@ def test_the_tool_level_id_carries_the_sender_account():
     ],
 )
 def test_valid_id_checks_both_halves(native, valid):
-    assert client().valid_id(native) is valid
+    assert sendpilot_client(KEY).valid_id(native) is valid
 
 
 def test_capabilities_say_linkedin_has_no_email():
@@ -187,7 +181,7 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
     data["pagination"] = {"continuationToken": None, "limit": 20, "hasMore": False, "somethingNew": 1}
     data["requestId"] = "abc"
     listing = wire.ConversationList.model_validate(data)
-    first, second, third = (client()._conversation(r) for r in listing.conversations)
+    first, second, third = (sendpilot_client(KEY)._conversation(r) for r in listing.conversations)
     assert first.correspondent == Person(profile_url="https://www.linkedin.com/in/john-doe")
     assert first.unread is None and first.snippet is None
     assert first.last_activity_at == datetime(2024, 2, 24, 15, 30, tzinfo=UTC)  # falls back to updatedAt
@@ -333,7 +327,7 @@ async def test_documented_errors_become_one_sentence(status, message, error, kin
 
     http = mock_http(handler)
     try:
-        sp = client(http)
+        sp = sendpilot_client(KEY, http)
         sentences = []
         for call in (sp.list_page(Query(), None, 20), sp.get_thread("sender_abc123:2-OVp-y-UNyFXBYvx0FqmQ")):
             with pytest.raises(kind) as caught:
@@ -355,7 +349,7 @@ async def test_a_404_on_a_thread_says_to_list_conversations_first():
     http = mock_http(lambda request: _body(404, "Conversation not found", "Not Found"))
     try:
         with pytest.raises(NotFoundError) as caught:
-            await client(http).get_thread("sender_abc123:2-nope")
+            await sendpilot_client(KEY, http).get_thread("sender_abc123:2-nope")
     finally:
         await http.aclose()
     assert str(caught.value) == (
@@ -368,7 +362,7 @@ async def test_a_403_on_a_thread_names_the_key_and_the_sender_account():
     http = mock_http(lambda request: _body(403, "Forbidden", "Forbidden"))
     try:
         with pytest.raises(AuthError) as caught:
-            await client(http).get_thread("sender_other:2-OVp-y-UNyFXBYvx0FqmQ")
+            await sendpilot_client(KEY, http).get_thread("sender_other:2-OVp-y-UNyFXBYvx0FqmQ")
     finally:
         await http.aclose()
     assert "SENDPILOT_API_KEY" in str(caught.value) and "sender_other" in str(caught.value)
@@ -379,7 +373,7 @@ async def test_unreadable_data_is_an_upstream_error_naming_the_place():
     http = mock_http(lambda request: httpx2.Response(200, json={"conversations": [{"accountId": "sender_x"}]}))
     try:
         with pytest.raises(UpstreamError) as caught:
-            await client(http).list_page(Query(), None, 20)
+            await sendpilot_client(KEY, http).list_page(Query(), None, 20)
     finally:
         await http.aclose()
     assert "conversations.0.id" in str(caught.value) and "cannot read" in str(caught.value)
@@ -397,7 +391,7 @@ async def test_requests_follow_the_documented_paths_and_parameters():
 
     http = mock_http(handler)
     try:
-        sp = client(http, base_url="https://proxy.example/api/", account_id="sender_abc123")
+        sp = sendpilot_client(KEY, http, base_url="https://proxy.example/api/", account_id="sender_abc123")
         page = await sp.list_page(Query(unread_only=True, text="x"), None, 7)
         await sp.list_page(Query(), page.next_token, 50)
         await sp.list_page(Query(), "7:p:3", 50)
@@ -427,7 +421,7 @@ async def test_thread_pagination_is_followed_and_bounded():
 
     http = mock_http(endless)
     try:
-        thread = await client(http).get_thread("sender_abc123:2-OVp")
+        thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     finally:
         await http.aclose()
     assert len(calls) == MAX_MESSAGE_PAGES and len(thread.messages) == MAX_MESSAGE_PAGES
@@ -442,7 +436,7 @@ async def test_thread_pagination_is_followed_and_bounded():
 
     http = mock_http(stuck)
     try:
-        thread = await client(http).get_thread("sender_abc123:2-OVp")
+        thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     finally:
         await http.aclose()
     assert len(repeats) == 2 and len(thread.messages) == 3  # a repeated token ends the walk; no duplicates

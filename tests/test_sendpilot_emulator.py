@@ -18,7 +18,7 @@ import pytest
 from seed_json import json_examples
 from starlette.testclient import TestClient
 
-from inbox_mcp.providers.sendpilot.emulator import (
+from inbox_mcp.sandbox.sendpilot import (
     SANDBOX_API_KEY,
     SENDER_ACCOUNTS,
     build_conversations,
@@ -371,6 +371,26 @@ def test_another_seed_gives_other_ids_but_the_same_stories() -> None:
     assert [c["participants"][0]["profileUrl"] for c in one] == [c["participants"][0]["profileUrl"] for c in other]
 
 
+def ids_of(conversations: list[dict[str, Any]]) -> list[Any]:
+    """Every id of the data, in order: conversations, their messages and attachments."""
+    return [
+        (c["id"], [(m["id"], [a["id"] for a in m["attachments"]]) for m in c["messages"]]) for c in conversations
+    ]
+
+
+@pytest.mark.parametrize("later", [NOW + timedelta(days=1), NOW.replace(year=NOW.year + 1)], ids=["a day", "a year"])
+def test_ids_are_the_same_on_another_day_only_times_move(later: datetime) -> None:
+    today, other = build_conversations(now=NOW), build_conversations(now=later)
+    assert ids_of(other) == ids_of(today)
+    shift = later - NOW
+    for before, after in zip(today, other):
+        for key in ("lastActivityAt", "createdAt", "updatedAt"):
+            assert when(after[key]) - when(before[key]) == shift
+        assert [when(m["sentAt"]) - when(n["sentAt"]) for m, n in zip(after["messages"], before["messages"])] == [shift] * len(before["messages"])
+    served = [r["id"] for r in walk_tokens(make_client(conversations=other), limit=7)]
+    assert served == [r["id"] for r in walk_tokens(make_client(conversations=today), limit=7)]  # the same order
+
+
 def test_the_global_random_generator_is_left_alone() -> None:
     state = random.getstate()
     build_conversations(seed=3, now=NOW)
@@ -403,7 +423,7 @@ def contacts(c: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_without_variants_the_data_is_left_as_it_was(conversations: list[dict[str, Any]]) -> None:
-    from inbox_mcp.providers.sendpilot.emulator import vary
+    from inbox_mcp.sandbox.sendpilot import vary
 
     assert vary(conversations) is conversations
     assert build_conversations(now=NOW, direction_names=None, **dict.fromkeys(VARIANTS, False)) == conversations

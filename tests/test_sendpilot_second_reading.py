@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import httpx2
 import pytest
+from helpers import mock_http, sendpilot_client
 
 from inbox_mcp.providers.errors import AuthError, BadRequestError, RateLimitedError, UpstreamError
-from inbox_mcp.providers.http import HttpClient, RateLimit, call_deadline
+from inbox_mcp.providers.http import call_deadline
 from inbox_mcp.providers.model import Person, Query
 from inbox_mcp.providers.sendpilot import wire
 from inbox_mcp.providers.sendpilot.client import (
     MESSAGE_PAGE_SIZE,
     SendPilotClient,
-    SendPilotSettings,
     _lead,
     _said,
     _thread,
@@ -57,12 +57,6 @@ MESSAGES = [
 ]
 
 
-def client(http: HttpClient, **settings) -> SendPilotClient:
-    return SendPilotClient("sendpilot", SendPilotSettings(api_key=KEY, **settings), http, "SENDPILOT_API_KEY")
-
-
-def mock_http(handler) -> HttpClient:
-    return HttpClient(transport=httpx2.MockTransport(handler), retries=0, default_rate_limit=RateLimit(1000, 1.0))
 
 
 def messages(docs: list[dict]) -> list[wire.Message]:
@@ -127,7 +121,7 @@ async def test_the_documented_page_number_variant_with_has_more():
 
     http = mock_http(handler)
     try:
-        ids, tokens = await walk(client(http), 20)
+        ids, tokens = await walk(sendpilot_client(KEY, http), 20)
     finally:
         await http.aclose()
     assert ids == [r["id"] for r in rows]
@@ -141,7 +135,7 @@ async def test_a_500_for_the_page_size_is_asked_again_smaller_and_tokens_keep_th
     listing = Listing(rows, shape, fails_above=25)
     http = mock_http(listing)
     try:
-        sp = client(http)
+        sp = sendpilot_client(KEY, http)
         first = await sp.list_page(Query(), None, 50)
         assert [q["limit"] for q in listing.asked] == ["50", "25", "25"]
         again = await sp.list_page(Query(), None, 50)  # the same token later: the same rows, smaller at once
@@ -149,7 +143,7 @@ async def test_a_500_for_the_page_size_is_asked_again_smaller_and_tokens_keep_th
         ids, _ = await walk(sp, 50)
         assert max(int(q["limit"]) for q in listing.asked[3:]) == 25  # never 50 again
         before = len(listing.asked)
-        odd, _ = await walk(client(http), 30)  # a new client, and a size the smaller one does not divide
+        odd, _ = await walk(sendpilot_client(KEY, http), 30)  # a new client, and a size the smaller one does not divide
     finally:
         await http.aclose()
     assert [c.id for c in first.conversations] == [c.id for c in again.conversations]
@@ -171,7 +165,7 @@ async def test_only_a_500_for_a_large_page_is_retried_smaller(status, size):
     http = mock_http(handler)
     try:
         with pytest.raises(UpstreamError) as caught:
-            await client(http).list_page(Query(), None, size)
+            await sendpilot_client(KEY, http).list_page(Query(), None, size)
     finally:
         await http.aclose()
     assert asked == [str(size)] and caught.value.status == status
@@ -194,7 +188,7 @@ async def test_where_a_listing_goes_on_and_where_it_says_it_cannot(pagination, r
     body = {"conversations": [row(n) for n in range(rows)], "pagination": pagination}
     http = mock_http(lambda request: httpx2.Response(200, json=body))
     try:
-        page = await client(http).list_page(Query(), None, 20)
+        page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
     finally:
         await http.aclose()
     assert (page.next_token, page.notes, len(page.conversations)) == (token, notes, rows)
@@ -265,7 +259,7 @@ async def test_a_listing_learns_who_we_are_from_one_page_of_messages_with_the_ac
 
     http = mock_http(handler)
     try:
-        sp = client(http)
+        sp = sendpilot_client(KEY, http)
         page = await sp.list_page(Query(), None, 20)
         again = await sp.list_page(Query(), None, 20)
     finally:
@@ -288,7 +282,7 @@ async def test_a_failed_lookup_leaves_the_rows_uncertain_and_says_so():
 
     http = mock_http(handler)
     try:
-        page = await client(http).list_page(Query(), None, 20)
+        page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
     finally:
         await http.aclose()
     assert page.conversations[0].correspondent == Person(name="Jane Rep or John Doe")
@@ -312,7 +306,7 @@ async def test_a_thread_cut_by_the_deadline_keeps_what_it_read_and_says_so():
     http = mock_http(newest_first)
     try:
         with call_deadline(0.8):  # less than the time get_thread keeps for showing what it read
-            thread = await client(http).get_thread("sender_abc123:2-OVp")
+            thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     finally:
         await http.aclose()
     assert len(calls) == 1 and calls[0] == {"accountId": "sender_abc123", "limit": "50"}
@@ -324,7 +318,7 @@ async def test_a_thread_cut_by_the_deadline_keeps_what_it_read_and_says_so():
 async def test_more_messages_promised_without_a_token_is_said():
     http = mock_http(lambda request: httpx2.Response(200, json={"messages": MESSAGES, "pagination": {"hasMore": True}}))
     try:
-        thread = await client(http).get_thread("sender_abc123:2-OVp")
+        thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     finally:
         await http.aclose()
     assert len(thread.messages) == 3
@@ -349,7 +343,7 @@ async def test_errors_of_the_second_reading_are_one_sentence_each():
         http = mock_http(lambda request, answer=answer: answer)
         try:
             with pytest.raises((BadRequestError, AuthError, RateLimitedError)) as caught:
-                await client(http, account_id="sender_abc123").list_page(Query(), "20:t:abc", 20)
+                await sendpilot_client(KEY, http, account_id="sender_abc123").list_page(Query(), "20:t:abc", 20)
         finally:
             await http.aclose()
         sentences[name] = str(caught.value)
@@ -375,7 +369,7 @@ async def test_a_page_of_messages_that_fails_keeps_the_pages_read_and_says_why()
 
     http = mock_http(second_fails)
     try:
-        thread = await client(http).get_thread("sender_abc123:2-OVp")
+        thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     finally:
         await http.aclose()
     assert [m.text for m in thread.messages] == ["Hi John, great to connect!", "Thanks for reaching out!", None]
@@ -386,6 +380,6 @@ async def test_a_page_of_messages_that_fails_keeps_the_pages_read_and_says_why()
     http = mock_http(lambda request: httpx2.Response(500, json={"statusCode": 500, "message": "x", "error": "y"}))
     try:
         with pytest.raises(UpstreamError):  # nothing read: the error itself
-            await client(http).get_thread("sender_abc123:2-OVp")
+            await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     finally:
         await http.aclose()

@@ -12,8 +12,8 @@ from helpers import NOW, text_of, walk
 from mcp import Client
 
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.providers.sendpilot import emulator
 from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from inbox_mcp.sandbox import sendpilot as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 

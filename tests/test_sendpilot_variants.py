@@ -15,8 +15,8 @@ from mcp import Client
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inbox_mcp.providers.sendpilot import client as sendpilot_client
-from inbox_mcp.providers.sendpilot import emulator
 from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from inbox_mcp.sandbox import sendpilot as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 

@@ -5,9 +5,6 @@ persistence) and stops it at the end; CI installs it with `apt-get install -y re
 from __future__ import annotations
 
 import base64
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -15,14 +12,15 @@ import anyio
 import pytest
 from helpers import NOW
 from mcp import Client
+from processes import free_port
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inbox_mcp.providers.errors import ConfigError, ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit
-from inbox_mcp.providers.lemlist import emulator
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
 from inbox_mcp.providers.model import Page
 from inbox_mcp.providers.shared import SharedState, SharedStateUnavailable
+from inbox_mcp.sandbox import lemlist as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.server.cli import main
@@ -37,43 +35,6 @@ pytestmark = pytest.mark.anyio
 KEY = "lemlist_test_shared_5e1c9a"
 LONG_THREAD = "lemlist:ctc_8HZgwnJsQo8fstcnS"  # 7 messages: with a small budget, get_thread pages
 SMALL = Budgets(thread_tokens=250)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A redis-server of our own on 127.0.0.1, without persistence, stopped at the end."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (Debian: apt-get install -y redis-server)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        probe = redis.Redis.from_url(url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                probe.ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("redis-server did not start")
-                time.sleep(0.05)
-        probe.close()
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -294,7 +255,7 @@ def test_settings_read_plain_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_an_unreachable_redis_is_one_sentence_without_the_password(lemlist: Lemlist) -> None:
-    port = _free_port()
+    port = free_port()
     with pytest.raises(SharedStateUnavailable) as caught:
         async with Client(replica(lemlist.url, f"redis://:s3cret-pass@127.0.0.1:{port}/0")):
             pass
@@ -314,7 +275,7 @@ async def test_a_malformed_redis_url_is_one_sentence() -> None:
 
 
 def test_cli_exits_2_with_the_sentence(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
     assert main(["call", "--sandbox", "list_accounts"]) == 2
     err = capsys.readouterr().err.strip()
@@ -324,7 +285,7 @@ def test_cli_exits_2_with_the_sentence(monkeypatch: pytest.MonkeyPatch, capsys: 
 
 async def test_redis_failing_mid_way_falls_back_to_reading_and_limiting_in_process(lemlist: Lemlist) -> None:
     # As after a successful start, Redis stops answering (here: nothing listens on its port).
-    shared = SharedState(redis.asyncio.from_url(f"redis://127.0.0.1:{_free_port()}/0"))
+    shared = SharedState(redis.asyncio.from_url(f"redis://127.0.0.1:{free_port()}/0"))
     try:
         cache = RedisCache(shared, "page", Page, 60)
         await cache.put(("a",), Page(conversations=(), next_token=None))

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from helpers import KEY, text_of
 from mcp import Client, StdioServerParameters
+from processes import COMMAND, env_for, run_cli
 
 pytestmark = pytest.mark.anyio
-
-COMMAND = shutil.which("inbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("inbox-mcp")
-
-
-def env_for(url: str | None, key: str = KEY, **extra: str) -> dict[str, str]:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
-    if url:
-        env |= {"SENDKIT_API_KEY": key, "SENDKIT_BASE_URL": url}
-    return env | extra
-
-
-def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    assert COMMAND, "inbox-mcp is installed (pip install .)"
-    return subprocess.run([COMMAND, *args], env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-
 
 async def test_stdio_server_reads_the_configured_account(sendkit, dataset):
     params = StdioServerParameters(command=COMMAND, args=["serve"], env=env_for(sendkit.url))

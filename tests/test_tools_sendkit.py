@@ -10,7 +10,7 @@ from helpers import KEY, NOW, no_account_server, sendkit_server, text_of, walk
 from mcp import Client
 
 from inbox_mcp.providers.model import Conversation, Person
-from inbox_mcp.providers.sendkit import emulator
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.tools.inbox import NO_ACCOUNTS
 from inbox_mcp.tools.render.rows import row_line

@@ -18,8 +18,8 @@ from helpers import KEY, NOW, sendkit_server, text_of
 from mcp import Client
 
 from inbox_mcp.providers.model import Message, Person
-from inbox_mcp.providers.sendkit import emulator
 from inbox_mcp.providers.wire_base import people
+from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.tools.render.rows import address
 from inbox_mcp.tools.render.safety import defuse

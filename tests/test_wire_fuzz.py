@@ -39,18 +39,18 @@ from starlette.routing import Route
 
 from inbox_mcp.providers.errors import UpstreamError
 from inbox_mcp.providers.inboxbase import client as inboxbase
-from inbox_mcp.providers.inboxbase import emulator as inboxbase_emulator
 from inbox_mcp.providers.inboxbase import wire as inboxbase_wire
 from inbox_mcp.providers.lemlist import client as lemlist
-from inbox_mcp.providers.lemlist import emulator as lemlist_emulator
 from inbox_mcp.providers.lemlist import wire as lemlist_wire
 from inbox_mcp.providers.model import Page, Query, Thread
 from inbox_mcp.providers.sendkit import client as sendkit
-from inbox_mcp.providers.sendkit import emulator as sendkit_emulator
 from inbox_mcp.providers.sendkit import wire as sendkit_wire
 from inbox_mcp.providers.sendpilot import client as sendpilot
-from inbox_mcp.providers.sendpilot import emulator as sendpilot_emulator
 from inbox_mcp.providers.sendpilot import wire as sendpilot_wire
+from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from inbox_mcp.sandbox import lemlist as lemlist_emulator
+from inbox_mcp.sandbox import sendkit as sendkit_emulator
+from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
 
@@ -71,7 +71,7 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 
 def _sendkit_documents() -> tuple[list[Any], list[Any]]:
     conversations = sendkit_emulator.build_conversations(now=NOW)
-    rows = [sendkit_emulator._row(c) for c in conversations]  # the emulator's own GET /v1/inbox row
+    rows = [sendkit_emulator.list_row(c) for c in conversations]  # the emulator's own GET /v1/inbox row
     lists = [json_examples("000")[0]]
     for page, chunk in enumerate(_chunks(rows, 3)[:4], start=1):
         lists.append({"success": True, "data": chunk, "pagination": {"total": len(rows), "page": page, "limit": 3, "pages": 17}})

@@ -1,0 +1,25 @@
+"""The lemlist emulator: its HTTP app (`app.py`) and its data set (`story.py`, from
+`sandbox/data/lemlist.toml`, its mail written by `sandbox/mail.py`)."""
+
+from inbox_mcp.sandbox.lemlist.app import (
+    DEFAULT_LIMIT,
+    DEFAULT_THREAD_LIMIT,
+    MAX_LIMIT,
+    RATE_LIMIT,
+    SANDBOX_API_KEY,
+    UNAUTHORIZED,
+    create_app,
+)
+from inbox_mcp.sandbox.lemlist.story import build_conversations, long_conversation
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_THREAD_LIMIT",
+    "MAX_LIMIT",
+    "RATE_LIMIT",
+    "SANDBOX_API_KEY",
+    "UNAUTHORIZED",
+    "build_conversations",
+    "create_app",
+    "long_conversation",
+]
