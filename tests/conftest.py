@@ -3,10 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from helpers import KEY, NOW, Served, serving
+from helpers import FAST, KEY, NOW, Served, serving
 from processes import redis_server
 
+from inbox_mcp.providers.registry import PROVIDERS, Spec
 from inbox_mcp.sandbox import sendkit as emulator
+from inbox_mcp.sandbox.loopback import LoopbackServer
+from inbox_mcp.server.app import InboxServer, build_server
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +56,15 @@ def sendkit_variants(variants) -> Iterator[Served]:
 @pytest.fixture(scope="session")
 def dataset() -> list[dict]:
     return emulator.build_conversations(now=NOW)
+
+
+@pytest.fixture(params=PROVIDERS, ids=lambda spec: spec.name)
+def sandboxed(request: pytest.FixtureRequest) -> Iterator[tuple[Spec, InboxServer]]:
+    """Each provider of the registry: a server whose one account reads its emulator on loopback."""
+    spec: Spec = request.param
+    emulator = spec.sandbox()
+    with LoopbackServer(emulator.create_app(now=NOW)) as server:
+        yield spec, build_server(spec.client().accounts(emulator.settings(server.url)), requests_per_second=FAST)
 
 
 @pytest.fixture(scope="module")

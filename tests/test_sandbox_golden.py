@@ -18,10 +18,12 @@ import pytest
 
 from inbox_mcp.providers.http import HttpClient, RateLimit
 from inbox_mcp.providers.model import Query
+from inbox_mcp.providers.registry import PROVIDERS
 from inbox_mcp.sandbox import inboxbase, lemlist, sendkit, sendpilot
 from inbox_mcp.sandbox.serve import sandbox
 
 CLOCK = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+SPECS = {spec.name: spec for spec in PROVIDERS}
 
 GOLDEN = {
     "inboxbase answers 0": "a9fe7d8a760ae8ee",
@@ -95,7 +97,6 @@ class Recorder:
             self.log.append((self.provider, *request, answer["status"], digest(answer["body"])))
 
 
-EMULATORS = {"sendkit": sendkit, "sendpilot": sendpilot, "lemlist": lemlist, "inboxbase": inboxbase}
 VARIANTS: tuple[dict[str, dict[str, Any]], ...] = (
     {},
     {
@@ -120,7 +121,7 @@ async def crawl(variant: dict[str, dict[str, Any]]) -> dict[str, str]:
 
     def wrap(provider: str, app: Any) -> Any:
         if provider in variant:
-            app = EMULATORS[provider].create_app(now=CLOCK, **variant[provider])
+            app = SPECS[provider].sandbox().create_app(now=CLOCK, **variant[provider])
         apps[provider] = app
         return Recorder(provider, app, log)
 

@@ -1,6 +1,7 @@
 """The lemlist emulator: its HTTP app (`app.py`) and its data set (`story.py`, from
 `sandbox/data/lemlist.toml`, its mail written by `sandbox/mail.py`)."""
 
+from inbox_mcp.providers.lemlist.client import LemlistSettings
 from inbox_mcp.sandbox.lemlist.app import (
     DEFAULT_LIMIT,
     DEFAULT_THREAD_LIMIT,
@@ -13,6 +14,7 @@ from inbox_mcp.sandbox.lemlist.app import (
 from inbox_mcp.sandbox.lemlist.story import build_conversations, long_conversation
 
 __all__ = [
+    "settings",
     "DEFAULT_LIMIT",
     "DEFAULT_THREAD_LIMIT",
     "MAX_LIMIT",
@@ -23,3 +25,8 @@ __all__ = [
     "create_app",
     "long_conversation",
 ]
+
+
+def settings(base_url: str) -> LemlistSettings:
+    """The settings of an account that reads this emulator at `base_url`."""
+    return LemlistSettings(api_key=SANDBOX_API_KEY, user_id=None, base_url=base_url)  # type: ignore[arg-type]

@@ -1,0 +1,33 @@
+"""The registry is the one list of providers: each has its client, its sandbox app and data
+file, and serves the tools end to end through `mcp.Client`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import text_of
+from mcp import Client
+
+from inbox_mcp.providers.registry import PROVIDERS
+
+pytestmark = pytest.mark.anyio
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_provider_folder_is_registered():
+    folders = {p.parent.name for p in (ROOT / "providers").glob("*/client.py")}
+    assert folders == {spec.name for spec in PROVIDERS}
+    assert {p.stem for p in (ROOT / "sandbox" / "data").glob("*.toml")} == folders
+
+
+async def test_each_provider_lists_and_reads_a_thread_through_the_server(sandboxed):
+    spec, server = sandboxed
+    async with Client(server) as client:
+        listing = await client.call_tool("list_conversations", {"limit": 3})
+        assert not listing.is_error, text_of(listing)
+        rows = listing.structured_content["conversations"]
+        assert rows and {row["provider"] for row in rows} == {spec.name}
+        thread = await client.call_tool("get_thread", {"conversation_id": rows[0]["id"]})
+        assert not thread.is_error, text_of(thread)
+        assert thread.structured_content["messages"]
