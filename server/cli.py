@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from inbox_mcp.providers.errors import ConfigError, ProviderError
 from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.registry import AccountFactory, accounts_from_env
+from inbox_mcp.providers.registry import AccountFactory
+from inbox_mcp.server.accounts import configured_accounts
 from inbox_mcp.server.app import build_server
 from inbox_mcp.server.settings import ServerSettings
 from inbox_mcp.tools.inbox import NO_ACCOUNTS
@@ -32,6 +33,8 @@ log = logging.getLogger("inbox_mcp")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if getattr(args, "config", None):  # through the environment, so that HTTP workers read it too
+        os.environ["INBOX_MCP_CONFIG"] = args.config
     try:
         settings = ServerSettings()
     except ValidationError as exc:
@@ -54,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.command == "serve" and args.transport == "http":
             return _serve_http(args, settings)
-        with _accounts(getattr(args, "sandbox", False) or args.command == "demo", faults) as accounts:
+        with _accounts(getattr(args, "sandbox", False) or args.command == "demo", settings.config, faults) as accounts:
             return args.run(args, accounts, settings)
     except ConfigError as exc:  # RefusedToStart (HTTP) is one too
         print(f"inbox-mcp: {exc}", file=sys.stderr)
@@ -91,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         "--faults", type=_share, default=None, metavar="RATE",
         help="with --sandbox: this share of provider requests (0 to 1) fail as real APIs do (429, 5xx, slow, hangs, bad bodies)",
     )
+    serve.add_argument("--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)")
     serve.set_defaults(run=_serve)
 
     demo = commands.add_parser("demo", help="run a short scripted session on the sandbox and print what an agent sees")
@@ -101,10 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("arguments", nargs="*", metavar="key=value")
     call.add_argument("--sandbox", action="store_true", help="call against the built-in demo inboxes")
     call.add_argument("--json", action="store_true", help="print the structured content instead of the text")
+    call.add_argument("--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)")
     call.set_defaults(run=_call)
 
     accounts = commands.add_parser("accounts", help="list the configured accounts and check their credentials")
     accounts.add_argument("--sandbox", action="store_true", help="check the built-in demo accounts")
+    accounts.add_argument("--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)")
     accounts.set_defaults(run=_check_accounts)
     return parser
 
@@ -120,7 +126,7 @@ def _share(text: str) -> float:
 
 
 @contextmanager
-def _accounts(use_sandbox: bool, faults: float | None = None) -> Iterator[AccountFactory]:
+def _accounts(use_sandbox: bool, config: str | None, faults: float | None = None) -> Iterator[AccountFactory]:
     if use_sandbox:  # the emulators are imported only for the sandbox
         from inbox_mcp.sandbox.faults import FaultProfile
         from inbox_mcp.sandbox.serve import sandbox
@@ -129,7 +135,7 @@ def _accounts(use_sandbox: bool, faults: float | None = None) -> Iterator[Accoun
         with sandbox(profile) as factory:
             yield factory
         return
-    yield accounts_from_env()
+    yield configured_accounts(config)
 
 
 def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
@@ -150,7 +156,7 @@ def _serve_http(args: argparse.Namespace, settings: ServerSettings) -> int:
         print("inbox-mcp: --faults works with the stdio transport only.", file=sys.stderr)
         return 2
     if not args.sandbox:
-        accounts_from_env()  # a malformed variable stops here, with its sentence, not in each worker
+        configured_accounts(settings.config)  # a malformed variable or file stops here, not in each worker
     check_binding(args.host, settings)
     os.environ.update(environment_for_workers(args.host, args.sandbox, args.workers, settings))
     log.warning("serving MCP at http://%s:%d/mcp with %d worker(s)%s", args.host, args.port, args.workers,

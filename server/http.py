@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from inbox_mcp.providers.errors import ConfigError
-from inbox_mcp.providers.registry import accounts_from_env
+from inbox_mcp.server.accounts import configured_accounts
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.server.settings import MIN_SECRET_CHARS, ServerSettings
 
@@ -172,7 +172,7 @@ def worker_app() -> ASGIApp:
 
         accounts = _sandbox_stack.enter_context(sandbox())
     else:
-        accounts = accounts_from_env()
+        accounts = configured_accounts(settings.config)
     # Handles where every worker can read them: in Redis, or in the only process there is.
     # Several workers without Redis hand out signed cursors, under the key they all share.
     handles = settings.redis_url is not None or os.environ.get(WORKERS_ENV, "1") == "1"

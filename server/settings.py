@@ -47,8 +47,11 @@ class ServerSettings(BaseSettings):
         description="REDIS_URL (no prefix): rate limits and the page and thread caches in this Redis, "
         "shared by every worker and machine; unset: in each process.",
     )
+    config: str | None = Field(
+        None, description="A TOML file of accounts (several per provider if need be), read beside the environment's."
+    )
 
-    @field_validator("redis_url")
+    @field_validator("redis_url", "config")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return (value or "").strip() or None

@@ -514,22 +514,31 @@ def account_names(handles: Sequence[str]) -> list[str]:
     return unique
 
 
-def accounts(settings: InboxBaseSettings) -> Callable[[HttpClient], list[InboxBaseClient]]:
+def accounts(
+    settings: InboxBaseSettings, name: str | None = None, key_hint: str = KEY_HINT
+) -> Callable[[HttpClient], list[InboxBaseClient]]:
     """One account per identity handle of INBOXBASE_IDENTITY (none without a key), built later on
-    the server's HTTP client. A key without any identity raises ValueError now."""
+    the server's HTTP client; `name` names the one account of a single identity (a config file's
+    account). A key without any identity raises ValueError now."""
     if not settings.has_key():
         return lambda http: []
     handles = settings.handles()
     if not handles:
         raise ValueError(
-            f"{KEY_HINT} is set but {IDENTITY_HINT} is not: set {IDENTITY_HINT} to the identity handle(s) "
+            f"{key_hint} is set but {IDENTITY_HINT} is not: set {IDENTITY_HINT} to the identity handle(s) "
             "to read, comma-separated (e.g. alice.acme@inboxbase.ai)."
         )
-    names = account_names(handles)
+    if name is not None and len(handles) != 1:
+        raise ValueError("a named InboxBase account reads one identity: give each identity an account of its own")
+    names = [name] if name is not None else account_names(handles)
     return lambda http: [
-        InboxBaseClient(name, handle, settings, http, key_hint=KEY_HINT)
-        for name, handle in zip(names, handles, strict=True)
+        InboxBaseClient(account, handle, settings, http, key_hint=key_hint)
+        for account, handle in zip(names, handles, strict=True)
     ]
+
+
+Settings = InboxBaseSettings
+"""The registry's name for this provider's settings (a config file's accounts are made of them)."""
 
 
 def accounts_from_env() -> Callable[[HttpClient], list[InboxBaseClient]]:

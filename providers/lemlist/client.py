@@ -725,12 +725,18 @@ def thread_from_activities(
     return Thread(conversation=conversation, messages=tuple(messages), events=tuple(events), notes=notes)
 
 
-def accounts(settings: LemlistSettings) -> Callable[[HttpClient], list[LemlistClient]]:
-    """The `lemlist` account these settings describe (none without a key), built later on the
-    server's HTTP client."""
+def accounts(
+    settings: LemlistSettings, name: str = "lemlist", key_hint: str = "LEMLIST_API_KEY"
+) -> Callable[[HttpClient], list[LemlistClient]]:
+    """The account these settings describe, named `name` (none without a key), built later on
+    the server's HTTP client. `key_hint` says where the key comes from, in error sentences."""
     if not settings.has_key():
         return lambda http: []
-    return lambda http: [LemlistClient("lemlist", settings, http, key_hint="LEMLIST_API_KEY")]
+    return lambda http: [LemlistClient(name, settings, http, key_hint=key_hint)]
+
+
+Settings = LemlistSettings
+"""The registry's name for this provider's settings (a config file's accounts are made of them)."""
 
 
 def accounts_from_env() -> Callable[[HttpClient], list[LemlistClient]]:

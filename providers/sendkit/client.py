@@ -340,12 +340,18 @@ def _message(m: wire.ThreadMessage, lead: Person, direction: Direction) -> Messa
     )
 
 
-def accounts(settings: SendKitSettings) -> Callable[[HttpClient], list[SendKitClient]]:
-    """The `sendkit` account these settings describe (none without a key), built later on the
-    server's HTTP client."""
+def accounts(
+    settings: SendKitSettings, name: str = "sendkit", key_hint: str = "SENDKIT_API_KEY"
+) -> Callable[[HttpClient], list[SendKitClient]]:
+    """The account these settings describe, named `name` (none without a key), built later on
+    the server's HTTP client. `key_hint` says where the key comes from, in error sentences."""
     if not settings.has_key():
         return lambda http: []
-    return lambda http: [SendKitClient("sendkit", settings, http, key_hint="SENDKIT_API_KEY")]
+    return lambda http: [SendKitClient(name, settings, http, key_hint=key_hint)]
+
+
+Settings = SendKitSettings
+"""The registry's name for this provider's settings (a config file's accounts are made of them)."""
 
 
 def accounts_from_env() -> Callable[[HttpClient], list[SendKitClient]]:

@@ -626,12 +626,18 @@ def _message(m: wire.Message, direction: Direction | None) -> Message:
 # ------------------------------------------------------------------------------------ accounts
 
 
-def accounts(settings: SendPilotSettings) -> Callable[[HttpClient], list[SendPilotClient]]:
-    """The `sendpilot` account these settings describe (none without a key), built later on the
-    server's HTTP client."""
+def accounts(
+    settings: SendPilotSettings, name: str = "sendpilot", key_hint: str = "SENDPILOT_API_KEY"
+) -> Callable[[HttpClient], list[SendPilotClient]]:
+    """The account these settings describe, named `name` (none without a key), built later on
+    the server's HTTP client. `key_hint` says where the key comes from, in error sentences."""
     if not settings.has_key():
         return lambda http: []
-    return lambda http: [SendPilotClient("sendpilot", settings, http, key_hint="SENDPILOT_API_KEY")]
+    return lambda http: [SendPilotClient(name, settings, http, key_hint=key_hint)]
+
+
+Settings = SendPilotSettings
+"""The registry's name for this provider's settings (a config file's accounts are made of them)."""
 
 
 def accounts_from_env() -> Callable[[HttpClient], list[SendPilotClient]]:

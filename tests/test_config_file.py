@@ -1,0 +1,148 @@
+"""Accounts from a config file (INBOX_MCP_CONFIG or --config): several per provider beside the
+environment's, each id carrying its account's name, every mistake one sentence naming the file,
+the account and the field, and no key from the file in any output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import FAST, text_of, walk
+from mcp import Client
+from processes import env_for, run_cli
+
+from inbox_mcp.providers.errors import ConfigError
+from inbox_mcp.sandbox import lemlist, sendkit
+from inbox_mcp.sandbox.loopback import LoopbackServer
+from inbox_mcp.server.accounts import configured_accounts
+from inbox_mcp.server.app import build_server
+
+pytestmark = pytest.mark.anyio
+EU_KEY = "sk_eu_workspace_7d3f19c2a8b6e4d0"
+US_KEY = "sk_us_workspace_2b8e6c4a1f9d7e35"
+LEM_KEY = "lemlist_team_eu_5c1e9a7b3d"
+
+
+@pytest.fixture(scope="module")
+def upstreams():
+    """Two SendKit workspaces and one lemlist team, each its own emulator on loopback."""
+    apps = {
+        "eu": sendkit.create_app(api_key=EU_KEY),
+        "us": sendkit.create_app(api_key=US_KEY),
+        "lem": lemlist.create_app(api_key=LEM_KEY),
+    }
+    servers = {name: LoopbackServer(app).start() for name, app in apps.items()}
+    yield {name: (apps[name], servers[name].url) for name in apps}
+    for server in servers.values():
+        server.stop()
+
+
+def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
+    path = tmp_path / "accounts.toml"
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def three_accounts(tmp_path: Path, upstreams) -> Path:
+    return write(
+        tmp_path,
+        f"""
+[accounts.sk-eu]
+provider = "sendkit"
+api_key_env = "SK_EU_KEY"
+base_url = "{upstreams["eu"][1]}"
+
+[accounts.sk-us]
+provider = "sendkit"
+api_key = "{US_KEY}"
+base_url = "{upstreams["us"][1]}"
+
+[accounts.lem-eu]
+provider = "lemlist"
+api_key_env = "LEM_EU_KEY"
+base_url = "{upstreams["lem"][1]}"
+write = "none"
+""",
+    )
+
+
+async def test_two_workspaces_of_one_provider_and_a_lemlist_team_merge_and_keep_their_ids(tmp_path, upstreams, monkeypatch):
+    monkeypatch.setenv("SK_EU_KEY", EU_KEY)
+    monkeypatch.setenv("LEM_EU_KEY", LEM_KEY)
+    for name in [n for n in os.environ if n.startswith(("SENDKIT_", "SENDPILOT_", "LEMLIST_", "INBOXBASE_"))]:
+        monkeypatch.delenv(name)
+    server = build_server(configured_accounts(str(three_accounts(tmp_path, upstreams))), requests_per_second=FAST)
+    async with Client(server) as client:
+        accounts = await client.call_tool("list_accounts", {})
+        rows, _ = await walk(client, "list_conversations", {"limit": 50})
+        eu_row = next(r for r in rows if r["account"] == "sk-eu")
+        before = {name: len(app.state.requests) for name, (app, _) in upstreams.items()}
+        thread = await client.call_tool("get_thread", {"conversation_id": eu_row["id"]})
+    assert [a["name"] for a in accounts.structured_content["accounts"]] == ["sk-eu", "sk-us", "lem-eu"]
+    assert {r["account"] for r in rows} == {"sk-eu", "sk-us", "lem-eu"}
+    assert all(r["id"].startswith(r["account"] + ":") for r in rows)
+    assert len({r["id"] for r in rows}) == len(rows)  # the same SendKit data twice, told apart by account
+    assert not thread.is_error, text_of(thread)
+    after = {name: len(app.state.requests) for name, (app, _) in upstreams.items()}
+    assert after["eu"] > before["eu"] and after["us"] == before["us"] and after["lem"] == before["lem"]
+
+
+def test_the_environment_and_the_file_add_up_and_names_must_differ(tmp_path, upstreams, monkeypatch):
+    monkeypatch.setenv("SENDKIT_API_KEY", EU_KEY)
+    path = write(tmp_path, f'[accounts.sendkit]\nprovider = "sendkit"\napi_key = "{US_KEY}"\n')
+    with pytest.raises(ConfigError) as caught:
+        configured_accounts(str(path))
+    assert str(caught.value) == (
+        f"{path}: account name 'sendkit' is used twice (an environment account is named after its provider, "
+        "e.g. sendkit): rename the file's account."
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "sentence"),
+    [
+        ('[accounts.a]\nprovider = "sendgrid"\napi_key = "k"\n', "account 'a', field 'provider': must be one of sendkit, sendpilot, lemlist, inboxbase."),
+        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nworkspace_id = "w"\n', "account 'a', field 'workspace_id': unknown for lemlist (allowed: api_key, api_key_env, base_url, provider, user_id, write)."),
+        ('[accounts."a b"]\nprovider = "lemlist"\napi_key = "k"\n', "account 'a b': a name has 1 to 64 letters, digits, '.', '-' or '_'."),
+        ('[accounts.a]\nprovider = "lemlist"\n', "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key."),
+        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\napi_key_env = "K"\n', "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key."),
+        ('[accounts.a]\nprovider = "lemlist"\napi_key_env = "NOT_SET_ANYWHERE_42"\n', "account 'a', field 'api_key_env': the variable NOT_SET_ANYWHERE_42 is not set or blank."),
+        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nbase_url = "ftp://x"\n', "account 'a', field 'base_url': base_url must start with http:// or https://."),
+        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nuser_id = "no such"\n', "account 'a', field 'user_id': user_id must be a lemlist user id such as usr_t2KCwPen66NrrqGtQ."),
+        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nwrite = "all"\n', "account 'a', field 'write': must be none, drafts or send."),
+        ('[accounts.a]\nprovider = "lemlist"\napi_key = 42\n', "account 'a', field 'api_key': must be a string."),
+        ('[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\nidentity = "a@inboxbase.ai,b@inboxbase.ai"\n', "account 'a': a named InboxBase account reads one identity: give each identity an account of its own."),
+        ('[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\n', "account 'a', field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai."),
+        ('[server]\nport = 1\n', "unknown table or key 'server': the file holds only [accounts.<name>] tables."),
+        ("[accounts.a\n", "not valid TOML"),
+        ("", "no account: add an [accounts.<name>] table."),
+    ],
+)
+def test_each_mistake_stops_the_start_with_one_sentence(tmp_path, toml, sentence):
+    path = write(tmp_path, toml)
+    done = run_cli("accounts", "--config", str(path), env=env_for(None))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(f"inbox-mcp: {path}: ") and sentence in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_a_missing_file_says_so_through_the_variable_too(tmp_path):
+    done = run_cli("serve", env=env_for(None, INBOX_MCP_CONFIG=str(tmp_path / "nope.toml")))
+    assert done.returncode == 2
+    assert done.stderr == f"inbox-mcp: {tmp_path / 'nope.toml'}: no such file (INBOX_MCP_CONFIG or --config names it).\n"
+
+
+def test_accounts_checks_each_account_and_no_key_of_the_file_is_ever_shown(tmp_path, upstreams):
+    path = three_accounts(tmp_path, upstreams)
+    path.write_text(path.read_text().replace(US_KEY, US_KEY[:-4] + "0000"))  # sk-us: a revoked key
+    path.chmod(0o644)  # an inline key that other users can read
+    done = run_cli("accounts", "--config", str(path), env=env_for(None, SK_EU_KEY=EU_KEY, LEM_EU_KEY=LEM_KEY))
+    out = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "sk-eu: SendKit accepted the credentials." in out and "lem-eu: lemlist accepted the credentials." in out
+    assert "sk-us: SendKit rejected the credentials" in out and f"the api_key of account 'sk-us' in {path}" in out
+    assert "holds an API key inline and other users can read it: chmod 600 it, or use api_key_env." in done.stderr
+    for key in (EU_KEY, US_KEY, US_KEY[:-4] + "0000", LEM_KEY):
+        assert key not in out and key[:12] not in out
