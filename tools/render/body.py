@@ -41,6 +41,7 @@ _URL_TAIL = ".,;:!?)'\""
 # Invisible characters that carry or disguise text (not the odd zero-width space): Unicode tag
 # characters, bidi overrides and isolates, runs of variation selectors. Worth saying in detailed.
 _SMUGGLED = re.compile("[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069]|[\ufe00-\ufe0f\U000e0100-\U000e01ef]{4,}")
+_SMUGGLING_CHARS = re.compile("[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
 def body(message: Message, *, links: bool) -> Trimmed:
@@ -62,7 +63,7 @@ def body(message: Message, *, links: bool) -> Trimmed:
     if result is None:
         text, text_unread = _read_text(message.text or "")
         trimmed = trim(_prepare(text))
-        removed = trimmed.removed + (["invisible characters"] if _SMUGGLED.search(text) else [])
+        removed = trimmed.removed + (["invisible characters"] if _smuggled(text) else [])
         result = Trimmed(_text_links(clean(trimmed.text), links), removed)
         unread = text_unread or (html_unread if not result.text else None)
     result = _bounded(Trimmed(_clean_urls(result.text), result.removed))
@@ -154,10 +155,15 @@ def _from_html(html: str, *, links: bool) -> Trimmed | None:
             removed += trimmed.removed
             if "hidden text" in converted.removed:
                 removed.append("hidden text")
-            if _SMUGGLED.search(converted.text):
+            if _smuggled(converted.text):
                 removed.append("invisible characters")
             return Trimmed(text, list(dict.fromkeys(removed)))
     return None
+
+
+def _smuggled(text: str) -> bool:
+    # A look for any of the characters first: one pass, and none at all for ASCII.
+    return not text.isascii() and bool(_SMUGGLING_CHARS.search(text)) and bool(_SMUGGLED.search(text))
 
 
 def _prepare(text: str) -> str:

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -58,6 +59,10 @@ _BLOCK = frozenset(
 )
 _PARAGRAPH = frozenset("p h1 h2 h3 h4 h5 h6 pre table ul ol dl hr blockquote figure".split())
 _CELLS = frozenset(("td", "th"))
+# Inline elements the walk does nothing special with (see _Walker.run): without attributes, only
+# their content counts.
+_PLAIN_INLINE = frozenset("o:p span b i u em strong small big sub sup s strike code tt kbd samp var abbr mark nobr".split())
+_PLAIN_BLOCK = _BLOCK - {"pre", "ol", "li", "details", "dialog", "blockquote"}  # (those have more to them)
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 # Classes of containers that hold quoted history (compared without Outlook's "x_" prefix).
@@ -114,6 +119,23 @@ _BOILERPLATE_MAX = 400
 _FORWARD_HINTS = ("forward", "transf", "weiterge", "reenvi", "inoltr", "encaminh", "doorgest", "réexp", "fw:", "fwd:",
                   "tr:", "wg:", "rv:", "i:", "enc:", "doorst:", "fw :", "tr :")
 
+_FORWARD_WORDS = tuple(hint for hint in _FORWARD_HINTS if not hint.endswith(":"))
+_FORWARD_TAGS = tuple(hint for hint in _FORWARD_HINTS if hint.endswith(":"))
+
+
+def _forward_hint(low: str) -> bool:
+    """Whether `low` holds one of _FORWARD_HINTS: the words anywhere, the tags ("fw:") before a
+    colon (the few colons are looked at, not the whole text for each tag)."""
+    if any(word in low for word in _FORWARD_WORDS):
+        return True
+    at = low.find(":")
+    while at >= 0:
+        if low.endswith(_FORWARD_TAGS, 0, at + 1):
+            return True
+        at = low.find(":", at + 1)
+    return False
+
+
 _TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w*|mc_cid|mc_eid|_hsenc|_hsmi|__hs\w*|hsctatracking|hsa_\w+|mkt_tok|fbclid|gclid|gclsrc|dclid|gbraid|wbraid"
     r"|yclid|msclkid|twclid|ttclid|li_fat_id|igshid|ref_src|ref_url|vero_id|vero_conv|oly_enc_id|oly_anon_id|_kx|_ke"
@@ -166,7 +188,7 @@ def _converted(html: str, drop_quotes: bool) -> tuple[str, str, tuple[str, ...]]
     if drop_quotes:
         cut = _outlook_cut(html) or _gmail_cut(html)
         if cut is not None:
-            result = _Walker(_bounded(html[:cut]), drop_quotes=True, cut_from=html[cut:]).run()
+            result = _Walker(_bounded(html[:cut]), drop_quotes=True, cut=(html, cut)).run()
             if result is not None:
                 return result
     result = _Walker(_bounded(html), drop_quotes=drop_quotes).run()
@@ -223,7 +245,7 @@ def _outlook_cut(html: str) -> int | None:
 
 
 _GMAIL_CONTAINER = re.compile(r"""<div\b[^>]*?\bclass\s*=\s*["']?[^"'>]*?\bgmail_quote\b""", re.I)
-_BLOCKQUOTE_TAG = re.compile(r"<(/?)blockquote\b", re.I)
+_BLOCKQUOTE_TAG = re.compile(r"</?blockquote\b", re.I)  # (no group: faster to scan)
 _ONLY_CLOSING = re.compile(r"(?:\s|&nbsp;|</[a-z][^>]*>|<br\s*/?>|<div[^>]*>|<!--.*?-->)*", re.I | re.S)
 
 
@@ -241,7 +263,7 @@ def _gmail_cut(html: str) -> int | None:
         return None
     depth = 0
     for i, tag in enumerate(_BLOCKQUOTE_TAG.finditer(html, m.end())):
-        depth += -1 if tag.group(1) else 1
+        depth += -1 if html[tag.start() + 1] == "/" else 1
         if depth == 0:
             end = html.find(">", tag.end())
             return m.start() if end > 0 and _ONLY_CLOSING.fullmatch(html, end + 1) else None
@@ -328,11 +350,24 @@ def _bounded(html: str) -> str:
 
 # Cache handles for benchmarks that time cold runs (bench/render.py clears them).
 _parse_sheet = visibility.parse_sheet
-_style_cached = visibility.CACHES
+
+
+class _Caches:
+    """The walk's per-value caches, this module's and visibility.py's, cleared together."""
+
+    @staticmethod
+    def cache_clear() -> None:
+        visibility.CACHES.cache_clear()
+        _class_kind.cache_clear()
+
+
+_style_cached = _Caches()
 _ALT_MAX = 300
 _HINT_TAGS = visibility.HINT_TAGS
-_STYLE_OPEN = re.compile(r"<style", re.I)
-_STYLE_CLOSE = re.compile(r"</style", re.I)
+# "<style" with re.I, spelt out (the long s folds to "s" too): the same matches, faster to find.
+_STYLE_OPEN = re.compile("<[sS\u017f][tT][yY][lL][eE]")
+_STYLE_CLOSE = re.compile("</[sS\u017f][tT][yY][lL][eE]")
+_TAG = re.compile(r"<[^>]+>")
 
 
 def _alt_words(node: LexborNode) -> bool:
@@ -340,11 +375,11 @@ def _alt_words(node: LexborNode) -> bool:
     return any(_WORD.search(img.attributes.get("alt") or "") for img in node.css("img[alt]")[:20])
 
 
-def _styles_in(html: str) -> str:
-    """The distinct <style> elements of markup that is not parsed (history cut off after the
-    message): their rules still apply to what is shown. Linear however the tags nest."""
+def _styles_in(html: str, pos: int = 0) -> str:
+    """The distinct <style> elements of markup that is not parsed (`html` from `pos` on: history
+    cut off after the message): their rules still apply to what is shown. Linear however the
+    tags nest."""
     out: dict[str, None] = {}
-    pos = 0
     while len(out) < 100:
         start = _STYLE_OPEN.search(html, pos)
         if start is None:
@@ -356,14 +391,31 @@ def _styles_in(html: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1024)
+def _class_kind(cls: str) -> str | None:
+    """What a class attribute marks (its first class that marks anything): "container" (of
+    quoted history), "attribution", "signature", "start", or None. Mail repeats a few."""
+    for c in cls.lower().split():
+        if c.startswith("x_"):
+            c = c[2:]
+        if c in _QUOTE_CONTAINER_CLASSES or c.endswith("yahoo_quoted"):
+            return "container"
+        if c in _ATTRIBUTION_CLASSES:
+            return "attribution"
+        if c in _SIGNATURE_CLASSES:
+            return "signature"
+        if c == "outlookmessageheader":
+            return "start"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # The walk
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Ctx:
-    """What an element passes down to its content."""
+class _Ctx(NamedTuple):
+    """What an element passes down to its content (a tuple: made for every styled element)."""
 
     seen: Seen = visibility.ROOT  # colours, font size, visibility... (see visibility.py)
     pre: bool = False
@@ -386,7 +438,10 @@ class _Link:
 
 
 def _join(parts: list, links: bool = False) -> str:
-    return "".join(p if p.__class__ is str else (f" <{p.url}>" if links else "") for p in parts)
+    try:
+        return "".join(parts)  # no link among them (most messages)
+    except TypeError:
+        return "".join(p if p.__class__ is str else (f" <{p.url}>" if links else "") for p in parts)
 
 
 def _text_upto(node: LexborNode, limit: int) -> str:
@@ -457,8 +512,8 @@ class _Writer:
         self.cell = False
 
     def brk(self, lines: int) -> None:
-        if self.parts:
-            self.pending = max(self.pending, lines)
+        if self.parts and lines > self.pending:
+            self.pending = lines
         self.cell = False
 
     def newline(self) -> None:
@@ -510,17 +565,21 @@ class _Writer:
 
 
 _WS = re.compile(r"[\t\n\r\f ]+")
+_WS_CONTROL = re.compile(r"[\t\n\r\f]")  # (a text without it, or two spaces, is as _WS leaves it)
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _WORD = re.compile(r"\w")
 
 
 class _Walker:
-    def __init__(self, html: str, *, drop_quotes: bool, cut_from: str | None = None) -> None:
+    def __init__(self, html: str, *, drop_quotes: bool, cut: tuple[str, int] | None = None) -> None:
         self.tree = LexborHTMLParser(html)
         self.root = self.tree.body or self.tree.root
         self.drop = drop_quotes
-        self.cut_from = cut_from  # the markup cut off after the history's start (see _converted), or None
-        self.css = self._cascade(html, cut_from)
+        # After a pre-cut (see _converted): the whole markup and where `html` ended in it (what
+        # follows is history, not parsed: not copied either, it is most of a long thread).
+        self.cut = cut
+        self.css = self._cascade(html, cut)
+        self.hidden_memo: dict[tuple, tuple[_Ctx, tuple[bool, _Ctx]]] = {}  # see _hidden
         self.start: _Ctx | None = self._root_ctx()
         self.w = _Writer()
         self.removed: list[str] = []
@@ -535,13 +594,14 @@ class _Walker:
         self.ol_counters: dict[int, int] = {}
         self.whole_unknown = True  # is the message one unmarked <blockquote>? (see _plain_blockquote)
 
-    def _cascade(self, html: str, cut_from: str | None) -> Cascade | None:
+    def _cascade(self, html: str, cut: tuple[str, int] | None) -> Cascade | None:
         """The message's stylesheets matched against its tree (None: it has none). Those in the
         history cut off unparsed (see _converted) apply too, as they would in a mail client."""
-        extra = _styles_in(cut_from) if cut_from else ""
-        if not extra and not _STYLE_OPEN.search(html):
+        extra = _styles_in(*cut) if cut is not None else ""
+        own = _STYLE_OPEN.search(html) is not None  # without "<style" the tree has no <style>
+        if not extra and not own:
             return None
-        css = Cascade(self.tree, extra, html.count("<"))
+        css = Cascade(self.tree, extra, html.count("<"), own_sheets=own)
         return css if css.rules or css.loose else None
 
     def _root_ctx(self) -> _Ctx | None:
@@ -577,17 +637,9 @@ class _Walker:
                 return "container"
         cls = attrs.get("class")
         if cls:
-            for c in cls.lower().split():
-                if c.startswith("x_"):
-                    c = c[2:]
-                if c in _QUOTE_CONTAINER_CLASSES or c.endswith("yahoo_quoted"):
-                    return "quote" if node.tag == "blockquote" else "container"
-                if c in _ATTRIBUTION_CLASSES:
-                    return "attribution"
-                if c in _SIGNATURE_CLASSES:
-                    return "signature"
-                if c == "outlookmessageheader":
-                    return "start"
+            kind = _class_kind(cls)
+            if kind is not None:
+                return "quote" if kind == "container" and node.tag == "blockquote" else kind
         tag = node.tag
         if tag == "blockquote" and (attrs.get("type") or "").lower() == "cite":
             return "quote"
@@ -617,19 +669,34 @@ class _Walker:
         (visibility.py)."""
         tag = node.tag
         style = attrs.get("style") if attrs else None
-        decls = inline_style(style) if style else NO_DECLS
         hint = hints(tag, attrs) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
-        rules = self.css.rules_for(node, attrs) if self.css is not None else ()
-        if rules or hint:
+        has_hint = hint is not NO_DECLS  # (hints() gives NO_DECLS or declarations)
+        css = self.css
+        rules = () if css is None else css.rules_for(node, attrs) if css.loose else css.matched.get(node.mem_id, ())
+        if not (style or has_hint or rules):
+            return False, ctx
+        # Siblings are often styled alike (Word's paragraphs, a table's cells): the same inputs
+        # under the same context give the same answer. (The memo holds each context it has seen,
+        # so no other can take its id.)
+        key = (id(ctx), tag, style, hint, rules)
+        known = self.hidden_memo.get(key)
+        if known is not None:
+            return known[1]
+        decls = inline_style(style) if style else NO_DECLS
+        if rules or has_hint:
             decls = merged(rules, decls, hint)
         if not decls:
-            return False, ctx
-        hidden, seen = resolve(decls, tag, ctx.seen)
-        if hidden:
-            return True, ctx
-        if seen is ctx.seen:
-            return False, ctx
-        return False, _Ctx(seen, ctx.pre, ctx.plain)
+            result = False, ctx
+        else:
+            hidden, seen = resolve(decls, tag, ctx.seen)
+            if hidden:
+                result = True, ctx
+            elif seen is ctx.seen:
+                result = False, ctx
+            else:
+                result = False, _Ctx(seen, ctx.pre, ctx.plain)
+        self.hidden_memo[key] = (ctx, result)
+        return result
 
     def _styled(self, node: LexborNode, tag: str, attrs: dict) -> bool:
         """Whether anything can style the element (most elements have nothing that could)."""
@@ -728,8 +795,7 @@ class _Walker:
 
     @staticmethod
     def _history_word(text: str) -> str:
-        low = text.lower()
-        if any(hint in low for hint in _FORWARD_HINTS) and (FORWARD_HEADER.search(text) or FORWARD_SUBJECT.search(text)):
+        if _forward_hint(text.lower()) and (FORWARD_HEADER.search(text) or FORWARD_SUBJECT.search(text)):
             return "forwarded message"
         return "quoted history"
 
@@ -827,7 +893,10 @@ class _Walker:
         while stack:
             step, node, ctx, extra = stack.pop()
             if step == _EXIT:
-                self._leave(node, extra)
+                if extra or self.boilerplate:
+                    self._leave(node, extra)
+                elif node.tag in _BLOCK:  # all _leave does for the others
+                    w.brk(2 if node.tag in _PARAGRAPH else 1)
                 continue
             tag = node.tag
             if tag == "-text":
@@ -845,7 +914,7 @@ class _Walker:
                         if line:
                             w.text(line)
                     continue
-                if "  " in value or not value.isprintable():
+                if "  " in value or (not value.isprintable() and _WS_CONTROL.search(value)):
                     value = _WS.sub(" ", value)
                 if value == " ":
                     w.space()
@@ -857,6 +926,26 @@ class _Walker:
                     self._image(node, ctx)
                 continue
             attrs = node.attributes
+            if not attrs and (tag in _PLAIN_INLINE or tag in _PLAIN_BLOCK or tag == "br") and (
+                css is None or not (css.loose or node.mem_id in css.matched)
+            ):
+                # Most elements: nothing can style, hide or mark them. A line break breaks the line,
+                # a block asks for its lines (and is a place a footer may start), inline markup
+                # (Word's <o:p>, a bare <span>) leaves only its content: what the general path
+                # below does for them, without its questions.
+                if tag == "br":
+                    w.newline()
+                    continue
+                if tag in _PLAIN_BLOCK:
+                    if drop:
+                        starts[node.mem_id] = len(w.parts)
+                    w.brk(2 if tag in _PARAGRAPH else 1)
+                    stack.append((_EXIT, node, ctx, ()))
+                child = node.last_child
+                while child is not None:
+                    stack.append((_ENTER, child, ctx, None))
+                    child = child.prev
+                continue
             if (
                 attrs and ("style" in attrs or "hidden" in attrs or "bgcolor" in attrs or "background" in attrs
                            or tag == "font" or tag == "body" or tag == "a")
@@ -889,9 +978,9 @@ class _Walker:
                     if action == "skip":
                         continue
                     if action == "plain":
-                        inner = replace(inner, plain=2 if kind in ("container", "start") else 1)
+                        inner = inner._replace(plain=2 if kind in ("container", "start") else 1)
                     elif action == "plain-inner":
-                        inner = replace(inner, plain=1)
+                        inner = inner._replace(plain=1)
                     elif action == "quote":
                         w.brk(1)
                         w.depth += 1
@@ -906,7 +995,7 @@ class _Walker:
             elif tag in _CELLS:
                 w.start_cell()
             if tag == "pre":
-                inner = replace(inner, pre=True)
+                inner = inner._replace(pre=True)
             elif tag == "ol":
                 start = (attrs.get("start") or "1").strip()
                 self.ol_counters[node.mem_id] = int(start) - 1 if start.isdigit() and len(start) < 7 else 0
@@ -933,10 +1022,11 @@ class _Walker:
                 if summary is not None:
                     stack.append((_ENTER, summary, inner, None))
                 continue
-            children = list(node.iter(include_text=True))
-            children.reverse()
-            stack.extend([(_ENTER, child, inner, None) for child in children])
-        if self.cut_from is not None and not self._cut_was_sound():
+            child = node.last_child  # the children, last first: the first is popped first
+            while child is not None:
+                stack.append((_ENTER, child, inner, None))
+                child = child.prev
+        if self.cut is not None and not self._cut_was_sound():
             return None
         return self._finish()
 
@@ -964,7 +1054,8 @@ class _Walker:
                 if node.tag in ("details", "a") or (attrs and (self._quote_kind(node, attrs) or self._hidden(node, attrs, _ROOT_CTX)[0])):
                     return False
             node = node.parent
-        header = html_module.unescape(re.sub(r"<[^>]+>", " ", self.cut_from[:2500]))[:800]
+        whole, cut = self.cut
+        header = html_module.unescape(_TAG.sub(" ", whole[cut : cut + 2500]))[:800]
         self._note(self._history_word(header))
         return True
 

@@ -182,7 +182,6 @@ _DISCLAIMER_HINTS = (
     "irrtümlich", "adressat", "empfänger", "destinataire", "erreur", "riservat", "errore", "engano", "erro",
     "vertrouwelijk", "vergissing", "abusievelijk", "onterecht", "ten onrechte",
 )
-_DISCLAIMER_HINT = re.compile("|".join(re.escape(h) for h in _DISCLAIMER_HINTS))
 _POINTS_HINTS = (
     "below", "inline", "in red", "in blue", "in green", "in bold", "in line", "dessous", "plus bas", "dans le", "en rouge",
     "en bleu", "en gras", "mes réponses", "nos réponses", "unten", "im text", "in rot", "in blau", "abajo", "debajo",
@@ -247,9 +246,15 @@ class _Trim:
         self.maybe_attribution = self.hinted or "@" in text
         self.raw = _split_shared(text.split("\n")) if self.hinted else text.split("\n")
         self.norm = [_fold(line) for line in self.raw]
+        self.low = low
         self.maybe_disclaimer = any(hint in low for hint in _DISCLAIMER_HINTS)
-        self.quoted = [line.startswith(">") for line in self.norm]
-        self._unquote_content()
+        self.maybe_signature = "--" in text or "—" in text  # a delimiter line has one or the other
+        if ">" in text:
+            self.quoted = [line.startswith(">") for line in self.norm]
+            self._unquote_content()
+        else:  # no quoted line
+            self.quoted = [False] * len(self.norm)
+            self.last_quoted = -1
         self.keep = [True] * len(self.raw)
         self.tail = tail
         self.removed: list[str] = []
@@ -289,9 +294,10 @@ class _Trim:
             self._footers()
             self._view_online()
         self._quote_runs(keep_first=cue)
-        lines = [line for line, kept in zip(self.raw, self.keep) if kept]
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
-        return Trimmed(text, self.removed)
+        text = "\n".join([line.rstrip() for line, kept in zip(self.raw, self.keep) if kept])
+        while "\n\n\n" in text:  # runs of blank lines become one (as a \n{3,} sub would, faster)
+            text = text.replace("\n\n\n", "\n\n")
+        return Trimmed(text.strip(), self.removed)
 
     # -- history ------------------------------------------------------------------------------
 
@@ -456,10 +462,13 @@ class _Trim:
     def _disclaimer(self) -> None:
         if not self.maybe_disclaimer:
             return
+        # The hints in the text (and those with a space, which folding can make): a line has no other.
+        hints = [hint for hint in _DISCLAIMER_HINTS if " " in hint or hint in self.low]
         for i, line in enumerate(self.norm):
             if not self.keep[i] or self.quoted[i] or not line:
                 continue
-            if not _DISCLAIMER_HINT.search(line.lower()):
+            low = line.lower()
+            if not any(hint in low for hint in hints):
                 continue
             if not _DISCLAIMER.search(line):
                 continue
@@ -477,6 +486,8 @@ class _Trim:
             return
 
     def _signature(self) -> None:
+        if not self.maybe_signature:
+            return
         first = self._first_content()
         for i, raw in enumerate(self.raw):
             if not self.keep[i] or self.quoted[i]:
@@ -537,6 +548,7 @@ class _Trim:
             if (
                 i - start < 4
                 and len(paragraph) <= 400
+                and "://" in paragraph  # (the pattern ends with a URL)
                 and _UNSUBSCRIBE_TEXT.search(paragraph)
                 and _FOOTER_SIGNAL.search(_UNSUBSCRIBE_TEXT.sub(" ", paragraph))
                 and first < start
@@ -550,6 +562,8 @@ class _Trim:
     def _quote_runs(self, *, keep_first: bool) -> None:
         """Each run of `>` lines goes, unless the sender wrote after it: then its last lines stay
         as the context of the answer below them."""
+        if self.last_quoted < 0:
+            return  # no quoted line
         n = len(self.norm)
         # Only quoted lines go below, so where the sender's last answer is does not change.
         last_answer = self._last_answer()

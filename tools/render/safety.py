@@ -42,11 +42,14 @@ _INVISIBLE_RANGES = (
 )
 _INVISIBLE = re.compile(f"[{_INVISIBLE_RANGES}]+")
 _ASCII_CONTROL = re.compile("[\u0000-\u0008\u000e-\u001f\u007f]+")
+_ASCII_CONTROL_CHAR = re.compile("[\u0000-\u0008\u000e-\u001f\u007f]")  # a look first: 3x faster than the sub
 _LINE_BREAKS = re.compile("\r\n?|[\u000b\u000c\u0085\u2028\u2029]")
 # Combining marks of the generic diacritic blocks, the ones Zalgo text piles up.
-_MARK_PILE = re.compile("([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3})[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_MARK_PILE = re.compile(f"([{_MARKS}]{{3}})[{_MARKS}]+")
+# Any character that one of the three above acts on: most text has none (one pass, not three).
+_TO_STRIP = re.compile(f"[{_INVISIBLE_RANGES}\r\u000b\u000c\u0085\u2028\u2029{_MARKS}]")
 _SPACES = re.compile(r"[^\S\n]+")
-_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def strip_invisible(text: str) -> str:
@@ -54,7 +57,9 @@ def strip_invisible(text: str) -> str:
     if text.isascii():  # the common case, in one pass
         if "\r" in text or "\x0b" in text or "\x0c" in text:
             text = _LINE_BREAKS.sub("\n", text)
-        return _ASCII_CONTROL.sub("", text)
+        return _ASCII_CONTROL.sub("", text) if _ASCII_CONTROL_CHAR.search(text) else text
+    if not _TO_STRIP.search(text):
+        return text
     text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     return _MARK_PILE.sub(r"\1", text)
@@ -67,7 +72,10 @@ def clean(text: str) -> str:
         _SPACES.sub(" ", line).strip() if "  " in line or not line.isprintable() else line.strip()
         for line in text.split("\n")
     ]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    text = "\n".join(lines)
+    while "\n\n\n" in text:  # runs of blank lines become one (as a \n{3,} sub would, faster)
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
 
 
 def one_line(text: str | None, limit: int) -> str:

@@ -244,7 +244,8 @@ def _direction(m: Message, lead: Person, messages: list[Message], number: int) -
         return f"us ({one_line(email, 80)})" if email and email != earlier else "us"
     if m.direction == "unknown":
         return f"{who(m.sender, detailed=False)}, direction unknown" if m.sender else "direction unknown"
-    if m.sender is None or m.sender == lead or _same_address(m.sender.email, lead.email):
+    # The address first: comparing whole Person models costs more.
+    if m.sender is None or _same_address(m.sender.email, lead.email) or m.sender == lead:
         return "lead"
     return who(m.sender, detailed=False)
 

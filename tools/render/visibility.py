@@ -44,13 +44,14 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import tinycss2
 from cssselect2 import parser as selector_parser
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser, LexborNode
 from tinycss2 import color4
 
 # ---------------------------------------------------------------------------------------------
@@ -1702,16 +1703,34 @@ def _text_key(selector: str) -> tuple[str, str] | None:
     return key
 
 
+_engines = threading.local()
+
+
+def _select(tree: LexborHTMLParser, query: str) -> list[LexborNode]:
+    """`tree.css(query)`, through one lexbor selector engine per thread: `tree.css` makes one
+    for each tree, and setting it up (then tearing it down) costs more than most queries on a
+    message. The engine keeps nothing of a document between queries."""
+    engine = getattr(_engines, "engine", None)
+    if engine is None:
+        engine = _engines.engine = LexborCSSSelector()
+    root = tree.root
+    return [] if root is None else engine.find(query, root)
+
+
 class Cascade:
     """The message's stylesheets matched against its tree: for each element, which rules apply."""
 
     __slots__ = ("matched", "loose", "rules")
 
-    def __init__(self, tree: LexborHTMLParser, extra_html: str = "", estimated_nodes: int = 0) -> None:
-        """`extra_html`: more <style> elements, from markup that was not parsed into `tree`."""
+    def __init__(
+        self, tree: LexborHTMLParser, extra_html: str = "", estimated_nodes: int = 0, *, own_sheets: bool = True
+    ) -> None:
+        """`extra_html`: more <style> elements, from markup that was not parsed into `tree`;
+        `own_sheets=False`: the tree is known to have none of its own (no need to look)."""
         self.matched: dict[int, tuple[Rule, ...]] = {}
         self.loose: dict[tuple[str, str] | None, tuple[Rule, ...]] = {}  # over-budget rules by key
-        texts = [node.text(deep=True) or "" for node in tree.css("style") if _style_applies(node)]
+        own = _select(tree, "style") if own_sheets else []
+        texts = [node.text(deep=True) or "" for node in own if _style_applies(node)]
         if extra_html:
             texts += _style_texts(extra_html)
         # Quoted mails bring their own copies of the same stylesheet: one of each is enough.
@@ -1740,7 +1759,7 @@ class Cascade:
                 return found_by[selector]
             spent += nodes
             try:
-                found: list[int] | None = [n.mem_id for n in tree.css(selector)]
+                found: list[int] | None = [n.mem_id for n in _select(tree, selector)]
             except Exception:  # noqa: BLE001 - lexbor cannot read it (::before, :lang(), ...)
                 found = None
             found_by[selector] = found
