@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
@@ -112,6 +113,7 @@ class _Window:
                 await anyio.sleep(self.sent[0] + self.limit.per_seconds - now)
 
 
+@lru_cache(maxsize=64)
 def bucket_for(provider: str, key: str) -> str:
     """A rate-limit bucket per provider and key, named without the key itself."""
     return f"{provider}:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
@@ -141,7 +143,7 @@ class Call:
     """Calls with the same bucket share one limit (see `bucket_for`); empty: no limit."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "secrets", secret_forms(self.secrets))
+        object.__setattr__(self, "secrets", _forms_of(tuple(self.secrets)))
 
 
 class HttpClient:
@@ -157,19 +159,29 @@ class HttpClient:
     ) -> None:
         """`shared`: keep the rate-limit windows in Redis, shared with every other client
         (worker, machine) using the same Redis; None: in this process."""
-        self._client = httpx2.AsyncClient(
-            timeout=httpx2.Timeout(read_timeout, connect=connect_timeout),
-            headers={"User-Agent": "inbox-mcp", "Accept": "application/json"},
-            follow_redirects=False,
-            transport=transport,
-        )
+        self._timeout = httpx2.Timeout(read_timeout, connect=connect_timeout)
+        self._transport = transport
+        self._client: httpx2.AsyncClient | None = None
         self._retries = retries
         self._default_limit = default_rate_limit
         self._shared = shared
         self._windows: dict[str, Limiter] = {}
 
+    def _connections(self) -> httpx2.AsyncClient:
+        """The connection pool, made on the first request: its transport and TLS context cost a
+        start-up (spawn to the first tools/list) that has no request to make yet."""
+        if self._client is None:
+            self._client = httpx2.AsyncClient(
+                timeout=self._timeout,
+                headers={"User-Agent": "inbox-mcp", "Accept": "application/json"},
+                follow_redirects=False,
+                transport=self._transport,
+            )
+        return self._client
+
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def get_json(self, call: Call) -> Any:
         attempt = 0
@@ -242,7 +254,7 @@ class HttpClient:
         return left is None or seconds < left - 0.5
 
     async def _send(self, call: Call) -> tuple[int, httpx2.Headers, bytes]:
-        async with self._client.stream("GET", call.url, params=dict(call.params), headers=dict(call.headers)) as r:
+        async with self._connections().stream("GET", call.url, params=dict(call.params), headers=dict(call.headers)) as r:
             declared = r.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
                 raise _BodyTooLarge()
@@ -350,6 +362,12 @@ def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
 
 
 _URLSAFE = str.maketrans("+/", "-_")
+
+
+@lru_cache(maxsize=64)
+def _forms_of(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """`secret_forms`, once per account's credentials rather than once per request."""
+    return secret_forms(secrets)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -16,7 +16,7 @@ Direction = Literal["inbound", "outbound", "unknown"]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # validators built on first use, not at start-up
 
 
 def _require_utc(value: datetime | None) -> datetime | None:

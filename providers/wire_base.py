@@ -28,13 +28,14 @@ from inbox_mcp.providers.model import Person
 class Wire(BaseModel):
     """A provider's JSON object: unknown fields ignored, aliases as documented."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    # defer_build: the validators are built on the first answer parsed, not at start-up.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
     def _null_means_absent(cls, data: Any) -> Any:
         """A documented field sent as null takes its default ([] for lists), as if absent."""
-        if isinstance(data, dict):
+        if isinstance(data, dict) and None in data.values():  # most objects have no null: no copy
             return {key: value for key, value in data.items() if value is not None}
         return data
 

@@ -14,6 +14,7 @@ import heapq
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import anyio
 
@@ -22,10 +23,9 @@ from inbox_mcp.providers.model import Conversation, Query
 from inbox_mcp.providers.provider import Provider
 from inbox_mcp.tools.cursors import Position, decode_positions, encode_positions, fingerprint
 from inbox_mcp.tools.inbox import Inbox, ToolInputError, full_id
-from inbox_mcp.tools.output import ConversationList, conversation_out
+from inbox_mcp.tools.output import ConversationList, conversation_fields
 from inbox_mcp.tools.paging import Key, Stream
 from inbox_mcp.tools.render.rows import row_line, snippet_of
-from inbox_mcp.tools.render.tokens import count_tokens
 
 Keep = Callable[[Conversation], bool]
 FRAME_TOKENS = 150
@@ -102,10 +102,13 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         except ToolInputError as exc:
             refused.append(exc)
 
-    # First read, concurrently: every account whose next row is unknown.
-    async with anyio.create_task_group() as group:
-        for stream in streams.values():
-            if not stream.next.done and stream.next.bound is None:
+    # First read, concurrently: every account whose next row is unknown (one needs no task).
+    first = [s for s in streams.values() if not s.next.done and s.next.bound is None]
+    if len(first) == 1:
+        await fill(first[0])
+    elif first:
+        async with anyio.create_task_group() as group:
+            for stream in first:
                 group.start_soon(fill, stream)
     if refused:
         raise refused[0]
@@ -152,9 +155,9 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         size = (len(line) if line.isascii() else len(line.encode())) + 1
         if used + uncounted + size > budget:
             # The budget may be reached: count exactly, the rows taken so far unread included.
-            used += sum(count_tokens(taken) + 1 for taken in lines[len(lines) - pending :]) if pending else 0
+            used += sum(_row_tokens(taken) for taken in lines[len(lines) - pending :]) if pending else 0
             uncounted = pending = 0
-            cost = count_tokens(line) + 1
+            cost = _row_tokens(line)
             if lines and used + cost > budget:
                 cut_by_budget = True
                 break
@@ -164,7 +167,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
             pending += 1
         stream.pop()
         lines.append(line)
-        out.append(conversation_out(name, row, snippet or None))
+        out.append(conversation_fields(name, row, snippet or None))
         heapq.heappop(heap)
         if not stream.ended:
             heapq.heappush(heap, (stream.bound() or key, name))
@@ -183,6 +186,14 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         scan_stopped=len(lines) < listing.limit and more and not cut_by_budget,
         notes=[note for stream in streams.values() for note in stream.notes],
     )
+
+
+@lru_cache(maxsize=4096)
+def _row_tokens(line: str) -> int:
+    """A row's tokens with its newline; remembered, since listings show the same rows again."""
+    from inbox_mcp.tools.render.tokens import count_tokens  # the tokenizer, on first need
+
+    return count_tokens(line) + 1
 
 
 def empty() -> Result:

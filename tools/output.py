@@ -4,6 +4,7 @@ domain model. Names are the agent-facing contract: keep them stable."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -29,10 +30,25 @@ class Out(BaseModel):
 
 def _safe(value: object) -> object:
     if isinstance(value, str):
-        return defuse(strip_invisible(value))
+        return _safe_text(value)
     if isinstance(value, list) and value and isinstance(value[0], str):
-        return [defuse(strip_invisible(v)) for v in value]
+        return [_safe_text(v) for v in value]
     return value
+
+
+MEMO_CHARS = 256
+"""Strings up to this long are made safe once and remembered (`_short`): a listing's fields
+(names, addresses, ids, snippets) repeat within a call, since the SDK validates the structured
+content against the output schema once more, and across calls."""
+
+
+def _safe_text(text: str) -> str:
+    return _short(text) if len(text) <= MEMO_CHARS else defuse(strip_invisible(text))
+
+
+@lru_cache(maxsize=8192)
+def _short(text: str) -> str:
+    return defuse(strip_invisible(text))
 
 
 class PersonOut(Out):
@@ -129,20 +145,26 @@ def person_out(p: Person | None) -> PersonOut | None:
 
 
 def conversation_out(account: str, c: Conversation, snippet: str | None) -> ConversationOut:
-    return ConversationOut(
-        id=full_id(account, c.id),
-        account=account,
-        provider=c.provider,
-        correspondent=PersonOut(**c.correspondent.model_dump()),
-        subject=c.subject,
-        snippet=snippet,
-        last_activity_at=c.last_activity_at,
-        unread=c.unread,
-        status=c.status,
-        tags=list(c.tags),
-        campaign=c.campaign,
-        message_count=c.message_count,
-    )
+    return ConversationOut.model_validate(conversation_fields(account, c, snippet))
+
+
+def conversation_fields(account: str, c: Conversation, snippet: str | None) -> dict[str, object]:
+    """A `ConversationOut` as a dict: a listing validates all its rows at once, in its
+    `ConversationList` (one pass, rather than a model built and checked per row)."""
+    return {
+        "id": full_id(account, c.id),
+        "account": account,
+        "provider": c.provider,
+        "correspondent": c.correspondent.model_dump(),
+        "subject": c.subject,
+        "snippet": snippet,
+        "last_activity_at": c.last_activity_at,
+        "unread": c.unread,
+        "status": c.status,
+        "tags": list(c.tags),
+        "campaign": c.campaign,
+        "message_count": c.message_count,
+    }
 
 
 def message_out(number: int, m: Message, text: str, abridged: bool) -> MessageOut:

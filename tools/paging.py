@@ -19,6 +19,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from inbox_mcp.providers.model import Conversation, Page, Query
 from inbox_mcp.providers.provider import Provider
@@ -54,6 +55,7 @@ _PARTIAL = "*"
 _TIES = "~"
 
 
+@lru_cache(maxsize=4096)
 def digest(conversation_id: str) -> str:
     """8 URL-safe characters (48 bits) standing for an id inside a cursor."""
     return base64.urlsafe_b64encode(hashlib.sha256(conversation_id.encode()).digest()[:6]).decode()
@@ -98,7 +100,7 @@ class Stream:
     """One account's conversations from a cursor position on, read a page at a time on demand.
 
     `next` is the position of the next row not yet returned; `ahead` holds the accepted rows
-    already read past it, each with the position right after it.
+    already read past it, each with the position right after it and its merge key.
 
     What a walk guarantees, across calls (the cursor is all the state there is): no conversation
     is returned twice, and each account's rows come newest first. The cursor's bound for an
@@ -126,7 +128,7 @@ class Stream:
     on_page: Callable[[], Awaitable[None]] | None = None
     pages: int = 0
     scanned: int = 0
-    ahead: list[tuple[Conversation, Position]] = field(default_factory=list)
+    ahead: list[tuple[Conversation, Position, Key]] = field(default_factory=list)
     scan_end: Position | None = None
     notes: list[str] = field(default_factory=list)
     """What the provider's pages said that the answer must carry, each once."""
@@ -157,7 +159,7 @@ class Stream:
 
     def head_key(self) -> Key | None:
         """The key of the next row when it is known; None when a read is needed to know it."""
-        return sort_key(self.account, self.ahead[0][0]) if self.ahead else None
+        return self.ahead[0][2] if self.ahead else None
 
     async def fill(self) -> None:
         """Read until a row is ahead, the stream ends, or the page budget is spent."""
@@ -167,9 +169,8 @@ class Stream:
             self.next = self.scan_end
 
     def pop(self) -> Conversation:
-        row, after = self.ahead.pop(0)
+        row, after, (at, _) = self.ahead.pop(0)
         self.next = after if self.ahead else self.scan_end
-        at = sort_key(self.account, row)[0]
         if self.reach is None or at > self.reach.at:
             self.reach = Reach(at, {digest(row.id)})
         elif at == self.reach.at:  # (rows come out in order: never newer than the reach)
@@ -258,7 +259,8 @@ class Stream:
             if row.id in ids:
                 continue  # the same conversation twice in one page
             ids.add(row.id)
-            time = sort_key(self.account, row)[0]
+            key = sort_key(self.account, row)
+            time = key[0]
             if index < first or (floor is not None and (time < floor or (time == floor and digest(row.id) in returned))):
                 continue
             fresh += 1
@@ -268,7 +270,7 @@ class Stream:
                 self.scan_end = Position(None, 0, True)  # newest first: everything after is older
                 return
             if self.keep(row):
-                self.ahead.append((row, Position(at.token, index + 1) if index + 1 < len(rows) else after_page))
+                self.ahead.append((row, Position(at.token, index + 1) if index + 1 < len(rows) else after_page, key))
         if fresh:
             self._idle = self._empty = 0
         elif following is not None:  # nothing ahead refers to after_page: it can still end here

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from inbox_mcp.providers.model import Conversation, Person
-from inbox_mcp.tools.render.quotes import trim
 from inbox_mcp.tools.render.safety import clean, one_line, quoted
 
 CONCISE_SNIPPET = 90
@@ -15,13 +15,19 @@ SNIPPET_READ = 4000
 
 
 def when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M") if at else "time unknown"
+    """`2026-11-20 12:00`, as `strftime("%Y-%m-%d %H:%M")` writes it (the year unpadded, as
+    glibc's %Y), without its cost: a listing writes one per row."""
+    if not at:
+        return "time unknown"
+    return f"{at.year}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
 
 
+@lru_cache(maxsize=4096)
 def who(p: Person, *, detailed: bool) -> str:
     """`"Name" address, "Title at Company"`: every part an outside party set is quoted (an
     address or profile URL only when it lacks the usual shape), so that none can pose as the
-    server's own words, and a long name never hides the address."""
+    server's own words, and a long name never hides the address. Remembered per person (a
+    frozen model, compared by value): the same people come back listing after listing."""
     name = quoted(p.name, 60)
     email = address(p.email)
     profile = url(p.profile_url)
@@ -76,7 +82,7 @@ def row_line(
         parts.append(label)
     parts.append(who(c.correspondent, detailed=detailed))
     if c.tags:
-        parts.append(", ".join(one_line(t, 30) for t in c.tags[:4]))
+        parts.append(_tags(c.tags[:4]))
     mark = unread_mark(c.unread)
     if mark:
         parts.append(mark)
@@ -96,10 +102,23 @@ def row_line(
     return f"{line} | \"{snippet}\"" if snippet else line
 
 
+@lru_cache(maxsize=1024)
+def _tags(tags: tuple[str, ...]) -> str:
+    return ", ".join(one_line(t, 30) for t in tags)
+
+
 def snippet_of(c: Conversation, *, detailed: bool) -> str:
     """The last message's first words, without quoted history or signature where those show."""
     # A preview is short; a provider that sends a whole body as one is read only so far.
-    text = trim(clean(c.snippet[:SNIPPET_READ])).text if c.snippet else ""
+    return _snippet(c.snippet[:SNIPPET_READ], detailed) if c.snippet else ""
+
+
+@lru_cache(maxsize=1024)
+def _snippet(preview: str, detailed: bool) -> str:
+    """Remembered per preview text: listings show the same conversations again and again."""
+    from inbox_mcp.tools.render.quotes import trim  # its patterns take a start-up no listing has made yet
+
+    text = trim(clean(preview)).text
     # Providers flatten previews to one line, so a "-- " signature delimiter shows up inline.
     before, sep, _ = text.partition(" -- ")
     if sep and before.strip():
