@@ -36,12 +36,12 @@ from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.inbox import Budgets
 from inbox_mcp.tools.render import html as html_module
 from inbox_mcp.tools.render import quotes as quotes_module
 from inbox_mcp.tools.render.body import body
 from inbox_mcp.tools.render.thread import render_thread
 from inbox_mcp.tools.render.tokens import count_tokens
+from inbox_mcp.tools.shared.inbox import Budgets
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 BIG_BUDGET = 1_000_000

@@ -27,13 +27,13 @@ from pydantic import ValidationError
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit, call_deadline
 from inbox_mcp.providers.registry import AccountFactory
-from inbox_mcp.tools.cursors import Cursors, LocalHandles, RedisHandles
 from inbox_mcp.tools.draft_reply import draft_reply
 from inbox_mcp.tools.get_thread import RENDER_THREADS, OutOfTime, get_thread, rendering_limited_by
-from inbox_mcp.tools.inbox import Budgets, Inbox, ToolInputError
 from inbox_mcp.tools.list_accounts import list_accounts
 from inbox_mcp.tools.list_conversations import list_conversations
+from inbox_mcp.tools.listing.cursors import Cursors, LocalHandles, RedisHandles
 from inbox_mcp.tools.search_by_domain import search_by_domain
+from inbox_mcp.tools.shared.inbox import Budgets, Inbox, ToolInputError
 
 log = logging.getLogger(__name__)
 

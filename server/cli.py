@@ -25,7 +25,7 @@ from inbox_mcp.providers.registry import AccountFactory
 from inbox_mcp.server.accounts import configured_accounts
 from inbox_mcp.server.app import build_server
 from inbox_mcp.server.settings import ServerSettings
-from inbox_mcp.tools.inbox import NO_ACCOUNTS
+from inbox_mcp.tools.shared.inbox import NO_ACCOUNTS
 
 log = logging.getLogger("inbox_mcp")
 

@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from inbox_mcp.tools.inbox import Budgets
+from inbox_mcp.tools.shared.inbox import Budgets
 
 MIN_SECRET_CHARS = 32
 """INBOX_MCP_TOKEN and INBOX_MCP_CURSOR_KEY: at least this many characters."""

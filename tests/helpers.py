@@ -17,7 +17,7 @@ from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.tools.inbox import Budgets
+from inbox_mcp.tools.shared.inbox import Budgets
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 KEY = "sk_test_8d1f0c2b9a7e4f31"

@@ -37,10 +37,10 @@ from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server import app as app_module
 from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.inbox import Budgets
 from inbox_mcp.tools.render import body as body_module
 from inbox_mcp.tools.render import thread as thread_module
 from inbox_mcp.tools.render.safety import one_line
+from inbox_mcp.tools.shared.inbox import Budgets
 
 pytestmark = pytest.mark.anyio
 

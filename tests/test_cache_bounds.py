@@ -23,8 +23,7 @@ from inbox_mcp.providers.model import Conversation, Message, Page, Person, Threa
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.inbox import Inbox
-from inbox_mcp.tools.page_cache import (
+from inbox_mcp.tools.listing.caches import (
     MAX_CACHE_BYTES,
     MAX_ENTRY_BYTES,
     PROCESS_BUDGET,
@@ -33,6 +32,7 @@ from inbox_mcp.tools.page_cache import (
     RedisCache,
     to_json,
 )
+from inbox_mcp.tools.shared.inbox import Inbox
 
 pytestmark = pytest.mark.anyio
 MiB = 2**20

@@ -28,9 +28,9 @@ from processes import COMMAND, HttpServer, env_for, run_cli, serve_http
 
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.tools import cursors as cursors_module
-from inbox_mcp.tools.inbox import Budgets
+from inbox_mcp.tools.listing import cursors as cursors_module
 from inbox_mcp.tools.render.tokens import count_tokens
+from inbox_mcp.tools.shared.inbox import Budgets
 
 pytestmark = pytest.mark.anyio
 

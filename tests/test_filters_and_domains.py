@@ -11,9 +11,9 @@ from mcp import Client
 
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.domains import in_domain, normalise_domain
-from inbox_mcp.tools.inbox import Budgets, ToolInputError
-from inbox_mcp.tools.since import parse_since
+from inbox_mcp.tools.shared.domains import in_domain, normalise_domain
+from inbox_mcp.tools.shared.inbox import Budgets, ToolInputError
+from inbox_mcp.tools.shared.since import parse_since
 
 pytestmark = pytest.mark.anyio
 

@@ -42,8 +42,8 @@ from inbox_mcp.sandbox import sendkit as sendkit_emulator
 from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
-from inbox_mcp.tools import inbox as tools_inbox
-from inbox_mcp.tools.inbox import Budgets
+from inbox_mcp.tools.shared import inbox as tools_inbox
+from inbox_mcp.tools.shared.inbox import Budgets
 
 COMMAND = shutil.which("inbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("inbox-mcp")
 ACCOUNTS = ["sendkit", "sendpilot", "lemlist", "inboxbase-alice.pipewise", "inboxbase-bob.pipewise"]

@@ -17,7 +17,7 @@ from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
 from inbox_mcp.sandbox import lemlist as emulator
 from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.tools.domains import in_domain
+from inbox_mcp.tools.shared.domains import in_domain
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.inbox import Budgets
+from inbox_mcp.tools.shared.inbox import Budgets
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -28,7 +28,7 @@ from inbox_mcp.sandbox import lemlist as lemlist_emulator
 from inbox_mcp.sandbox import sendkit as sendkit_emulator
 from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
 from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.inbox import Budgets
+from inbox_mcp.tools.shared.inbox import Budgets
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 TIMES = [T0 - timedelta(minutes=17 * i) for i in range(12)]  # few distinct times: many ties

@@ -27,7 +27,7 @@ from inbox_mcp.providers.sendpilot.client import (
     _thread,
     accounts,
 )
-from inbox_mcp.tools.inbox import Inbox
+from inbox_mcp.tools.shared.inbox import Inbox
 
 LIST = json_examples("002")[0]
 KEY = "sp_contract_5d0c9e1a7b"

@@ -25,8 +25,8 @@ from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.server.cli import main
 from inbox_mcp.server.settings import ServerSettings
-from inbox_mcp.tools.inbox import Budgets
-from inbox_mcp.tools.page_cache import RedisCache
+from inbox_mcp.tools.listing.caches import RedisCache
+from inbox_mcp.tools.shared.inbox import Budgets
 
 redis = pytest.importorskip("redis", reason="the redis package (extra `redis` or `test`) is not installed")
 

@@ -12,8 +12,8 @@ from mcp import Client
 from inbox_mcp.providers.model import Conversation, Person
 from inbox_mcp.sandbox import sendkit as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.tools.inbox import NO_ACCOUNTS
 from inbox_mcp.tools.render.rows import row_line
+from inbox_mcp.tools.shared.inbox import NO_ACCOUNTS
 
 pytestmark = pytest.mark.anyio
 

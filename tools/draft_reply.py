@@ -9,10 +9,10 @@ from pydantic import Field
 
 from inbox_mcp.providers.model import Thread
 from inbox_mcp.tools.get_thread import render_in_worker
-from inbox_mcp.tools.inbox import full_id
 from inbox_mcp.tools.render.rows import when, who
 from inbox_mcp.tools.render.safety import one_line
-from inbox_mcp.tools.result import inbox_of
+from inbox_mcp.tools.results.result import inbox_of
+from inbox_mcp.tools.shared.inbox import full_id
 
 DEFAULT_GOAL = "answer what the lead asked and move towards the next step they are open to"
 

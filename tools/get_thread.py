@@ -15,12 +15,12 @@ from pydantic import Field
 
 from inbox_mcp.providers.http import time_left
 from inbox_mcp.providers.model import Thread
-from inbox_mcp.tools.cursors import cursors_of, fingerprint
-from inbox_mcp.tools.inbox import ToolInputError, full_id
-from inbox_mcp.tools.output import ThreadOut, conversation_out
+from inbox_mcp.tools.listing.cursors import cursors_of, fingerprint
 from inbox_mcp.tools.render.rows import CONCISE_SNIPPET, DETAILED_SNIPPET
 from inbox_mcp.tools.render.safety import one_line
-from inbox_mcp.tools.result import inbox_of, result
+from inbox_mcp.tools.results.result import inbox_of, result
+from inbox_mcp.tools.results.structured import ThreadOut, conversation_out
+from inbox_mcp.tools.shared.inbox import ToolInputError, full_id
 
 if TYPE_CHECKING:
     from inbox_mcp.tools.render.thread import Rendered

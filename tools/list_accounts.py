@@ -6,9 +6,9 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 
 from inbox_mcp.providers.model import Capabilities
-from inbox_mcp.tools.inbox import NO_ACCOUNTS
-from inbox_mcp.tools.output import AccountList, AccountOut
-from inbox_mcp.tools.result import inbox_of, result
+from inbox_mcp.tools.results.result import inbox_of, result
+from inbox_mcp.tools.results.structured import AccountList, AccountOut
+from inbox_mcp.tools.shared.inbox import NO_ACCOUNTS
 
 DOMAIN_SEARCH = {
     "exact": "by the provider",

@@ -7,12 +7,12 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from inbox_mcp.providers.model import Capabilities, Conversation, Query
-from inbox_mcp.tools import listing
-from inbox_mcp.tools.cursors import cursors_of
-from inbox_mcp.tools.output import ConversationList
-from inbox_mcp.tools.result import inbox_of, result
-from inbox_mcp.tools.since import parse_since
-from inbox_mcp.tools.text import listing_text
+from inbox_mcp.tools.listing import merge as listing
+from inbox_mcp.tools.listing.cursors import cursors_of
+from inbox_mcp.tools.listing.text import listing_text
+from inbox_mcp.tools.results.result import inbox_of, result
+from inbox_mcp.tools.results.structured import ConversationList
+from inbox_mcp.tools.shared.since import parse_since
 
 
 async def list_conversations(

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from inbox_mcp.providers.model import Event, Message, Person, Thread
-from inbox_mcp.tools.output import EventOut, MessageOut, ScheduledOut, event_out, message_out, scheduled_out
 from inbox_mcp.tools.render.body import body
 from inbox_mcp.tools.render.quotes import Trimmed
 from inbox_mcp.tools.render.rows import unread_mark, when, who
 from inbox_mcp.tools.render.safety import clean, defuse, one_line, quoted
 from inbox_mcp.tools.render.tokens import count_tokens
+from inbox_mcp.tools.results.structured import EventOut, MessageOut, ScheduledOut, event_out, message_out, scheduled_out
 
 ONE_LINE = 100
 PAGING_TOKENS = 120

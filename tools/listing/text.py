@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inbox_mcp.tools.listing import Result
+from inbox_mcp.tools.listing.merge import Result
 
 
 def listing_text(tool: str, outcome: Result, notes: list[str], *, what: str, scan: str | None = None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from inbox_mcp.tools.inbox import ToolInputError, shown
+from inbox_mcp.tools.shared.inbox import ToolInputError, shown
 
 _RELATIVE = re.compile(r"^(\d{1,4})\s*(m|min|h|d|w)$", re.I)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -6,7 +6,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from inbox_mcp.tools.inbox import Inbox
+from inbox_mcp.tools.shared.inbox import Inbox
 
 
 def inbox_of(ctx: Context) -> Inbox:

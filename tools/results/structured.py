@@ -10,8 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from inbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply
-from inbox_mcp.tools.inbox import full_id
 from inbox_mcp.tools.render.safety import defuse, strip_invisible
+from inbox_mcp.tools.shared.inbox import full_id
 
 
 class Out(BaseModel):

@@ -1,4 +1,4 @@
-"""The per-account streams that cursors resume (the cursors themselves: tools/cursors.py).
+"""The per-account streams that cursors resume (the cursors themselves: cursors.py).
 
 A stream reads one account's conversations a page at a time from a `Position`: the provider
 page to read next, whether the stream has ended, and how far the walk has come (the merge time
@@ -24,9 +24,9 @@ from functools import lru_cache
 from inbox_mcp.providers.model import Conversation, Page, Query
 from inbox_mcp.providers.provider import Provider
 from inbox_mcp.providers.wire_base import listing_notes
-from inbox_mcp.tools.cursors import _RESTART, Position
-from inbox_mcp.tools.inbox import ToolInputError
-from inbox_mcp.tools.page_cache import PageCache
+from inbox_mcp.tools.listing.caches import PageCache
+from inbox_mcp.tools.listing.cursors import _RESTART, Position
+from inbox_mcp.tools.shared.inbox import ToolInputError
 
 log = logging.getLogger(__name__)
 _NO_TIME = -(2**62)

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from inbox_mcp.providers.model import Page, Thread
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.tools.page_cache import PAGE_TTL, THREAD_TTL, LocalCache, PageCache, RedisCache, ThreadCache
+from inbox_mcp.tools.listing.caches import PAGE_TTL, THREAD_TTL, LocalCache, PageCache, RedisCache, ThreadCache
 from inbox_mcp.tools.render.safety import strip_invisible
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from inbox_mcp.tools.inbox import ToolInputError, shown
+from inbox_mcp.tools.shared.inbox import ToolInputError, shown
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")

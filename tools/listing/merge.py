@@ -21,11 +21,11 @@ import anyio
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.model import Conversation, Query
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.tools.cursors import Position, decode_positions, encode_positions, fingerprint
-from inbox_mcp.tools.inbox import Inbox, ToolInputError, full_id
-from inbox_mcp.tools.output import ConversationList, conversation_fields
-from inbox_mcp.tools.paging import Key, Stream
+from inbox_mcp.tools.listing.cursors import Position, decode_positions, encode_positions, fingerprint
+from inbox_mcp.tools.listing.streams import Key, Stream
 from inbox_mcp.tools.render.rows import row_line, snippet_of
+from inbox_mcp.tools.results.structured import ConversationList, conversation_fields
+from inbox_mcp.tools.shared.inbox import Inbox, ToolInputError, full_id
 
 Keep = Callable[[Conversation], bool]
 FRAME_TOKENS = 150

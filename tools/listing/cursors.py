@@ -37,7 +37,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from inbox_mcp.tools.inbox import ToolInputError
+from inbox_mcp.tools.shared.inbox import ToolInputError
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -79,7 +79,7 @@ class Position:
     """How far the walk has come: (the merge time reached, what was returned at it), where the
     text is "" (nothing yet), "~" and the dot-joined 8-character hashes of the conversations
     returned at exactly that time, or "*" (too many to list: `skip` decides); None: unknown
-    (read before merging). Re-read pages are checked against it (tools/paging.py)."""
+    (read before merging). Re-read pages are checked against it (streams.py)."""
 
 
 # ------------------------------------------------------------------------- signed cursors

@@ -1,0 +1,1 @@
+"""What a tool returns: text for the model plus the same facts as structured content."""
