@@ -3,7 +3,7 @@
 Every failure a tool meets becomes an `isError` result with one sentence; tracebacks go to the
 log (stderr) only. Every tool call and prompt runs under one deadline (`InboxServer.deadline`):
 provider requests end by it, rendering stops at it (in a worker thread, see
-`tools.get_thread.render_in_worker`), and anything else still running a moment later is
+`tools.render.worker`), and anything else still running a moment later is
 cancelled, so that no call outlives it by more than OVERRUN_GRACE.
 """
 
@@ -28,10 +28,11 @@ from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit, call_deadline
 from inbox_mcp.providers.registry import AccountFactory
 from inbox_mcp.tools.draft_reply import draft_reply
-from inbox_mcp.tools.get_thread import RENDER_THREADS, OutOfTime, get_thread, rendering_limited_by
+from inbox_mcp.tools.get_thread import get_thread
 from inbox_mcp.tools.list_accounts import list_accounts
 from inbox_mcp.tools.list_conversations import list_conversations
 from inbox_mcp.tools.listing.cursors import Cursors, LocalHandles, RedisHandles
+from inbox_mcp.tools.render.worker import RENDER_THREADS, OutOfTime, rendering_limited_by
 from inbox_mcp.tools.search_by_domain import search_by_domain
 from inbox_mcp.tools.shared.inbox import Budgets, Inbox, ToolInputError
 

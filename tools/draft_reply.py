@@ -8,10 +8,11 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from inbox_mcp.providers.model import Thread
-from inbox_mcp.tools.get_thread import render_in_worker
 from inbox_mcp.tools.render.rows import when, who
 from inbox_mcp.tools.render.safety import one_line
+from inbox_mcp.tools.render.worker import render_in_worker
 from inbox_mcp.tools.results.result import inbox_of
+from inbox_mcp.tools.shared.arguments import ConversationId
 from inbox_mcp.tools.shared.inbox import full_id
 
 DEFAULT_GOAL = "answer what the lead asked and move towards the next step they are open to"
@@ -19,7 +20,7 @@ DEFAULT_GOAL = "answer what the lead asked and move towards the next step they a
 
 async def draft_reply(
     ctx: Context,
-    conversation_id: Annotated[str, Field(description="The conversation to answer, e.g. 'sendkit:664a1b2c3d4e5f6a7b8c9d0e'.")],
+    conversation_id: ConversationId,
     goal: Annotated[str | None, Field(description="What the reply should achieve, e.g. 'book a demo next week'.")] = None,
 ) -> str:
     """Draft a reply to a lead: the whole conversation, who is writing to whom, what the lead

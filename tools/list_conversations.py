@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
@@ -12,20 +12,21 @@ from inbox_mcp.tools.listing.cursors import cursors_of
 from inbox_mcp.tools.listing.text import listing_text
 from inbox_mcp.tools.results.result import inbox_of, result
 from inbox_mcp.tools.results.structured import ConversationList
+from inbox_mcp.tools.shared.arguments import Account, Cursor, Limit, ResponseFormat, Since
 from inbox_mcp.tools.shared.since import parse_since
 
 
 async def list_conversations(
     ctx: Context,
-    account: Annotated[str | None, Field(description="Only this account (see list_accounts); all accounts when omitted.", max_length=100)] = None,
+    account: Account = None,
     unread_only: Annotated[bool, Field(description="Only conversations with unread replies from the lead.")] = False,
     tag: Annotated[str | None, Field(description="Only this tag, e.g. 'interested', 'not_interested', 'meeting_booked'.", max_length=100)] = None,
     campaign_id: Annotated[str | None, Field(description="Only this campaign's conversations.", max_length=100)] = None,
     query: Annotated[str | None, Field(description="Text to find in the lead's name or email.", max_length=200)] = None,
-    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date or time like 2026-11-01 (UTC; an offset such as +02:00 is converted), or a span like 7d, 24h, 2w.", max_length=40)] = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")] = 20,
-    cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more; use the same other arguments.", max_length=4096)] = None,
-    response_format: Literal["concise", "detailed"] = "concise",
+    since: Since = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    response_format: ResponseFormat = "concise",
 ) -> Annotated[CallToolResult, ConversationList]:
     """List the conversations in the connected sales inboxes where leads replied, newest first,
     one line each: id, who (name, email, company), tags, unread, last activity (UTC), and the

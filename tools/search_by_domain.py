@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
@@ -12,6 +12,7 @@ from inbox_mcp.tools.listing.cursors import cursors_of
 from inbox_mcp.tools.listing.text import listing_text
 from inbox_mcp.tools.results.result import inbox_of, result
 from inbox_mcp.tools.results.structured import ConversationList
+from inbox_mcp.tools.shared.arguments import Cursor, Limit, ResponseFormat, Since
 from inbox_mcp.tools.shared.domains import in_domain, normalise_domain
 from inbox_mcp.tools.shared.inbox import ToolInputError
 from inbox_mcp.tools.shared.since import parse_since
@@ -21,10 +22,10 @@ async def search_by_domain(
     ctx: Context,
     domain: Annotated[str, Field(description="Company email domain, e.g. 'acme.com'; subdomains such as us.acme.com are included.", max_length=300)],
     account: Annotated[str | None, Field(description="Only this account; all accounts that have email addresses when omitted.", max_length=100)] = None,
-    since: Annotated[str | None, Field(description="Only conversations active since then: an ISO date or time like 2026-11-01 (UTC; an offset such as +02:00 is converted), or a span like 7d, 24h, 2w.", max_length=40)] = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")] = 20,
-    cursor: Annotated[str | None, Field(description="next_cursor of the previous call, to get more or to keep scanning; use the same other arguments.", max_length=4096)] = None,
-    response_format: Literal["concise", "detailed"] = "concise",
+    since: Since = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    response_format: ResponseFormat = "concise",
 ) -> Annotated[CallToolResult, ConversationList]:
     """Find every conversation with people at one company: leads whose email address is at
     `domain` or one of its subdomains (acme.com finds jane@acme.com and bob@us.acme.com, never
