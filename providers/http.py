@@ -17,13 +17,13 @@ import random
 import re
 import urllib.parse
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import anyio
 import httpx2
@@ -36,9 +36,6 @@ from inbox_mcp.providers.errors import (
     RateLimitedError,
     UpstreamError,
 )
-
-if TYPE_CHECKING:
-    from inbox_mcp.providers.shared import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -155,16 +152,16 @@ class HttpClient:
         retries: int = 2,
         default_rate_limit: RateLimit = RateLimit(10, 1.0),
         transport: httpx2.AsyncBaseTransport | None = None,
-        shared: SharedState | None = None,
+        windows: Callable[[str, RateLimit], Limiter] | None = None,
     ) -> None:
-        """`shared`: keep the rate-limit windows in Redis, shared with every other client
-        (worker, machine) using the same Redis; None: in this process."""
+        """`windows(bucket, limit)` makes the rate-limit window of a bucket where every other
+        client (worker, machine) shares it (the server's Redis); None: in this process."""
         self._timeout = httpx2.Timeout(read_timeout, connect=connect_timeout)
         self._transport = transport
         self._client: httpx2.AsyncClient | None = None
         self._retries = retries
         self._default_limit = default_rate_limit
-        self._shared = shared
+        self._shared_window = windows
         self._windows: dict[str, Limiter] = {}
 
     def _connections(self) -> httpx2.AsyncClient:
@@ -243,7 +240,7 @@ class HttpClient:
         window = self._windows.get(call.bucket)
         if window is None:
             limit = call.rate_limit or self._default_limit
-            window = self._shared.window(call.bucket, limit) if self._shared else _Window(limit)
+            window = self._shared_window(call.bucket, limit) if self._shared_window else _Window(limit)
             self._windows[call.bucket] = window
         return window
 

@@ -31,7 +31,7 @@ from inbox_mcp.tools.draft_reply import draft_reply
 from inbox_mcp.tools.get_thread import get_thread
 from inbox_mcp.tools.list_accounts import list_accounts
 from inbox_mcp.tools.list_conversations import list_conversations
-from inbox_mcp.tools.listing.cursors import Cursors, LocalHandles, RedisHandles
+from inbox_mcp.tools.listing.cursors import Cursors, LocalHandles
 from inbox_mcp.tools.render.worker import RENDER_THREADS, OutOfTime, rendering_limited_by
 from inbox_mcp.tools.search_by_domain import search_by_domain
 from inbox_mcp.tools.shared.inbox import Budgets, Inbox, ToolInputError
@@ -164,19 +164,21 @@ def build_server(
     async def lifespan(_: MCPServer[Inbox]) -> AsyncIterator[Inbox]:
         shared = None
         if redis_url:
-            from inbox_mcp.providers.shared import SharedState  # Redis is imported only when it is used
+            from inbox_mcp.server.shared_state import SharedState  # Redis is imported only when it is used
 
             shared = await SharedState.connect(redis_url)
-        http = HttpClient(default_rate_limit=RateLimit.per_second(requests_per_second), shared=shared)
+        http = HttpClient(
+            default_rate_limit=RateLimit.per_second(requests_per_second), windows=shared.window if shared else None
+        )
         in_process = server.cursors
         try:
             providers = list(accounts(http))
             if shared is not None and cursor_handles:  # every replica sharing this Redis continues any handle
-                server.cursors = Cursors.make(cursor_key, RedisHandles(shared))
+                server.cursors = Cursors.make(cursor_key, shared.handles())
             if shared is None:
                 yield Inbox(accounts=providers, budgets=budgets or Budgets())
             else:
-                yield Inbox.sharing(shared, providers, budgets or Budgets())
+                yield shared.inbox(providers, budgets or Budgets())
         finally:
             server.cursors = in_process
             await http.aclose()

@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if settings.redis_url and args.command in ("serve", "call", "demo"):
-            from inbox_mcp.providers.shared import check_redis
+            from inbox_mcp.server.shared_state import check_redis
 
             anyio.run(check_redis, settings.redis_url)  # before stdio starts or workers fork
         faults = getattr(args, "faults", None)

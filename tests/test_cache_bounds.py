@@ -23,13 +23,13 @@ from inbox_mcp.providers.model import Conversation, Message, Page, Person, Threa
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import build_server
+from inbox_mcp.server.shared_state import RedisCache
 from inbox_mcp.tools.listing.caches import (
     MAX_CACHE_BYTES,
     MAX_ENTRY_BYTES,
     PROCESS_BUDGET,
     ByteBudget,
     LocalCache,
-    RedisCache,
     to_json,
 )
 from inbox_mcp.tools.shared.inbox import Inbox

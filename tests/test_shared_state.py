@@ -19,13 +19,12 @@ from inbox_mcp.providers.errors import ConfigError, ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit
 from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
 from inbox_mcp.providers.model import Page
-from inbox_mcp.providers.shared import SharedState, SharedStateUnavailable
 from inbox_mcp.sandbox import lemlist as emulator
 from inbox_mcp.sandbox.loopback import LoopbackServer
 from inbox_mcp.server.app import InboxServer, build_server
 from inbox_mcp.server.cli import main
 from inbox_mcp.server.settings import ServerSettings
-from inbox_mcp.tools.listing.caches import RedisCache
+from inbox_mcp.server.shared_state import RedisCache, SharedState, SharedStateUnavailable
 from inbox_mcp.tools.shared.inbox import Budgets
 
 redis = pytest.importorskip("redis", reason="the redis package (extra `redis` or `test`) is not installed")
@@ -107,7 +106,7 @@ def replica(url: str, redis_url: str | None, budgets: Budgets | None = None) -> 
 
 async def burst(url: str, shared: list[SharedState | None], each: int = 30) -> int:
     """Every replica fires `each` concurrent requests at once; returns how many failed."""
-    https = [HttpClient(shared=s) for s in shared]
+    https = [HttpClient(windows=s.window if s else None) for s in shared]
     failed = 0
 
     async def one(client: LemlistClient) -> None:
@@ -290,7 +289,7 @@ async def test_redis_failing_mid_way_falls_back_to_reading_and_limiting_in_proce
         cache = RedisCache(shared, "page", Page, 60)
         await cache.put(("a",), Page(conversations=(), next_token=None))
         assert await cache.get(("a",)) is None  # a miss, not an error
-        http = HttpClient(shared=shared)
+        http = HttpClient(windows=shared.window)
         try:
             await client_of(http, lemlist.url).check()  # limited in-process, still answered
         finally:

@@ -13,23 +13,18 @@ drops what has expired, and a timer on the running event loop drops it in an idl
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
-import json
 import logging
 import threading
 import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from inbox_mcp.providers.model import Page, Thread
-
-if TYPE_CHECKING:
-    from inbox_mcp.providers.shared import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -230,40 +225,3 @@ class LocalCache(Generic[M]):
         raw = to_json(value)
         if not self._budget.put(self._id, key, raw, type(value), self._ttl, self._size):
             log.debug("cache: a value of %d bytes is over the %d-byte cap; not kept", len(raw), self._budget.entry_limit)
-
-
-class RedisCache(Generic[M]):
-    """In Redis, shared by every replica: `inbox-mcp:<kind>:<sha256 of scope and key>`, the
-    model's JSON, expiring after `ttl` seconds. `scope` separates deployments that share one
-    Redis (see `inbox.cache_scope`); the key is hashed, so nothing in it reaches Redis as text.
-    A value over `max_bytes` is not stored."""
-
-    def __init__(
-        self, shared: SharedState, kind: str, model: type[M], ttl: float, scope: str = "", max_bytes: int = MAX_ENTRY_BYTES
-    ) -> None:
-        self._shared = shared
-        self._kind = kind
-        self._model = model
-        self._ttl = ttl
-        self._scope = scope
-        self._max_bytes = max_bytes
-
-    def _name(self, key: CacheKey) -> str:
-        digest = hashlib.sha256(json.dumps([self._scope, *key]).encode()).hexdigest()
-        return f"{self._kind}:{digest}"
-
-    async def get(self, key: CacheKey) -> M | None:
-        raw = await self._shared.get(self._name(key))
-        if raw is None or len(raw) > self._max_bytes:
-            return None
-        try:
-            return self._model.model_validate_json(raw)
-        except ValidationError:  # written by another version of the model: a miss
-            return None
-
-    async def put(self, key: CacheKey, value: M) -> None:
-        raw = to_json(value)
-        if len(raw) > self._max_bytes:
-            log.debug("shared cache: a value of %d bytes is over the %d-byte cap; not kept", len(raw), self._max_bytes)
-            return
-        await self._shared.set(self._name(key), raw, self._ttl)

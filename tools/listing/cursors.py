@@ -9,7 +9,7 @@ a thread, how far the older messages were read. That is all a later call needs.
 An agent carries one of two forms:
 
 - a handle: 16 url-safe characters (96 random bits) naming that content in a `HandleStore`,
-  in this process (`LocalHandles`) or in Redis shared by every worker (`RedisHandles`), for
+  in this process (`LocalHandles`) or in Redis shared by every worker (`RedisHandles`, server/shared_state.py), for
   `HANDLE_TTL`. Used wherever the server keeps state for all the calls that may come back
   (stdio, one HTTP process, Redis): about a dozen tokens instead of two hundred.
 - a signed cursor: the content itself, compressed and authenticated with HMAC-SHA256 under the
@@ -41,8 +41,6 @@ from inbox_mcp.tools.shared.inbox import ToolInputError
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
-
-    from inbox_mcp.providers.shared import SharedState
 
 
 VERSION = 3
@@ -224,30 +222,6 @@ class LocalHandles:
         while len(self._entries) > self._size or self._bytes > self._max_bytes:
             self._bytes -= len(self._entries.popitem(last=False)[1][1])
         return True
-
-
-class RedisHandles:
-    """In Redis, shared by every worker and machine: `inbox-mcp:cursor:<sha256 of the handle>`,
-    expiring after `ttl` seconds. Redis is trusted storage: the content is kept unsigned, and any
-    replica signs it with its own key when it continues, so replicas need not share a key (nor
-    their accounts' configuration: sandbox workers each run their own emulators). A handle is 96
-    random bits; one from another deployment on the same Redis can only resume that
-    deployment's call with these accounts, whose fingerprint it must match."""
-
-    def __init__(self, shared: SharedState, ttl: float = HANDLE_TTL) -> None:
-        self._shared = shared
-        self._ttl = ttl
-
-    @staticmethod
-    def _name(handle: str) -> str:
-        return "cursor:" + hashlib.sha256(handle.encode()).hexdigest()
-
-    async def get(self, handle: str) -> bytes | None:
-        return await self._shared.get(self._name(handle))  # a Redis failure is a miss
-
-    async def put(self, handle: str, content: bytes) -> bool:
-        """False when Redis failed: the caller hands out a signed cursor instead."""
-        return await self._shared.set(self._name(handle), content, self._ttl)
 
 
 def is_handle(text: str) -> bool:

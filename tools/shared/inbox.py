@@ -5,17 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from inbox_mcp.providers.model import Page, Thread
 from inbox_mcp.providers.provider import Provider
-from inbox_mcp.tools.listing.caches import PAGE_TTL, THREAD_TTL, LocalCache, PageCache, RedisCache, ThreadCache
+from inbox_mcp.tools.listing.caches import PAGE_TTL, THREAD_TTL, LocalCache, PageCache, ThreadCache
 from inbox_mcp.tools.render.safety import strip_invisible
-
-if TYPE_CHECKING:
-    from inbox_mcp.providers.shared import SharedState
 
 NO_ACCOUNTS = (
     "No inbox account is configured: set SENDKIT_API_KEY (see the README for every provider's "
@@ -49,17 +45,6 @@ class Inbox:
     budgets: Budgets = Budgets()
     page_cache: PageCache = field(default_factory=lambda: LocalCache[Page](PAGE_TTL, size=256))
     thread_cache: ThreadCache = field(default_factory=lambda: LocalCache[Thread](THREAD_TTL, size=32))
-
-    @classmethod
-    def sharing(cls, shared: SharedState, accounts: Sequence[Provider], budgets: Budgets) -> Inbox:
-        """An inbox whose page and thread caches live in Redis, shared by every replica."""
-        scope = cache_scope(accounts)
-        return cls(
-            accounts=accounts,
-            budgets=budgets,
-            page_cache=RedisCache(shared, "page", Page, PAGE_TTL, scope),
-            thread_cache=RedisCache(shared, "thread", Thread, THREAD_TTL, scope),
-        )
 
     def select(self, account: str | None) -> list[Provider]:
         if not self.accounts:

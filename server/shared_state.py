@@ -14,13 +14,23 @@ no key in Redis contains an API key. Needs the optional extra: pip install 'inbo
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+from collections.abc import Sequence
+from typing import Generic
 
 import anyio
+from pydantic import ValidationError
 
 from inbox_mcp.providers.errors import ConfigError
 from inbox_mcp.providers.http import RateLimit, _Window
+from inbox_mcp.providers.model import Page, Thread
+from inbox_mcp.providers.provider import Provider
+from inbox_mcp.tools.listing.caches import MAX_ENTRY_BYTES, PAGE_TTL, THREAD_TTL, CacheKey, M, to_json
+from inbox_mcp.tools.listing.cursors import HANDLE_TTL
+from inbox_mcp.tools.shared.inbox import Budgets, Inbox, cache_scope
 
 try:
     from redis import asyncio as aioredis
@@ -100,6 +110,20 @@ class SharedState:
     def window(self, bucket: str, limit: RateLimit) -> SharedWindow:
         return SharedWindow(self, bucket, limit)
 
+    def inbox(self, accounts: Sequence[Provider], budgets: Budgets) -> Inbox:
+        """An inbox whose page and thread caches live here, shared by every replica."""
+        scope = cache_scope(accounts)
+        return Inbox(
+            accounts=accounts,
+            budgets=budgets,
+            page_cache=RedisCache(self, "page", Page, PAGE_TTL, scope),
+            thread_cache=RedisCache(self, "thread", Thread, THREAD_TTL, scope),
+        )
+
+    def handles(self) -> RedisHandles:
+        """Cursor handles that every worker and machine sharing this Redis can continue."""
+        return RedisHandles(self)
+
     async def get(self, key: str) -> bytes | None:
         try:
             return await self.redis.get(PREFIX + key)
@@ -164,3 +188,69 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, (RedisTimeout, TimeoutError)):
         return f"did not answer within {TIMEOUT:g} seconds: check that it runs and is reachable, or unset REDIS_URL"
     return "cannot be reached: start it or fix REDIS_URL, or unset REDIS_URL to keep state in each process"
+
+
+# ------------------------------------------------------------------------------------------------
+# What the lower layers ask of shared state, kept in Redis: the caches' and cursor handles' stores
+# ------------------------------------------------------------------------------------------------
+
+
+class RedisCache(Generic[M]):
+    """In Redis, shared by every replica: `inbox-mcp:<kind>:<sha256 of scope and key>`, the
+    model's JSON, expiring after `ttl` seconds. `scope` separates deployments that share one
+    Redis (see `inbox.cache_scope`); the key is hashed, so nothing in it reaches Redis as text.
+    A value over `max_bytes` is not stored."""
+
+    def __init__(
+        self, shared: SharedState, kind: str, model: type[M], ttl: float, scope: str = "", max_bytes: int = MAX_ENTRY_BYTES
+    ) -> None:
+        self._shared = shared
+        self._kind = kind
+        self._model = model
+        self._ttl = ttl
+        self._scope = scope
+        self._max_bytes = max_bytes
+
+    def _name(self, key: CacheKey) -> str:
+        digest = hashlib.sha256(json.dumps([self._scope, *key]).encode()).hexdigest()
+        return f"{self._kind}:{digest}"
+
+    async def get(self, key: CacheKey) -> M | None:
+        raw = await self._shared.get(self._name(key))
+        if raw is None or len(raw) > self._max_bytes:
+            return None
+        try:
+            return self._model.model_validate_json(raw)
+        except ValidationError:  # written by another version of the model: a miss
+            return None
+
+    async def put(self, key: CacheKey, value: M) -> None:
+        raw = to_json(value)
+        if len(raw) > self._max_bytes:
+            log.debug("shared cache: a value of %d bytes is over the %d-byte cap; not kept", len(raw), self._max_bytes)
+            return
+        await self._shared.set(self._name(key), raw, self._ttl)
+
+
+class RedisHandles:
+    """In Redis, shared by every worker and machine: `inbox-mcp:cursor:<sha256 of the handle>`,
+    expiring after `ttl` seconds. Redis is trusted storage: the content is kept unsigned, and any
+    replica signs it with its own key when it continues, so replicas need not share a key (nor
+    their accounts' configuration: sandbox workers each run their own emulators). A handle is 96
+    random bits; one from another deployment on the same Redis can only resume that
+    deployment's call with these accounts, whose fingerprint it must match."""
+
+    def __init__(self, shared: SharedState, ttl: float = HANDLE_TTL) -> None:
+        self._shared = shared
+        self._ttl = ttl
+
+    @staticmethod
+    def _name(handle: str) -> str:
+        return "cursor:" + hashlib.sha256(handle.encode()).hexdigest()
+
+    async def get(self, handle: str) -> bytes | None:
+        return await self._shared.get(self._name(handle))  # a Redis failure is a miss
+
+    async def put(self, handle: str, content: bytes) -> bool:
+        """False when Redis failed: the caller hands out a signed cursor instead."""
+        return await self._shared.set(self._name(handle), content, self._ttl)
