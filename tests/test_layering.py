@@ -72,3 +72,18 @@ def test_layers_import_downwards():
             if name.startswith(layer):
                 wrong = sorted(d for d in _imports(path, known) if d.startswith(forbidden))
                 assert not wrong, f"{name} imports {wrong}"
+
+
+def test_redis_lives_at_the_server_level():
+    """Shared state is the server's business: the lower layers define protocols (Limiter, the
+    caches, cursor handles) and only server/shared_state.py speaks to Redis."""
+    speaking = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules().values()
+        if any(
+            isinstance(n, (ast.Import, ast.ImportFrom))
+            and any((getattr(n, "module", None) or a.name).split(".")[0] == "redis" for a in n.names)
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    )
+    assert speaking == ["server/shared_state.py"]
