@@ -18,16 +18,28 @@ from typing import Any
 
 import anyio
 from mcp.server import MCPServer
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
-from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, CallToolResult, Icon, TextContent, ToolAnnotations
+from mcp.types import (
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    CallToolResult,
+    CompleteRequestParams,
+    CompleteResult,
+    Completion,
+    Icon,
+    PromptReference,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import ValidationError
 
 from inbox_mcp.providers.errors import ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit, call_deadline
 from inbox_mcp.providers.registry import AccountFactory
-from inbox_mcp.tools.draft_reply import draft_reply
+from inbox_mcp.tools.draft_reply import COMPLETIONS, complete_conversation_id, draft_reply
 from inbox_mcp.tools.get_thread import get_thread
 from inbox_mcp.tools.list_accounts import list_accounts
 from inbox_mcp.tools.list_conversations import list_conversations
@@ -111,6 +123,24 @@ class InboxServer(MCPServer[Inbox]):
                 cause = _root(cause.__cause__)
             raise MCPError(code=INVALID_PARAMS, message=str(cause or exc)) from None
         raise MCPError(code=INTERNAL_ERROR, message=self._overrun(name))
+
+    def add_completions(self) -> None:
+        """`completion/complete` for draft_reply's conversation_id: recent conversation ids, read
+        under the same deadline as a call. (The SDK's `completion()` decorator does not hand its
+        function the request context, where the accounts are.)"""
+
+        async def complete(ctx: ServerRequestContext[Inbox], params: CompleteRequestParams) -> CompleteResult:
+            ref, argument = params.ref, params.argument
+            values: list[str] = []
+            if isinstance(ref, PromptReference) and ref.name == "draft_reply" and argument.name == "conversation_id":
+                with anyio.move_on_after(self.deadline), call_deadline(self.deadline):
+                    try:
+                        values = await complete_conversation_id(ctx.lifespan_context, argument.value)
+                    except (ProviderError, ToolInputError) as exc:
+                        log.info("completion of conversation_id: %s", exc)
+            return CompleteResult(completion=Completion(values=values[:COMPLETIONS], total=len(values), has_more=False))
+
+        self._lowlevel_server.add_request_handler("completion/complete", CompleteRequestParams, complete)
 
     def _overrun(self, name: str) -> str:
         unit = "second" if self.deadline == 1 else "seconds"
@@ -199,4 +229,5 @@ def build_server(
     for tool in TOOLS:
         server.add_tool(tool, title=TITLES[tool.__name__], annotations=READ_ONLY, icons=ICONS)
     server.prompt(title="Draft a reply to a lead", icons=ICONS)(draft_reply)
+    server.add_completions()
     return server

@@ -7,6 +7,7 @@ import re
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
+from mcp.types import PromptReference
 
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
@@ -44,3 +45,21 @@ async def test_draft_reply_errors_are_one_sentence(accounts):
                 await client.get_prompt("draft_reply", arguments)
             message = str(failure.value)
             assert "Traceback" not in message and ("sendkit:" in message or "list conversations" in message)
+
+
+async def test_conversation_id_completes_from_recent_conversations():
+    """The MCP completion API offers draft_reply's conversation_id from the merged listing's most
+    recent conversations, narrowed by what was typed; other arguments get nothing."""
+    prompt = PromptReference(type="ref/prompt", name="draft_reply")
+    with sandbox() as accounts:
+        async with Client(build_server(accounts)) as client:
+            assert client.server_capabilities.completions is not None
+            listing = await client.call_tool("list_conversations", {"limit": 100})
+            recent = [row["id"] for row in listing.structured_content["conversations"]]
+            everything = (await client.complete(prompt, {"name": "conversation_id", "value": ""})).completion
+            lem = (await client.complete(prompt, {"name": "conversation_id", "value": "lemlist:"})).completion
+            goal = (await client.complete(prompt, {"name": "goal", "value": "book"})).completion
+    assert everything.values == recent[: len(everything.values)] and len(everything.values) == min(100, len(recent))
+    assert lem.values and all(v.startswith("lemlist:") for v in lem.values)
+    assert lem.values == [i for i in recent if i.startswith("lemlist:")][: len(lem.values)]
+    assert goal.values == []

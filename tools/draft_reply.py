@@ -7,13 +7,15 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from inbox_mcp.providers.model import Thread
+from inbox_mcp.providers.model import Query, Thread
+from inbox_mcp.tools.listing.merge import Listing
+from inbox_mcp.tools.listing.merge import run as listing_run
 from inbox_mcp.tools.render.rows import when, who
 from inbox_mcp.tools.render.safety import one_line
 from inbox_mcp.tools.render.worker import render_in_worker
 from inbox_mcp.tools.results.result import inbox_of
 from inbox_mcp.tools.shared.arguments import ConversationId
-from inbox_mcp.tools.shared.inbox import full_id
+from inbox_mcp.tools.shared.inbox import Inbox, full_id
 
 DEFAULT_GOAL = "answer what the lead asked and move towards the next step they are open to"
 
@@ -76,3 +78,20 @@ def _scheduled(thread: Thread) -> str:
         f"A reply is already scheduled for {when(first.scheduled_for)} UTC ({first.status or 'pending'}): do not write a "
         "second one on top of it; say whether it should be changed instead, and how."
     )
+
+
+COMPLETIONS = 100
+"""The most ids one completion offers (the protocol's own limit)."""
+
+
+async def complete_conversation_id(inbox: Inbox, typed: str) -> list[str]:
+    """Ids of the most recent conversations across every account (the first page of the merged
+    listing, from the page cache when it is fresh) that start with what was typed, or else
+    contain it; for the completion of `conversation_id`."""
+    if not inbox.accounts:
+        return []
+    run = Listing(tool="complete", accounts=list(inbox.accounts), query=Query(), limit=COMPLETIONS, detailed=False, arguments={})
+    outcome = await listing_run(run, inbox, None)
+    ids = [row.id for row in outcome.structured.conversations]
+    typed = typed.strip().lower()
+    return [i for i in ids if i.lower().startswith(typed)] or [i for i in ids if typed in i.lower()]
