@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from inbox_mcp.providers.model import Capabilities, Page, Query, Thread
+
+if TYPE_CHECKING:
+    from inbox_mcp.providers.http import HttpClient
+    from inbox_mcp.providers.settings import ProviderSettings
 
 
 class Provider(Protocol):
@@ -31,3 +36,18 @@ class Provider(Protocol):
     def valid_id(self, conversation_id: str) -> bool:
         """Whether the id has the shape this provider uses (checked before any request)."""
         ...
+
+
+def one_account(client: Callable[..., Provider], default_name: str, default_key_hint: str) -> Callable[..., Callable[[HttpClient], list[Provider]]]:
+    """`accounts(settings, name, key_hint)` for a provider whose settings describe one account:
+    that account, named `name` (none without a key), built later on the server's HTTP client.
+    `key_hint` says where the key comes from, in error sentences."""
+
+    def accounts(
+        settings: ProviderSettings, name: str = default_name, key_hint: str = default_key_hint
+    ) -> Callable[[HttpClient], list[Provider]]:
+        if not settings.has_key():
+            return lambda http: []
+        return lambda http: [client(name, settings, http, key_hint=key_hint)]
+
+    return accounts

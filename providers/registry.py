@@ -35,7 +35,7 @@ class Spec:
         return self.name.upper() + "_"
 
     def client(self) -> ModuleType:
-        """`providers/<name>/client.py`: `accounts_from_env()`, `accounts(settings)`."""
+        """`providers/<name>/client.py`: its `Settings` and `accounts(settings, name, key_hint)`."""
         return importlib.import_module(f"inbox_mcp.providers.{self.name}.client")
 
     def sandbox(self) -> ModuleType:
@@ -54,7 +54,8 @@ def accounts_from_env() -> AccountFactory:
         if not any(name.upper().startswith(spec.env_prefix) for name in os.environ):
             continue
         try:
-            factories.append(spec.client().accounts_from_env())
+            client = spec.client()
+            factories.append(client.accounts(client.Settings()))
         except ValidationError as exc:
             first = exc.errors()[0]
             error = first.get("ctx", {}).get("error")

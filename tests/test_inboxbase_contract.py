@@ -18,7 +18,6 @@ from inbox_mcp.providers.inboxbase.client import (
     PageToken,
     account_names,
     accounts,
-    accounts_from_env,
 )
 from inbox_mcp.providers.model import Message
 
@@ -453,7 +452,7 @@ def test_settings_from_the_environment(monkeypatch):
     settings = InboxBaseSettings()
     assert settings.base_url == "https://api.inboxbase.ai"
     assert settings.handles() == ["alice.acme@inboxbase.ai", "bob.acme@inboxbase.ai"]
-    made = accounts_from_env()(None)  # type: ignore[arg-type]
+    made = accounts(InboxBaseSettings())(None)  # type: ignore[arg-type]
     assert [(a.account, a.handle) for a in made] == [
         ("inboxbase-alice.acme", "alice.acme@inboxbase.ai"),
         ("inboxbase-bob.acme", "bob.acme@inboxbase.ai"),

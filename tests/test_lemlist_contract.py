@@ -20,7 +20,6 @@ from inbox_mcp.providers.lemlist.client import (
     _next_token,
     _parse_token,
     accounts,
-    accounts_from_env,
     direction_of,
     thread_from_activities,
 )
@@ -305,7 +304,7 @@ def test_settings_from_the_environment(monkeypatch):
     settings = LemlistSettings()
     assert settings.api_key.get_secret_value() == "k_env_5678" and settings.user_id == "usr_t2KCwPen66NrrqGtQ"
     assert settings.base_url == "https://api.lemlist.com"
-    (account,) = accounts_from_env()(None)  # type: ignore[arg-type]
+    (account,) = accounts(LemlistSettings())(None)  # type: ignore[arg-type]
     assert account.account == "lemlist" and account.provider == "lemlist" and account._key_hint == "LEMLIST_API_KEY"
     assert "k_env_5678" not in repr(settings)
     monkeypatch.setenv("LEMLIST_BASE_URL", "ftp://example.com")

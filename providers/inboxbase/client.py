@@ -539,8 +539,3 @@ def accounts(
 
 Settings = InboxBaseSettings
 """The registry's name for this provider's settings (a config file's accounts are made of them)."""
-
-
-def accounts_from_env() -> Callable[[HttpClient], list[InboxBaseClient]]:
-    """Read INBOXBASE_* now, raising on malformed values."""
-    return accounts(InboxBaseSettings())

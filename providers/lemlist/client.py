@@ -59,6 +59,7 @@ from inbox_mcp.providers.model import (
     Query,
     Thread,
 )
+from inbox_mcp.providers.provider import one_account
 from inbox_mcp.providers.settings import ProviderSettings
 from inbox_mcp.providers.wire_base import WireT, mailbox, parse, people
 
@@ -136,7 +137,7 @@ class LemlistClient:
     )
 
     def __init__(self, account: str, settings: LemlistSettings, http: HttpClient, key_hint: str) -> None:
-        if not settings.has_key():
+        if settings.api_key is None or not settings.has_key():
             raise ValueError("lemlist needs an API key")
         self.account = account
         self._key = settings.api_key
@@ -707,7 +708,8 @@ def thread_from_activities(
             "a recipient that this server cannot tell apart as ours or the lead's (shown with direction unknown); "
             "list conversations first to let it know the lead."
         ))
-    stamps = [x.at for x in (*messages, *events) if x.at is not None]
+    dated: list[Message | Event] = [*messages, *events]
+    stamps = [x.at for x in dated if x.at is not None]
     campaign_id = next((a.campaign_id for a in reversed(activities) if a.campaign_id), None)
     campaign = next((a.campaign_name for a in reversed(activities) if a.campaign_name), None)
     conversation = Conversation(
@@ -725,20 +727,7 @@ def thread_from_activities(
     return Thread(conversation=conversation, messages=tuple(messages), events=tuple(events), notes=notes)
 
 
-def accounts(
-    settings: LemlistSettings, name: str = "lemlist", key_hint: str = "LEMLIST_API_KEY"
-) -> Callable[[HttpClient], list[LemlistClient]]:
-    """The account these settings describe, named `name` (none without a key), built later on
-    the server's HTTP client. `key_hint` says where the key comes from, in error sentences."""
-    if not settings.has_key():
-        return lambda http: []
-    return lambda http: [LemlistClient(name, settings, http, key_hint=key_hint)]
-
+accounts = one_account(LemlistClient, "lemlist", "LEMLIST_API_KEY")
 
 Settings = LemlistSettings
 """The registry's name for this provider's settings (a config file's accounts are made of them)."""
-
-
-def accounts_from_env() -> Callable[[HttpClient], list[LemlistClient]]:
-    """Read LEMLIST_* now, raising on malformed values."""
-    return accounts(LemlistSettings())

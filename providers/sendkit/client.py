@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import ClassVar
 from urllib.parse import quote
 
@@ -23,6 +22,7 @@ from inbox_mcp.providers.model import (
     ScheduledReply,
     Thread,
 )
+from inbox_mcp.providers.provider import one_account
 from inbox_mcp.providers.sendkit import wire
 from inbox_mcp.providers.settings import ProviderSettings
 from inbox_mcp.providers.wire_base import WireT, parse
@@ -340,20 +340,7 @@ def _message(m: wire.ThreadMessage, lead: Person, direction: Direction) -> Messa
     )
 
 
-def accounts(
-    settings: SendKitSettings, name: str = "sendkit", key_hint: str = "SENDKIT_API_KEY"
-) -> Callable[[HttpClient], list[SendKitClient]]:
-    """The account these settings describe, named `name` (none without a key), built later on
-    the server's HTTP client. `key_hint` says where the key comes from, in error sentences."""
-    if not settings.has_key():
-        return lambda http: []
-    return lambda http: [SendKitClient(name, settings, http, key_hint=key_hint)]
-
+accounts = one_account(SendKitClient, "sendkit", "SENDKIT_API_KEY")
 
 Settings = SendKitSettings
 """The registry's name for this provider's settings (a config file's accounts are made of them)."""
-
-
-def accounts_from_env() -> Callable[[HttpClient], list[SendKitClient]]:
-    """Read SENDKIT_* now, raising on malformed values."""
-    return accounts(SendKitSettings())

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import ClassVar, NamedTuple
 from urllib.parse import quote
@@ -41,6 +41,7 @@ from inbox_mcp.providers.model import (
     Query,
     Thread,
 )
+from inbox_mcp.providers.provider import one_account
 from inbox_mcp.providers.sendpilot import wire
 from inbox_mcp.providers.settings import ProviderSettings
 from inbox_mcp.providers.wire_base import WireT, parse
@@ -626,20 +627,7 @@ def _message(m: wire.Message, direction: Direction | None) -> Message:
 # ------------------------------------------------------------------------------------ accounts
 
 
-def accounts(
-    settings: SendPilotSettings, name: str = "sendpilot", key_hint: str = "SENDPILOT_API_KEY"
-) -> Callable[[HttpClient], list[SendPilotClient]]:
-    """The account these settings describe, named `name` (none without a key), built later on
-    the server's HTTP client. `key_hint` says where the key comes from, in error sentences."""
-    if not settings.has_key():
-        return lambda http: []
-    return lambda http: [SendPilotClient(name, settings, http, key_hint=key_hint)]
-
+accounts = one_account(SendPilotClient, "sendpilot", "SENDPILOT_API_KEY")
 
 Settings = SendPilotSettings
 """The registry's name for this provider's settings (a config file's accounts are made of them)."""
-
-
-def accounts_from_env() -> Callable[[HttpClient], list[SendPilotClient]]:
-    """Read SENDPILOT_* now, raising on malformed values."""
-    return accounts(SendPilotSettings())
