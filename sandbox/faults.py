@@ -12,9 +12,18 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, fields
 from random import Random
+from typing import TypedDict, Unpack
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class Timings(TypedDict, total=False):
+    """The options of `FaultProfile.uniform`: its fields that are not shares."""
+
+    retry_after: int
+    slow_seconds: float
+    hang_seconds: float
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,7 @@ class FaultProfile:
     hang_seconds: float = 60.0
 
     @classmethod
-    def uniform(cls, rate: float, **options: float) -> FaultProfile:
+    def uniform(cls, rate: float, **options: Unpack[Timings]) -> FaultProfile:
         """`rate` of all requests fail, spread evenly over the six kinds of fault."""
         share = rate / 6
         return cls(share, share, share, share, share, share, **options)

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from mcp.server import MCPServer
@@ -92,7 +92,7 @@ class InboxServer(MCPServer[Inbox]):
             self._render_limiter = anyio.CapacityLimiter(RENDER_THREADS)
         return self._render_limiter
 
-    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Inbox, Any] | None = None) -> Any:
         try:
             with anyio.move_on_after(self.deadline + OVERRUN_GRACE):
                 with call_deadline(self.deadline), rendering_limited_by(self.render_limiter()):
@@ -109,7 +109,9 @@ class InboxServer(MCPServer[Inbox]):
             log.error("tool %s failed", name, exc_info=cause)
             return _error(f"{name} failed with an internal error ({type(cause).__name__}); the server log has details.")
 
-    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Context | None = None) -> Any:
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Inbox, Any] | None = None
+    ) -> Any:
         """A prompt (draft_reply) reads a provider and renders a thread: under the same deadline as a tool call."""
         try:
             with anyio.move_on_after(self.deadline + OVERRUN_GRACE):
@@ -172,7 +174,7 @@ def _argument_sentence(tool: str, exc: ValidationError) -> str:
 def build_server(
     accounts: AccountFactory,
     budgets: Budgets | None = None,
-    log_level: str = "WARNING",
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING",
     deadline: float = 20.0,
     requests_per_second: float = 10.0,
     redis_url: str | None = None,

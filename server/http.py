@@ -216,7 +216,7 @@ class ReadDeadlineH11(H11Protocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.read_timeout = self.read_timeout or _read_timeout()
+        self._read_seconds: float = self.read_timeout or _read_timeout()
         self._read_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -236,7 +236,7 @@ class ReadDeadlineH11(H11Protocol):
         if self.transport.is_closing() or self.conn.their_state not in (h11.IDLE, h11.SEND_BODY):
             self._stop_deadline()
         elif self._read_deadline is None:
-            self._read_deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
+            self._read_deadline = self.loop.call_later(self._read_seconds, self._read_timed_out)
 
     def _stop_deadline(self) -> None:
         if self._read_deadline is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_core import PydanticCustomError
@@ -12,6 +12,19 @@ from inbox_mcp.tools.shared.inbox import Budgets
 
 MIN_SECRET_CHARS = 32
 """INBOX_MCP_TOKEN and INBOX_MCP_CURSOR_KEY: at least this many characters."""
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class ServerOptions(TypedDict):
+    """The keyword arguments of `build_server` that the settings decide."""
+
+    budgets: Budgets
+    log_level: LogLevel
+    deadline: float
+    requests_per_second: float
+    redis_url: str | None
+    cursor_key: str | None
 
 
 class ServerSettings(BaseSettings):
@@ -25,7 +38,7 @@ class ServerSettings(BaseSettings):
         10.0, ge=0.01, le=1000,
         description="Per-key request rate for providers that document no limit; below 1 too (0.5: one request every 2 s).",
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_level: LogLevel = "WARNING"
     token: SecretStr | None = Field(None, description="HTTP transport: the bearer token every MCP request must carry.")
     allowed_hosts: str = Field("", description="HTTP transport: more Host values to accept, comma-separated (host:port, port may be *).")
     allowed_origins: str = Field("", description="HTTP transport: more Origin values to accept, comma-separated.")
@@ -73,7 +86,7 @@ class ServerSettings(BaseSettings):
     def allowed_origin_list(self) -> list[str]:
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
 
-    def server_options(self) -> dict[str, object]:
+    def server_options(self) -> ServerOptions:
         """The keyword arguments of `build_server` these settings decide."""
         return {
             "budgets": Budgets(list_tokens=self.list_tokens, thread_tokens=self.thread_tokens, scan_pages=self.scan_pages),

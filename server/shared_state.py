@@ -19,7 +19,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from typing import Generic
+from typing import Generic, cast
 
 import anyio
 from pydantic import ValidationError
@@ -38,8 +38,10 @@ try:
     from redis.backoff import NoBackoff
     from redis.exceptions import AuthenticationError, RedisError, ResponseError
     from redis.exceptions import TimeoutError as RedisTimeout
+
+    REDIS_INSTALLED = True
 except ImportError:  # the optional extra is missing: connect() says so
-    aioredis = None
+    REDIS_INSTALLED = False
 
     class RedisError(Exception):  # type: ignore[no-redef]
         """Stand-in: nothing raises it, since nothing connects without the package."""
@@ -84,7 +86,7 @@ class SharedState:
     async def connect(cls, url: str) -> SharedState:
         """Connect and ping, or raise SharedStateUnavailable with one sentence (never the URL's
         password: only host and port are named)."""
-        if aioredis is None:
+        if not REDIS_INSTALLED:
             raise SharedStateUnavailable(
                 "REDIS_URL is set but the redis package is not installed: "
                 "pip install 'inbox-mcp[redis]', or unset REDIS_URL."
@@ -126,7 +128,8 @@ class SharedState:
 
     async def get(self, key: str) -> bytes | None:
         try:
-            return await self.redis.get(PREFIX + key)
+            # A client without decode_responses answers bytes; redis types GET for both modes.
+            return cast("bytes | None", await self.redis.get(PREFIX + key))
         except RedisError as exc:
             log.warning("shared cache: Redis read failed (%s); reading the provider", type(exc).__name__)
             return None

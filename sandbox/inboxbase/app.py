@@ -85,6 +85,8 @@ def rows_of(conversations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         events = c.get("events") or []
         messages = [e["message"] for e in events if e.get("type") == "message" and e.get("message")]
         last = ms_of(c, "lastEventAt")
+        if last is None:
+            raise ValueError(f"conversation {c.get('id')!r} has neither lastEventAt nor lastEventAtIso")
         created = ms_of(events[0], "ts") if events else None
         created = last if created is None else created
         rows.append(
@@ -333,7 +335,7 @@ def create_app(
         raise ValueError("an InboxBase API key starts with 'sk_'")
     if auth_texts not in ("seed", "documented") or transient_failures < 0:
         raise ValueError("auth_texts is 'seed' or 'documented'; transient_failures is a count")
-    data = (
+    data: Mapping[str, Sequence[Mapping[str, Any]]] = (
         dict(conversations)
         if conversations is not None
         else build_conversations(

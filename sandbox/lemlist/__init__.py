@@ -1,6 +1,8 @@
 """The lemlist emulator: its HTTP app (`app.py`) and its data set (`story.py`, from
 `sandbox/data/lemlist.toml`, its mail written by `sandbox/mail.py`)."""
 
+from pydantic import SecretStr
+
 from inbox_mcp.providers.lemlist.client import LemlistSettings
 from inbox_mcp.sandbox.lemlist.app import (
     DEFAULT_LIMIT,
@@ -29,4 +31,4 @@ __all__ = [
 
 def settings(base_url: str) -> LemlistSettings:
     """The settings of an account that reads this emulator at `base_url`."""
-    return LemlistSettings(api_key=SANDBOX_API_KEY, user_id=None, base_url=base_url)  # type: ignore[arg-type]
+    return LemlistSettings(api_key=SecretStr(SANDBOX_API_KEY), user_id=None, base_url=base_url)

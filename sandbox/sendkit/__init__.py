@@ -1,6 +1,8 @@
 """The SendKit emulator: its HTTP app (`app.py`), the list rows it derives from conversations
 (`rows.py`) and its data set (`story.py`, from `sandbox/data/sendkit.toml`)."""
 
+from pydantic import SecretStr
+
 from inbox_mcp.providers.sendkit.client import SendKitSettings
 from inbox_mcp.sandbox.sendkit.app import DEFAULT_LIMIT, MAX_LIMIT, SANDBOX_API_KEY, create_app
 from inbox_mcp.sandbox.sendkit.rows import list_row
@@ -20,4 +22,4 @@ __all__ = [
 
 def settings(base_url: str) -> SendKitSettings:
     """The settings of an account that reads this emulator at `base_url`."""
-    return SendKitSettings(api_key=SANDBOX_API_KEY, workspace_id=None, base_url=base_url)  # type: ignore[arg-type]
+    return SendKitSettings(api_key=SecretStr(SANDBOX_API_KEY), workspace_id=None, base_url=base_url)

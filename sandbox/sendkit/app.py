@@ -175,6 +175,7 @@ class Inbox:
         chunk = [] if empty else [row for _, row in page_rows]
         total, has_more = len(rows), empty or more
         if self.pagination in ("cursor", "cursor_v2"):
+            next_cursor: str | None
             if empty:
                 next_cursor = ghost_cursor(start, served + 1)
             else:

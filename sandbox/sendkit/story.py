@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import tomllib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
@@ -170,7 +171,7 @@ class Cast:
     variants: dict[str, dict[str, Any]]
 
 
-def _fields(table: dict[str, Any], where: str, required: set[str], optional: set[str] = frozenset()) -> None:
+def _fields(table: dict[str, Any], where: str, required: AbstractSet[str], optional: AbstractSet[str] = frozenset()) -> None:
     """Refuses a table of the data file with a missing or an unknown key (a typo)."""
     missing, unknown = required - table.keys(), table.keys() - required - optional
     if missing or unknown:

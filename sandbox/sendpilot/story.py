@@ -254,7 +254,7 @@ def _build(story: _Story, rng: Random, now: datetime, end: datetime) -> dict[str
     statuses.reverse()
 
     us_contact, them_contact = sender.contact, member.contact()
-    messages = []
+    messages: list[dict[str, Any]] = []
     for say, at, status in zip(says, times, statuses):
         text = say.text.format(first=member.first or "there", me=sender.first)
         kind = "TEXT"

@@ -174,11 +174,11 @@ class ByteBudget:
         due = self._next_expiry()
         if due is None:
             return
-        pending = self._timer is not None and self._timer_loop is loop and not self._timer.cancelled()
-        if pending and self._timer_at <= due:
-            return
-        if pending:
-            self._timer.cancel()
+        timer = self._timer
+        if timer is not None and self._timer_loop is loop and not timer.cancelled():  # one pending
+            if self._timer_at <= due:
+                return
+            timer.cancel()
         self._timer_loop, self._timer_at = loop, due
         self._timer = loop.call_later(max(0.0, due - time.monotonic()) + 0.01, self._on_timer)
 

@@ -129,7 +129,8 @@ class Stream:
     pages: int = 0
     scanned: int = 0
     ahead: list[tuple[Conversation, Position, Key]] = field(default_factory=list)
-    scan_end: Position | None = None
+    scan_end: Position = field(init=False)
+    """Where the next page read starts: the cursor's position, then past each page read."""
     notes: list[str] = field(default_factory=list)
     """What the provider's pages said that the answer must carry, each once."""
 
@@ -189,7 +190,7 @@ class Stream:
         the next row (or of the last row looked at) with the rows returned at that time."""
         if self.next.done:
             return Position(self.next.token, self.next.skip, True, None)
-        at = self.head_key()[0] if self.ahead else self.looked_at
+        at = self.ahead[0][2][0] if self.ahead else self.looked_at
         if at is None:
             return self.next
         ties = self.reach.tie_field(at) if self.reach else ""
