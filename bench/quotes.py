@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.common import Share
 from inbox_mcp.providers.model import Message
 from inbox_mcp.tools.render.body import MAX_CHARS, body
 
@@ -45,12 +46,10 @@ def _unquoted(line: str) -> str:
 
 @dataclass
 class Score:
-    cases: int = 0
-    kept: int = 0
-    with_history: int = 0
-    removed: int = 0
-    missed: list[str] = field(default_factory=list)
-    leaked: list[str] = field(default_factory=list)
+    kept: Share = field(default_factory=Share)
+    """Of all cases: those where every line the sender wrote survives."""
+    removed: Share = field(default_factory=Share)
+    """Of the cases with quoted history: those where none of it survives."""
     too_long: int = 0  # cases left out: input beyond the body cap
 
 
@@ -93,16 +92,9 @@ def measure(folder: Path) -> dict[str, Score]:
                 continue
             kept, removed = judge(case, render(case))
             for name in (path.stem, "all"):
-                s = scores[name]
-                s.cases += 1
-                s.kept += kept
-                if not kept:
-                    s.missed.append(case["id"])
+                scores[name].kept.count(case["id"], kept)
                 if removed is not None:
-                    s.with_history += 1
-                    s.removed += removed
-                    if not removed:
-                        s.leaked.append(case["id"])
+                    scores[name].removed.count(case["id"], removed)
     return scores
 
 
@@ -110,9 +102,7 @@ def table(scores: dict[str, Score]) -> str:
     lines = [f"{'suite':<8} {'cases':>5} {'kept':>14} {'removed':>14}"]
     for name in sorted(scores, key=lambda n: (n == "all", n)):
         s = scores[name]
-        kept = f"{s.kept}/{s.cases} {100 * s.kept / s.cases:5.1f}%"
-        removed = f"{s.removed}/{s.with_history} {100 * s.removed / max(1, s.with_history):5.1f}%"
-        lines.append(f"{name:<8} {s.cases:>5} {kept:>14} {removed:>14}")
+        lines.append(f"{name:<8} {s.kept.counted:>5} {s.kept!s:>14} {s.removed!s:>14}")
     return "\n".join(lines)
 
 
@@ -127,12 +117,12 @@ def main(argv: list[str]) -> int:
     print(table(scores))
     s = scores["all"]
     print(f"left out: {s.too_long} cases whose input is longer than the body cap ({MAX_CHARS:,} characters)")
-    print(f"targets (issue 12): every sender line kept in 100% of cases: {100 * s.kept / s.cases:.1f}%, "
-          f"{'met' if s.kept == s.cases else 'NOT met'}; history fully removed in >= 85%: "
-          f"{100 * s.removed / s.with_history:.1f}%, {'met' if s.removed >= 0.85 * s.with_history else 'NOT met'}")
+    print(f"targets (issue 12): every sender line kept in 100% of cases: {s.kept.percent:.1f}%, "
+          f"{'met' if s.kept.passed == s.kept.counted else 'NOT met'}; history fully removed in >= 85%: "
+          f"{s.removed.percent:.1f}%, {'met' if s.removed.passed >= 0.85 * s.removed.counted else 'NOT met'}")
     if "-v" in argv:
-        print("sender text lost:", " ".join(s.missed))
-        print("history left:", " ".join(s.leaked))
+        print("sender text lost:", " ".join(s.kept.failed))
+        print("history left:", " ".join(s.removed.failed))
     return 0
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from mcp import Client
 
+from bench.common import Timings, text_of
 from inbox_mcp.providers.http import HttpClient
 from inbox_mcp.providers.model import Conversation, Message, Person, Thread
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
@@ -56,8 +57,8 @@ class Row:
     detailed: int = 0
     concise: int = 0
     bodies: int = 0
-    ms: list[float] = field(default_factory=list)
-    tool_ms: list[float] = field(default_factory=list)
+    ms: Timings = field(default_factory=Timings)
+    tool_ms: Timings = field(default_factory=Timings)
 
     def add(self, raw: int, detailed: int, concise: int, bodies: int, ms: float, tool_ms: float | None = None) -> None:
         self.items += 1
@@ -68,14 +69,6 @@ class Row:
         self.ms.append(ms)
         if tool_ms is not None:
             self.tool_ms.append(tool_ms)
-
-
-def _text(result) -> str:
-    return "\n".join(block.text for block in result.content if block.type == "text")
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
 
 
 def _cold() -> None:
@@ -135,9 +128,9 @@ async def _sandbox(url: str) -> tuple[Row, Row, Row]:
                 raw = _get_json(f"{url}/v1/inbox/{native}")
                 args = {"conversation_id": f"sendkit:{native}"}
                 start = time.perf_counter()
-                concise = _text(await client.call_tool("get_thread", args))
+                concise = text_of(await client.call_tool("get_thread", args))
                 tool_ms = (time.perf_counter() - start) * 1000
-                detailed = _text(await client.call_tool("get_thread", {**args, "response_format": "detailed"}))
+                detailed = text_of(await client.call_tool("get_thread", {**args, "response_format": "detailed"}))
                 thread = await provider.get_thread(native)
                 ms = _time(lambda: render_thread("SendKit", thread, detailed=False, budget=8000), 5)
                 numbers = (count_tokens(raw), count_tokens(detailed), count_tokens(concise), _bodies(thread), ms, tool_ms)
@@ -348,8 +341,8 @@ def table(rows: list[Row]) -> str:
         lines.append((
             r.name, str(r.items), f"{r.raw:,}", f"{r.detailed:,}", f"{r.concise:,}",
             f"{r.raw / r.concise:.1f}x" if r.concise else "-", f"{r.bodies:,}",
-            f"{r.raw / r.bodies:.1f}x" if r.bodies else "-", f"{_median(r.ms):.2f}",
-            f"{_median(r.tool_ms):.1f}" if r.tool_ms else "-",
+            f"{r.raw / r.bodies:.1f}x" if r.bodies else "-", f"{r.ms.median:.2f}",
+            f"{r.tool_ms.median:.1f}" if r.tool_ms else "-",
         ))
     widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
     fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
@@ -367,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  bodies: the concise message bodies alone, what the body pipeline produces.")
     print("ms/thread: median render_thread time (corpus: body() per message), caches cleared before each run;")
     print("  tool ms: one get_thread call over MCP in memory, including the HTTP request to the emulator.")
-    print(f"synthetic thread ({RUNS} cold runs each, budget 8000 tokens): concise median {_median(synthetic.ms):.2f} ms"
+    print(f"synthetic thread ({RUNS} cold runs each, budget 8000 tokens): concise median {synthetic.ms.median:.2f} ms"
           f" (min {concise_min:.2f}); detailed median {detailed_median:.2f} ms"
           f" (min {detailed_min:.2f})")
     print(summary)
@@ -375,5 +368,5 @@ def main(argv: list[str] | None = None) -> int:
     quoted = sandbox[0].raw / sandbox[0].concise
     print("targets: concise >= 10x smaller than raw on threads with quoted history (issue 5): "
           f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 25 ms (issue 12, "
-          f"with the CSS cascade): {_median(synthetic.ms):.2f} ms, {'met' if _median(synthetic.ms) < 25 else 'NOT met'}")
+          f"with the CSS cascade): {synthetic.ms.median:.2f} ms, {'met' if synthetic.ms.median < 25 else 'NOT met'}")
     return 0

@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
+from bench.common import text_of
 from inbox_mcp.sandbox.faults import FaultProfile
 from inbox_mcp.sandbox.serve import sandbox
 from inbox_mcp.server.app import build_server
@@ -77,7 +78,7 @@ async def ground_truth(client: Client) -> tuple[dict[str, list[tuple]], dict[str
 async def call(client: Client, tally: Tally, tool: str, arguments: dict[str, Any]) -> Any:
     tally.calls += 1
     result = await client.call_tool(tool, arguments)
-    text = "\n".join(b.text for b in result.content if b.type == "text")
+    text = text_of(result)
     if result.is_error:
         clean = "\n" not in text and "Traceback" not in text and "internal error" not in text
         tally.outcomes["failed cleanly" if clean else "failed UNCLEANLY"] += 1

@@ -1,16 +1,21 @@
-"""Shared by the tests: the fixed clock, a test key, servers wired to an emulator."""
+"""Shared by the tests: the fixed clock, a test key, servers wired to an emulator, emulators under
+Starlette's test client, our HTTP client over a mock transport."""
 
 from __future__ import annotations
 
+import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
-from starlette.types import ASGIApp
+from mcp import Client
+from starlette.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inbox_mcp.providers.http import HttpClient, RateLimit
 from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
@@ -51,6 +56,20 @@ def serving(app: Any, front: ASGIApp | None = None) -> Iterator[Served]:
         yield Served(app, server.url)
 
 
+class Stamped:
+    """ASGI middleware: the arrival time of every request to an emulator that runs in this
+    process."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.times: list[float] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.times.append(time.monotonic())
+        await self.app(scope, receive, send)
+
+
 class Swappable:
     """An ASGI app whose inner app each test or example replaces: real HTTP on loopback, new data."""
 
@@ -70,6 +89,23 @@ def swappable_slots(count: int) -> Iterator[list[tuple[Swappable, str]]]:
         server.stop()
 
 
+def keyed_client(create_app: Callable[..., Any], header: str, sandbox_key: str, **options: Any) -> TestClient:
+    """`create_app(**options)` under Starlette's test client, sending its key in `header` on every
+    request: `options["api_key"]` when given, else the sandbox's."""
+    return TestClient(create_app(**options), headers={header: options.get("api_key", sandbox_key)})
+
+
+def assert_json_error(response: Any, status: int, fields: dict[str, Any]) -> dict[str, Any]:
+    """An emulator's JSON error: `status`, and a body of exactly `fields` plus a non-empty message."""
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {*fields, "message"}
+    assert {name: body[name] for name in fields} == fields
+    assert isinstance(body["message"], str) and body["message"]
+    return body
+
+
 def sendkit_server(
     url: str, key: str = KEY, workspace: str | None = None, budgets: Budgets | None = None
 ) -> InboxServer:
@@ -84,6 +120,23 @@ def no_account_server() -> InboxServer:
 
 def text_of(result) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+async def wrong_key_texts(server: InboxServer, variable: str, conversation_id: str, domain: bool = True) -> list[str]:
+    """list_conversations, get_thread of `conversation_id` and (with `domain`) search_by_domain on
+    `server`, whose account has a wrong key: each is an error that names `variable` and the HTTP
+    401. Their texts, for what else a test asserts of them (the key never shown)."""
+    async with Client(server) as client:
+        results = [
+            await client.call_tool("list_conversations", {}),
+            await client.call_tool("get_thread", {"conversation_id": conversation_id}),
+        ]
+        if domain:
+            results.append(await client.call_tool("search_by_domain", {"domain": "acme.com"}))
+    for result in results:
+        text = text_of(result)
+        assert result.is_error and variable in text and "401" in text, text
+    return [text_of(result) for result in results]
 
 
 async def walk(client, tool: str, arguments: dict) -> tuple[list[dict], list[str]]:
@@ -147,11 +200,31 @@ def corpus_cases() -> list[dict]:
     return cases
 
 
-def mock_http(handler) -> HttpClient:
-    """Our HTTP client over `handler` (request -> response) instead of a network: for wire tests
-    on documented JSON that no emulator serves."""
-    return HttpClient(transport=httpx2.MockTransport(handler), retries=0, default_rate_limit=RateLimit(1000, 1.0))
+@asynccontextmanager
+async def mock_http(handler) -> AsyncIterator[HttpClient]:
+    """Our HTTP client over `handler` (request -> response) instead of a network, closed when the
+    block ends: for wire tests on documented JSON that no emulator serves."""
+    http = HttpClient(transport=httpx2.MockTransport(handler), retries=0, default_rate_limit=RateLimit(1000, 1.0))
+    try:
+        yield http
+    finally:
+        await http.aclose()
 
 
 def sendpilot_client(key: str, http: HttpClient | None = None, **settings) -> SendPilotClient:
     return SendPilotClient("sendpilot", SendPilotSettings(api_key=key, **settings), http, "SENDPILOT_API_KEY")  # type: ignore[arg-type]
+
+
+class EndlessMessages:
+    """SendPilot's messages endpoint (a handler for `mock_http`) that always has one more page:
+    page n holds `page(n)` and a new continuation token, `tok<n>`. Records every request's query."""
+
+    def __init__(self, page: Callable[[int], list[dict]]) -> None:
+        self.page = page
+        self.calls: list[dict[str, str]] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        n = len(self.calls)
+        self.calls.append(dict(request.url.params))
+        pagination = {"hasMore": True, "continuationToken": f"tok{n}"}
+        return httpx2.Response(200, json={"messages": self.page(n), "pagination": pagination})

@@ -81,6 +81,7 @@ async def test_domain_search_over_every_account(sandbox_accounts):
         ("bücher.de", "xn--bcher-kva.de"),
         ("xn--bcher-kva.de", "xn--bcher-kva.de"),
     ],
+    ids=["a domain", "spaces, an @, capitals, a final dot", "an address", "a URL", "unicode", "punycode"],
 )
 def test_domains_are_normalised(typed, normal):
     assert normalise_domain(typed) == normal

@@ -21,7 +21,7 @@ import anyio
 import httpx2
 import pytest
 import uvicorn
-from helpers import KEY, NOW, text_of
+from helpers import KEY, NOW, Stamped, text_of
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from processes import COMMAND, HttpServer, env_for, free_port, run_cli, serve_http
@@ -229,19 +229,6 @@ async def test_a_token_of_32_characters_or_more_starts_and_is_required():
 
 
 # ------------------------------------------------------------------- requests per second
-
-
-class Stamped:
-    """ASGI middleware: the arrival time of every request to the emulator (in this process)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.times: list[float] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.times.append(time.monotonic())
-        await self.app(scope, receive, send)
 
 
 async def test_a_rate_below_one_request_per_second_is_honoured_over_stdio():

@@ -501,22 +501,18 @@ class Session:
 # ------------------------------------------------------------------------------------ properties
 
 
-@settings(max_examples=150, **HYPOTHESIS)
-@given(data=st.data())
-def test_list_conversations_takes_anything(client, corpus, data):
-    client.call("list_conversations", data.draw(argument_sets("list_conversations", corpus), label="arguments"))
+@pytest.mark.parametrize(
+    ("tool", "examples"),
+    [("list_conversations", 150), ("get_thread", 150), ("search_by_domain", 120)],
+    ids=["list_conversations", "get_thread", "search_by_domain"],
+)
+def test_a_tool_takes_anything(client, corpus, tool, examples):
+    @settings(max_examples=examples, **HYPOTHESIS)
+    @given(data=st.data())
+    def any_arguments(data):
+        client.call(tool, data.draw(argument_sets(tool, corpus), label="arguments"))
 
-
-@settings(max_examples=150, **HYPOTHESIS)
-@given(data=st.data())
-def test_get_thread_takes_anything(client, corpus, data):
-    client.call("get_thread", data.draw(argument_sets("get_thread", corpus), label="arguments"))
-
-
-@settings(max_examples=120, **HYPOTHESIS)
-@given(data=st.data())
-def test_search_by_domain_takes_anything(client, corpus, data):
-    client.call("search_by_domain", data.draw(argument_sets("search_by_domain", corpus), label="arguments"))
+    any_arguments()
 
 
 @settings(max_examples=30, **HYPOTHESIS)

@@ -6,7 +6,6 @@ The app is driven over HTTP with Starlette's test client."""
 from __future__ import annotations
 
 import json
-import random
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -344,11 +343,6 @@ def test_same_seed_and_now_give_the_same_bytes() -> None:
     assert [c["id"] for c in other[ALICE]] != [c["id"] for c in build_conversations(now=NOW)[ALICE]]
     assert sorted(c["with"] for c in other[ALICE]) == sorted(c["with"] for c in build_conversations(now=NOW)[ALICE])
 
-
-def test_the_global_random_generator_is_left_alone() -> None:
-    state = random.getstate()
-    build_conversations(seed=3, now=NOW)
-    assert random.getstate() == state
 
 
 def test_default_now_is_the_start_of_the_utc_day() -> None:

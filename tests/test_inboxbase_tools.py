@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from helpers import Served, serving, text_of
+from helpers import Served, serving, text_of, wrong_key_texts
 from helpers import walk as walk_tool
 from mcp import Client
 from starlette.applications import Starlette
@@ -367,15 +367,8 @@ async def test_search_by_domain_is_pushed_down_as_with_domain(inboxbase, data):
 
 async def test_wrong_key_is_a_clean_error_without_the_key(inboxbase):
     wrong = "sk_live_wrong_9f8e7d6c"
-    async with Client(server(inboxbase.url, key=wrong)) as client:
-        results = [
-            await client.call_tool("list_conversations", {}),
-            await client.call_tool("get_thread", {"conversation_id": f"{ALICE_ACCOUNT}:conv_0123456789abcdef"}),
-            await client.call_tool("search_by_domain", {"domain": "acme.com"}),
-        ]
-    for result in results:
-        text = text_of(result)
-        assert result.is_error and "INBOXBASE_API_KEY" in text and "401" in text
+    conversation_id = f"{ALICE_ACCOUNT}:conv_0123456789abcdef"
+    for text in await wrong_key_texts(server(inboxbase.url, key=wrong), "INBOXBASE_API_KEY", conversation_id):
         assert wrong not in text and "Traceback" not in text
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 import re
 import time
 from collections import Counter
@@ -340,11 +339,6 @@ def test_ids_are_the_same_every_day_only_times_move(later: timedelta) -> None:
     assert ids_in_order(long_then) == ids_in_order(long_today)
     assert long_then["inbox"]["lastActivityAt"] != long_today["inbox"]["lastActivityAt"]
 
-
-def test_the_global_random_generator_is_left_alone() -> None:
-    state = random.getstate()
-    build_conversations(seed=3, now=NOW)
-    assert random.getstate() == state
 
 
 def test_default_now_is_the_start_of_the_utc_day() -> None:

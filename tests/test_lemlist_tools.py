@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio
 import pytest
-from helpers import NOW, Served, serving, text_of, walk
+from helpers import NOW, Served, serving, text_of, walk, wrong_key_texts
 from mcp import Client
 
 from inbox_mcp.providers.http import HttpClient
@@ -232,16 +232,8 @@ async def test_search_by_domain_scans_to_the_end(lemlist):
 async def test_wrong_key_names_the_variable_and_never_shows_the_key(lemlist):
     wrong = "lemlist_wrong_0f9e8d7c6b"
     token = base64.b64encode(f":{wrong}".encode()).decode()
-    contact_id = DATASET[0]["inbox"]["contactId"]
-    async with Client(lemlist_server(lemlist.url, key=wrong)) as client:
-        results = [
-            await client.call_tool("list_conversations", {}),
-            await client.call_tool("get_thread", {"conversation_id": f"lemlist:{contact_id}"}),
-            await client.call_tool("search_by_domain", {"domain": "acme.com"}),
-        ]
-    for result in results:
-        text = text_of(result)
-        assert result.is_error and "LEMLIST_API_KEY" in text and "401" in text
+    conversation_id = f"lemlist:{DATASET[0]['inbox']['contactId']}"
+    for text in await wrong_key_texts(lemlist_server(lemlist.url, key=wrong), "LEMLIST_API_KEY", conversation_id):
         assert wrong not in text and token not in text and "Traceback" not in text and "\n" not in text
 
 

@@ -1,15 +1,17 @@
 """The registry is the one list of providers: each has its client, its sandbox app and data
-file, and serves the tools end to end through `mcp.Client`."""
+file, and serves the tools end to end through `mcp.Client`; every sandbox builds its data from a
+random generator of its own."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
-from helpers import text_of
+from helpers import NOW, text_of
 from mcp import Client
 
-from inbox_mcp.providers.registry import PROVIDERS
+from inbox_mcp.providers.registry import PROVIDERS, Spec
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,3 +33,10 @@ async def test_each_provider_lists_and_reads_a_thread_through_the_server(sandbox
         thread = await client.call_tool("get_thread", {"conversation_id": rows[0]["id"]})
         assert not thread.is_error, text_of(thread)
         assert thread.structured_content["messages"]
+
+
+@pytest.mark.parametrize("spec", PROVIDERS, ids=lambda spec: spec.name)
+def test_building_a_sandbox_leaves_the_global_random_generator_alone(spec: Spec):
+    state = random.getstate()
+    spec.sandbox().build_conversations(seed=3, now=NOW)
+    assert random.getstate() == state

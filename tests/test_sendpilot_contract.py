@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import httpx2
 import pytest
-from helpers import mock_http, sendpilot_client
+from helpers import EndlessMessages, mock_http, sendpilot_client
 from seed_json import json_examples
 
 from inbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, UpstreamError
@@ -34,42 +34,27 @@ KEY = "sp_contract_5d0c9e1a7b"
 
 # The messages endpoint has no example on the seed page; this is its documented shape
 # (PROVIDERS.md): {conversationId, messages[...], pagination{hasMore, continuationToken}}.
+JOHN = {"id": "john-doe-12345", "name": "John Doe", "profileUrl": "https://www.linkedin.com/in/john-doe"}
+JANE = {"id": "jane-rep", "name": "Jane Rep", "profileUrl": "https://www.linkedin.com/in/jane-rep"}
+RECEIVED = {
+    "id": "msg_2",
+    "content": "Thanks for reaching out! I'd love to discuss how you handle forecasting today.",
+    "sender": JOHN,
+    "recipient": JANE,
+    "direction": "received",
+    "sentAt": "2024-02-24T15:30:00.000Z",
+    "readStatus": "unread",
+    "contentType": "TEXT",
+    "attachments": [],
+}
 MESSAGES = {
     "conversationId": "2-OVp-y-UNyFXBYvx0FqmQ",
     "messages": [
-        {
-            "id": "msg_2",
-            "content": "Thanks for reaching out! I'd love to discuss how you handle forecasting today.",
-            "sender": {"id": "john-doe-12345", "name": "John Doe", "profileUrl": "https://www.linkedin.com/in/john-doe"},
-            "recipient": {"id": "jane-rep", "name": "Jane Rep", "profileUrl": "https://www.linkedin.com/in/jane-rep"},
-            "direction": "received",
-            "sentAt": "2024-02-24T15:30:00.000Z",
-            "readStatus": "unread",
-            "contentType": "TEXT",
-            "attachments": [],
-        },
-        {
-            "id": "msg_1",
-            "content": "Hi John, great to connect!",
-            "sender": {"id": "jane-rep", "name": "Jane Rep", "profileUrl": "https://www.linkedin.com/in/jane-rep"},
-            "recipient": {"id": "john-doe-12345", "name": "John Doe", "profileUrl": "https://www.linkedin.com/in/john-doe"},
-            "direction": "sent",
-            "sentAt": "2024-02-20T10:00:00.000Z",
-            "readStatus": "read",
-            "contentType": "TEXT",
-            "attachments": [],
-        },
-        {
-            "id": "msg_3",
-            "content": "",
-            "sender": {"id": "john-doe-12345", "name": "John Doe", "profileUrl": "https://www.linkedin.com/in/john-doe"},
-            "recipient": {"id": "jane-rep", "name": "Jane Rep", "profileUrl": "https://www.linkedin.com/in/jane-rep"},
-            "direction": "received",
-            "sentAt": "2024-02-24T15:31:00.000Z",
-            "readStatus": "unread",
-            "contentType": "IMAGE",
-            "attachments": [{"name": "pipeline.png", "type": "image/png", "size": 48213, "url": "https://media.licdn.com/x"}],
-        },
+        RECEIVED,
+        {**RECEIVED, "id": "msg_1", "content": "Hi John, great to connect!", "sender": JANE, "recipient": JOHN,
+         "direction": "sent", "sentAt": "2024-02-20T10:00:00.000Z", "readStatus": "read"},
+        {**RECEIVED, "id": "msg_3", "content": "", "sentAt": "2024-02-24T15:31:00.000Z", "contentType": "IMAGE",
+         "attachments": [{"name": "pipeline.png", "type": "image/png", "size": 48213, "url": "https://media.licdn.com/x"}]},
     ],
     "pagination": {"hasMore": False, "continuationToken": None},
 }
@@ -119,11 +104,8 @@ def test_seed_maps_to_the_domain_model():
 
 @pytest.mark.anyio
 async def test_seed_pagination_gives_a_token_that_carries_the_page_size():
-    http = mock_http(lambda request: httpx2.Response(200, json=LIST))
-    try:
+    async with mock_http(lambda request: httpx2.Response(200, json=LIST)) as http:
         page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
-    finally:
-        await http.aclose()
     assert page.next_token == "20:t:eyJjb250aW51YXRpb24iOiIxNzA4Nzg0MjAwMDAwIn0="
     assert _parse_token(page.next_token, 50) == (20, "t", "eyJjb250aW51YXRpb24iOiIxNzA4Nzg0MjAwMDAwIn0=")
 
@@ -325,16 +307,13 @@ async def test_documented_errors_become_one_sentence(status, message, error, kin
         sent_keys.append(request.headers.get("x-api-key", ""))
         return _body(status, f"{message} ({KEY})", error)  # a body that echoes the key
 
-    http = mock_http(handler)
-    try:
+    async with mock_http(handler) as http:
         sp = sendpilot_client(KEY, http)
         sentences = []
         for call in (sp.list_page(Query(), None, 20), sp.get_thread("sender_abc123:2-OVp-y-UNyFXBYvx0FqmQ")):
             with pytest.raises(kind) as caught:
                 await call
             sentences.append(str(caught.value))
-    finally:
-        await http.aclose()
     assert sent_keys and set(sent_keys) == {KEY}
     for sentence in sentences:
         assert sentence.startswith("sendpilot: SendPilot") and "\n" not in sentence
@@ -346,12 +325,9 @@ async def test_documented_errors_become_one_sentence(status, message, error, kin
 
 @pytest.mark.anyio
 async def test_a_404_on_a_thread_says_to_list_conversations_first():
-    http = mock_http(lambda request: _body(404, "Conversation not found", "Not Found"))
-    try:
+    async with mock_http(lambda request: _body(404, "Conversation not found", "Not Found")) as http:
         with pytest.raises(NotFoundError) as caught:
             await sendpilot_client(KEY, http).get_thread("sender_abc123:2-nope")
-    finally:
-        await http.aclose()
     assert str(caught.value) == (
         "sendpilot: SendPilot has no conversation 'sender_abc123:2-nope'; list conversations to get a valid id."
     )
@@ -359,23 +335,17 @@ async def test_a_404_on_a_thread_says_to_list_conversations_first():
 
 @pytest.mark.anyio
 async def test_a_403_on_a_thread_names_the_key_and_the_sender_account():
-    http = mock_http(lambda request: _body(403, "Forbidden", "Forbidden"))
-    try:
+    async with mock_http(lambda request: _body(403, "Forbidden", "Forbidden")) as http:
         with pytest.raises(AuthError) as caught:
             await sendpilot_client(KEY, http).get_thread("sender_other:2-OVp-y-UNyFXBYvx0FqmQ")
-    finally:
-        await http.aclose()
     assert "SENDPILOT_API_KEY" in str(caught.value) and "sender_other" in str(caught.value)
 
 
 @pytest.mark.anyio
 async def test_unreadable_data_is_an_upstream_error_naming_the_place():
-    http = mock_http(lambda request: httpx2.Response(200, json={"conversations": [{"accountId": "sender_x"}]}))
-    try:
+    async with mock_http(lambda request: httpx2.Response(200, json={"conversations": [{"accountId": "sender_x"}]})) as http:
         with pytest.raises(UpstreamError) as caught:
             await sendpilot_client(KEY, http).list_page(Query(), None, 20)
-    finally:
-        await http.aclose()
     assert "conversations.0.id" in str(caught.value) and "cannot read" in str(caught.value)
 
 
@@ -389,16 +359,13 @@ async def test_requests_follow_the_documented_paths_and_parameters():
             return httpx2.Response(200, json=MESSAGES)
         return httpx2.Response(200, json=LIST)
 
-    http = mock_http(handler)
-    try:
+    async with mock_http(handler) as http:
         sp = sendpilot_client(KEY, http, base_url="https://proxy.example/api/", account_id="sender_abc123")
         page = await sp.list_page(Query(unread_only=True, text="x"), None, 7)
         await sp.list_page(Query(), page.next_token, 50)
         await sp.list_page(Query(), "7:p:3", 50)
         await sp.get_thread(page.conversations[0].id)
         await sp.check()
-    finally:
-        await http.aclose()
     first, second, third, thread, check = seen
     assert str(first.url) == "https://proxy.example/api/v1/inbox/conversations?limit=7&accountId=sender_abc123"
     assert dict(second.url.params) == {"limit": "7", "accountId": "sender_abc123", "continuationToken": LIST["pagination"]["continuationToken"]}
@@ -411,19 +378,10 @@ async def test_requests_follow_the_documented_paths_and_parameters():
 
 @pytest.mark.anyio
 async def test_thread_pagination_is_followed_and_bounded():
-    calls: list[dict] = []
-
-    def endless(request: httpx2.Request) -> httpx2.Response:
-        n = len(calls)
-        calls.append(dict(request.url.params))
-        message = {**MESSAGES["messages"][1], "id": f"m{n}", "sentAt": f"2024-01-01T00:00:{n % 60:02d}Z"}
-        return httpx2.Response(200, json={"messages": [message], "pagination": {"hasMore": True, "continuationToken": f"tok{n}"}})
-
-    http = mock_http(endless)
-    try:
+    endless = EndlessMessages(lambda n: [{**MESSAGES["messages"][1], "id": f"m{n}", "sentAt": f"2024-01-01T00:00:{n % 60:02d}Z"}])
+    async with mock_http(endless) as http:
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
-    finally:
-        await http.aclose()
+    calls = endless.calls
     assert len(calls) == MAX_MESSAGE_PAGES and len(thread.messages) == MAX_MESSAGE_PAGES
     assert "continuationToken" not in calls[0] and calls[1]["continuationToken"] == "tok0"
     assert thread.notes == (f"Only {MAX_MESSAGE_PAGES} messages of this conversation were read; SendPilot has more, which are missing.",)
@@ -434,11 +392,8 @@ async def test_thread_pagination_is_followed_and_bounded():
         repeats.append(dict(request.url.params))
         return httpx2.Response(200, json={**MESSAGES, "pagination": {"hasMore": True, "continuationToken": "same"}})
 
-    http = mock_http(stuck)
-    try:
+    async with mock_http(stuck) as http:
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
-    finally:
-        await http.aclose()
     assert len(repeats) == 2 and len(thread.messages) == 3  # a repeated token ends the walk; no duplicates
     assert len(thread.notes) == 1 and "were read" in thread.notes[0]  # and says that more was promised
 

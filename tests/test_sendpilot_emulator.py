@@ -1,20 +1,19 @@
-"""The SendPilot emulator serves the documented contract (PROVIDERS.md, seed 002).
-
-The app is driven over HTTP with Starlette's test client; the data set's properties are checked
-on `build_conversations` and through the routes.
-"""
+"""The SendPilot emulator serves the documented contract (PROVIDERS.md, seed 002): its routes are
+called through Starlette's test client, and its data set is checked both as built
+(`build_conversations`) and as served."""
 
 from __future__ import annotations
 
 import base64
 import json
-import random
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
+from helpers import assert_json_error, keyed_client
 from seed_json import json_examples
 from starlette.testclient import TestClient
 
@@ -32,10 +31,7 @@ MESSAGE_KEYS = {"id", "content", "sender", "recipient", "direction", "sentAt", "
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
-def make_client(**options: Any) -> TestClient:
-    client = TestClient(create_app(now=NOW, **options))
-    client.headers["X-API-Key"] = options.get("api_key", SANDBOX_API_KEY)
-    return client
+make_client = partial(keyed_client, create_app, "X-API-Key", SANDBOX_API_KEY, now=NOW)
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +53,7 @@ def newest_first(conversations: list[dict[str, Any]]) -> list[str]:
 
 
 def assert_error(response: Any, code: int, error: str) -> dict[str, Any]:
-    assert response.status_code == code
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"statusCode", "message", "error"}
-    assert body["statusCode"] == code and body["error"] == error
-    assert isinstance(body["message"], str) and body["message"]
-    return body
+    return assert_json_error(response, code, {"statusCode": code, "error": error})
 
 
 def walk_tokens(client: TestClient, **params: Any) -> list[dict[str, Any]]:
@@ -390,11 +380,6 @@ def test_ids_are_the_same_on_another_day_only_times_move(later: datetime) -> Non
     served = [r["id"] for r in walk_tokens(make_client(conversations=other), limit=7)]
     assert served == [r["id"] for r in walk_tokens(make_client(conversations=today), limit=7)]  # the same order
 
-
-def test_the_global_random_generator_is_left_alone() -> None:
-    state = random.getstate()
-    build_conversations(seed=3, now=NOW)
-    assert random.getstate() == state
 
 
 def test_default_now_is_the_start_of_the_utc_day() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx2
 import pytest
-from helpers import mock_http, sendpilot_client
+from helpers import EndlessMessages, mock_http, sendpilot_client
 
 from inbox_mcp.providers.errors import AuthError, BadRequestError, RateLimitedError, UpstreamError
 from inbox_mcp.providers.http import call_deadline
@@ -119,11 +119,8 @@ async def test_the_documented_page_number_variant_with_has_more():
         chunk = rows[(page - 1) * 20 : page * 20]
         return httpx2.Response(200, json={"conversations": chunk, "pagination": {**PAGE_NUMBERS, "page": page, "hasMore": page < 3}})
 
-    http = mock_http(handler)
-    try:
+    async with mock_http(handler) as http:
         ids, tokens = await walk(sendpilot_client(KEY, http), 20)
-    finally:
-        await http.aclose()
     assert ids == [r["id"] for r in rows]
     assert tokens == ["20:p:2", "20:p:3", None]
 
@@ -133,8 +130,7 @@ async def test_the_documented_page_number_variant_with_has_more():
 async def test_a_500_for_the_page_size_is_asked_again_smaller_and_tokens_keep_their_rows(shape):
     rows = [row(n) for n in range(120)]
     listing = Listing(rows, shape, fails_above=25)
-    http = mock_http(listing)
-    try:
+    async with mock_http(listing) as http:
         sp = sendpilot_client(KEY, http)
         first = await sp.list_page(Query(), None, 50)
         assert [q["limit"] for q in listing.asked] == ["50", "25", "25"]
@@ -144,8 +140,6 @@ async def test_a_500_for_the_page_size_is_asked_again_smaller_and_tokens_keep_th
         assert max(int(q["limit"]) for q in listing.asked[3:]) == 25  # never 50 again
         before = len(listing.asked)
         odd, _ = await walk(sendpilot_client(KEY, http), 30)  # a new client, and a size the smaller one does not divide
-    finally:
-        await http.aclose()
     assert [c.id for c in first.conversations] == [c.id for c in again.conversations]
     assert len(first.conversations) == 50 and first.next_token == ("50:t:50" if shape == "token" else "50:p:2")
     assert ids == odd == [r["id"] for r in rows]
@@ -162,12 +156,9 @@ async def test_only_a_500_for_a_large_page_is_retried_smaller(status, size):
         asked.append(request.url.params["limit"])
         return httpx2.Response(status, json={"statusCode": status, "message": "Internal server error", "error": "Error"})
 
-    http = mock_http(handler)
-    try:
+    async with mock_http(handler) as http:
         with pytest.raises(UpstreamError) as caught:
             await sendpilot_client(KEY, http).list_page(Query(), None, size)
-    finally:
-        await http.aclose()
     assert asked == [str(size)] and caught.value.status == status
     assert str(caught.value).startswith(f"sendpilot: SendPilot failed (HTTP {status}")
 
@@ -186,11 +177,8 @@ async def test_only_a_500_for_a_large_page_is_retried_smaller(status, size):
 )
 async def test_where_a_listing_goes_on_and_where_it_says_it_cannot(pagination, rows, token, notes):
     body = {"conversations": [row(n) for n in range(rows)], "pagination": pagination}
-    http = mock_http(lambda request: httpx2.Response(200, json=body))
-    try:
+    async with mock_http(lambda request: httpx2.Response(200, json=body)) as http:
         page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
-    finally:
-        await http.aclose()
     assert (page.next_token, page.notes, len(page.conversations)) == (token, notes, rows)
 
 
@@ -257,13 +245,10 @@ async def test_a_listing_learns_who_we_are_from_one_page_of_messages_with_the_ac
             return httpx2.Response(200, json={"conversationId": "x", "messages": MESSAGES, "pagination": {"hasMore": True}})
         return httpx2.Response(200, json={"conversations": rows, "pagination": {"hasMore": False}})
 
-    http = mock_http(handler)
-    try:
+    async with mock_http(handler) as http:
         sp = sendpilot_client(KEY, http)
         page = await sp.list_page(Query(), None, 20)
         again = await sp.list_page(Query(), None, 20)
-    finally:
-        await http.aclose()
     (probe,) = [r for r in asked if r.url.path.endswith("/messages")]  # once per sender account
     assert probe.url.path == "/v1/inbox/conversations/2-conv0000/messages"  # the one whose last message is ours
     assert dict(probe.url.params) == {"accountId": "sender_abc123", "limit": str(MESSAGE_PAGE_SIZE)}
@@ -280,11 +265,8 @@ async def test_a_failed_lookup_leaves_the_rows_uncertain_and_says_so():
             return httpx2.Response(429, json={"statusCode": 429, "message": "Too many requests"}, headers={"Retry-After": "30"})
         return httpx2.Response(200, json={"conversations": [row(0, [REP, LEAD])], "pagination": {"hasMore": False}})
 
-    http = mock_http(handler)
-    try:
+    async with mock_http(handler) as http:
         page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
-    finally:
-        await http.aclose()
     assert page.conversations[0].correspondent == Person(name="Jane Rep or John Doe")
     (note,) = page.notes
     assert note.startswith("sendpilot: A correspondent shown as 'A or B'") and "get_thread" in note
@@ -295,32 +277,21 @@ async def test_a_failed_lookup_leaves_the_rows_uncertain_and_says_so():
 
 @pytest.mark.anyio
 async def test_a_thread_cut_by_the_deadline_keeps_what_it_read_and_says_so():
-    calls: list[dict] = []
-
-    def newest_first(request: httpx2.Request) -> httpx2.Response:
-        n = len(calls)
-        calls.append(dict(request.url.params))
-        page = [{**MESSAGES[1], "id": f"m{n}-{i}", "sentAt": f"2024-02-{24 - n:02d}T{23 - i:02d}:00:00Z"} for i in range(3)]
-        return httpx2.Response(200, json={"messages": page, "pagination": {"hasMore": True, "continuationToken": f"t{n}"}})
-
-    http = mock_http(newest_first)
-    try:
+    newest_first = EndlessMessages(
+        lambda n: [{**MESSAGES[1], "id": f"m{n}-{i}", "sentAt": f"2024-02-{24 - n:02d}T{23 - i:02d}:00:00Z"} for i in range(3)]
+    )
+    async with mock_http(newest_first) as http:
         with call_deadline(0.8):  # less than the time get_thread keeps for showing what it read
             thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
-    finally:
-        await http.aclose()
-    assert len(calls) == 1 and calls[0] == {"accountId": "sender_abc123", "limit": "50"}
+    assert len(newest_first.calls) == 1 and newest_first.calls[0] == {"accountId": "sender_abc123", "limit": "50"}
     assert len(thread.messages) == 3
     assert thread.notes == ("Only the newest 3 messages of this conversation were read; older ones were not fetched.",)
 
 
 @pytest.mark.anyio
 async def test_more_messages_promised_without_a_token_is_said():
-    http = mock_http(lambda request: httpx2.Response(200, json={"messages": MESSAGES, "pagination": {"hasMore": True}}))
-    try:
+    async with mock_http(lambda request: httpx2.Response(200, json={"messages": MESSAGES, "pagination": {"hasMore": True}})) as http:
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
-    finally:
-        await http.aclose()
     assert len(thread.messages) == 3
     assert thread.notes == (
         "Only the oldest 3 messages of this conversation could be read (SendPilot sends them oldest first): "
@@ -340,12 +311,9 @@ async def test_errors_of_the_second_reading_are_one_sentence_each():
     }
     sentences = {}
     for name, answer in answers.items():
-        http = mock_http(lambda request, answer=answer: answer)
-        try:
+        async with mock_http(lambda request, answer=answer: answer) as http:
             with pytest.raises((BadRequestError, AuthError, RateLimitedError)) as caught:
                 await sendpilot_client(KEY, http, account_id="sender_abc123").list_page(Query(), "20:t:abc", 20)
-        finally:
-            await http.aclose()
         sentences[name] = str(caught.value)
     assert sentences["validation"].startswith("sendpilot: SendPilot refused the request (HTTP 400: ")
     assert sentences["validation"].endswith("Validation failed\"); start again without a cursor.") or sentences[
@@ -367,19 +335,13 @@ async def test_a_page_of_messages_that_fails_keeps_the_pages_read_and_says_why()
         newest = list(reversed(MESSAGES))
         return httpx2.Response(200, json={"messages": newest, "pagination": {"hasMore": True, "continuationToken": "t1"}})
 
-    http = mock_http(second_fails)
-    try:
+    async with mock_http(second_fails) as http:
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
-    finally:
-        await http.aclose()
     assert [m.text for m in thread.messages] == ["Hi John, great to connect!", "Thanks for reaching out!", None]
     first, why = thread.notes
     assert first == "Only the newest 3 messages of this conversation were read; older ones were not fetched."
     assert why.startswith("sendpilot: SendPilot failed (HTTP 500") and why.endswith("try again shortly.")
 
-    http = mock_http(lambda request: httpx2.Response(500, json={"statusCode": 500, "message": "x", "error": "y"}))
-    try:
+    async with mock_http(lambda request: httpx2.Response(500, json={"statusCode": 500, "message": "x", "error": "y"})) as http:
         with pytest.raises(UpstreamError):  # nothing read: the error itself
             await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
-    finally:
-        await http.aclose()

@@ -88,34 +88,34 @@ def one_sentence(result) -> str:
 # ------------------------------------------------------------------------------------ page sizes
 
 
-@pytest.mark.parametrize("pagination", ["token", "pages_has_more"])
-async def test_a_scan_never_asks_for_more_than_50_and_lists_each_conversation_once(pagination):
+async def list_bigger(pagination: str, error_above_limit: int, limit: int) -> tuple[list[int], list[str]]:
+    """List `bigger()` data from an emulator that answers 500 to a page size above
+    `error_above_limit`: its unread conversations 7 a page, each exactly once, then all of them
+    `limit` a page, in the emulator's order (none lost or repeated). Returns the page sizes the
+    emulator was asked for and the texts of the unread pages."""
     data = bigger()
-    with served(conversations=data, pagination=pagination, error_above_limit=50) as sp:
+    with served(conversations=data, pagination=pagination, error_above_limit=error_above_limit) as sp:
         async with Client(server(sp.url)) as client:
             unread, texts = await walk(client, "list_conversations", {"unread_only": True, "limit": 7})
-            everything, _ = await walk(client, "list_conversations", {"limit": 100})
-    limits = sp.listing_limits()
-    assert max(limits) == 50 and limits.count(50) >= 3  # the scan read big pages, none above 50
+            everything, _ = await walk(client, "list_conversations", {"limit": limit})
     ids = [r["id"] for r in unread]
     assert len(ids) == len(set(ids)) and set(ids) == {tool_id(c) for c in data if c["unreadCount"] > 0}
     assert [r["id"] for r in everything] == newest_first(data)
+    return sp.listing_limits(), texts
+
+
+@pytest.mark.parametrize("pagination", ["token", "pages_has_more"])
+async def test_a_scan_never_asks_for_more_than_50_and_lists_each_conversation_once(pagination):
+    limits, texts = await list_bigger(pagination, error_above_limit=50, limit=100)
+    assert max(limits) == 50 and limits.count(50) >= 3  # the scan read big pages, none above 50
     assert not any("HTTP 500" in t for t in texts)
 
 
 @pytest.mark.parametrize("pagination", ["token", "pages", "pages_has_more"])
 async def test_a_page_size_that_answers_500_is_asked_again_smaller_for_the_same_rows(pagination):
-    data = bigger()
-    with served(conversations=data, pagination=pagination, error_above_limit=25) as sp:
-        async with Client(server(sp.url)) as client:
-            unread, _ = await walk(client, "list_conversations", {"unread_only": True, "limit": 7})
-            everything, _ = await walk(client, "list_conversations", {"limit": 30})
-    limits = sp.listing_limits()
+    limits, _ = await list_bigger(pagination, error_above_limit=25, limit=30)  # pages of 30 asked 25 at a time
     tried = next(i for i, limit in enumerate(limits) if limit != 50)  # the first ask and the HTTP client's retries
     assert tried >= 1 and max(limits[tried:]) == 25  # then 25 at a time, for good
-    ids = [r["id"] for r in unread]
-    assert len(ids) == len(set(ids)) and set(ids) == {tool_id(c) for c in data if c["unreadCount"] > 0}
-    assert [r["id"] for r in everything] == newest_first(data)  # pages of 30 asked 25 at a time: none lost or repeated
 
 
 async def test_a_page_size_that_still_fails_is_one_sentence():

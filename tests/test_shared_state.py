@@ -10,10 +10,9 @@ from collections.abc import Iterator
 
 import anyio
 import pytest
-from helpers import NOW
+from helpers import NOW, Stamped
 from mcp import Client
 from processes import free_port
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inbox_mcp.providers.errors import ConfigError, ProviderError
 from inbox_mcp.providers.http import HttpClient, RateLimit
@@ -45,19 +44,6 @@ def fresh_redis(redis_url: str) -> Iterator[str]:
         keys = [k.decode() for k in r.keys("*")]
     basic = base64.b64encode(f":{KEY}".encode()).decode()
     assert all(k.startswith("inbox-mcp:") and KEY not in k and basic not in k for k in keys), keys
-
-
-class Stamped:
-    """ASGI middleware: the arrival time of every request (the emulator runs in this process)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.times: list[float] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.times.append(time.monotonic())
-        await self.app(scope, receive, send)
 
 
 class Lemlist:

@@ -215,6 +215,7 @@ def test_supports(condition, applies):
 @pytest.mark.parametrize(
     ("markup", "visible"),
     [
+        # which declaration wins: importance, specificity, source order, inheritance
         ('<style>.c{display:none}</style><div class=c style="display:block">X</div>', True),
         ('<style>.c{display:none!important}</style><div class=c style="display:block">X</div>', False),
         ('<style>.c{display:block!important}</style><div class=c style="display:none">X</div>', True),
@@ -231,9 +232,18 @@ def test_supports(condition, applies):
         ("<style>.x{visibility:hidden}</style><div class=x><span style='visibility:visible'>X</span></div>", True),
         ("<style>.x{visibility:hidden}</style><div class=x><span style='visibility:inherit'>X</span></div>", False),
         ("<style>.x{color:#fff}</style><div class=x><span style='color:initial'>X</span></div>", True),
+        # custom properties: var() with and without a fallback, inherited, in a cycle
+        ("<style>:root{--x:none} .c{display:var(--x)}</style><div class=c>X</div>", False),
+        ("<style>.c{display:var(--nope, none)}</style><div class=c>X</div>", False),
+        ("<style>.c{display:var(--nope)}</style><div class=c>X</div>", True),
+        ("<style>.w{--c:#fff} .w p{color:var(--c)}</style><div class=w><p>X</p></div>", False),
+        ('<div style="--c:#fff"><div style="--c:#000"><p style="color:var(--c)">X</p></div></div>', True),
+        ("<style>:root{--a:var(--b);--b:var(--a)} .c{display:var(--a)}</style><div class=c>X</div>", True),
+        ("<style>:root{--s:0px} .c{font:var(--s)/1 a}</style><div class=c>X</div>", False),
+        ("<style>:root{--a:var(--b) var(--b);--b:var(--c) var(--c);--c:x x} .c{display:var(--a)}</style><div class=c>X</div>", True),
     ],
 )
-def test_cascade_order(markup, visible):
+def test_cascade_order_and_custom_properties(markup, visible):
     assert ("X" in shown(markup)) == visible, markup
 
 
@@ -252,23 +262,6 @@ def test_css_escapes_comments_and_case():
     assert SECRET not in shown(f"<style>/* .x{{display:block}} */ .x{{/* c */display:/* c */none}}</style><div class=x>{SECRET}</div>")
     assert SECRET not in shown(f'<STYLE>.X{{DISPLAY:NONE}}</STYLE><DIV CLASS="X">{SECRET}</DIV>')
     assert SECRET in shown(f'<div style="color:#000; /* color:#fff */">{SECRET}</div>')
-
-
-@pytest.mark.parametrize(
-    ("markup", "visible"),
-    [
-        ("<style>:root{--x:none} .c{display:var(--x)}</style><div class=c>X</div>", False),
-        ("<style>.c{display:var(--nope, none)}</style><div class=c>X</div>", False),
-        ("<style>.c{display:var(--nope)}</style><div class=c>X</div>", True),
-        ("<style>.w{--c:#fff} .w p{color:var(--c)}</style><div class=w><p>X</p></div>", False),
-        ('<div style="--c:#fff"><div style="--c:#000"><p style="color:var(--c)">X</p></div></div>', True),
-        ("<style>:root{--a:var(--b);--b:var(--a)} .c{display:var(--a)}</style><div class=c>X</div>", True),
-        ("<style>:root{--s:0px} .c{font:var(--s)/1 a}</style><div class=c>X</div>", False),
-        ("<style>:root{--a:var(--b) var(--b);--b:var(--c) var(--c);--c:x x} .c{display:var(--a)}</style><div class=c>X</div>", True),
-    ],
-)
-def test_custom_properties(markup, visible):
-    assert ("X" in shown(markup)) == visible, markup
 
 
 def test_links_keep_the_browsers_blue_unless_styled():

@@ -38,14 +38,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from inbox_mcp.providers.errors import UpstreamError
-from inbox_mcp.providers.inboxbase import client as inboxbase
 from inbox_mcp.providers.inboxbase import wire as inboxbase_wire
-from inbox_mcp.providers.lemlist import client as lemlist
 from inbox_mcp.providers.lemlist import wire as lemlist_wire
 from inbox_mcp.providers.model import Page, Query, Thread
-from inbox_mcp.providers.sendkit import client as sendkit
+from inbox_mcp.providers.registry import Spec
 from inbox_mcp.providers.sendkit import wire as sendkit_wire
-from inbox_mcp.providers.sendpilot import client as sendpilot
 from inbox_mcp.providers.sendpilot import wire as sendpilot_wire
 from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
 from inbox_mcp.sandbox import lemlist as lemlist_emulator
@@ -138,55 +135,44 @@ class _Answer:
 @dataclass(frozen=True)
 class Provider:
     name: str
+    """The registry's name, which is also the name of its one account here."""
     list_model: type[BaseModel]
     thread_model: type[BaseModel]
     lists: list[Any]
     threads: list[Any]
-    client: Callable[[Any], Any]
-    """http -> a provider client (real settings, no environment needed)"""
-    accounts: Callable[[str], Callable]
-    """base URL -> account factory, for the HTTP path"""
-    account: str
     thread_id: str
     """A native id of the right shape, for get_thread."""
+    settings: dict[str, str] = field(default_factory=dict)
+    """What the provider's settings need besides the key."""
+
+    @property
+    def account(self) -> str:
+        return self.name
+
+    def accounts(self, base_url: str | None = None) -> Callable:
+        """The account factory of the provider's client module (real settings, no environment
+        needed): at `base_url`, for the HTTP path, or at the provider's own URL."""
+        module = Spec(self.name).client()
+        url = {"base_url": base_url} if base_url else {}
+        return module.accounts(module.Settings(api_key=KEY, **self.settings, **url))
+
+    def client(self, http: Any) -> Any:
+        """The provider client on `http`."""
+        (account,) = self.accounts()(http)
+        return account
 
 
-def _provider_table() -> dict[str, Provider]:
-    sk_lists, sk_threads = _sendkit_documents()
-    sp_lists, sp_threads = _sendpilot_documents()
-    lm_lists, lm_threads = _lemlist_documents()
-    ib_lists, ib_threads = _inboxbase_documents()
-    return {
-        "sendkit": Provider(
-            "sendkit", sendkit_wire.InboxList, sendkit_wire.ThreadEnvelope, sk_lists, sk_threads,
-            lambda http: sendkit.SendKitClient("sendkit", sendkit.SendKitSettings(api_key=KEY), http, "SENDKIT_API_KEY"),
-            lambda url: sendkit.accounts(sendkit.SendKitSettings(api_key=KEY, base_url=url)),
-            "sendkit", "664a1b2c3d4e5f6a7b8c9d0e",
-        ),
-        "sendpilot": Provider(
-            "sendpilot", sendpilot_wire.ConversationList, sendpilot_wire.MessageList, sp_lists, sp_threads,
-            lambda http: sendpilot.SendPilotClient("sendpilot", sendpilot.SendPilotSettings(api_key=KEY), http, "SENDPILOT_API_KEY"),
-            lambda url: sendpilot.accounts(sendpilot.SendPilotSettings(api_key=KEY, base_url=url)),
-            "sendpilot", "sender_abc:2-OVp-y-UNyFXBYvx0FqmQ",
-        ),
-        "lemlist": Provider(
-            "lemlist", lemlist_wire.InboxList, lemlist_wire.ContactMessages, lm_lists, lm_threads,
-            lambda http: lemlist.LemlistClient("lemlist", lemlist.LemlistSettings(api_key=KEY), http, "LEMLIST_API_KEY"),
-            lambda url: lemlist.accounts(lemlist.LemlistSettings(api_key=KEY, base_url=url)),
-            "lemlist", "ctc_wfKeM8EmiTikud7QE",
-        ),
-        "inboxbase": Provider(
-            "inboxbase", inboxbase_wire.ConversationList, inboxbase_wire.ThreadEnvelope, ib_lists, ib_threads,
-            lambda http: inboxbase.InboxBaseClient(
-                "inboxbase", "alice@inboxbase.ai", inboxbase.InboxBaseSettings(api_key=KEY, identity="alice@inboxbase.ai"), http
-            ),
-            lambda url: inboxbase.accounts(inboxbase.InboxBaseSettings(api_key=KEY, identity="alice@inboxbase.ai", base_url=url)),
-            "inboxbase", "conv_0123456789abcdef",
-        ),
-    }
-
-
-PROVIDERS = _provider_table()
+PROVIDERS = {
+    p.name: p
+    for p in (
+        Provider("sendkit", sendkit_wire.InboxList, sendkit_wire.ThreadEnvelope, *_sendkit_documents(), "664a1b2c3d4e5f6a7b8c9d0e"),
+        Provider("sendpilot", sendpilot_wire.ConversationList, sendpilot_wire.MessageList, *_sendpilot_documents(),
+                 "sender_abc:2-OVp-y-UNyFXBYvx0FqmQ"),
+        Provider("lemlist", lemlist_wire.InboxList, lemlist_wire.ContactMessages, *_lemlist_documents(), "ctc_wfKeM8EmiTikud7QE"),
+        Provider("inboxbase", inboxbase_wire.ConversationList, inboxbase_wire.ThreadEnvelope, *_inboxbase_documents(),
+                 "conv_0123456789abcdef", {"identity": "alice@inboxbase.ai"}),
+    )
+}
 
 # ------------------------------------------------------------------------------------ mutations
 

@@ -1,0 +1,44 @@
+"""What the benchmarks share: the text of a tool result, timings kept with their median, and a
+share of cases that passed with the ids of those that did not."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def text_of(result: Any) -> str:
+    """The text blocks of an MCP tool result, one after the other."""
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+class Timings(list[float]):
+    """Times of runs in milliseconds."""
+
+    @property
+    def median(self) -> float:
+        """Their median; NaN while there are none."""
+        return statistics.median(self) if self else float("nan")
+
+
+@dataclass
+class Share:
+    """Of the cases counted, how many passed, and the ids of those that did not."""
+
+    passed: int = 0
+    counted: int = 0
+    failed: list[str] = field(default_factory=list)
+
+    def count(self, case_id: str, passed: bool) -> None:
+        self.counted += 1
+        self.passed += passed
+        if not passed:
+            self.failed.append(case_id)
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.passed / max(1, self.counted)
+
+    def __str__(self) -> str:
+        return f"{self.passed}/{self.counted} {self.percent:5.1f}%"
