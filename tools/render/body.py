@@ -19,7 +19,8 @@ import re
 import unicodedata
 
 from inbox_mcp.providers.model import Message
-from inbox_mcp.tools.render.html import clean_url, convert
+from inbox_mcp.tools.render.html import convert
+from inbox_mcp.tools.render.links import clean_url
 from inbox_mcp.tools.render.quotes import Trimmed, has_content, trim
 from inbox_mcp.tools.render.safety import clean, strip_invisible
 

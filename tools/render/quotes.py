@@ -25,27 +25,48 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from inbox_mcp.tools.render.vocabulary import (
+    ATTRIBUTION_HINTS,
+    DATE_LABELS,
+    DISCLAIMER,
+    DISCLAIMER_HEADING,
+    DISCLAIMER_HINTS,
+    FOOTER_SIGNAL,
+    FORWARD_HEADER,
+    FORWARD_SUBJECT,
+    FROM_LABELS,
+    MESSAGE_WORDS,
+    MOBILE_FOOTER,
+    OPENERS,
+    OTHER_LABELS,
+    SENT,
+    SIGN_OFFS,
+    UNSUBSCRIBE,
+    VIEW_ONLINE,
+    WROTE,
+    WROTE_CJK,
+    WROTE_FIRST,
+    points_below,
+)
+
 # --------------------------------------------------------------------------------------------
-# Patterns (some shared with html.py)
+# Patterns: the phrases are vocabulary.py's (shared with the HTML walk); the shapes of lines are here
 # --------------------------------------------------------------------------------------------
 
 # Attribution lines that introduce quoted history ("On <date>, Sam <sam@x.io> wrote:"). The verb
 # ends the line in most languages; German, Dutch and the Scandinavian ones put it before the name;
 # Chinese, Korean and Japanese write it without a space. Forms that start with the writer's name
 # need an address or a date to count.
-_WROTE = (
-    r"wrote|a\s+écrit|escribió|ha\s+escrit|ha\s+scritto|escreveu|kirjoitti|írta|yazdı|pisze|napisał(?:\(a\)|a)?"
-    r"|napsal(?:\(a\)|a)?|написал(?:\(а\)|а)?|написав|пише|пишет|đã\s+viết|het\s+volgende\s+geschreven"
-    r"|hat\s+am\b.{1,250}?\bgeschrieben|schrieb\s+am\b.{0,250}?|schreef\s+op\b.{0,250}?"
-)
-_WROTE_FIRST = r"schrieb|schreef|skrev"
-_WROTE_CJK = r"写道|寫道|작성|のメッセージ"
-_OPENER = r"On|Le|Am|El|Il|Em|No\s+dia|Op|Den|På|Dnia|W\s+dniu|Dne|Vào|在"
+_WROTE = "|".join(WROTE)
+_WROTE_FIRST = "|".join(WROTE_FIRST)
+_WROTE_CJK = "|".join(WROTE_CJK)
+_OPENER = "|".join(OPENERS)
 _OPENED = re.compile(rf"^(?:-{{2,}}\s*)?(?:{_OPENER})\b", re.I)
 _MID_LINE_OPENER = re.compile(rf"[\s-](?=(?:{_OPENER})\s)")  # capitalised: not the "on" of a sentence
 _ATTRIBUTION = re.compile(
     r"^(?:-{2,}\s*)?(?:"
-    rf"(?:{_OPENER})\b.{{4,250}}?(?:(?:\b(?:{_WROTE}|sent)|{_WROTE_CJK})\s*[:：]?|\b(?:{_WROTE_FIRST})\b.{{0,250}}?[:：])"
+    rf"(?:{_OPENER})\b.{{4,250}}?(?:(?:\b(?:{_WROTE})|{_WROTE_CJK})\s*[:：]?|\b(?:{'|'.join(SENT)})[:：]"
+    rf"|\b(?:{_WROTE_FIRST})\b.{{0,250}}?[:：])"
     rf"|(?=.*(?:@|\d)).{{1,250}}?(?:\b(?:{_WROTE})|\b(?:{_WROTE_FIRST})\b.{{0,250}}?|{_WROTE_CJK})\s*[:：]"
     r")(?:\s*-{2,})?\s*$"
     # Android's "---- Sam wrote ----"
@@ -60,146 +81,24 @@ _TIME = re.compile(r"(?<!\d)\d{1,2}[:.]\d\d(?!\d)")
 _DATE = re.compile(r"\d{1,4}[-./年]\s?\d{1,2}")
 # "-----Original Message-----" and its kin in any language: dashes round a short phrase about a message.
 _ORIGINAL_MESSAGE = re.compile(
-    r"^-{2,}\s*(?:[\w'’]+\s+){0,2}\w*?(?:message|nachricht|meddelande|meddelelse|besked|melding|viesti|wiadomość|"
-    r"сообщение|повідомлення|mensaje|messaggio|mensagem|bericht|üzenet|zpráva|邮件|郵件|メッセージ)(?:\s+[\w'’]+){0,2}\s*-{2,}$",
-    re.I,
-)
-FORWARD_HEADER = re.compile(
-    r"(?:Forwarded message|Begin forwarded message|Message transféré|Début du message réexpédié|"
-    r"Weitergeleitete Nachricht|Anfang der weitergeleiteten Nachricht|Mensaje reenviado|Inicio del mensaje reenviado|"
-    r"Messaggio inoltrato|Inizio messaggio inoltrato|Mensagem encaminhada|Mensagem reencaminhada|"
-    r"Início da mensagem reencaminhada|Doorgestuurd bericht|Begin doorgestuurd bericht|Vidarebefordrat meddelande|"
-    r"Videresendt (?:meddelelse|besked|melding)|Välitetty viesti|Przekazana wiadomość|Wiadomość przekazana|"
-    r"Пересылаемое сообщение|Пересланное сообщение)",
-    re.I,
+    rf"^-{{2,}}\s*(?:[\w'’]+\s+){{0,2}}\w*?(?:{'|'.join(MESSAGE_WORDS)})(?:\s+[\w'’]+){{0,2}}\s*-{{2,}}$", re.I
 )
 _FORWARD_LINE = re.compile(r"^-*\s*" + FORWARD_HEADER.pattern + r"\s*:?\s*-*$", re.I)
-# The fields of a quoted mail's header block, in the languages mail clients write them in. A block
-# starts with the sender or the date.
-_FROM_LABELS = r"From|De|Von|Van|Da|Fra|Från|Lähettäjä|Od|От|Від|发件人|寄件者|差出人|Feladó|Kimden"
-_DATE_LABELS = (
-    r"Sent|Date|Datum|Fecha|Data|Dato|Envoyé(?: le)?|Message du|Gesendet|Enviado(?: el)?|Enviada|Inviato|Verzonden|Verstuurd"
-    r"|Sendt|Skickat|Lähetetty|Päivämäärä|Wysłano|Wysłane|Отправлено|Дата|Надіслано|发送时间|日期|寄件日期|送信日時|日付"
-    r"|Elküldve|Dátum|Tarih|Odesláno"
-)
-_OTHER_LABELS = (
-    r"To|À|A|An|Aan|Para|Til|Till|Vastaanottaja|Do|Кому|Komu|收件人|收件者|宛先|Címzett|Kime|Cc|Cci|Bcc|Cco|Kopie|Copie(?: à)?"
-    r"|Copia|Kopi|Kopia|Kopio|DW|Копия|抄送|副本|Másolat|Subject|Objet|Sujet|Betreff|Asunto|Oggetto|Assunto|Onderwerp|Emne"
-    r"|Ämne|Aihe|Temat|Тема|主题|主旨|件名|Tárgy|Konu|Předmět|Reply-To"
-)
+# The fields of a quoted mail's header block. A block starts with the sender or the date.
+_FROM_LABELS = "|".join(FROM_LABELS)
+_DATE_LABELS = "|".join(DATE_LABELS)
+_OTHER_LABELS = "|".join(OTHER_LABELS)
 _HEADER_FIELD = re.compile(rf"^\*?(?:{_FROM_LABELS}|{_DATE_LABELS}|{_OTHER_LABELS})\*?\s*[:：]", re.I)
 _FIRST_FIELD = re.compile(rf"^\*?(?:({_FROM_LABELS})|{_DATE_LABELS})\*?\s*[:：]\s*\S", re.I)
-FORWARD_SUBJECT = re.compile(
-    r"\b(?:Subject|Objet|Sujet|Betreff|Asunto|Oggetto|Assunto|Onderwerp)\*?\s*:\s*(?:FW|FWD|TR|WG|RV|I|ENC|Doorst)\s*:",
-    re.I,
-)
 _RULE = re.compile(r"^[_\-=*─—]{8,}$")
-# A device's name, as phones write it after "Sent from my": a few words, not a sentence.
-_DEVICE = r"(?:[\w®™&+'’-]+,?\s+){0,4}[\w®™&+'’-]+"
-MOBILE_FOOTER = re.compile(
-    rf"^(?:Sent from my {_DEVICE}|Sent (?:from|with|via|using) (?:Outlook|Mail|Yahoo|Gmail|Proton\s?Mail|Spark|Superhuman|"
-    r"BlueMail|Samsung|AOL|Edison|Airmail|Front|HEY|Mimestream|Newton|Canary|Fastmail)\b[^\n]{0,60}|"
-    r"(?:Get|Download) Outlook for (?:iOS|Android|Mac|Windows)[^\n]{0,20}|"
-    rf"Envoyé (?:de|depuis) (?:mon|ma) {_DEVICE}|Envoyé (?:de|depuis) (?:l'application|Outlook|Yahoo|Gmail)\b[^\n]{{0,60}}|"
-    r"(?:Obtenir|Télécharger) Outlook pour [^\n]{1,20}|"
-    rf"Von meinem {_DEVICE} gesendet|Gesendet (?:von|mit|vom) meinem {_DEVICE}|"
-    r"Gesendet (?:von|mit|vom) (?:der |Outlook|Yahoo|Gmail|iPhone|iPad)[^\n]{0,60}|"
-    r"Von Outlook für [^\n]{1,20} gesendet|Outlook für (?:iOS|Android) (?:herunterladen|beziehen)|"
-    rf"Enviado (?:desde|con) mi {_DEVICE}|Enviado (?:desde|con) (?:Outlook|Yahoo|Gmail|iPhone)[^\n]{{0,60}}|"
-    r"(?:Obtener|Descargar) Outlook para [^\n]{1,20}|"
-    rf"Inviato da(?:l mio| mio) {_DEVICE}|Inviato da(?:ll'app| iPhone| Outlook| Yahoo| Gmail)\b[^\n]{{0,60}}|"
-    r"(?:Scarica|Ottieni) Outlook per [^\n]{1,20}|"
-    rf"Enviado (?:do|a partir do|pelo) meu {_DEVICE}|Enviado (?:do|a partir do|pelo) (?:Outlook|Yahoo|Gmail|iPhone)[^\n]{{0,60}}|"
-    r"(?:Obter o|Baixe o|Obtenha o) Outlook para [^\n]{1,20}|"
-    rf"(?:Verzonden|Verstuurd) (?:vanaf|met|vanuit|via) mijn {_DEVICE}|"
-    r"(?:Verzonden|Verstuurd) (?:vanaf|met|vanuit|via) (?:Outlook|Yahoo|Gmail|iPhone)[^\n]{0,60}|"
-    r"Outlook voor (?:iOS|Android) downloaden|Download Outlook voor [^\n]{1,20})\.?$",
-    re.I,
-)
-# Phrases only a legal disclaimer uses; a disclaimer runs from its first such line to the end.
-_DISCLAIMER = re.compile(
-    r"CONFIDENTIALITY NOTICE|^\W*(?:DISCLAIMER|LEGAL NOTICE|AVIS DE CONFIDENTIALITÉ|VERTRAULICHKEITSHINWEIS|AVISO (?:LEGAL|DE CONFIDENCIALIDAD))\b"
-    r"|confidential and (?:may be |is )?(?:legally )?privileged|privileged and confidential|privileged (?:and|or) confidential"
-    r"|intended (?:solely|only|exclusively) for the (?:use of the )?(?:individual|addressee|person|recipient|named|entity)"
-    r"|for the (?:sole|exclusive) use of the (?:intended )?(?:recipient|addressee|individual)"
-    r"|if you (?:are not the intended recipient|have received this (?:e-?mail|message|communication|transmission) in error)"
-    r"|\bregistered in England(?: and Wales)?\b|\bregistered office\b|please consider the environment before printing"
-    r"|vertrauliche und/oder rechtlich geschützte|\bDiese E-?Mail (?:enthält|kann) vertrauliche|irrtümlich erhalten"
-    r"|wenn Sie nicht der (?:richtige|vorgesehene) (?:Adressat|Empfänger)"
-    r"|\bCe (?:message|courriel|mail|e-mail)\b.{0,60}\b(?:est|sont|peut contenir)\b.{0,20}\bconfidentiel"
-    r"|si vous (?:avez reçu ce (?:message|courriel|mail|e-mail) par erreur|n'(?:êtes|etes) pas (?:le )?destinataire)"
-    r"|\bEste (?:mensaje|correo)\b.{0,60}\b(?:es|son|puede contener)\b.{0,40}\bconfidencial"
-    r"|si (?:usted )?(?:ha recibido|recibió) este (?:mensaje|correo)[^.]{0,30} por error"
-    r"|\bQuesto (?:messaggio|messaggio di posta|e-?mail)\b.{0,80}\b(?:riservat|confidenzial)"
-    r"|se (?:avete|ha|hai) ricevuto (?:questo|il presente|la presente)[^.]{0,30} per errore"
-    r"|\bEsta (?:mensagem|e-?mail)\b.{0,60}\b(?:é|são|pode conter)\b.{0,40}\bconfidencia"
-    r"|se (?:você )?(?:recebeu|receber) (?:esta|este) (?:mensagem|e-?mail)[^.]{0,30} por (?:engano|erro)"
-    r"|\bDit (?:bericht|e-?mailbericht|e-?mail)\b.{0,60}\b(?:is|kan)\b.{0,40}\bvertrouwelijk"
-    r"|indien u (?:dit bericht|deze e-?mail) (?:per vergissing|ten onrechte|abusievelijk|onterecht)",
-    re.I,
-)
-_UNSUBSCRIBE_TEXT = re.compile(
-    r"\b(?:unsubscribe|opt[ -]?out|manage (?:your )?(?:email )?preferences|se désinscrire|désinscription|se désabonner|"
-    r"abmelden|abbestellen|darse de baja|cancelar (?:la )?suscripción|annulla(?:re)? (?:l'?)?iscrizione|disiscriviti|"
-    r"cancelar (?:a )?inscrição|descadastrar|afmelden|uitschrijven)\b[^\n]{0,30}?<?https?://",
-    re.I,
-)
-_VIEW_ONLINE_TEXT = re.compile(
-    r"\b(?:view|read|open|see)(?: this| the)?(?: e-?mail| message| newsletter)?(?: in (?:your|a|the) browser| online| as a web ?page)"
-    r"|\b(?:voir|afficher)(?: la version)? en ligne|\b(?:im browser|online) (?:ansehen|anzeigen|öffnen)|\bver en (?:el|tu) navegador"
-    r"|\bvisualizza (?:nel browser|online)|\b(?:ver|abrir) no navegador|\bbekijk (?:in (?:je|uw) browser|online)",
-    re.I,
-)
-_FOOTER_SIGNAL = re.compile(
-    r"©|\ball rights reserved\b|\b(?:Inc|LLC|Ltd|GmbH|SAS|SARL|S\.?L|S\.?A|B\.?V|AG|Corp)\b\.?|\bnot the right person\b"
-    r"|\byou(?:'re| are)? receiv|\bthis (?:e-?mail|message) was sent\b|\bno longer wish\b|\bmailing list\b"
-    r"|\bpreferences\b|\bsubscribed\b|\bnewsletter\b|\bprivacy\b|[|·•]|\b\d{4,6}\b",
-    re.I,
-)
-# The sender points to the quoted text: their answers (or what they forward) are down there.
-POINTS_BELOW = re.compile(
-    r"\b(?:see|find|read)\s+(?:my\s+|our\s+)?(?:answers?\s+|responses?\s+|replies\s+|comments?\s+|notes?\s+|thoughts\s+)?"
-    r"(?:inline|below|in\s+(?:red|blue|green|bold|line))\b"
-    r"|\b(?:answers?|responses?|replies|comments?|notes?|thoughts)\s+(?:are\s+|is\s+)?(?:inline|below|in\s+(?:red|blue|green|bold))\b"
-    r"|\bvoir\s+(?:ci-dessous|plus\s+bas|mes\s+réponses|nos\s+réponses)|\bréponses?\s+(?:ci-dessous|dans\s+le\s+(?:texte|corps)|en\s+(?:rouge|bleu|gras))"
-    r"|\bsiehe\s+unten\b|\bs\.\s*unten\b|\b(?:Antworten|Anmerkungen|Kommentare)\s+(?:unten|im\s+Text|inline|in\s+(?:rot|blau))"
-    r"|\bver\s+(?:abajo|más\s+abajo|debajo)\b|\brespuestas\s+(?:abajo|debajo|en\s+(?:rojo|azul|línea)|entre\s+líneas)"
-    r"|\brespondo\s+(?:abajo|debajo|entre\s+líneas|em\s+baixo|abaixo)\b"
-    r"|\bvedi\s+sotto\b|\brisposte\s+(?:sotto|qui\s+sotto|in\s+(?:rosso|blu|linea))|\brispondo\s+(?:sotto|nel\s+testo|in\s+linea)"
-    r"|\bve(?:r|ja)\s+abaixo\b|\brespostas\s+(?:abaixo|em\s+(?:vermelho|azul|linha))"
-    r"|\bzie\s+(?:hieronder|onder)\b|\b(?:antwoorden|opmerkingen)\s+(?:hieronder|in\s+(?:het\s+)?(?:rood|blauw)|inline)",
-    re.I,
-)
-# Cheap first looks (substrings of the lower-cased line): the full patterns run only on lines
-# that have one of these.
-_ATTRIBUTION_HINTS = (
-    "wrote", "écrit", "escrit", "schrieb", "geschrieben", "escribió", "scritto", "escreveu", "schreef", "geschreven",
-    "skrev", "kirjoitti", "írta", "yazdı", "pisze", "napisa", "napsal", "написа", "пише", "viết", "写道", "寫道", "작성",
-    "のメッセージ",
-)
-_DISCLAIMER_HINTS = (
-    "confiden", "privileg", "intended", "registered", "disclaimer", "environment", "notice", "vertraulich",
-    "irrtümlich", "adressat", "empfänger", "destinataire", "erreur", "riservat", "errore", "engano", "erro",
-    "vertrouwelijk", "vergissing", "abusievelijk", "onterecht", "ten onrechte",
-)
-_POINTS_HINTS = (
-    "below", "inline", "in red", "in blue", "in green", "in bold", "in line", "dessous", "plus bas", "dans le", "en rouge",
-    "en bleu", "en gras", "mes réponses", "nos réponses", "unten", "im text", "in rot", "in blau", "abajo", "debajo",
-    "en rojo", "en azul", "en línea", "entre líneas", "abaixo", "em baixo", "sotto", "nel testo", "in linea", "in rosso",
-    "in blu", "em vermelho", "em azul", "em linha", "onder", "in het rood", "in rood", "in blauw",
-)
+# A bulk mail's unsubscribe line with its URL, and its "view this email in your browser" line.
+_UNSUBSCRIBE_TEXT = re.compile(rf"\b(?:{'|'.join(UNSUBSCRIBE)})\b[^\n]{{0,30}}?<?https?://", re.I)
+_VIEW_ONLINE_TEXT = re.compile(rf"\b(?:{'|'.join(VIEW_ONLINE)})", re.I)
 _CONTENT = re.compile(r"[^\W_]|[\u00a9\u00ae\u2190-\u2bff\U0001F000-\U0001FAFF]")
 _SPACES = re.compile(r"\s+")
 _SIGN_OFF = re.compile(r"^(?!.*[.?:;]$)\W*\S+(?:\s+\S+){0,3}\s*$")
 """A short line that ends no sentence: the "Best, / Lukas" under a quoted mail."""
-_CLOSING = re.compile(
-    r"^\W{0,3}(?:(?:best|kind|warm|many)\b|regards|thanks?\b|thank\s+you|cheers|sincerely|yours|cordialement|bien\s+à\s+vous"
-    r"|merci|(?:viele|liebe|beste|freundliche)\s+grüße|grüße|gruß|mit\s+freundlichen|saludos|un\s+saludo|atentamente|gracias"
-    r"|saluti|cordiali|grazie|cumprimentos|atenciosamente|abraços|obrigad|groeten|met\s+vriendelijke|bedankt|mvh|hälsningar"
-    r"|med\s+vänlig|hilsen|med\s+venlig|vennlig|pozdrawiam|pozdrowienia|с\s+уважением|спасибо)"
-    r"|^(?:[-/~]|[–—]\s?)\w[\w .'-]{0,40}$",
-    re.I,
-)
+_CLOSING = re.compile(rf"^\W{{0,3}}(?:{'|'.join(SIGN_OFFS)})|^(?:[-/~]|[–—]\s?)\w[\w .'-]{{0,40}}$", re.I)
 """The first line of a closing: a sign-off ("Regards, Sam", "Mvh") or a dashed name ("-Sam", "/Sam")."""
 _CONTEXT_LINES = 3
 """Quoted lines kept above an answer written between quotes."""
@@ -242,12 +141,12 @@ class _Trim:
     def __init__(self, text: str, *, tail: bool) -> None:
         # Most messages have no attribution or disclaimer at all: then no line needs a look.
         low = text.lower()
-        self.hinted = any(hint in low for hint in _ATTRIBUTION_HINTS)  # else no line has one either
+        self.hinted = any(hint in low for hint in ATTRIBUTION_HINTS)  # else no line has one either
         self.maybe_attribution = self.hinted or "@" in text
         self.raw = _split_shared(text.split("\n")) if self.hinted else text.split("\n")
         self.norm = [_fold(line) for line in self.raw]
         self.low = low
-        self.maybe_disclaimer = any(hint in low for hint in _DISCLAIMER_HINTS)
+        self.maybe_disclaimer = any(hint in low for hint in DISCLAIMER_HINTS)
         self.maybe_signature = "--" in text or "—" in text  # a delimiter line has one or the other
         if ">" in text:
             self.quoted = [line.startswith(">") for line in self.norm]
@@ -463,23 +362,22 @@ class _Trim:
         if not self.maybe_disclaimer:
             return
         # The hints in the text (and those with a space, which folding can make): a line has no other.
-        hints = [hint for hint in _DISCLAIMER_HINTS if " " in hint or hint in self.low]
+        hints = [hint for hint in DISCLAIMER_HINTS if " " in hint or hint in self.low]
         for i, line in enumerate(self.norm):
             if not self.keep[i] or self.quoted[i] or not line:
                 continue
             low = line.lower()
             if not any(hint in low for hint in hints):
                 continue
-            if not _DISCLAIMER.search(line):
+            if not DISCLAIMER.search(line):
                 continue
             end = self._segment_end(i)
             size = sum(len(self.norm[j]) for j in range(i, end) if self.keep[j])
             if size <= _DISCLAIMER_MAX and self._content_before(i):
                 # A heading such as "CONFIDENTIALITY NOTICE" or "Disclaimer:" on the line above goes too.
                 start = i
-                if i > 0 and self.norm[i - 1] and len(self.norm[i - 1]) < 40 and not self.quoted[i - 1] and re.search(
-                    r"confidential|disclaimer|notice|avis|hinweis|aviso|avviso|aviso|kennisgeving", self.norm[i - 1], re.I
-                ):
+                above = self.norm[i - 1] if i > 0 else ""
+                if above and len(above) < 40 and not self.quoted[i - 1] and DISCLAIMER_HEADING.search(above):
                     start = i - 1
                 self.drop(start, end)
                 self.note("legal disclaimer")
@@ -550,7 +448,7 @@ class _Trim:
                 and len(paragraph) <= 400
                 and "://" in paragraph  # (the pattern ends with a URL)
                 and _UNSUBSCRIBE_TEXT.search(paragraph)
-                and _FOOTER_SIGNAL.search(_UNSUBSCRIBE_TEXT.sub(" ", paragraph))
+                and FOOTER_SIGNAL.search(_UNSUBSCRIBE_TEXT.sub(" ", paragraph))
                 and first < start
             ):
                 self.drop(start, i + 1)
@@ -666,7 +564,7 @@ def _attribution(text: str, *, before_quote: bool = True) -> bool:
 def _hinted(text: str) -> bool:
     """Whether `text` has a word that attributions use ("wrote", "schrieb", ...): a cheap first look."""
     low = text.lower()
-    return any(hint in low for hint in _ATTRIBUTION_HINTS)
+    return any(hint in low for hint in ATTRIBUTION_HINTS)
 
 
 def _split_shared(lines: list[str]) -> list[str]:
@@ -710,12 +608,6 @@ def _addressed(text: str, *, before_quote: bool) -> bool:
 def is_attribution(line: str) -> bool:
     """Whether `line` introduces the quote that follows it ("On ... wrote:", "<date> Sam <sam@x.io>:")."""
     return _attribution(line.strip())
-
-
-def points_below(text: str) -> bool:
-    """Whether the sender points to the quoted text below ("see my answers inline")."""
-    low = text.lower()
-    return any(hint in low for hint in _POINTS_HINTS) and bool(POINTS_BELOW.search(text))
 
 
 def _quoted_attribution(line: str) -> bool:

@@ -431,9 +431,15 @@ def _values(tokens: list) -> list:
     return [t for t in tokens if t.type not in ("whitespace", "comment")]
 
 
-def _global(tokens: list) -> str | None:
+def _one(tokens: list):
+    """The value's only token (None: it has none, or several)."""
     parts = _values(tokens)
-    return _keyword(parts[0]) if len(parts) == 1 else None
+    return parts[0] if len(parts) == 1 else None
+
+
+def _global(tokens: list) -> str | None:
+    t = _one(tokens)
+    return None if t is None else _keyword(t)
 
 
 def _ident_value(tokens: list) -> str | None:
@@ -456,10 +462,8 @@ def _number(token) -> float | None:
 
 
 def _opacity(tokens: list) -> float | str | None:
-    parts = _values(tokens)
-    if len(parts) != 1:
-        return None
-    return _keyword(parts[0]) or _number(parts[0])
+    t = _one(tokens)
+    return None if t is None else _keyword(t) or _number(t)
 
 
 def _filter(tokens: list) -> float | str | None:
@@ -490,10 +494,9 @@ def _filter(tokens: list) -> float | str | None:
 
 
 def _font_size(tokens: list) -> Length | str | None:
-    parts = _values(tokens)
-    if len(parts) != 1:
+    t = _one(tokens)
+    if t is None:
         return None
-    t = parts[0]
     if t.type == "ident":
         word = t.lower_value
         keyword = _keyword(t)
@@ -708,88 +711,91 @@ def _shift(token) -> float | None:
     return None if value is None else px(value, MEDIUM, MEDIUM, TRANSLATE_SIZE)
 
 
+_NO_TRANSFORM = (1.0, 1.0, 0.0, 0.0)
+
+
 def _transform(tokens: list) -> tuple[float, float, float, float] | str | None:
     """(scale x, scale y, shift x px, shift y px) of a transform list."""
     parts = _values(tokens)
     if len(parts) == 1 and parts[0].type == "ident":
-        return _keyword(parts[0]) or (1.0, 1.0, 0.0, 0.0)
-    sx = sy = 1.0
-    tx = ty = 0.0
+        return _keyword(parts[0]) or _NO_TRANSFORM
+    box: tuple[float, float, float, float] | None = _NO_TRANSFORM
     for f in parts:
         if f.type != "function":
             return None
-        name = f.lower_name
         args = [t for t in _values(f.arguments) if not (t.type == "literal" and t.value == ",")]
-        nums = [_number(t) for t in args]
-        if name in ("translate", "translate3d", "translatex", "translatey"):
-            shifts = [_shift(t) for t in args]
-            if not shifts or None in shifts:
-                return None
-            if name == "translatey":
-                ty += sy * shifts[0]  # type: ignore[operator]
-            else:
-                tx += sx * shifts[0]  # type: ignore[operator]
-                if name != "translatex" and len(shifts) > 1:
-                    ty += sy * shifts[1]  # type: ignore[operator]
-        elif name in ("scale", "scale3d", "scalex", "scaley"):
-            if not nums or None in nums:
-                return None
-            if name == "scaley":
-                sy *= nums[0]  # type: ignore[operator]
-            elif name == "scalex":
-                sx *= nums[0]  # type: ignore[operator]
-            else:
-                sx *= nums[0]  # type: ignore[operator]
-                sy *= nums[1] if len(nums) > 1 else nums[0]  # type: ignore[operator]
-        elif name in ("matrix", "matrix3d"):
-            if None in nums or len(nums) not in (6, 16):
-                return None
-            if len(nums) == 6:
-                a, b, c, d, e, f_ = nums  # type: ignore[misc]
-            else:
-                a, b, c, d, e, f_ = nums[0], nums[1], nums[4], nums[5], nums[12], nums[13]  # type: ignore[assignment]
-            tx += sx * e  # type: ignore[operator]
-            ty += sy * f_  # type: ignore[operator]
-            sx *= math.hypot(a, b)  # type: ignore[arg-type]
-            sy *= math.hypot(c, d)  # type: ignore[arg-type]
-        elif name in ("rotatex", "rotatey"):
-            angle = _angle(args[0]) if args else None
-            if angle is None:
-                return None
-            if name == "rotatex":
-                sy *= abs(math.cos(math.radians(angle)))
-            else:
-                sx *= abs(math.cos(math.radians(angle)))
-        elif name == "rotate3d" and len(args) == 4:
-            angle = _angle(args[3])
-            axis = nums[:3]
-            if angle is None or None in axis:
-                return None
-            if axis[0] and not axis[1] and not axis[2]:
-                sy *= abs(math.cos(math.radians(angle)))
-            elif axis[1] and not axis[0] and not axis[2]:
-                sx *= abs(math.cos(math.radians(angle)))
+        box = _apply(f.lower_name, args, box)  # type: ignore[arg-type]
+        if box is None:
+            return None
+    return box
+
+
+def _apply(name: str, args: list, box: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+    """`box` after the transform function `name` with `args` (None: not a valid one; a function
+    that cannot hide or move text leaves it as it is)."""
+    sx, sy, tx, ty = box
+    nums = [_number(t) for t in args]
+    if name in ("translate", "translate3d", "translatex", "translatey"):
+        shifts = [_shift(t) for t in args]
+        if not shifts or None in shifts:
+            return None
+        if name == "translatey":
+            ty += sy * shifts[0]  # type: ignore[operator]
+        else:
+            tx += sx * shifts[0]  # type: ignore[operator]
+            if name != "translatex" and len(shifts) > 1:
+                ty += sy * shifts[1]  # type: ignore[operator]
+    elif name in ("scale", "scale3d", "scalex", "scaley"):
+        if not nums or None in nums:
+            return None
+        if name == "scaley":
+            sy *= nums[0]  # type: ignore[operator]
+        elif name == "scalex":
+            sx *= nums[0]  # type: ignore[operator]
+        else:
+            sx *= nums[0]  # type: ignore[operator]
+            sy *= nums[1] if len(nums) > 1 else nums[0]  # type: ignore[operator]
+    elif name in ("matrix", "matrix3d"):
+        if None in nums or len(nums) not in (6, 16):
+            return None
+        if len(nums) == 6:
+            a, b, c, d, e, f_ = nums  # type: ignore[misc]
+        else:
+            a, b, c, d, e, f_ = nums[0], nums[1], nums[4], nums[5], nums[12], nums[13]  # type: ignore[assignment]
+        tx += sx * e  # type: ignore[operator]
+        ty += sy * f_  # type: ignore[operator]
+        sx *= math.hypot(a, b)  # type: ignore[arg-type]
+        sy *= math.hypot(c, d)  # type: ignore[arg-type]
+    elif name in ("rotatex", "rotatey"):
+        angle = _angle(args[0]) if args else None
+        if angle is None:
+            return None
+        if name == "rotatex":
+            sy *= abs(math.cos(math.radians(angle)))
+        else:
+            sx *= abs(math.cos(math.radians(angle)))
+    elif name == "rotate3d" and len(args) == 4:
+        angle = _angle(args[3])
+        axis = nums[:3]
+        if angle is None or None in axis:
+            return None
+        if axis[0] and not axis[1] and not axis[2]:
+            sy *= abs(math.cos(math.radians(angle)))
+        elif axis[1] and not axis[0] and not axis[2]:
+            sx *= abs(math.cos(math.radians(angle)))
     return (sx, sy, tx, ty)
 
 
-def _translate(tokens: list) -> tuple[float, float, float, float] | str | None:
-    parts = _values(tokens)
-    if len(parts) == 1 and parts[0].type == "ident":
-        return _keyword(parts[0]) or (1.0, 1.0, 0.0, 0.0)
-    shifts = [_shift(t) for t in parts]
-    if not shifts or None in shifts:
-        return None
-    return (1.0, 1.0, shifts[0], shifts[1] if len(shifts) > 1 else 0.0)  # type: ignore[return-value]
+def _transform_property(name: str):
+    """translate: and scale: (CSS Transforms 2), read as transform: name(...) is."""
 
+    def read(tokens: list) -> tuple[float, float, float, float] | str | None:
+        parts = _values(tokens)
+        if len(parts) == 1 and parts[0].type == "ident":
+            return _keyword(parts[0]) or _NO_TRANSFORM
+        return _apply(name, parts, _NO_TRANSFORM)
 
-def _scale(tokens: list) -> tuple[float, float, float, float] | str | None:
-    parts = _values(tokens)
-    if len(parts) == 1 and parts[0].type == "ident":
-        return _keyword(parts[0]) or (1.0, 1.0, 0.0, 0.0)
-    nums = [_number(t) for t in parts]
-    if not nums or None in nums:
-        return None
-    return (nums[0], nums[1] if len(nums) > 1 else nums[0], 0.0, 0.0)  # type: ignore[return-value]
+    return read
 
 
 def _rotate(tokens: list) -> tuple[float, float, float, float] | str | None:
@@ -808,10 +814,9 @@ def _rotate(tokens: list) -> tuple[float, float, float, float] | str | None:
 
 
 def _zoom(tokens: list) -> float | str | None:
-    parts = _values(tokens)
-    if len(parts) != 1:
+    t = _one(tokens)
+    if t is None:
         return None
-    t = parts[0]
     if t.type == "ident":
         return _keyword(t) or 1.0
     return _number(t)
@@ -828,16 +833,8 @@ def _shadow(tokens: list) -> object:
         return "none"
     best: object = "none"
     for layer in _split_commas(tokens):
-        color: object = CURRENT
-        lengths = []
-        for t in _values(layer):
-            found = color_of([t]) if t.type in ("ident", "hash", "function") else None
-            if found is not None:
-                color = found
-            else:
-                value = _term(t, 0)
-                if value is not None:
-                    lengths.append(px(value, MEDIUM, MEDIUM, 0))
+        color, values = _colour_and_lengths(layer)
+        lengths = [px(value, MEDIUM, MEDIUM, 0) for value in values]
         if len(lengths) < 2:
             continue
         x, y = lengths[0], lengths[1]
@@ -851,8 +848,16 @@ def _stroke(tokens: list) -> list[tuple[str, object]]:
     keyword = _global(tokens)
     if keyword:
         return [("-webkit-text-stroke-width", keyword), ("-webkit-text-stroke-color", keyword)]
-    width: object = _ZERO
+    color, lengths = _colour_and_lengths(tokens)
+    width: object = lengths[-1] if lengths else _ZERO
+    return [("-webkit-text-stroke-width", width), ("-webkit-text-stroke-color", color)]
+
+
+def _colour_and_lengths(tokens: list) -> tuple[object, list[Length]]:
+    """A shadow's or a stroke's colour (currentColor unless one is given: the last) and its
+    lengths, in order."""
     color: object = CURRENT
+    lengths: list[Length] = []
     for t in _values(tokens):
         found = color_of([t]) if t.type in ("ident", "hash", "function") else None
         if found is not None:
@@ -860,8 +865,8 @@ def _stroke(tokens: list) -> list[tuple[str, object]]:
         else:
             value = _term(t, 0)
             if value is not None:
-                width = value
-    return [("-webkit-text-stroke-width", width), ("-webkit-text-stroke-color", color)]
+                lengths.append(value)
+    return color, lengths
 
 
 def _single(reader):
@@ -879,37 +884,44 @@ for _name in ("color", "-webkit-text-fill-color", "background-color", "-webkit-t
 for _name in ("top", "right", "bottom", "left", "margin-top", "margin-left", "text-indent", "width", "height",
               "max-width", "max-height", "-webkit-text-stroke-width"):
     _PROPERTIES[_name] = _single(_length_value)(_name)
+for _name, _reader in {
+    "opacity": _opacity,
+    "filter": _filter,
+    "font-size": _font_size,
+    "overflow-x": _ident_value,
+    "overflow-y": _ident_value,
+    "background-image": _background_image,
+    "background-clip": _ident_value,
+    "clip": _clip,
+    "clip-path": _clip_path,
+    "transform": _transform,
+    "translate": _transform_property("translate"),
+    "scale": _transform_property("scale"),
+    "rotate": _rotate,
+    "zoom": _zoom,
+    "text-shadow": _shadow,
+}.items():
+    _PROPERTIES[_name] = _single(_reader)(_name)
 _PROPERTIES.update({
-    "opacity": _single(_opacity)("opacity"),
-    "filter": _single(_filter)("filter"),
-    "font-size": _single(_font_size)("font-size"),
     "font": _font,
     "margin": _margin,
-    "margin-block-start": _single(_length_value)("margin-top"),
-    "margin-inline-start": _single(_length_value)("margin-left"),
     "inset": _inset,
-    "inset-block-start": _single(_length_value)("top"),
-    "inset-inline-start": _single(_length_value)("left"),
     "overflow": _overflow,
-    "overflow-x": _single(_ident_value)("overflow-x"),
-    "overflow-y": _single(_ident_value)("overflow-y"),
     "background": _background,
-    "background-image": _single(_background_image)("background-image"),
-    "background-clip": _single(_ident_value)("background-clip"),
-    "-webkit-background-clip": _single(_ident_value)("background-clip"),
-    "clip": _single(_clip)("clip"),
-    "clip-path": _single(_clip_path)("clip-path"),
-    "-webkit-clip-path": _single(_clip_path)("clip-path"),
-    "transform": _single(_transform)("transform"),
-    "-webkit-transform": _single(_transform)("transform"),
-    "-ms-transform": _single(_transform)("transform"),
-    "translate": _single(_translate)("translate"),
-    "scale": _single(_scale)("scale"),
-    "rotate": _single(_rotate)("rotate"),
-    "zoom": _single(_zoom)("zoom"),
-    "text-shadow": _single(_shadow)("text-shadow"),
     "-webkit-text-stroke": _stroke,
 })
+# Other names of the same properties: read as the property they stand for.
+for _name, _standard in {
+    "margin-block-start": "margin-top",
+    "margin-inline-start": "margin-left",
+    "inset-block-start": "top",
+    "inset-inline-start": "left",
+    "-webkit-background-clip": "background-clip",
+    "-webkit-clip-path": "clip-path",
+    "-webkit-transform": "transform",
+    "-ms-transform": "transform",
+}.items():
+    _PROPERTIES[_name] = _PROPERTIES[_standard]
 RELEVANT = frozenset(_PROPERTIES)
 
 
@@ -1850,29 +1862,25 @@ def hints(tag: str, attrs: dict) -> Decls:
     if "hidden" in attrs or (tag == "dialog" and "open" not in attrs):
         pairs.append(("display", "none"))
     if tag in _BGCOLOR_TAGS:
-        bgcolor = attrs.get("bgcolor")
-        if bgcolor:
-            found = legacy_color(bgcolor)
-            if found is not None:
-                pairs.append(("background-color", found))
+        _legacy_color_hint(pairs, "background-color", attrs.get("bgcolor"))
         if attrs.get("background"):
             pairs.append(("background-image", "image"))
     if tag == "font":
-        color = attrs.get("color")
-        if color:
-            found = legacy_color(color)
-            if found is not None:
-                pairs.append(("color", found))
+        _legacy_color_hint(pairs, "color", attrs.get("color"))
         size = _legacy_font_size(attrs.get("size"))
         if size is not None:
             pairs.append(("font-size", (size, 0.0, 0.0, 0.0)))
     elif tag == "body":
-        text = attrs.get("text")
-        if text:
-            found = legacy_color(text)
-            if found is not None:
-                pairs.append(("color", found))
+        _legacy_color_hint(pairs, "color", attrs.get("text"))
     return _interned_hints(tuple(pairs)) if pairs else NO_DECLS
+
+
+def _legacy_color_hint(pairs: list, name: str, value: str | None) -> None:
+    """A colour attribute (bgcolor, <font color>, <body text>) as the declaration it stands for."""
+    if value:
+        found = legacy_color(value)
+        if found is not None:
+            pairs.append((name, found))
 
 
 def is_pixel(attrs: dict) -> bool:
