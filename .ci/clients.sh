@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Client compatibility (issue 7): third-party MCP clients from npm against `inbox-mcp serve --sandbox`.
+# Client compatibility (issue 7): third-party MCP clients from npm against `leadinbox-mcp serve --sandbox`.
 #   1. MCP Inspector CLI over stdio and over streamable HTTP: tools/list, tools/call of each of the
 #      four tools (and the draft_reply prompt), every answer checked with node; the same over HTTP
 #      with INBOX_MCP_TOKEN set (refused without the bearer token, served with it).
 #   2. MCP conformance suite, server mode, against the HTTP transport, compared with
 #      .ci/conformance-baseline.yml (the scenarios expected to fail, each with its reason).
 # Exits non-zero on any unexpected result and prints a summary table. Needs Node 20+ with npm and
-# the project's venv (inbox-mcp on PATH, or INBOX_MCP_BIN); installs the rest from npm, Node 22
+# the project's venv (leadinbox-mcp on PATH, or INBOX_MCP_BIN); installs the rest from npm, Node 22
 # included, into .ci/npm (gitignored). Versions are pinned here; see .ci/README.md.
 set -euo pipefail
 
@@ -21,11 +21,11 @@ BASELINE="${CONFORMANCE_BASELINE:-$CI_DIR/conformance-baseline.yml}"
 APPLICABLE="server-initialize ping tools-list dns-rebinding-protection prompts-list resources-list"
 
 started=$SECONDS
-SERVER="$(command -v "${INBOX_MCP_BIN:-inbox-mcp}" || true)"
-[[ -n "$SERVER" ]] || { echo "clients.sh: '${INBOX_MCP_BIN:-inbox-mcp}' not found: put the venv's bin on PATH or set INBOX_MCP_BIN" >&2; exit 2; }
+SERVER="$(command -v "${INBOX_MCP_BIN:-leadinbox-mcp}" || true)"
+[[ -n "$SERVER" ]] || { echo "clients.sh: '${INBOX_MCP_BIN:-leadinbox-mcp}' not found: put the venv's bin on PATH or set INBOX_MCP_BIN" >&2; exit 2; }
 command -v node >/dev/null && command -v npm >/dev/null || { echo "clients.sh: needs node and npm on PATH" >&2; exit 2; }
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/inbox-mcp-clients.XXXXXX")"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/leadinbox-mcp-clients.XXXXXX")"
 PIDS=()
 cleanup() {
   local pid i
@@ -235,7 +235,7 @@ switch (kind) {
   default:
     fail(`unknown check ${kind}`);
 }
-function r_meta(f) { return result(f)._meta?.["io.modelcontextprotocol/serverInfo"]?.name === "inbox-mcp"; }
+function r_meta(f) { return result(f)._meta?.["io.modelcontextprotocol/serverInfo"]?.name === "leadinbox-mcp"; }
 JS
 
 # ---------------------------------------------------------------------------------------------

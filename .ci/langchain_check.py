@@ -2,7 +2,7 @@
 
 Runs in a venv of its own: every release of the adapters needs mcp<2, our server needs mcp 2.x, so
 this also proves that an mcp 1.x client speaks to our mcp 2.x server. `MultiServerMCPClient`
-starts `inbox-mcp serve --sandbox` over stdio (the absolute path given as the first argument),
+starts `leadinbox-mcp serve --sandbox` over stdio (the absolute path given as the first argument),
 loads our tools as LangChain tools, calls `list_conversations` (limit 3), then in one session
 `get_thread` with an id from it (and once with a bad id), and checks what a LangChain model would read: the
 ToolMessage's text, with the structured content as its artifact. Prints a summary; exits 1 on any
@@ -92,6 +92,6 @@ def summary() -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or not os.path.isabs(sys.argv[1]) or not os.access(sys.argv[1], os.X_OK):
-        print("usage: langchain_check.py /absolute/path/to/inbox-mcp", file=sys.stderr)
+        print("usage: langchain_check.py /absolute/path/to/leadinbox-mcp", file=sys.stderr)
         sys.exit(2)
     sys.exit(asyncio.run(main(sys.argv[1])))

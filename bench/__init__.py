@@ -1,1 +1,1 @@
-"""Benchmarks of inbox-mcp: `python -m bench` from the repository root prints them."""
+"""Benchmarks of leadinbox-mcp: `python -m bench` from the repository root prints them."""

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from mcp import Client, StdioServerParameters
 
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
 
 CALLS = 100
 ROUNDS = 5
@@ -60,7 +60,7 @@ async def ping(text: str) -> str:
     answer = await client.get(url, params={"limit": 20}, headers={"X-Api-Key": os.environ["SENDKIT_API_KEY"]})
     return str(len(answer.content))
 
-for noisy in ("httpx2", "httpcore2"):  # as inbox-mcp does: no log line per request
+for noisy in ("httpx2", "httpcore2"):  # as leadinbox-mcp does: no log line per request
     logging.getLogger(noisy).setLevel(logging.WARNING)
 server.run()
 '''
@@ -95,7 +95,7 @@ async def per_call(command: list[str], env: dict[str, str], tool: str, arguments
 
 
 async def measure() -> dict[str, float]:
-    ours = [str(Path(sys.executable).with_name("inbox-mcp")), "serve"]
+    ours = [str(Path(sys.executable).with_name("leadinbox-mcp")), "serve"]
     with LoopbackServer(emulator.create_app()) as sendkit:
         env = {
             "SENDKIT_API_KEY": emulator.SANDBOX_API_KEY,

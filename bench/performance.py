@@ -22,12 +22,12 @@ import httpx2
 from mcp import Client
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.sandbox import sendkit as sendkit_emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.render.tokens import count_tokens
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.sandbox import sendkit as sendkit_emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.render.tokens import count_tokens
 
 UPSTREAM_DELAY = 0.150
 FAST = 1000.0
@@ -184,7 +184,7 @@ def _free_port() -> int:
 
 async def http_throughput(workers: int, clients: int = 20, calls: int = 600) -> Row:
     port = _free_port()
-    command = str(Path(sys.executable).parent / "inbox-mcp")
+    command = str(Path(sys.executable).parent / "leadinbox-mcp")
     process = subprocess.Popen(
         [command, "serve", "--sandbox", "--transport", "http", "--port", str(port), "--workers", str(workers)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

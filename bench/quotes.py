@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import Share
-from inbox_mcp.providers.model import Message
-from inbox_mcp.tools.render.body import MAX_CHARS, body
+from leadinbox_mcp.providers.model import Message
+from leadinbox_mcp.tools.render.body import MAX_CHARS, body
 
 FOLDER = Path(__file__).resolve().parents[2] / "shared" / "peer-quotes"
 _QUOTE_MARKS = re.compile(r"^(?:\s*>)+\s?")

@@ -31,18 +31,18 @@ from pathlib import Path
 from mcp import Client
 
 from bench.common import Timings, text_of
-from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.model import Conversation, Message, Person, Thread
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.render import html as html_module
-from inbox_mcp.tools.render import quotes as quotes_module
-from inbox_mcp.tools.render.body import body
-from inbox_mcp.tools.render.thread import render_thread
-from inbox_mcp.tools.render.tokens import count_tokens
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers.http import HttpClient
+from leadinbox_mcp.providers.model import Conversation, Message, Person, Thread
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.render import html as html_module
+from leadinbox_mcp.tools.render import quotes as quotes_module
+from leadinbox_mcp.tools.render.body import body
+from leadinbox_mcp.tools.render.thread import render_thread
+from leadinbox_mcp.tools.render.tokens import count_tokens
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 BIG_BUDGET = 1_000_000

@@ -20,9 +20,9 @@ import anyio
 from mcp import Client
 
 from bench.common import text_of
-from inbox_mcp.sandbox.faults import FaultProfile
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import build_server
+from leadinbox_mcp.sandbox.faults import FaultProfile
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import build_server
 
 CONCURRENT_AGENTS = 8
 DEADLINE = 1.5

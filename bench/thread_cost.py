@@ -34,13 +34,13 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
 from bench.render import _LEAD, _REP, _TOPICS, _campaign, _gmail, _outlook
-from inbox_mcp.providers.model import Conversation, Message, Thread
-from inbox_mcp.tools.render import body as body_module
-from inbox_mcp.tools.render import html as html_module
-from inbox_mcp.tools.render import quotes as quotes_module
-from inbox_mcp.tools.render import safety as safety_module
-from inbox_mcp.tools.render import thread as thread_module
-from inbox_mcp.tools.render.thread import render_thread
+from leadinbox_mcp.providers.model import Conversation, Message, Thread
+from leadinbox_mcp.tools.render import body as body_module
+from leadinbox_mcp.tools.render import html as html_module
+from leadinbox_mcp.tools.render import quotes as quotes_module
+from leadinbox_mcp.tools.render import safety as safety_module
+from leadinbox_mcp.tools.render import thread as thread_module
+from leadinbox_mcp.tools.render.thread import render_thread
 
 BUDGET = 8000
 """The production budget of one get_thread text (Budgets.thread_tokens)."""

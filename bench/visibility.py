@@ -6,7 +6,7 @@
 - synthetic: the 50-message HTML thread of bench/render.py (`synthetic_thread()`), rendered by
   `render_thread` (concise, production budget), median of cold runs on one core; "before" is the
   same with the HTML converter as committed (html.py and the modules of its path, from
-  `git show HEAD:tools/render/...`), the runs interleaved so that both see the same machine.
+  `git show HEAD:<the render package>/...`), the runs interleaved so that both see the same machine.
 - marketing: a stylesheet-heavy bulk mail (a 200-rule template stylesheet with @media blocks,
   ~1,400 elements) through convert(), before and after.
 - engines: the cascade step alone on that mail with each candidate: tinycss2 + lexbor's selector
@@ -27,13 +27,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.render import _cold, synthetic_thread
-from inbox_mcp.providers.model import Message
-from inbox_mcp.tools.render import body as body_module
-from inbox_mcp.tools.render import html as html_module
-from inbox_mcp.tools.render import quotes as quotes_module
-from inbox_mcp.tools.render import visibility
-from inbox_mcp.tools.render.body import body
-from inbox_mcp.tools.render.thread import render_thread
+from leadinbox_mcp.providers.model import Message
+from leadinbox_mcp.tools.render import body as body_module
+from leadinbox_mcp.tools.render import html as html_module
+from leadinbox_mcp.tools.render import quotes as quotes_module
+from leadinbox_mcp.tools.render import visibility
+from leadinbox_mcp.tools.render.body import body
+from leadinbox_mcp.tools.render.thread import render_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus" / "hidden.toml"
@@ -79,7 +79,7 @@ def shares(cases: list[dict]) -> tuple[int, int, int, int, list[tuple[str, str, 
 
 # The modules of the HTML path (html.py is the way in), loaded from HEAD where HEAD has them.
 _HTML_PATH = ("vocabulary", "links", "html_tree", "html_writer", "html_boilerplate", "html_quotes", "html_walk", "html")
-_PACKAGE = "inbox_mcp.tools.render"
+_PACKAGE = html_module.__name__.rpartition(".")[0]
 
 
 def _committed_html() -> types.ModuleType | None:
@@ -87,11 +87,15 @@ def _committed_html() -> types.ModuleType | None:
     HEAD (None without git, or when HEAD's code no longer loads beside the current code base).
     While they load, HEAD's modules stand in for the current ones of the same names, so that
     their imports of each other find each other; the current modules are put back after."""
+    try:
+        folder = Path(html_module.__file__).resolve().parent.relative_to(ROOT).as_posix()
+    except ValueError:
+        return None  # installed elsewhere than this checkout
     sources = {}
     for name in _HTML_PATH:
         try:
             sources[name] = subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"HEAD:tools/render/{name}.py"], capture_output=True, text=True,
+                ["git", "-C", str(ROOT), "show", f"HEAD:{folder}/{name}.py"], capture_output=True, text=True,
                 check=True, timeout=30,
             ).stdout
         except subprocess.CalledProcessError:
@@ -106,7 +110,7 @@ def _committed_html() -> types.ModuleType | None:
     try:
         for name in sources:
             module = types.ModuleType(f"{_PACKAGE}._before_{name}")
-            module.__file__ = f"HEAD:tools/render/{name}.py"
+            module.__file__ = f"HEAD:{folder}/{name}.py"
             modules[name] = sys.modules[module.__name__] = module
         for name, source in sources.items():  # (in the order of _HTML_PATH: each after what it imports)
             sys.modules[f"{_PACKAGE}.{name}"] = modules[name]

@@ -15,8 +15,8 @@ prints, as JSON, the command, arguments and environment that Claude Desktop spaw
 unpacked in DIR, with the user's settings (`--set`) over the manifest's defaults, as the MCPB
 client library substitutes them (`${__dirname}`, `${user_config.key}`). .ci/bundle.sh runs it.
 
-Standard library only. The source folders are read from pyproject.toml ([tool.setuptools]
-package-dir, packages or packages.find), so a rename of the import package needs no change here.
+Standard library only. The source folder is the one named after the distribution in
+pyproject.toml (leadinbox_mcp/).
 """
 
 from __future__ import annotations
@@ -52,37 +52,12 @@ def read_pyproject(root: Path) -> dict[str, Any]:
 
 
 def package_folders(pyproject: Mapping[str, Any]) -> list[str]:
-    """The folders, relative to the root, that hold the import package's source.
-
-    - `package-dir` maps packages to folders (today: inbox_mcp.server -> server/, ...); a mapping
-      of the root package "" to a folder (`{"" = "src"}`) means the packages live under it;
-    - else `packages.find` names where to look (`where = ["src"]`);
-    - else `packages` lists them: their top-level names are folders at the root;
-    - else (setuptools' automatic discovery, flat layout) the folder named after the distribution.
-    """
-    setuptools = pyproject.get("tool", {}).get("setuptools", {})
-    mapping: dict[str, str] = setuptools.get("package-dir", {})
-    packages = setuptools.get("packages")
-    folders: list[str] = []
-    if mapping:
-        for package, folder in mapping.items():
-            if package == "" and isinstance(packages, list):  # {"" = "src"}: the packages' folders under it
-                folders += [f"{folder}/{name}" for name in _top_levels(packages)]
-            else:
-                folders.append(folder)
-    elif isinstance(packages, Mapping) and "find" in packages:
-        folders = list(packages["find"].get("where", ["."]))
-    elif isinstance(packages, list):
-        folders = _top_levels(packages)
-    if not folders and pyproject.get("project", {}).get("name"):
-        folders = [pyproject["project"]["name"].replace("-", "_")]
-    if not folders:
-        raise BundleError("pyproject.toml names no package folder ([tool.setuptools] package-dir, packages or packages.find)")
-    return sorted({str(PurePosixPath(f)) for f in folders})
-
-
-def _top_levels(packages: Iterable[str]) -> list[str]:
-    return sorted({name.split(".")[0] for name in packages})
+    """The folder that holds the import package's source: named after the distribution
+    (leadinbox-mcp -> leadinbox_mcp/), as setuptools finds it."""
+    name = pyproject.get("project", {}).get("name")
+    if not name:
+        raise BundleError("pyproject.toml names no distribution ([project] name)")
+    return [name.replace("-", "_")]
 
 
 def _excluded(relative: PurePosixPath) -> bool:

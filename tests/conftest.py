@@ -6,10 +6,10 @@ import pytest
 from helpers import FAST, KEY, NOW, Served, serving
 from processes import redis_server
 
-from inbox_mcp.providers.registry import PROVIDERS, Spec
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.providers.registry import PROVIDERS, Spec
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import InboxServer, build_server
 
 
 @pytest.fixture(scope="session")

@@ -17,12 +17,12 @@ from mcp import Client
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from inbox_mcp.providers.http import HttpClient, RateLimit
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers.http import HttpClient, RateLimit
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 KEY = "sk_test_8d1f0c2b9a7e4f31"

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx2
 from helpers import KEY
 
-COMMAND = shutil.which("inbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("inbox-mcp")
+COMMAND = shutil.which("leadinbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("leadinbox-mcp")
 
 
 def env_for(url: str | None, key: str = KEY, **extra: str) -> dict[str, str]:
@@ -29,7 +29,7 @@ def env_for(url: str | None, key: str = KEY, **extra: str) -> dict[str, str]:
 
 
 def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    assert COMMAND, "inbox-mcp is installed (pip install .)"
+    assert COMMAND, "leadinbox-mcp is installed (pip install .)"
     return subprocess.run(
         [COMMAND, *args], env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
     )
@@ -61,7 +61,7 @@ class HttpServer:
 
 @contextmanager
 def serve_http(*args: str, **env: str) -> Iterator[HttpServer]:
-    """`inbox-mcp serve --sandbox --transport http` on a free port, until the block ends."""
+    """`leadinbox-mcp serve --sandbox --transport http` on a free port, until the block ends."""
     port = free_port()
     process = subprocess.Popen(
         [COMMAND, "serve", "--sandbox", "--transport", "http", "--port", str(port), *args],

@@ -1,6 +1,6 @@
 """An agent framework's own MCP client loads our tools over stdio and calls each one, no model needed.
 
-The framework is pydantic-ai (`pydantic-ai-slim[mcp]`): its `MCPToolset` runs `inbox-mcp serve
+The framework is pydantic-ai (`pydantic-ai-slim[mcp]`): its `MCPToolset` runs `leadinbox-mcp serve
 --sandbox` through FastMCP's stdio transport and turns our tools into pydantic-ai tools. The first
 test calls them through the toolset's tool interface, the second through a real agent run whose
 "model" is pydantic-ai's scripted `FunctionModel`. langchain-mcp-adapters cannot be used: every
@@ -41,12 +41,12 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel  # noqa: E402
 from pydantic_ai.models.test import TestModel  # noqa: E402
 from pydantic_ai.usage import RunUsage  # noqa: E402
 
-from inbox_mcp.sandbox.serve import sandbox  # noqa: E402
-from inbox_mcp.server.app import build_server  # noqa: E402
+from leadinbox_mcp.sandbox.serve import sandbox  # noqa: E402
+from leadinbox_mcp.server.app import build_server  # noqa: E402
 
 pytestmark = pytest.mark.anyio
 
-COMMAND = shutil.which("inbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("inbox-mcp")
+COMMAND = shutil.which("leadinbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("leadinbox-mcp")
 TOOLS = {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
 ACCOUNTS = ["sendkit", "sendpilot", "lemlist", "inboxbase-alice.pipewise", "inboxbase-bob.pipewise"]
 BAD_ID = (
@@ -57,7 +57,7 @@ BAD_ID = (
 
 def sandbox_toolset() -> MCPToolset[Any]:
     """pydantic-ai's MCP toolset over stdio on the installed command, as an agent would be configured."""
-    assert COMMAND, "inbox-mcp is installed (pip install .)"
+    assert COMMAND, "leadinbox-mcp is installed (pip install .)"
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
     transport = StdioTransport(command=COMMAND, args=["serve", "--sandbox"], env=env, keep_alive=False)
     return MCPToolset(transport)

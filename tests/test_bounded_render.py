@@ -31,16 +31,16 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from processes import COMMAND, env_for, free_port
 
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server import app as app_module
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.render import body as body_module
-from inbox_mcp.tools.render import thread as thread_module
-from inbox_mcp.tools.render.safety import one_line
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.faults import FaultInjector, FaultProfile
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server import app as app_module
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.render import body as body_module
+from leadinbox_mcp.tools.render import thread as thread_module
+from leadinbox_mcp.tools.render.safety import one_line
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 pytestmark = pytest.mark.anyio
 
@@ -191,7 +191,7 @@ async def test_other_calls_answer_while_a_huge_thread_renders(url, monkeypatch):
 
 
 async def test_healthz_answers_over_http_while_a_huge_thread_renders(url):
-    """`inbox-mcp serve --transport http` in its own process, reading the emulator."""
+    """`leadinbox-mcp serve --transport http` in its own process, reading the emulator."""
     port = free_port()
     env = env_for(url, INBOX_MCP_THREAD_TOKENS="200000", INBOX_MCP_REQUESTS_PER_SECOND=str(FAST))
     process = subprocess.Popen(

@@ -19,12 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from inbox_mcp.providers.model import Conversation, Message, Page, Person, Thread
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import build_server
-from inbox_mcp.server.shared_state import RedisCache
-from inbox_mcp.tools.listing.caches import (
+from leadinbox_mcp.providers.model import Conversation, Message, Page, Person, Thread
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.server.shared_state import RedisCache
+from leadinbox_mcp.tools.listing.caches import (
     MAX_CACHE_BYTES,
     MAX_ENTRY_BYTES,
     PROCESS_BUDGET,
@@ -32,7 +32,7 @@ from inbox_mcp.tools.listing.caches import (
     LocalCache,
     to_json,
 )
-from inbox_mcp.tools.shared.inbox import Inbox
+from leadinbox_mcp.tools.shared.inbox import Inbox
 
 pytestmark = pytest.mark.anyio
 MiB = 2**20

@@ -12,11 +12,11 @@ from helpers import FAST, text_of, walk
 from mcp import Client
 from processes import env_for, run_cli
 
-from inbox_mcp.providers.errors import ConfigError
-from inbox_mcp.sandbox import lemlist, sendkit
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.accounts import configured_accounts
-from inbox_mcp.server.app import build_server
+from leadinbox_mcp.providers.errors import ConfigError
+from leadinbox_mcp.sandbox import lemlist, sendkit
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.accounts import configured_accounts
+from leadinbox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 EU_KEY = "sk_eu_workspace_7d3f19c2a8b6e4d0"
@@ -124,14 +124,14 @@ def test_each_mistake_stops_the_start_with_one_sentence(tmp_path, toml, sentence
     path = write(tmp_path, toml)
     done = run_cli("accounts", "--config", str(path), env=env_for(None))
     assert done.returncode == 2, done.stdout + done.stderr
-    assert done.stderr.startswith(f"inbox-mcp: {path}: ") and sentence in done.stderr
+    assert done.stderr.startswith(f"leadinbox-mcp: {path}: ") and sentence in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
 def test_a_missing_file_says_so_through_the_variable_too(tmp_path):
     done = run_cli("serve", env=env_for(None, INBOX_MCP_CONFIG=str(tmp_path / "nope.toml")))
     assert done.returncode == 2
-    assert done.stderr == f"inbox-mcp: {tmp_path / 'nope.toml'}: no such file (INBOX_MCP_CONFIG or --config names it).\n"
+    assert done.stderr == f"leadinbox-mcp: {tmp_path / 'nope.toml'}: no such file (INBOX_MCP_CONFIG or --config names it).\n"
 
 
 def test_accounts_checks_each_account_and_no_key_of_the_file_is_ever_shown(tmp_path, upstreams):

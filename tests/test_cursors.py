@@ -26,11 +26,11 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from processes import COMMAND, HttpServer, env_for, run_cli, serve_http
 
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.tools.listing import cursors as cursors_module
-from inbox_mcp.tools.render.tokens import count_tokens
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.tools.listing import cursors as cursors_module
+from leadinbox_mcp.tools.render.tokens import count_tokens
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 pytestmark = pytest.mark.anyio
 
@@ -208,7 +208,7 @@ async def test_the_same_configured_key_continues_a_signed_cursor_and_another_key
 
 
 def test_the_cursor_key_setting_signs_cursors_that_a_later_call_command_continues():
-    """`inbox-mcp call` is one process per call: with INBOX_MCP_CURSOR_KEY its cursor continues
+    """`leadinbox-mcp call` is one process per call: with INBOX_MCP_CURSOR_KEY its cursor continues
     in the next call; without, each process has a key of its own and the next one refuses it."""
     keyed = env_for(None, INBOX_MCP_CURSOR_KEY=KEY_A)
     first = run_cli("call", "--sandbox", "--json", "list_conversations", "limit=3", env=keyed)
@@ -218,7 +218,7 @@ def test_the_cursor_key_setting_signs_cursors_that_a_later_call_command_continue
     short = run_cli("call", "--sandbox", "list_accounts", env=env_for(None, INBOX_MCP_CURSOR_KEY="too-short"))
     assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
     assert unkeyed.returncode == 1 and RESTART in unkeyed.stdout
-    assert short.returncode == 2 and short.stderr.startswith("inbox-mcp: INBOX_MCP_CURSOR_KEY: use at least 32")
+    assert short.returncode == 2 and short.stderr.startswith("leadinbox-mcp: INBOX_MCP_CURSOR_KEY: use at least 32")
     assert "too-short" not in short.stderr and KEY_A not in first.stdout + first.stderr + again.stdout + again.stderr
 
 

@@ -9,8 +9,8 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import PromptReference
 
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import build_server
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 

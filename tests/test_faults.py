@@ -14,15 +14,15 @@ import pytest
 from helpers import FAST, KEY, Row, sendkit_doc, text_of
 from mcp import Client
 
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
-from inbox_mcp.sandbox import lemlist as lemlist_emulator
-from inbox_mcp.sandbox import sendkit as sendkit_emulator
-from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
-from inbox_mcp.sandbox.faults import FaultInjector, FaultProfile
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import build_server
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from leadinbox_mcp.sandbox import lemlist as lemlist_emulator
+from leadinbox_mcp.sandbox import sendkit as sendkit_emulator
+from leadinbox_mcp.sandbox import sendpilot as sendpilot_emulator
+from leadinbox_mcp.sandbox.faults import FaultInjector, FaultProfile
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

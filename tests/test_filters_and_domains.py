@@ -9,11 +9,11 @@ import pytest
 from helpers import text_of
 from mcp import Client
 
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.shared.domains import in_domain, normalise_domain
-from inbox_mcp.tools.shared.inbox import Budgets, ToolInputError
-from inbox_mcp.tools.shared.since import parse_since
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.shared.domains import in_domain, normalise_domain
+from leadinbox_mcp.tools.shared.inbox import Budgets, ToolInputError
+from leadinbox_mcp.tools.shared.since import parse_since
 
 pytestmark = pytest.mark.anyio
 

@@ -2,7 +2,7 @@
 guessed, a request rate below one per second, keys that never come back in any form, `since`
 with an offset said in UTC, and time in our own rate limiter said as such.
 
-HTTP through the real `inbox-mcp serve --transport http` subprocess and raw sockets; the rest
+HTTP through the real `leadinbox-mcp serve --transport http` subprocess and raw sockets; the rest
 through an MCP client, in memory or over stdio, as agents talk to the server."""
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from processes import COMMAND, HttpServer, env_for, free_port, run_cli, serve_ht
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from inbox_mcp.providers.http import RateLimit
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import build_server
-from inbox_mcp.server.http import ReadDeadlineH11
-from inbox_mcp.server.settings import ServerSettings
+from leadinbox_mcp.providers.http import RateLimit
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.server.http import ReadDeadlineH11
+from leadinbox_mcp.server.settings import ServerSettings
 
 pytestmark = pytest.mark.anyio
 
@@ -212,7 +212,7 @@ def test_a_blank_or_short_token_refuses_to_start_with_one_sentence(token, host):
     )
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1, done.stderr
-    assert lines[0].startswith("inbox-mcp: INBOX_MCP_TOKEN is ") and "32" in lines[0] and lines[0].endswith(".")
+    assert lines[0].startswith("leadinbox-mcp: INBOX_MCP_TOKEN is ") and "32" in lines[0] and lines[0].endswith(".")
     assert "Traceback" not in done.stderr and (not token.strip() or token not in done.stderr)
 
 

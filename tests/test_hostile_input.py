@@ -35,17 +35,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client, StdioServerParameters
 
-from inbox_mcp.providers import errors as provider_errors
-from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
-from inbox_mcp.sandbox import lemlist as lemlist_emulator
-from inbox_mcp.sandbox import sendkit as sendkit_emulator
-from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.shared import inbox as tools_inbox
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers import errors as provider_errors
+from leadinbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from leadinbox_mcp.sandbox import lemlist as lemlist_emulator
+from leadinbox_mcp.sandbox import sendkit as sendkit_emulator
+from leadinbox_mcp.sandbox import sendpilot as sendpilot_emulator
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.shared import inbox as tools_inbox
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
-COMMAND = shutil.which("inbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("inbox-mcp")
+COMMAND = shutil.which("leadinbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("leadinbox-mcp")
 ACCOUNTS = ["sendkit", "sendpilot", "lemlist", "inboxbase-alice.pipewise", "inboxbase-bob.pipewise"]
 TOOLS = ["list_conversations", "get_thread", "search_by_domain", "list_accounts"]
 CALL_TIMEOUT = 30
@@ -476,7 +476,7 @@ def corpus(client) -> Corpus:
 
 @pytest.fixture(scope="module")
 def stdio_client(portal):
-    assert COMMAND, "inbox-mcp is installed (pip install .)"
+    assert COMMAND, "leadinbox-mcp is installed (pip install .)"
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
     server = StdioServerParameters(command=COMMAND, args=["serve", "--sandbox"], env=env)
     with portal.wrap_async_context_manager(Client(server)) as session:

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from inbox_mcp.providers.errors import AuthError, RateLimitedError, UpstreamError
-from inbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
-from inbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.providers.errors import AuthError, RateLimitedError, UpstreamError
+from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
 
 pytestmark = pytest.mark.anyio
 SECRET = "sk_live_do_not_print_me"

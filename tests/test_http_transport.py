@@ -1,4 +1,4 @@
-"""`inbox-mcp serve --transport http` as a subprocess: stateless MCP at /mcp across workers,
+"""`leadinbox-mcp serve --transport http` as a subprocess: stateless MCP at /mcp across workers,
 /healthz, the bearer token, DNS-rebinding protection, and refusing an open bind without a token."""
 
 from __future__ import annotations

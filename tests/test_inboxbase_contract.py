@@ -11,15 +11,15 @@ import pytest
 from pydantic import ValidationError
 from seed_json import json_examples, seed_text
 
-from inbox_mcp.providers.inboxbase import wire
-from inbox_mcp.providers.inboxbase.client import (
+from leadinbox_mcp.providers.inboxbase import wire
+from leadinbox_mcp.providers.inboxbase.client import (
     InboxBaseClient,
     InboxBaseSettings,
     PageToken,
     account_names,
     accounts,
 )
-from inbox_mcp.providers.model import Message
+from leadinbox_mcp.providers.model import Message
 
 LIST = json_examples("004")[0]
 MS_123 = datetime(1970, 1, 1, 0, 0, 0, 123000, tzinfo=UTC)
@@ -410,7 +410,7 @@ def test_with_in_name_form_gives_the_bare_address_and_the_name():
 
 
 def test_documented_error_texts_are_read():
-    from inbox_mcp.providers.http import _detail
+    from leadinbox_mcp.providers.http import _detail
 
     for text in ("missing api key", "invalid api key format", "invalid api key"):
         assert _detail(json.dumps({"error": text}).encode(), ()) == text
@@ -436,7 +436,7 @@ def test_thread_with_nulls_and_missing_fields():
 
 
 def test_error_body_shape_is_the_documented_one():
-    from inbox_mcp.providers.http import _detail
+    from leadinbox_mcp.providers.http import _detail
 
     body = b'{"error": "identity not found in org", "details": {"handle": "alice.acme@inboxbase.ai"}}'
     assert _detail(body, ()) == "identity not found in org"

@@ -16,10 +16,10 @@ from helpers import walk as walk_tool
 from mcp import Client
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from inbox_mcp.providers.inboxbase.client import InboxBaseSettings, accounts
-from inbox_mcp.sandbox import inboxbase as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.providers.inboxbase.client import InboxBaseSettings, accounts
+from leadinbox_mcp.sandbox import inboxbase as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio
 

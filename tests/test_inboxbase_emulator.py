@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from inbox_mcp.sandbox.inboxbase import (
+from leadinbox_mcp.sandbox.inboxbase import (
     SANDBOX_API_KEY,
     SANDBOX_IDENTITIES,
     build_conversations,

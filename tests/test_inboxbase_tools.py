@@ -18,13 +18,13 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from inbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, RateLimitedError, UpstreamError
-from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.inboxbase.client import InboxBaseClient, InboxBaseSettings, accounts
-from inbox_mcp.providers.model import Query
-from inbox_mcp.sandbox import inboxbase as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, RateLimitedError, UpstreamError
+from leadinbox_mcp.providers.http import HttpClient
+from leadinbox_mcp.providers.inboxbase.client import InboxBaseClient, InboxBaseSettings, accounts
+from leadinbox_mcp.providers.model import Query
+from leadinbox_mcp.sandbox import inboxbase as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio
 

@@ -40,7 +40,7 @@ BAD_ID = (
 
 def sandbox_adapter() -> MCPAdapter:
     """As the README configures it: the installed command over stdio."""
-    assert COMMAND, "inbox-mcp is installed (pip install .)"
+    assert COMMAND, "leadinbox-mcp is installed (pip install .)"
     return MCPAdapter(StdioTransport(command=COMMAND, args=["serve", "--sandbox"], env=env_for(None)))
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {
-    "server": "inbox_mcp.server",
-    "tools": "inbox_mcp.tools",
-    "providers": "inbox_mcp.providers",
-    "sandbox": "inbox_mcp.sandbox",
+    "leadinbox_mcp/server": "leadinbox_mcp.server",
+    "leadinbox_mcp/tools": "leadinbox_mcp.tools",
+    "leadinbox_mcp/providers": "leadinbox_mcp.providers",
+    "leadinbox_mcp/sandbox": "leadinbox_mcp.sandbox",
 }
 
 
@@ -32,10 +32,10 @@ def _imports(path: Path, known: dict[str, Path]) -> set[str]:
         if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Try)):
             continue
         for n in ast.walk(node):
-            if isinstance(n, ast.ImportFrom) and n.module and n.module.startswith("inbox_mcp"):
+            if isinstance(n, ast.ImportFrom) and n.module and n.module.startswith("leadinbox_mcp"):
                 deps |= {f"{n.module}.{a.name}" if f"{n.module}.{a.name}" in known else n.module for a in n.names}
             elif isinstance(n, ast.Import):
-                deps |= {a.name for a in n.names if a.name.startswith("inbox_mcp")}
+                deps |= {a.name for a in n.names if a.name.startswith("leadinbox_mcp")}
     return {d for d in deps if d in known}
 
 
@@ -63,9 +63,9 @@ def test_layers_import_downwards():
     server."""
     known = _modules()
     below = {
-        "inbox_mcp.providers": ("inbox_mcp.tools", "inbox_mcp.server", "inbox_mcp.sandbox"),
-        "inbox_mcp.sandbox": ("inbox_mcp.tools", "inbox_mcp.server"),
-        "inbox_mcp.tools": ("inbox_mcp.server",),
+        "leadinbox_mcp.providers": ("leadinbox_mcp.tools", "leadinbox_mcp.server", "leadinbox_mcp.sandbox"),
+        "leadinbox_mcp.sandbox": ("leadinbox_mcp.tools", "leadinbox_mcp.server"),
+        "leadinbox_mcp.tools": ("leadinbox_mcp.server",),
     }
     for name, path in known.items():
         for layer, forbidden in below.items():
@@ -86,4 +86,4 @@ def test_redis_lives_at_the_server_level():
             for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         )
     )
-    assert speaking == ["server/shared_state.py"]
+    assert speaking == ["leadinbox_mcp/server/shared_state.py"]

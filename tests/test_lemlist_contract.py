@@ -11,9 +11,9 @@ import pytest
 from pydantic import ValidationError
 from seed_json import json_examples
 
-from inbox_mcp.providers.http import bucket_for
-from inbox_mcp.providers.lemlist import wire
-from inbox_mcp.providers.lemlist.client import (
+from leadinbox_mcp.providers.http import bucket_for
+from leadinbox_mcp.providers.lemlist import wire
+from leadinbox_mcp.providers.lemlist.client import (
     RATE_LIMIT,
     LemlistClient,
     LemlistSettings,
@@ -23,8 +23,8 @@ from inbox_mcp.providers.lemlist.client import (
     direction_of,
     thread_from_activities,
 )
-from inbox_mcp.providers.model import Conversation, Person
-from inbox_mcp.tools.render.rows import row_line
+from leadinbox_mcp.providers.model import Conversation, Person
+from leadinbox_mcp.tools.render.rows import row_line
 
 LIST = json_examples("003")[0]
 

@@ -18,7 +18,7 @@ from helpers import NOW
 from seed_json import json_examples
 from starlette.testclient import TestClient
 
-from inbox_mcp.sandbox.lemlist import (
+from leadinbox_mcp.sandbox.lemlist import (
     DEFAULT_LIMIT,
     DEFAULT_THREAD_LIMIT,
     SANDBOX_API_KEY,

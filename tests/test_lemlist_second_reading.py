@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from inbox_mcp.providers.lemlist import wire
-from inbox_mcp.providers.lemlist.client import (
+from leadinbox_mcp.providers.lemlist import wire
+from leadinbox_mcp.providers.lemlist.client import (
     LemlistClient,
     LemlistSettings,
     direction_of,
     thread_from_activities,
 )
-from inbox_mcp.providers.model import Attachment, Conversation, Person
+from leadinbox_mcp.providers.model import Attachment, Conversation, Person
 
 CONTACT = "ctc_wfKeM8EmiTikud7QE"
 

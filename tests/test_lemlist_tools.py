@@ -13,11 +13,11 @@ import pytest
 from helpers import NOW, Served, serving, text_of, walk, wrong_key_texts
 from mcp import Client
 
-from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
-from inbox_mcp.sandbox import lemlist as emulator
-from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.tools.shared.domains import in_domain
+from leadinbox_mcp.providers.http import HttpClient
+from leadinbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
+from leadinbox_mcp.sandbox import lemlist as emulator
+from leadinbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.tools.shared.domains import in_domain
 
 pytestmark = pytest.mark.anyio
 

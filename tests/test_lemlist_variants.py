@@ -18,10 +18,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from inbox_mcp.providers.http import HttpClient
-from inbox_mcp.providers.lemlist.client import MAX_THREAD_ACTIVITIES, THREAD_PAGE_SIZE, LemlistClient, LemlistSettings
-from inbox_mcp.sandbox import lemlist as emulator
-from inbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.providers.http import HttpClient
+from leadinbox_mcp.providers.lemlist.client import (
+    MAX_THREAD_ACTIVITIES,
+    THREAD_PAGE_SIZE,
+    LemlistClient,
+    LemlistSettings,
+)
+from leadinbox_mcp.sandbox import lemlist as emulator
+from leadinbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio
 

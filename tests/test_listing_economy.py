@@ -8,11 +8,11 @@ import pytest
 from helpers import KEY, Row, sendkit_doc
 from mcp import Client
 
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -18,17 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from inbox_mcp.providers.inboxbase.client import InboxBaseClient, InboxBaseSettings
-from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
-from inbox_mcp.providers.provider import Provider
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
-from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
-from inbox_mcp.sandbox import lemlist as lemlist_emulator
-from inbox_mcp.sandbox import sendkit as sendkit_emulator
-from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers.inboxbase.client import InboxBaseClient, InboxBaseSettings
+from leadinbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
+from leadinbox_mcp.providers.provider import Provider
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from leadinbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from leadinbox_mcp.sandbox import lemlist as lemlist_emulator
+from leadinbox_mcp.sandbox import sendkit as sendkit_emulator
+from leadinbox_mcp.sandbox import sendpilot as sendpilot_emulator
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 TIMES = [T0 - timedelta(minutes=17 * i) for i in range(12)]  # few distinct times: many ties

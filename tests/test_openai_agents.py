@@ -1,7 +1,7 @@
 """The OpenAI Agents SDK's own MCP client (`openai-agents`) loads our tools and calls them, no model needed.
 
-Its `MCPServerStdio` runs `inbox-mcp serve --sandbox`, its `MCPServerStreamableHttp` reads
-`inbox-mcp serve --sandbox --transport http`; an `Agent` turns the tools into `FunctionTool`s and a
+Its `MCPServerStdio` runs `leadinbox-mcp serve --sandbox`, its `MCPServerStreamableHttp` reads
+`leadinbox-mcp serve --sandbox --transport http`; an `Agent` turns the tools into `FunctionTool`s and a
 `Runner.run` with a scripted `Model` calls them as a model would. What the model reads of an
 answer is our text (the SDK's default, `use_structured_content=False`), fences included; with
 `use_structured_content=True` it reads the structured content as JSON instead.
@@ -33,9 +33,9 @@ from mcp import Client  # noqa: E402
 from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseOutputText  # noqa: E402
 from processes import COMMAND, env_for, serve_http  # noqa: E402
 
-from inbox_mcp.sandbox.serve import sandbox  # noqa: E402
-from inbox_mcp.server.app import build_server  # noqa: E402
-from inbox_mcp.server.settings import ServerSettings  # noqa: E402
+from leadinbox_mcp.sandbox.serve import sandbox  # noqa: E402
+from leadinbox_mcp.server.app import build_server  # noqa: E402
+from leadinbox_mcp.server.settings import ServerSettings  # noqa: E402
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -54,7 +54,7 @@ SDK_ERROR = "An error occurred while running the tool. Please try again."
 
 def stdio_server(timeout: float | None = CLIENT_TIMEOUT, **env: str) -> MCPServerStdio:
     """As the README configures it; `timeout=None` leaves the SDK's default."""
-    assert COMMAND, "inbox-mcp is installed (pip install .)"
+    assert COMMAND, "leadinbox-mcp is installed (pip install .)"
     options: dict[str, Any] = {} if timeout is None else {"client_session_timeout_seconds": timeout}
     params = {"command": COMMAND, "args": ["serve", "--sandbox"], "env": env_for(None, **env)}
     return MCPServerStdio(params=params, cache_tools_list=True, **options)

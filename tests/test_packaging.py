@@ -25,9 +25,9 @@ from helpers import KEY, no_account_server, text_of
 from mcp import Client
 from pydantic import SecretStr
 
-from inbox_mcp.providers.registry import PROVIDERS, accounts_from_env
-from inbox_mcp.providers.settings import ProviderSettings
-from inbox_mcp.server.app import build_server
+from leadinbox_mcp.providers.registry import PROVIDERS, accounts_from_env
+from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 
@@ -215,8 +215,8 @@ def _tree_with_litter(root: Path) -> Path:
     (root / "bench" / "run.py").write_text("")
     (root / "tests").mkdir()
     (root / "tests" / "test_x.py").write_text("")
-    (root / "inbox_mcp.egg-info").mkdir()
-    (root / "inbox_mcp.egg-info" / "PKG-INFO").write_text("")
+    (root / "leadinbox_mcp.egg-info").mkdir()
+    (root / "leadinbox_mcp.egg-info" / "PKG-INFO").write_text("")
     return root
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_unknown_tool_and_prompt_are_invalid_params():
     async with Client(no_account_server(), mode="legacy") as client:
-        assert client.server_info.version == version("inbox-mcp") != ""
+        assert client.server_info.version == version("leadinbox-mcp") != ""
         for call in (
             lambda: client.call_tool("send_email", {}),
             lambda: client.get_prompt("nope", {}),

@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from inbox_mcp.providers.inboxbase import client as inboxbase
-from inbox_mcp.providers.lemlist import client as lemlist
-from inbox_mcp.providers.sendkit import client as sendkit
-from inbox_mcp.providers.sendpilot import client as sendpilot
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import build_server
+from leadinbox_mcp.providers.inboxbase import client as inboxbase
+from leadinbox_mcp.providers.lemlist import client as lemlist
+from leadinbox_mcp.providers.sendkit import client as sendkit
+from leadinbox_mcp.providers.sendpilot import client as sendpilot
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 KEY = "sk_secret_never_shown_77"

@@ -21,10 +21,10 @@ MOVING = (
 
 
 def examples() -> list[tuple[str, str]]:
-    """(command, expected output) of each `$ inbox-mcp call --sandbox ...` in a text block."""
+    """(command, expected output) of each `$ leadinbox-mcp call --sandbox ...` in a text block."""
     found = []
     for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
-        for command, output in re.findall(r"^\$ (inbox-mcp call --sandbox [^\n]*)\n((?:(?!\$ )[^\n]*\n)*)", block, re.M):
+        for command, output in re.findall(r"^\$ (leadinbox-mcp call --sandbox [^\n]*)\n((?:(?!\$ )[^\n]*\n)*)", block, re.M):
             found.append((command.split("#")[0].strip(), output))
     return found
 

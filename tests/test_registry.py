@@ -11,16 +11,16 @@ import pytest
 from helpers import NOW, text_of
 from mcp import Client
 
-from inbox_mcp.providers.registry import PROVIDERS, Spec
+from leadinbox_mcp.providers.registry import PROVIDERS, Spec
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_provider_folder_is_registered():
-    folders = {p.parent.name for p in (ROOT / "providers").glob("*/client.py")}
+    folders = {p.parent.name for p in (ROOT / "leadinbox_mcp" / "providers").glob("*/client.py")}
     assert folders == {spec.name for spec in PROVIDERS}
-    assert {p.stem for p in (ROOT / "sandbox" / "data").glob("*.toml")} == folders
+    assert {p.stem for p in (ROOT / "leadinbox_mcp" / "sandbox" / "data").glob("*.toml")} == folders
 
 
 async def test_each_provider_lists_and_reads_a_thread_through_the_server(sandboxed):

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 import pytest
 from helpers import corpus_cases
 
-from inbox_mcp.providers.model import Message
-from inbox_mcp.tools.render.body import body
-from inbox_mcp.tools.render.html import html_to_text
+from leadinbox_mcp.providers.model import Message
+from leadinbox_mcp.tools.render.body import body
+from leadinbox_mcp.tools.render.html import html_to_text
 
 CLIENTS = {"gmail", "outlook", "owa", "outlook-mobile", "apple", "ios", "android", "thunderbird", "yahoo", "plain", "marketing", "linkedin"}
 LANGUAGES = {"en", "fr", "de", "es", "it", "pt", "nl"}

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from helpers import corpus_cases
 
-from inbox_mcp.providers.model import Message
-from inbox_mcp.tools.render import body as body_module
-from inbox_mcp.tools.render.body import body
-from inbox_mcp.tools.render.html import convert, html_to_text
-from inbox_mcp.tools.render.links import clean_url
-from inbox_mcp.tools.render.quotes import trim
-from inbox_mcp.tools.render.safety import clean, one_line, strip_invisible
+from leadinbox_mcp.providers.model import Message
+from leadinbox_mcp.tools.render import body as body_module
+from leadinbox_mcp.tools.render.body import body
+from leadinbox_mcp.tools.render.html import convert, html_to_text
+from leadinbox_mcp.tools.render.links import clean_url
+from leadinbox_mcp.tools.render.quotes import trim
+from leadinbox_mcp.tools.render.safety import clean, one_line, strip_invisible
 
 AT = datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
 SECRET = "SECRET-PAYLOAD"
@@ -384,7 +384,7 @@ def test_parsing_only_the_head_changes_nothing(monkeypatch):
     """The Outlook and Gmail shortcuts (parse only what comes before the history) give exactly
     what a walk over the whole message gives, on every HTML message of the corpus."""
 
-    from inbox_mcp.tools.render import html as html_module
+    from leadinbox_mcp.tools.render import html as html_module
 
     htmls = [case["html"] for case in corpus_cases() if case.get("html")]
     filler = "<p>" + "older history " * 400 + "</p>"

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from inbox_mcp.providers.model import Message
-from inbox_mcp.tools.render import vocabulary as V
-from inbox_mcp.tools.render.body import body
-from inbox_mcp.tools.render.quotes import Trimmed, is_attribution
+from leadinbox_mcp.providers.model import Message
+from leadinbox_mcp.tools.render import vocabulary as V
+from leadinbox_mcp.tools.render.body import body
+from leadinbox_mcp.tools.render.quotes import Trimmed, is_attribution
 
 AT = datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
 REPLY = "Sounds good, see you on Monday."

@@ -16,11 +16,11 @@ from typing import Any
 import httpx2
 import pytest
 
-from inbox_mcp.providers.http import HttpClient, RateLimit
-from inbox_mcp.providers.model import Query
-from inbox_mcp.providers.registry import PROVIDERS
-from inbox_mcp.sandbox import inboxbase, lemlist, sendkit, sendpilot
-from inbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.providers.http import HttpClient, RateLimit
+from leadinbox_mcp.providers.model import Query
+from leadinbox_mcp.providers.registry import PROVIDERS
+from leadinbox_mcp.sandbox import inboxbase, lemlist, sendkit, sendpilot
+from leadinbox_mcp.sandbox.serve import sandbox
 
 CLOCK = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SPECS = {spec.name: spec for spec in PROVIDERS}

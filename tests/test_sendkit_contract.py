@@ -11,8 +11,8 @@ import pytest
 from documented import LIST_V2, THREAD_OLD
 from seed_json import SEEDS, json_examples
 
-from inbox_mcp.providers.sendkit import wire
-from inbox_mcp.providers.sendkit.client import (
+from leadinbox_mcp.providers.sendkit import wire
+from leadinbox_mcp.providers.sendkit.client import (
     SendKitClient,
     SendKitSettings,
     _direction,

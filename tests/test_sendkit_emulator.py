@@ -18,7 +18,7 @@ import pytest
 from helpers import assert_json_error, keyed_client
 from starlette.testclient import TestClient
 
-from inbox_mcp.sandbox.sendkit import (
+from leadinbox_mcp.sandbox.sendkit import (
     SANDBOX_API_KEY,
     build_conversations,
     build_variant_conversations,

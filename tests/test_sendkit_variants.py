@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
 
 pytestmark = pytest.mark.anyio
 

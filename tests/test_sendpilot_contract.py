@@ -14,10 +14,10 @@ import pytest
 from helpers import EndlessMessages, mock_http, sendpilot_client
 from seed_json import json_examples
 
-from inbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, UpstreamError
-from inbox_mcp.providers.model import Attachment, Person, Query
-from inbox_mcp.providers.sendpilot import wire
-from inbox_mcp.providers.sendpilot.client import (
+from leadinbox_mcp.providers.errors import AuthError, BadRequestError, NotFoundError, UpstreamError
+from leadinbox_mcp.providers.model import Attachment, Person, Query
+from leadinbox_mcp.providers.sendpilot import wire
+from leadinbox_mcp.providers.sendpilot.client import (
     MAX_MESSAGE_PAGES,
     SendPilotClient,
     SendPilotSettings,
@@ -27,7 +27,7 @@ from inbox_mcp.providers.sendpilot.client import (
     _thread,
     accounts,
 )
-from inbox_mcp.tools.shared.inbox import Inbox
+from leadinbox_mcp.tools.shared.inbox import Inbox
 
 LIST = json_examples("002")[0]
 KEY = "sp_contract_5d0c9e1a7b"

@@ -17,7 +17,7 @@ from helpers import assert_json_error, keyed_client
 from seed_json import json_examples
 from starlette.testclient import TestClient
 
-from inbox_mcp.sandbox.sendpilot import (
+from leadinbox_mcp.sandbox.sendpilot import (
     SANDBOX_API_KEY,
     SENDER_ACCOUNTS,
     build_conversations,
@@ -408,7 +408,7 @@ def contacts(c: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_without_variants_the_data_is_left_as_it_was(conversations: list[dict[str, Any]]) -> None:
-    from inbox_mcp.sandbox.sendpilot import vary
+    from leadinbox_mcp.sandbox.sendpilot import vary
 
     assert vary(conversations) is conversations
     assert build_conversations(now=NOW, direction_names=None, **dict.fromkeys(VARIANTS, False)) == conversations

@@ -8,11 +8,11 @@ import httpx2
 import pytest
 from helpers import EndlessMessages, mock_http, sendpilot_client
 
-from inbox_mcp.providers.errors import AuthError, BadRequestError, RateLimitedError, UpstreamError
-from inbox_mcp.providers.http import call_deadline
-from inbox_mcp.providers.model import Person, Query
-from inbox_mcp.providers.sendpilot import wire
-from inbox_mcp.providers.sendpilot.client import (
+from leadinbox_mcp.providers.errors import AuthError, BadRequestError, RateLimitedError, UpstreamError
+from leadinbox_mcp.providers.http import call_deadline
+from leadinbox_mcp.providers.model import Person, Query
+from leadinbox_mcp.providers.sendpilot import wire
+from leadinbox_mcp.providers.sendpilot.client import (
     MESSAGE_PAGE_SIZE,
     SendPilotClient,
     _lead,

@@ -11,11 +11,11 @@ from helpers import KEY as SENDKIT_KEY
 from helpers import NOW, text_of, walk, wrong_key_texts
 from mcp import Client
 
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
-from inbox_mcp.sandbox import sendpilot as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from leadinbox_mcp.sandbox import sendpilot as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio
 

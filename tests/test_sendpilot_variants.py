@@ -14,11 +14,11 @@ from helpers import FAST, NOW, text_of, walk
 from mcp import Client
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from inbox_mcp.providers.sendpilot import client as sendpilot_client
-from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
-from inbox_mcp.sandbox import sendpilot as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.providers.sendpilot import client as sendpilot_client
+from leadinbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from leadinbox_mcp.sandbox import sendpilot as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import InboxServer, build_server
 
 pytestmark = pytest.mark.anyio
 

@@ -14,17 +14,17 @@ from helpers import NOW, Stamped
 from mcp import Client
 from processes import free_port
 
-from inbox_mcp.providers.errors import ConfigError, ProviderError
-from inbox_mcp.providers.http import HttpClient, RateLimit
-from inbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
-from inbox_mcp.providers.model import Page
-from inbox_mcp.sandbox import lemlist as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import InboxServer, build_server
-from inbox_mcp.server.cli import main
-from inbox_mcp.server.settings import ServerSettings
-from inbox_mcp.server.shared_state import RedisCache, SharedState, SharedStateUnavailable
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers.errors import ConfigError, ProviderError
+from leadinbox_mcp.providers.http import HttpClient, RateLimit
+from leadinbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
+from leadinbox_mcp.providers.model import Page
+from leadinbox_mcp.sandbox import lemlist as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import InboxServer, build_server
+from leadinbox_mcp.server.cli import main
+from leadinbox_mcp.server.settings import ServerSettings
+from leadinbox_mcp.server.shared_state import RedisCache, SharedState, SharedStateUnavailable
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 redis = pytest.importorskip("redis", reason="the redis package (extra `redis` or `test`) is not installed")
 
@@ -43,7 +43,7 @@ def fresh_redis(redis_url: str) -> Iterator[str]:
     with redis.Redis.from_url(redis_url) as r:  # nothing stored may name the API key
         keys = [k.decode() for k in r.keys("*")]
     basic = base64.b64encode(f":{KEY}".encode()).decode()
-    assert all(k.startswith("inbox-mcp:") and KEY not in k and basic not in k for k in keys), keys
+    assert all(k.startswith("leadinbox-mcp:") and KEY not in k and basic not in k for k in keys), keys
 
 
 class Lemlist:
@@ -153,7 +153,7 @@ async def test_shared_window_waits_like_the_in_process_one(fresh_redis: str) -> 
         assert anyio.current_time() - started < 0.25  # within the limit: no wait
         await window.acquire()
         assert 0.4 <= anyio.current_time() - started < 1.0  # the 4th waits for the 1st to leave
-        ttl = await shared.redis.pttl("inbox-mcp:rate:test:0123456789abcdef")
+        ttl = await shared.redis.pttl("leadinbox-mcp:rate:test:0123456789abcdef")
         assert 0 < ttl <= 500  # an idle bucket disappears
     finally:
         await shared.aclose()
@@ -264,7 +264,7 @@ def test_cli_exits_2_with_the_sentence(monkeypatch: pytest.MonkeyPatch, capsys: 
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
     assert main(["call", "--sandbox", "list_accounts"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"inbox-mcp: REDIS_URL: Redis at 127.0.0.1:{port} cannot be reached")
+    assert err.startswith(f"leadinbox-mcp: REDIS_URL: Redis at 127.0.0.1:{port} cannot be reached")
     assert "\n" not in err and "Traceback" not in err
 
 

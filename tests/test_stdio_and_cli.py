@@ -1,9 +1,11 @@
-"""The installed `inbox-mcp` command: MCP over stdio as a subprocess, and the CLI commands."""
+"""The installed `leadinbox-mcp` command: MCP over stdio as a subprocess, and the CLI commands."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,18 +127,29 @@ def test_demo_runs_the_scripted_session():
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def test_claude_desktop_example_works_as_written():
+async def test_claude_desktop_example_starts_as_written(tmp_path):
+    """The example's entries run as Claude Desktop would run them: `uvx leadinbox-mcp ...`. Until
+    the package is on the index, uv finds this checkout's wheel (UV_FIND_LINKS) and the
+    dependencies on the index, as it would for a user."""
     config = json.loads((ROOT / "claude_desktop_config.example.json").read_text())
     servers = config["mcpServers"]
     for entry in servers.values():
-        assert Path(entry["command"]).name == "inbox-mcp" and entry["args"][0] == "serve"
+        assert entry["command"] == "uvx" and entry["args"][:2] == ["leadinbox-mcp", "serve"]
         for name, value in entry.get("env", {}).items():
             assert "replace" in value, f"{name} holds a placeholder, not a key"
-    sandbox = servers["inbox-sandbox"]
-    params = StdioServerParameters(command=COMMAND, args=sandbox["args"], env=env_for(None) | sandbox.get("env", {}))
-    async with Client(params) as client:
-        result = await client.call_tool("list_accounts", {})
-    assert not result.is_error and result.structured_content["accounts"]
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True, capture_output=True, timeout=300,
+    )
+    uv_env = {"UV_FIND_LINKS": str(wheels), "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))}
+    uv_env |= {name: os.environ[name] for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "UV_INDEX_URL") if name in os.environ}
+    for name, entry in servers.items():
+        env = env_for(None, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}") | uv_env | entry.get("env", {})
+        params = StdioServerParameters(command=entry["command"], args=entry["args"], env=env)
+        async with Client(params) as client:
+            result = await client.call_tool("list_accounts", {})
+        assert not result.is_error and result.structured_content["accounts"], name
 
 
 def test_readme_quick_start_is_what_ci_runs():
@@ -144,7 +157,7 @@ def test_readme_quick_start_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     test_command = "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/pytest"
     assert test_command in readme and test_command in ci
-    assert "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/inbox-mcp demo" in readme
+    assert "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/leadinbox-mcp demo" in readme
 
 
 async def test_sandbox_with_faults_keeps_answering():

@@ -10,11 +10,11 @@ import pytest
 from helpers import KEY, sendkit_server, text_of
 from mcp import Client
 
-from inbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply, Thread
-from inbox_mcp.tools.render import thread as thread_module
-from inbox_mcp.tools.render.thread import render_thread
-from inbox_mcp.tools.render.tokens import count_tokens
-from inbox_mcp.tools.shared.inbox import Budgets
+from leadinbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply, Thread
+from leadinbox_mcp.tools.render import thread as thread_module
+from leadinbox_mcp.tools.render.thread import render_thread
+from leadinbox_mcp.tools.render.tokens import count_tokens
+from leadinbox_mcp.tools.shared.inbox import Budgets
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

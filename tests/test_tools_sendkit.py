@@ -9,11 +9,11 @@ import pytest
 from helpers import KEY, NOW, no_account_server, sendkit_server, text_of, walk, wrong_key_texts
 from mcp import Client
 
-from inbox_mcp.providers.model import Conversation, Person
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.tools.render.rows import row_line
-from inbox_mcp.tools.shared.inbox import NO_ACCOUNTS
+from leadinbox_mcp.providers.model import Conversation, Person
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.tools.render.rows import row_line
+from leadinbox_mcp.tools.shared.inbox import NO_ACCOUNTS
 
 pytestmark = pytest.mark.anyio
 

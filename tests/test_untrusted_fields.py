@@ -17,13 +17,13 @@ import pytest
 from helpers import KEY, NOW, sendkit_server, text_of
 from mcp import Client
 
-from inbox_mcp.providers.model import Message, Person
-from inbox_mcp.providers.wire_base import people
-from inbox_mcp.sandbox import sendkit as emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.tools.render.rows import address
-from inbox_mcp.tools.render.safety import defuse
-from inbox_mcp.tools.render.thread import _auto_reply_gist, _meta
+from leadinbox_mcp.providers.model import Message, Person
+from leadinbox_mcp.providers.wire_base import people
+from leadinbox_mcp.sandbox import sendkit as emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.tools.render.rows import address
+from leadinbox_mcp.tools.render.safety import defuse
+from leadinbox_mcp.tools.render.thread import _auto_reply_gist, _meta
 
 pytestmark = pytest.mark.anyio
 

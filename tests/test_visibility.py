@@ -8,9 +8,9 @@ import time
 import pytest
 import tinycss2
 
-from inbox_mcp.tools.render import html as html_module
-from inbox_mcp.tools.render import visibility
-from inbox_mcp.tools.render.html import convert, html_to_text
+from leadinbox_mcp.tools.render import html as html_module
+from leadinbox_mcp.tools.render import visibility
+from leadinbox_mcp.tools.render.html import convert, html_to_text
 
 SECRET = "SECRET-PAYLOAD"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from inbox_mcp.providers.model import Message
-from inbox_mcp.tools.render.body import body
-from inbox_mcp.tools.render.html import convert
+from leadinbox_mcp.providers.model import Message
+from leadinbox_mcp.tools.render.body import body
+from leadinbox_mcp.tools.render.html import convert
 
 CORPUS = Path(__file__).parent / "corpus" / "hidden.toml"
 AT = datetime(2026, 11, 5, 12, 0, tzinfo=UTC)

@@ -32,11 +32,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
-from inbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
-from inbox_mcp.sandbox.serve import sandbox
-from inbox_mcp.server.app import build_server
-from inbox_mcp.tools.listing.streams import EMPTY_PAGES, STALE_PAGES
+from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
+from leadinbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from leadinbox_mcp.sandbox.serve import sandbox
+from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.listing.streams import EMPTY_PAGES, STALE_PAGES
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -182,7 +182,7 @@ def when(row: dict) -> datetime:
 
 def no_cache():
     """Pages expire at once: every resumed page is read again from the provider (changed)."""
-    return mock.patch("inbox_mcp.tools.shared.inbox.PAGE_TTL", 0.0)
+    return mock.patch("leadinbox_mcp.tools.shared.inbox.PAGE_TTL", 0.0)
 
 
 # --------------------------------------------------------------------- the property: moving pages

@@ -37,19 +37,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from inbox_mcp.providers.errors import UpstreamError
-from inbox_mcp.providers.inboxbase import wire as inboxbase_wire
-from inbox_mcp.providers.lemlist import wire as lemlist_wire
-from inbox_mcp.providers.model import Page, Query, Thread
-from inbox_mcp.providers.registry import Spec
-from inbox_mcp.providers.sendkit import wire as sendkit_wire
-from inbox_mcp.providers.sendpilot import wire as sendpilot_wire
-from inbox_mcp.sandbox import inboxbase as inboxbase_emulator
-from inbox_mcp.sandbox import lemlist as lemlist_emulator
-from inbox_mcp.sandbox import sendkit as sendkit_emulator
-from inbox_mcp.sandbox import sendpilot as sendpilot_emulator
-from inbox_mcp.sandbox.loopback import LoopbackServer
-from inbox_mcp.server.app import build_server
+from leadinbox_mcp.providers.errors import UpstreamError
+from leadinbox_mcp.providers.inboxbase import wire as inboxbase_wire
+from leadinbox_mcp.providers.lemlist import wire as lemlist_wire
+from leadinbox_mcp.providers.model import Page, Query, Thread
+from leadinbox_mcp.providers.registry import Spec
+from leadinbox_mcp.providers.sendkit import wire as sendkit_wire
+from leadinbox_mcp.providers.sendpilot import wire as sendpilot_wire
+from leadinbox_mcp.sandbox import inboxbase as inboxbase_emulator
+from leadinbox_mcp.sandbox import lemlist as lemlist_emulator
+from leadinbox_mcp.sandbox import sendkit as sendkit_emulator
+from leadinbox_mcp.sandbox import sendpilot as sendpilot_emulator
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.server.app import build_server
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 KEY = "sk_fuzz_key_never_shown_3f7a"
@@ -630,7 +630,7 @@ def test_listed_ids_that_get_thread_would_refuse_are_left_out(provider):
 
 
 def test_a_million_spaces_and_the_tokenizer():
-    from inbox_mcp.tools.render.tokens import count_tokens
+    from leadinbox_mcp.tools.render.tokens import count_tokens
 
     try:
         count_tokens(" " * MB + "x")

@@ -1,0 +1,509 @@
+"""The one HTTP client every provider uses: timeouts, bounded bodies, retries, error mapping.
+
+Providers describe a call (`Call`) and get parsed JSON back, or a `ProviderError` whose
+sentence names the account, what went wrong and what to check. Credentials travel only in the
+headers the provider passes in; every message built here is scrubbed of them as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import hashlib
+import json
+import logging
+import math
+import random
+import re
+import urllib.parse
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Protocol
+
+import anyio
+import httpx2
+
+from leadinbox_mcp.providers.errors import (
+    AuthError,
+    BadRequestError,
+    NotFoundError,
+    ProviderError,
+    RateLimitedError,
+    UpstreamError,
+)
+
+log = logging.getLogger(__name__)
+
+_deadline: ContextVar[float | None] = ContextVar("leadinbox_mcp_call_deadline", default=None)
+
+
+@contextmanager
+def call_deadline(seconds: float) -> Iterator[None]:
+    """Every provider request made inside (tasks started inside included) ends by then."""
+    token = _deadline.set(anyio.current_time() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds until this call's deadline, None when there is none. A client that walks several
+    pages checks it to stop early with what it has, rather than lose it all to the deadline."""
+    end = _deadline.get()
+    return None if end is None else end - anyio.current_time()
+
+
+_remaining = time_left
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+"""Every call here is an idempotent GET, so a failure on the provider's side is worth another
+try; InboxBase documents "retry 5xx with exponential backoff", and 500s of the others are mostly
+transient too."""
+MAX_RETRY_WAIT = 10.0
+"""Longest Retry-After we wait out inside one call; longer ones become an error that says when."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    requests: int
+    per_seconds: float
+
+    @classmethod
+    def per_second(cls, rate: float) -> RateLimit:
+        """`rate` requests per second, below 1 included: 0.5 is one request every 2 seconds, 2.5
+        is 2 every 0.8 seconds (a whole number of requests per window, never rounded up)."""
+        if not rate > 0:
+            raise ValueError(f"a request rate must be above 0, not {rate!r}")
+        requests = max(1, math.floor(rate))
+        return cls(requests, requests / rate)
+
+
+class Limiter(Protocol):
+    async def acquire(self) -> None:
+        """Return when one more request may be sent."""
+
+
+class _Window:
+    """A sliding window of request times: a burst queues here instead of meeting a 429."""
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.limit = limit
+        self.sent: deque[float] = deque()
+        self.lock = anyio.Lock()
+
+    async def acquire(self) -> None:
+        async with self.lock:
+            while True:
+                now = anyio.current_time()
+                while self.sent and now - self.sent[0] >= self.limit.per_seconds:
+                    self.sent.popleft()
+                if len(self.sent) < self.limit.requests:
+                    self.sent.append(now)
+                    return
+                await anyio.sleep(self.sent[0] + self.limit.per_seconds - now)
+
+
+@lru_cache(maxsize=64)
+def bucket_for(provider: str, key: str) -> str:
+    """A rate-limit bucket per provider and key, named without the key itself."""
+    return f"{provider}:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One GET against a provider, with what error messages need to be helpful."""
+
+    url: str
+    account: str
+    provider_label: str
+    key_hint: str
+    """Where the credentials come from, e.g. "SENDKIT_API_KEY"."""
+    params: Mapping[str, str | int] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    secrets: tuple[str, ...] = ()
+    """Values to scrub from any text that leaves this module: the forms a provider may echo
+    them in are added here, once (see `secret_forms`); `redact` also catches any prefix of 8
+    characters or more and any change of case."""
+    not_found: str | None = None
+    """The sentence for a 404, when the caller knows what was missing."""
+    forbidden_hint: str | None = None
+    rate_limit: RateLimit | None = None
+    """The provider's documented limit; None: the client's default for undocumented ones."""
+    bucket: str = ""
+    """Calls with the same bucket share one limit (see `bucket_for`); empty: no limit."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "secrets", _forms_of(tuple(self.secrets)))
+
+
+class HttpClient:
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        retries: int = 2,
+        default_rate_limit: RateLimit = RateLimit(10, 1.0),
+        transport: httpx2.AsyncBaseTransport | None = None,
+        windows: Callable[[str, RateLimit], Limiter] | None = None,
+    ) -> None:
+        """`windows(bucket, limit)` makes the rate-limit window of a bucket where every other
+        client (worker, machine) shares it (the server's Redis); None: in this process."""
+        self._timeout = httpx2.Timeout(read_timeout, connect=connect_timeout)
+        self._transport = transport
+        self._client: httpx2.AsyncClient | None = None
+        self._retries = retries
+        self._default_limit = default_rate_limit
+        self._shared_window = windows
+        self._windows: dict[str, Limiter] = {}
+
+    def _connections(self) -> httpx2.AsyncClient:
+        """The connection pool, made on the first request: its transport and TLS context cost a
+        start-up (spawn to the first tools/list) that has no request to make yet."""
+        if self._client is None:
+            self._client = httpx2.AsyncClient(
+                timeout=self._timeout,
+                headers={"User-Agent": "leadinbox-mcp", "Accept": "application/json"},
+                follow_redirects=False,
+                transport=self._transport,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def get_json(self, call: Call) -> Any:
+        attempt = 0
+        while True:
+            if call.bucket:
+                left = _remaining()
+                if left is not None and left <= 0:
+                    raise _out_of_time(call)
+                window = self._window(call)
+                with anyio.move_on_after(left) as waited:  # None: no deadline
+                    await window.acquire()
+                if waited.cancelled_caught:
+                    raise self._held_by_our_limit(call)
+            left = _remaining()
+            if left is not None and left <= 0:
+                # Time was left before the limiter and none after it: the limiter took the rest.
+                raise self._held_by_our_limit(call) if call.bucket else _out_of_time(call)
+            try:
+                with anyio.fail_after(left):
+                    status, headers, body = await self._send(call)
+            except TimeoutError:
+                raise _out_of_time(call) from None
+            except (httpx2.RequestError, httpx2.InvalidURL, _BodyTooLarge) as exc:
+                # RequestError: transport failures, and also a body that its Content-Encoding
+                # does not fit (DecodingError); InvalidURL: a request that cannot be made, e.g. a
+                # provider page cursor of a megabyte sent back as a query parameter.
+                pause = _backoff(attempt + 1)
+                if attempt < self._retries and isinstance(exc, _TRANSIENT) and self._can_wait(pause):
+                    attempt += 1
+                    await anyio.sleep(pause)
+                    continue
+                raise _transport_error(call, exc) from None
+            if status in RETRY_STATUSES and attempt < self._retries:
+                wait = _wait_from(headers)
+                pause = wait if wait is not None else _backoff(attempt + 1)
+                if pause <= MAX_RETRY_WAIT and self._can_wait(pause):
+                    attempt += 1
+                    await anyio.sleep(pause)
+                    continue
+            return _decode(call, status, headers, body)
+
+    def _held_by_our_limit(self, call: Call) -> UpstreamError:
+        """The call's time ran out while this server's own rate limiter held the request: the
+        provider was never asked, so the sentence must not blame it."""
+        limit = call.rate_limit or self._default_limit
+        rate = f"{limit.requests} request{'s' if limit.requests != 1 else ''} per {limit.per_seconds:g} s"
+        if call.rate_limit is None:
+            why = f"this server's own rate limit for that key ({rate}, INBOX_MCP_REQUESTS_PER_SECOND)"
+            fix = f"raise INBOX_MCP_REQUESTS_PER_SECOND if {call.provider_label} allows more, or ask for fewer pages"
+        else:
+            why = f"this server's own rate limit for that key ({rate}, {call.provider_label}'s documented limit)"
+            fix = "ask for fewer pages (one account, a smaller limit)"
+        return UpstreamError(
+            f"{call.account}: {why} held the request until this call's time limit ran out, so "
+            f"{call.provider_label} was not asked; try again in a few seconds, or {fix}."
+        )
+
+    def _window(self, call: Call) -> Limiter:
+        window = self._windows.get(call.bucket)
+        if window is None:
+            limit = call.rate_limit or self._default_limit
+            window = self._shared_window(call.bucket, limit) if self._shared_window else _Window(limit)
+            self._windows[call.bucket] = window
+        return window
+
+    @staticmethod
+    def _can_wait(seconds: float) -> bool:
+        """A retry only when it can still finish within the call's deadline."""
+        left = _remaining()
+        return left is None or seconds < left - 0.5
+
+    async def _send(self, call: Call) -> tuple[int, httpx2.Headers, bytes]:
+        async with self._connections().stream("GET", call.url, params=dict(call.params), headers=dict(call.headers)) as r:
+            declared = r.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise _BodyTooLarge()
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in r.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _BodyTooLarge()
+                chunks.append(chunk)
+            return r.status_code, r.headers, b"".join(chunks)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+# Worth another try: the connection failed or the answer was cut off mid-way.
+_TRANSIENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.RemoteProtocolError, httpx2.ReadError)
+
+
+def _out_of_time(call: Call) -> UpstreamError:
+    return UpstreamError(
+        f"{call.account}: {call.provider_label} did not answer within this call's time limit; try again shortly."
+    )
+
+
+def _backoff(attempt: int) -> float:
+    return min(4.0, 0.25 * 2 ** (attempt - 1)) * (0.5 + random.random())
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header given in seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _wait_from(headers: httpx2.Headers) -> float | None:
+    """How long the provider asks us to wait: Retry-After, else X-RateLimit-Reset when it is a
+    date (lemlist documents it as a date string, not an epoch; a bare number is ambiguous
+    between seconds and an epoch, so it is not read)."""
+    wait = _retry_after(headers.get("retry-after"))
+    if wait is None:
+        reset = (headers.get("x-ratelimit-reset") or "").strip()
+        if reset and not reset.replace(".", "", 1).isdigit():
+            wait = _retry_after(reset) if "," in reset else _date_wait(reset)
+    return wait
+
+
+def _date_wait(value: str) -> float | None:
+    """Seconds until a date written as JavaScript's Date.toString() or ISO 8601 writes it,
+    e.g. "Thu Nov 20 2026 12:00:02 GMT+0000 (Coordinated Universal Time)"."""
+    text = value.split(" (")[0].strip()
+    for parse in (
+        lambda t: datetime.strptime(t, "%a %b %d %Y %H:%M:%S GMT%z"),
+        lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")),
+    ):
+        try:
+            when = parse(text)
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return None
+
+
+MIN_SECRET_PREFIX = 8
+"""A key cut to this many characters or more is still redacted (an API's "key abcd1234... is invalid")."""
+
+
+def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Each secret and the forms an API may echo it in: URL-encoded, and base64 (standard or
+    URL-safe, at any of the three byte alignments it can have inside a longer encoded string,
+    such as Basic credentials). Longest first; `redact` matches each regardless of case and by
+    any prefix of MIN_SECRET_PREFIX characters or more."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if not secret:
+            continue
+        forms |= {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+        raw = secret.encode()
+        whole = base64.b64encode(raw).decode()
+        forms |= {whole, whole.translate(_URLSAFE)}
+        for offset in range(3):
+            encoded = base64.b64encode(b"\0" * offset + raw).decode()
+            # Only the characters that depend on the secret's bytes alone, whatever surrounds it.
+            first, end = -(-offset * 8 // 6), (offset + len(raw)) * 8 // 6
+            middle = encoded[first:end]
+            if len(middle) >= MIN_SECRET_PREFIX:
+                forms |= {middle, middle.translate(_URLSAFE)}
+    return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+@lru_cache(maxsize=64)
+def _forms_of(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """`secret_forms`, once per account's credentials rather than once per request."""
+    return secret_forms(secrets)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` without any of `secrets`: each is replaced wherever it appears in any case, and
+    so is any prefix of it MIN_SECRET_PREFIX characters long or longer. All are found in the
+    text as given before any is replaced, so that one cannot hide part of another."""
+    spans = sorted(span for secret in secrets if secret for span in _occurrences(text, secret))
+    out: list[str] = []
+    at = 0
+    for start, end in spans:
+        if end <= at:
+            continue
+        if start >= at:
+            out += [text[at:start], "[redacted]"]
+        at = end
+    return "".join(out) + text[at:]
+
+
+def _occurrences(text: str, secret: str) -> Iterator[tuple[int, int]]:
+    """Where `secret`, or a prefix of it at least MIN_SECRET_PREFIX long, appears in any case."""
+    head = secret[:MIN_SECRET_PREFIX]
+    for match in re.finditer(f"(?={re.escape(head)})", text, re.IGNORECASE):  # overlapping starts too
+        end, i = match.start() + len(head), len(head)
+        while i < len(secret) and end < len(text) and text[end].lower() == secret[i].lower():
+            end, i = end + 1, i + 1
+        yield match.start(), end
+
+
+def _detail(body: bytes, secrets: Iterable[str]) -> str:
+    """The provider's own explanation from an error body, short, on one line, scrubbed."""
+    text = ""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
+        data = None
+    if isinstance(data, dict):
+        for key in ("message", "error", "detail", "details"):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                text = value
+                break
+    elif body[:200].lstrip().startswith(b"<"):
+        text = ""  # an HTML error page says nothing an agent can use
+    else:
+        text = body[:300].decode("utf-8", "replace")
+    text = redact(" ".join(text.split()), secrets).rstrip(".")  # before cutting: a cut key is harder to spot
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return text.translate(_QUOTES)
+
+
+_QUOTES = str.maketrans({'"': "'", "\u201c": "'", "\u201d": "'", "\u201e": "'", "\uff02": "'"})
+
+
+def _json_of(call: Call, body: bytes) -> Any:
+    """The JSON of a body. Bytes that are not UTF-8 are replaced by U+FFFD rather than failing
+    the whole answer (one bad byte in one lead's name must not hide the page)."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        log.warning("%s: %s sent a body that is not valid UTF-8; bad bytes replaced", call.account, call.provider_label)
+        return json.loads(body.decode("utf-8-sig", "replace"))
+
+
+_ERROR_FIELDS = frozenset({
+    "error", "errors", "message", "msg", "detail", "details", "code", "status", "statusCode", "status_code",
+    "success", "ok", "requestId", "request_id", "type", "title", "timestamp", "path",
+})
+"""What an error body holds; a 200 with `error` and nothing else is an error, not an empty page."""
+
+
+def _error_shaped(data: Any) -> bool:
+    """A 2xx body that is an error: `{"success": false, ...}`, or an `error` (or `errors`) with
+    only error fields beside it (no data: other fields absent, null or empty)."""
+    if not isinstance(data, dict):
+        return False
+    if data.get("success") is False:
+        return True
+    return bool(data.get("error") or data.get("errors")) and all(
+        key in _ERROR_FIELDS or value is None or value == [] or value == {} for key, value in data.items()
+    )
+
+
+def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> Any:
+    who = f"{call.account}: {call.provider_label}"
+    if 200 <= status < 300:
+        content_type = headers.get("content-type", "")
+        if "json" not in content_type:
+            raise UpstreamError(
+                f"{who} answered with {content_type or 'no content type'} instead of JSON; "
+                "check the base URL of this account."
+            )
+        try:
+            data = _json_of(call, body)
+        except ValueError:
+            raise UpstreamError(f"{who} answered with malformed or truncated JSON; try again shortly.") from None
+        except RecursionError:  # json gives up on deep nesting with RecursionError, not ValueError
+            raise UpstreamError(f"{who} answered with JSON nested too deeply to read; the API may have changed.") from None
+        if _error_shaped(data):
+            detail = _detail(body, call.secrets)
+            said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"
+            raise UpstreamError(
+                f"{who} answered with an error instead of data ({said}); try again shortly, "
+                "and check this account's settings if it persists.",
+                status,
+            )
+        return data
+    detail = _detail(body, call.secrets)
+    # The provider's words, quoted so that they cannot pose as ours (its own quotes made single).
+    said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"
+    if status == 401:
+        raise AuthError(f"{who} rejected the credentials ({said}): check {call.key_hint}.", status)
+    if status == 403:
+        hint = call.forbidden_hint or call.key_hint
+        raise AuthError(f"{who} refused access ({said}): check {hint}.", status)
+    if status == 404:
+        raise NotFoundError(call.not_found or f"{who} found nothing at that address ({said}).", status)
+    if status == 429:
+        wait = _wait_from(headers)
+        when = f"in {max(1, round(wait))} seconds" if wait is not None else "in a minute"
+        raise RateLimitedError(f"{who} is rate limiting requests: try again {when}.", wait)
+    if status in (400, 405, 409, 422):
+        raise BadRequestError(f"{who} refused the request ({said}).", status)
+    if status >= 500:
+        raise UpstreamError(f"{who} failed ({said}); try again shortly.", status)
+    raise ProviderError(f"{who} answered {said}.", status)
+
+
+def _transport_error(call: Call, exc: Exception) -> UpstreamError:
+    who = f"{call.account}: {call.provider_label}"
+    if isinstance(exc, _BodyTooLarge):
+        return UpstreamError(f"{who} sent a response larger than {MAX_BODY_BYTES // 2**20} MiB; refused.")
+    if isinstance(exc, httpx2.TimeoutException):
+        return UpstreamError(f"{who} did not answer in time; try again shortly.")
+    if isinstance(exc, httpx2.DecodingError):
+        return UpstreamError(f"{who} sent a body its Content-Encoding does not fit; try again shortly.")
+    if isinstance(exc, httpx2.InvalidURL):
+        return UpstreamError(f"{who} cannot be asked: the request address is invalid or too long; start again without a cursor.")
+    if isinstance(exc, (httpx2.RemoteProtocolError, httpx2.ReadError)):
+        return UpstreamError(f"{who} broke off its answer mid-way; try again shortly.")
+    host = httpx2.URL(call.url).host
+    return UpstreamError(f"{who} could not be reached at {host}; check the network and the account's base URL.")

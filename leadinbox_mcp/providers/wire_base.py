@@ -1,0 +1,208 @@
+"""What every provider's wire models share: tolerant parsing, UTC times, one way to fail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from typing import Any, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
+
+from leadinbox_mcp.providers.errors import UpstreamError
+from leadinbox_mcp.providers.model import Person
+
+
+class Wire(BaseModel):
+    """A provider's JSON object: unknown fields ignored, aliases as documented."""
+
+    # defer_build: the validators are built on the first answer parsed, not at start-up.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_absent(cls, data: Any) -> Any:
+        """A documented field sent as null takes its default ([] for lists), as if absent."""
+        if isinstance(data, dict) and None in data.values():  # most objects have no null: no copy
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _assume_utc(cls, value: object) -> object:
+        """Times in UTC, as the domain model has them: a naive time is taken as UTC, any other is
+        converted; one with no UTC equivalent (0001-01-01T00:00+14:00) counts as absent."""
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            try:
+                return value.astimezone(UTC)
+            except OverflowError:
+                return None
+        return value
+
+
+WireT = TypeVar("WireT", bound=BaseModel)
+
+
+log = logging.getLogger(__name__)
+
+
+def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
+    """`data` as `model`, or an UpstreamError that says where the provider's JSON went wrong.
+
+    Rows of a listing (`SkippableRows`) that cannot be read do not fail it: each is replaced by a
+    row without a usable id, which the client leaves out, and the listing gets a note (see
+    `listing_notes`)."""
+    token = _unreadable.set([])
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the body"
+        raise UpstreamError(
+            f"{account}: {label} answered with data this server cannot read (at {where}); the API may have changed."
+        ) from None
+    finally:
+        skipped = _unreadable.get()
+        _unreadable.reset(token)
+    if skipped:
+        n = len(skipped)
+        note = (
+            f"{account}: {label} sent {n} conversation{'s' if n != 1 else ''} this server cannot read "
+            f"(at {skipped[0]}{', ...' if n > 1 else ''}), so {'it is' if n == 1 else 'they are'} left out; "
+            "the rest of the page is listed."
+        )
+        log.warning("%s", note)
+        collected = _notes.get()
+        if collected is not None and note not in collected:
+            collected.append(note)
+    return parsed
+
+
+_unreadable: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_unreadable_rows", default=None)
+"""Where the rows of the document `parse` is reading could not be read."""
+_notes: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_listing_notes", default=None)
+
+
+@contextmanager
+def listing_notes() -> Iterator[list[str]]:
+    """The sentences `parse` wrote inside (about rows it left out), for the caller to carry into
+    the listing's notes: the clients need no code of their own for it."""
+    collected: list[str] = []
+    token = _notes.set(collected)
+    try:
+        yield collected
+    finally:
+        _notes.reset(token)
+
+
+def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # noqa: N802 (used like a type)
+    """For a list of rows: a row that does not validate becomes `blank(index)` (a row that its
+    client leaves out, e.g. one without a usable id), so that one bad row does not fail the page,
+    and the page keeps its length (clients page by how many rows came). `parse` notes it. A list
+    none of whose rows can be read fails as a whole, as before: that is a changed API, not a row."""
+
+    def rows(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if not isinstance(value, list):
+                raise
+            whole = exc
+        kept: list[Any] = []
+        unreadable: list[str] = []
+        for index, item in enumerate(value):
+            try:
+                kept += handler([item])
+            except ValidationError as exc:
+                loc = exc.errors()[0]["loc"][1:]
+                unreadable.append(".".join(str(part) for part in (info.field_name, index, *loc)))
+                kept += handler([blank(index)])
+        if len(unreadable) == len(value):
+            raise whole
+        skipped = _unreadable.get()
+        if skipped is not None:
+            skipped += unreadable
+        return kept
+
+    return WrapValidator(rows)
+
+
+MAX_ADDRESS_CHARS = 1000
+"""Longer address texts are cut before parsing: no real mailbox is that long."""
+
+
+def mailbox(value: str | None) -> tuple[str | None, str | None]:
+    """(display name, address) of "Name <address>", of a bare address, or of a name alone.
+
+    The address is what the closing angle brackets hold, whatever the name before them says;
+    the name loses its quotes and any angle brackets, so that it cannot pass for an address
+    ('"ceo@acme.com" <x@evil.test>' is x@evil.test, named ceo@acme.com)."""
+    text = " ".join((value or "")[:MAX_ADDRESS_CHARS].split())
+    if not text:
+        return None, None
+    address: str | None = None
+    start = text.rfind("<")
+    if text.endswith(">") and start != -1:
+        address, text = text[start + 1 : -1].strip() or None, text[:start]
+    elif "@" in text:
+        try:
+            name, address = parseaddr(text)  # a bare address, or RFC 5322's "address (Name)"
+        except RecursionError:  # "((((..." nests comments past the parser's stack
+            name, address = "", ""
+        if "@" in address and " " not in address:
+            return (" ".join(name.split()) or None), address
+        words = text.split(" ")  # "Name name@x.com": the last word that is an address
+        at = max(i for i, word in enumerate(words) if "@" in word)
+        address, text = words[at], " ".join(words[:at] + words[at + 1 :])
+    name = " ".join(text.replace("<", " ").replace(">", " ").split())
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = name[1:-1].replace('\\"', '"').strip()
+    if address and name.casefold() == address.casefold():
+        name = ""
+    return name or None, address
+
+
+def mailboxes(values: list[str]) -> list[tuple[str | None, str | None]]:
+    """Every mailbox of address strings such as 'Ana <ana@x.com>, "Doe, Jo" <jo@y.com>': split at
+    commas outside quotes and angle brackets (one pass, linear in the length)."""
+    found = []
+    for value in values:
+        part: list[str] = []
+        quoted = angled = False
+        for char in value + ",":
+            if char == '"' and not angled:
+                quoted = not quoted
+            elif char == "<" and not quoted:
+                angled = True
+            elif char == ">" and not quoted:
+                angled = False
+            elif char == "," and not (quoted or angled):
+                name, address = mailbox("".join(part))
+                if name or address:
+                    found.append((name, address))
+                part = []
+                continue
+            part.append(char)
+    return found
+
+
+def people(value: str | Iterable[str] | None) -> tuple[Person, ...]:
+    """Addresses as a provider sends them, in one string (`"Ana <ana@x.com>, bo@y.com"`) or as a
+    list of such strings, as people: the address always, the display name where one is given."""
+    if not value:
+        return ()
+    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+    return tuple(Person(name=name, email=address) for name, address in mailboxes(texts))

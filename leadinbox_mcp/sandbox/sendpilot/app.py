@@ -1,0 +1,267 @@
+"""A local emulator of the SendPilot LinkedIn inbox API, served from the sandbox's data set
+(`story.build_conversations`).
+
+Like stripe-mock or moto: the documented routes and JSON shapes (PROVIDERS.md, seed 002) served by
+a small Starlette app, so that the sandbox, the tests and the benchmarks run without the real
+service.
+
+    GET /v1/inbox/conversations                               conversations, newest first
+    GET /v1/inbox/conversations/{conversationId}/messages     one conversation's messages
+
+(Both are also served under the older `/api` prefix.) Authentication is the `X-API-Key` header.
+Errors have the documented shape `{"statusCode": 401, "message": "Invalid API key", "error":
+"Unauthorized"}`: 400 (bad parameters, `accountId` missing on the messages endpoint), 401, 403 (a
+sender account outside this workspace), 404, 500 (`outage=True`). The message texts other than
+"Invalid API key" are invented: the documentation shows only "Validation failed".
+
+Every shape the documentation or other integrators show can be served (PROVIDERS.md, "Second
+reading"): the page-number envelope with or without `hasMore` (`pagination`), messages oldest
+first (`message_order="asc"`, as the documented example), a 500 for large pages
+(`error_above_limit=50`, observed), a 429 with Retry-After (`rate_limited`, observed), and these
+data variants (`build_conversations` and `create_app` take the same flags): `member_ids`
+(ACoAA member ids, id-encoded profile URLs), `own_sender_listed` (our sender among the
+participants), `trailing_whitespace`, `images_without_attachments`, `direction_names` (renamed
+direction values). All observed, none documented; the exact values are invented.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from datetime import datetime
+from random import Random
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from leadinbox_mcp.sandbox.kernel import REASONS, Check, Refused, emulator_app, int_param, parse_time, window
+from leadinbox_mcp.sandbox.sendpilot.story import SENDER_ACCOUNTS, build_conversations, vary
+
+SANDBOX_API_KEY = "sp_sandbox_pipewise_7c41e9a2b3"
+"""The API key the sandbox emulator accepts."""
+
+DEFAULT_LIMIT = 20
+DEFAULT_MESSAGE_LIMIT = 50
+MAX_LIMIT = 100
+# The three numbers above and PREVIEW_CHARS (story.py) are documented. What the emulator does
+# beyond the documentation is marked "invented" or "observed" where it does it.
+
+
+def _envelope(refusal: Refused) -> Response:
+    """SendPilot's error shape. The 400 is documented; the texts of the 400s are invented."""
+    body = {"statusCode": refusal.status, "message": refusal.message, "error": REASONS.get(refusal.status, "Error")}
+    return JSONResponse(body, status_code=refusal.status, headers=refusal.headers)
+
+
+def _route_error(request: Request, status: int) -> str:
+    # Invented: the texts (NestJS's usual ones), and 405, which SendPilot does not document.
+    return {404: "Cannot GET " + request.url.path, 405: "Method not allowed"}.get(status, REASONS.get(status, "Error"))
+
+
+def _gate(api_key: str, outage: bool, rate_limited: int | None) -> Check:
+    """The `check` of the kernel: the X-API-Key header, then the outage and rate-limit switches."""
+
+    def check(request: Request) -> None:
+        key = request.headers.get("x-api-key", "").strip()
+        if not key:
+            raise Refused(401, "Missing API key")
+        if key != api_key:
+            raise Refused(401, "Invalid API key")
+        if outage:
+            raise Refused(500, "Internal server error")
+        if rate_limited is not None:
+            # Observed, not documented: a 429 with Retry-After. The body's text is invented.
+            raise Refused(429, "Too many requests", {"Retry-After": str(rate_limited)})
+
+    return check
+
+
+def _encode_token(payload: dict[str, str]) -> str:
+    """Base64 JSON like the seed's {"continuation": "<ms>"}; the other fields are invented."""
+    return base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+
+
+def _decode_token(token: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(base64.b64decode(token, validate=True))
+    except (binascii.Error, ValueError):
+        raise Refused(400, "Invalid continuationToken") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("continuation"), str):
+        raise Refused(400, "Invalid continuationToken")
+    return payload
+
+
+def _activity_ms(row: dict[str, Any]) -> int:
+    stamp = row.get("lastActivityAt") or row.get("updatedAt") or row.get("createdAt")
+    return int(parse_time(stamp).timestamp() * 1000) if stamp else 0
+
+
+class _Inbox:
+    """The endpoints, over a snapshot of the conversations taken when the app is created."""
+
+    def __init__(
+        self,
+        conversations: list[dict[str, Any]],
+        pagination: str,
+        message_order: str,
+        error_above_limit: int | None = None,
+    ) -> None:
+        self.pagination = pagination
+        self.message_order = message_order
+        self.error_above_limit = error_above_limit
+        self.accounts = set(SENDER_ACCOUNTS) | {c["accountId"] for c in conversations}
+        self.by_id = {c["id"]: c for c in conversations}
+        keyed = [((_activity_ms(c), c["id"]), {k: v for k, v in c.items() if k != "messages"}) for c in conversations]
+        keyed.sort(key=lambda item: item[0], reverse=True)  # newest first, ties by id
+        self.rows = keyed
+
+    def _account(self, request: Request, required: bool) -> str | None:
+        account = (request.query_params.get("accountId") or "").strip() or None
+        if account is None:
+            if required:
+                raise Refused(400, "accountId is required")
+            return None
+        if account not in self.accounts:  # documented 403 (another workspace); the text is invented
+            raise Refused(403, "You do not have access to this LinkedIn account")
+        return account
+
+    async def list_conversations(self, request: Request) -> Response:
+        limit = int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        if self.error_above_limit is not None and limit > self.error_above_limit:
+            # Observed by integrators: limit=100 answers 500 where 50 works. The text is invented.
+            raise Refused(500, "Internal server error")
+        page = int_param(request, "page", 1, 1, None)
+        account = self._account(request, required=False)
+        rows = [(key, row) for key, row in self.rows if account is None or row["accountId"] == account]
+        token = request.query_params.get("continuationToken") or None
+        if token is not None:
+            payload = _decode_token(token)
+            if not payload["continuation"].isdigit() or not isinstance(payload.get("id"), str):
+                raise Refused(400, "Invalid continuationToken")
+            after = (int(payload["continuation"]), payload["id"])
+            start = next((i for i, (key, _) in enumerate(rows) if key < after), len(rows))
+        else:
+            start = (page - 1) * limit
+        chunk, has_more = window(rows, start, limit)
+        if self.pagination == "token":
+            last_key = chunk[-1][0] if chunk else None
+            pagination: dict[str, Any] = {
+                "continuationToken": _encode_token({"continuation": str(last_key[0]), "id": last_key[1]})
+                if has_more and last_key
+                else None,
+                "limit": limit,
+                "hasMore": has_more,
+            }
+        else:
+            pagination = {
+                "page": start // limit + 1,
+                "limit": limit,
+                "total": len(rows),
+                "totalPages": math.ceil(len(rows) / limit),
+            }
+            if self.pagination == "pages_has_more":  # the second reading's documented variant
+                pagination["hasMore"] = has_more
+        return JSONResponse({"conversations": [row for _, row in chunk], "pagination": pagination})
+
+    async def list_messages(self, request: Request) -> Response:
+        conversation_id = request.path_params["conversation_id"]
+        account = self._account(request, required=True)
+        limit = int_param(request, "limit", DEFAULT_MESSAGE_LIMIT, 1, MAX_LIMIT)
+        conversation = self.by_id.get(conversation_id)
+        if conversation is None or conversation["accountId"] != account:
+            # Invented: another sender account's conversation is a 404 here (the API may say 403).
+            raise Refused(404, "Conversation not found")
+        start = 0
+        token = request.query_params.get("continuationToken") or None
+        if token is not None:
+            payload = _decode_token(token)
+            if payload.get("conversationId") != conversation_id or not payload["continuation"].isdigit():
+                raise Refused(400, "Invalid continuationToken")
+            start = int(payload["continuation"])
+        chunk, has_more = window(self._ordered(conversation), start, limit)
+        return JSONResponse(
+            {
+                "conversationId": conversation_id,
+                "messages": chunk,
+                "pagination": {
+                    "hasMore": has_more,
+                    "continuationToken": _encode_token(
+                        {"continuation": str(start + limit), "conversationId": conversation_id}
+                    )
+                    if has_more
+                    else None,
+                },
+            }
+        )
+
+    def _ordered(self, conversation: dict[str, Any]) -> list[dict[str, Any]]:
+        messages = list(conversation.get("messages") or [])
+        if self.message_order == "desc":
+            messages.reverse()
+        elif self.message_order == "shuffled":
+            Random(f"shuffle:{conversation['id']}").shuffle(messages)
+        return messages
+
+
+def create_app(
+    *,
+    api_key: str = SANDBOX_API_KEY,
+    now: datetime | None = None,
+    conversations: list[dict[str, Any]] | None = None,
+    pagination: Literal["token", "pages", "pages_has_more"] = "token",
+    message_order: Literal["asc", "desc", "shuffled"] = "desc",
+    outage: bool = False,
+    error_above_limit: int | None = None,
+    rate_limited: int | None = None,
+    member_ids: bool = False,
+    own_sender_listed: bool = False,
+    trailing_whitespace: bool = False,
+    images_without_attachments: bool = False,
+    direction_names: tuple[str, str] | None = None,
+) -> Starlette:
+    """The emulator as a Starlette app.
+
+    `api_key` is the one key it accepts. `pagination` chooses the envelope of the conversation
+    list: `token` ({continuationToken, limit, hasMore}), `pages` ({page, limit, total,
+    totalPages}) or `pages_has_more` (the same with `hasMore`, as the second reading documents
+    it); `continuationToken` and `page` are honoured either way. `message_order` is the order the
+    messages endpoint pages through: newest first (`desc`, the default; an assumption, the order
+    is not documented), oldest first (`asc`, as the documented example), or a fixed shuffle per
+    conversation. `outage` answers every authenticated request with the documented 500;
+    `error_above_limit` answers 500 to conversation requests with a larger `limit` (observed
+    with 100); `rate_limited` answers every authenticated request 429 with that Retry-After
+    (observed). `conversations` defaults to `build_conversations(now=now)`; the data flags
+    (`member_ids` ... `direction_names`, see `vary`) apply to either.
+    `app.state.requests` lists `(method, path, query)` for every request received, refused ones
+    included; `app.state.fail` is the kernel's failure switch.
+    """
+    if not api_key:
+        raise ValueError("the emulator needs the API key it accepts")
+    if pagination not in ("token", "pages", "pages_has_more"):
+        raise ValueError("pagination must be 'token', 'pages' or 'pages_has_more'")
+    if message_order not in ("asc", "desc", "shuffled"):
+        raise ValueError("message_order must be 'asc', 'desc' or 'shuffled'")
+    data = conversations if conversations is not None else build_conversations(now=now)
+    data = vary(
+        data,
+        member_ids=member_ids,
+        own_sender_listed=own_sender_listed,
+        trailing_whitespace=trailing_whitespace,
+        images_without_attachments=images_without_attachments,
+        direction_names=direction_names,
+    )
+    inbox = _Inbox(data, pagination, message_order, error_above_limit)
+    routes = []
+    for prefix in ("", "/api"):  # older documentation pages show an /api prefix
+        routes += [
+            Route(prefix + "/v1/inbox/conversations", inbox.list_conversations, methods=["GET"]),
+            Route(prefix + "/v1/inbox/conversations/{conversation_id}/messages", inbox.list_messages, methods=["GET"]),
+        ]
+    return emulator_app(
+        routes, check=_gate(api_key, outage, rate_limited), envelope=_envelope, route_error=_route_error
+    )
