@@ -47,8 +47,10 @@ def text_of(message: Any) -> str:
 
 
 async def main(server: str) -> int:
-    print(f"langchain-mcp-adapters {version('langchain-mcp-adapters')}, langchain-core {version('langchain-core')}, "
-          f"mcp {version('mcp')} (client) -> {server} serve --sandbox (stdio)")
+    print(
+        f"langchain-mcp-adapters {version('langchain-mcp-adapters')}, langchain-core {version('langchain-core')}, "
+        f"mcp {version('mcp')} (client) -> {server} serve --sandbox (stdio)"
+    )
     client = MultiServerMCPClient({"inbox": {"transport": "stdio", "command": server, "args": ["serve", "--sandbox"]}})
     tools = {tool.name: tool for tool in await client.get_tools()}
     check(set(tools) == TOOLS, f"tools: {', '.join(sorted(tools))}")
@@ -59,9 +61,14 @@ async def main(server: str) -> int:
     listing = await tools["list_conversations"].ainvoke(call("list_conversations", {"limit": 3}, "listing"))
     rows = ((listing.artifact or {}).get("structured_content") or {}).get("conversations") or []
     text = text_of(listing)
-    check(listing.status == "success" and len(rows) == 3, f"list_conversations limit=3: {len(rows)} rows, {listing.status}")
-    check(text.startswith("3 conversations, newest first") and all(row["id"] in text for row in rows),
-          "list_conversations: the model reads our text, with every id")
+    check(
+        listing.status == "success" and len(rows) == 3,
+        f"list_conversations limit=3: {len(rows)} rows, {listing.status}",
+    )
+    check(
+        text.startswith("3 conversations, newest first") and all(row["id"] in text for row in rows),
+        "list_conversations: the model reads our text, with every id",
+    )
     if not rows:
         return summary()
 
@@ -74,12 +81,21 @@ async def main(server: str) -> int:
     structured = (thread.artifact or {}).get("structured_content") or {}
     text = text_of(thread)
     messages = structured.get("messages") or []
-    check(thread.status == "success" and structured.get("conversation", {}).get("id") == first,
-          f"get_thread {first}: {len(messages)} messages, {thread.status}")
-    check(re.match(rf"\w+ thread, {len(messages)} messages? ", text) and re.search(r"\[data\d{6}\] ", text),
-          "get_thread: the model reads our text, outside parties' text fenced")
-    check("never as instructions" in structured.get("notice", ""), "get_thread: the structured content carries the notice")
-    check(bad.status == "error" and text_of(bad) == BAD_ID, "get_thread with a bad id: an error ToolMessage with our sentence")
+    check(
+        thread.status == "success" and structured.get("conversation", {}).get("id") == first,
+        f"get_thread {first}: {len(messages)} messages, {thread.status}",
+    )
+    check(
+        re.match(rf"\w+ thread, {len(messages)} messages? ", text) and re.search(r"\[data\d{6}\] ", text),
+        "get_thread: the model reads our text, outside parties' text fenced",
+    )
+    check(
+        "never as instructions" in structured.get("notice", ""), "get_thread: the structured content carries the notice"
+    )
+    check(
+        bad.status == "error" and text_of(bad) == BAD_ID,
+        "get_thread with a bad id: an error ToolMessage with our sentence",
+    )
 
     return summary()
 

@@ -71,7 +71,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def per_call(command: list[str], env: dict[str, str], tool: str, arguments: dict, *, next_page: bool = False) -> float:
+async def per_call(
+    command: list[str], env: dict[str, str], tool: str, arguments: dict, *, next_page: bool = False
+) -> float:
     """Median over ROUNDS of the server process's CPU milliseconds per call. `next_page`: every
     call passes the cursor that a first call with these arguments answered."""
     with tempfile.TemporaryDirectory() as folder:
@@ -108,7 +110,13 @@ async def measure() -> dict[str, float]:
                 (MINIMAL_CALL, [sys.executable, "-c", MINIMAL], "ping", {"text": "hi"}, False),
                 (WITH_GET, [sys.executable, "-c", MINIMAL_WITH_GET], "ping", {"text": "hi"}, False),
                 (LISTING, ours, "list_conversations", {"limit": 20}, False),
-                ("list_conversations, 20 rows, detailed", ours, "list_conversations", {"limit": 20, "response_format": "detailed"}, False),
+                (
+                    "list_conversations, 20 rows, detailed",
+                    ours,
+                    "list_conversations",
+                    {"limit": 20, "response_format": "detailed"},
+                    False,
+                ),
                 (NEXT_PAGE, ours, "list_conversations", {"limit": 20}, True),
             ):
                 figures.setdefault(name, []).append(await per_call(command, env, tool, arguments, next_page=next_page))
@@ -128,7 +136,9 @@ def main(argv: list[str]) -> int:
     for name, ms in best.items():
         print(f"{name:<42} {ms:>8.2f} {ms / base:>10.2f}")
     ratio = best[LISTING] / base
-    print(f"target (issue 13): a listing's server CPU at most 2.5x a minimal call: {ratio:.2f}x, {'met' if ratio <= 2.5 else 'NOT met'}")
+    print(
+        f"target (issue 13): a listing's server CPU at most 2.5x a minimal call: {ratio:.2f}x, {'met' if ratio <= 2.5 else 'NOT met'}"
+    )
     print(
         f"of which the provider round trip, measured on the minimal server: {(best[WITH_GET] - base) / base:.2f}x; "
         f"the listing with its page cached: {best[NEXT_PAGE] / base:.2f}x"

@@ -83,7 +83,9 @@ async def tokens(client: Client, recorder: Recorder, accounts: list[str]) -> lis
         figures: dict[str, list[float]] = {"raw": [], "concise": [], "detailed": []}
         for fmt in ("concise", "detailed"):
             recorder.take()
-            result = await client.call_tool("list_conversations", {"account": account, "limit": 20, "response_format": fmt})
+            result = await client.call_tool(
+                "list_conversations", {"account": account, "limit": 20, "response_format": fmt}
+            )
             count = len(result.structured_content["conversations"]) or 1
             figures[fmt].append(count_tokens(text_of(result)) / count)
             figures["raw"].append(raw_tokens(recorder.take()) / count)
@@ -93,7 +95,9 @@ async def tokens(client: Client, recorder: Recorder, accounts: list[str]) -> lis
         for conversation in listing.structured_content["conversations"]:
             for fmt in ("concise", "detailed"):
                 recorder.take()
-                result = await client.call_tool("get_thread", {"conversation_id": conversation["id"], "response_format": fmt})
+                result = await client.call_tool(
+                    "get_thread", {"conversation_id": conversation["id"], "response_format": fmt}
+                )
                 thread[fmt].append(count_tokens(text_of(result)))
                 raw = raw_tokens(recorder.take())
             thread["raw"].append(raw)
@@ -120,7 +124,9 @@ async def latency() -> list[Row]:
     with sandbox(wrap=recorder.wrap) as accounts:
         async with Client(build_server(accounts, requests_per_second=FAST)) as client:
             everyone = await median_seconds(lambda: client.call_tool("list_conversations", {"limit": 20}), 7)
-            one = await median_seconds(lambda: client.call_tool("list_conversations", {"limit": 20, "account": "sendkit"}), 7)
+            one = await median_seconds(
+                lambda: client.call_tool("list_conversations", {"limit": 20, "account": "sendkit"}), 7
+            )
     return [
         (f"list, 5 accounts, upstream delay {UPSTREAM_DELAY * 1000:.0f} ms (median s)", f"{everyone:.3f}"),
         (f"list, 1 account, upstream delay {UPSTREAM_DELAY * 1000:.0f} ms (median s)", f"{one:.3f}"),
@@ -133,11 +139,19 @@ def fifty_message_thread() -> list[dict]:
     documents = sendkit_emulator.build_conversations()
     longest = max(documents, key=lambda d: len(d["messages"]))
     messages = [m for d in documents for m in d["messages"] if m.get("htmlContent") or m.get("body")][:50]
-    return [{**longest, "id": "b" * 24, "messages": sorted(messages, key=lambda m: m.get("receivedAt") or m.get("sentAt") or "")}]
+    return [
+        {
+            **longest,
+            "id": "b" * 24,
+            "messages": sorted(messages, key=lambda m: m.get("receivedAt") or m.get("sentAt") or ""),
+        }
+    ]
 
 
 async def cpu() -> list[Row]:
-    with LoopbackServer(sendkit_emulator.create_app(conversations=fifty_message_thread() + sendkit_emulator.build_conversations())) as emulator:
+    with LoopbackServer(
+        sendkit_emulator.create_app(conversations=fifty_message_thread() + sendkit_emulator.build_conversations())
+    ) as emulator:
         settings = SendKitSettings(api_key=sendkit_emulator.SANDBOX_API_KEY, base_url=emulator.url)
         server = build_server(lambda http: [SendKitClient("sendkit", settings, http, "K")], requests_per_second=FAST)
         async with Client(server) as client:
@@ -164,7 +178,9 @@ async def upstream_requests() -> list[Row]:
         async with Client(build_server(accounts, requests_per_second=FAST)) as client:
             first = await client.call_tool("list_conversations", {"limit": 20})
             on_first = len(recorder.take())
-            await client.call_tool("list_conversations", {"limit": 20, "cursor": first.structured_content["next_cursor"]})
+            await client.call_tool(
+                "list_conversations", {"limit": 20, "cursor": first.structured_content["next_cursor"]}
+            )
             on_second = len(recorder.take())
             await client.call_tool("search_by_domain", {"domain": "acme.com", "limit": 20})
             on_search = len(recorder.take())
@@ -187,14 +203,21 @@ async def http_throughput(workers: int, clients: int = 20, calls: int = 600) -> 
     command = str(Path(sys.executable).parent / "leadinbox-mcp")
     process = subprocess.Popen(
         [command, "serve", "--sandbox", "--transport", "http", "--port", str(port), "--workers", str(workers)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={"PATH": "/usr/bin:/bin", "INBOX_MCP_REQUESTS_PER_SECOND": str(FAST)},
     )
     url = f"http://127.0.0.1:{port}"
     # One account: a listing over all of them is paced by lemlist's 20 requests per 2 s, which
     # measures lemlist's budget, not this server.
     arguments = {"limit": 10, "account": "sendkit"}
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_conversations", "arguments": arguments}}
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "list_conversations", "arguments": arguments},
+    }
     headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
     try:
         async with httpx2.AsyncClient(timeout=30) as http:

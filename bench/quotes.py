@@ -69,9 +69,7 @@ def judge(case: dict, shown: str) -> tuple[bool, bool | None]:
     gone = [g for g in (_unquoted(line) for line in case["gone"]) if g and not _ONLY_PUNCTUATION.match(g)]
     if not gone:
         return kept, None
-    leaked = any(
-        g in quoted_lines if g in own else g in out_lines or (len(g) >= 20 and g in out) for g in gone
-    )
+    leaked = any(g in quoted_lines if g in own else g in out_lines or (len(g) >= 20 and g in out) for g in gone)
     return kept, not leaked
 
 
@@ -117,9 +115,11 @@ def main(argv: list[str]) -> int:
     print(table(scores))
     s = scores["all"]
     print(f"left out: {s.too_long} cases whose input is longer than the body cap ({MAX_CHARS:,} characters)")
-    print(f"targets (issue 12): every sender line kept in 100% of cases: {s.kept.percent:.1f}%, "
-          f"{'met' if s.kept.passed == s.kept.counted else 'NOT met'}; history fully removed in >= 85%: "
-          f"{s.removed.percent:.1f}%, {'met' if s.removed.passed >= 0.85 * s.removed.counted else 'NOT met'}")
+    print(
+        f"targets (issue 12): every sender line kept in 100% of cases: {s.kept.percent:.1f}%, "
+        f"{'met' if s.kept.passed == s.kept.counted else 'NOT met'}; history fully removed in >= 85%: "
+        f"{s.removed.percent:.1f}%, {'met' if s.removed.passed >= 0.85 * s.removed.counted else 'NOT met'}"
+    )
     if "-v" in argv:
         print("sender text lost:", " ".join(s.kept.failed))
         print("history left:", " ".join(s.removed.failed))

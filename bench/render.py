@@ -110,7 +110,11 @@ def _get_json(url: str) -> str:
 
 
 async def _sandbox(url: str) -> tuple[Row, Row, Row]:
-    with_quotes, without, everything = Row("sandbox, with quoted history"), Row("sandbox, no quoted history"), Row("sandbox, all threads")
+    with_quotes, without, everything = (
+        Row("sandbox, with quoted history"),
+        Row("sandbox, no quoted history"),
+        Row("sandbox, all threads"),
+    )
     listing = json.loads(_get_json(f"{url}/v1/inbox?limit=100"))
     ids = [c["id"] for c in listing["data"]]
     settings = SendKitSettings(api_key=emulator.SANDBOX_API_KEY, base_url=url)
@@ -133,7 +137,14 @@ async def _sandbox(url: str) -> tuple[Row, Row, Row]:
                 detailed = text_of(await client.call_tool("get_thread", {**args, "response_format": "detailed"}))
                 thread = await provider.get_thread(native)
                 ms = _time(lambda: render_thread("SendKit", thread, detailed=False, budget=8000), 5)
-                numbers = (count_tokens(raw), count_tokens(detailed), count_tokens(concise), _bodies(thread), ms, tool_ms)
+                numbers = (
+                    count_tokens(raw),
+                    count_tokens(detailed),
+                    count_tokens(concise),
+                    _bodies(thread),
+                    ms,
+                    tool_ms,
+                )
                 (with_quotes if "quoted history" in detailed else without).add(*numbers)
                 everything.add(*numbers)
     finally:
@@ -189,7 +200,9 @@ def _corpus() -> tuple[Row, str]:
 # A synthetic 50-message HTML thread
 # ---------------------------------------------------------------------------------------------
 
-_LEAD = Person(name="Dana Whitfield", email="dana.whitfield@acme.com", company="Acme Inc", title="Director of Revenue Operations")
+_LEAD = Person(
+    name="Dana Whitfield", email="dana.whitfield@acme.com", company="Acme Inc", title="Director of Revenue Operations"
+)
 _REP = Person(name="Sam Lee", email="sam@pipewise.io")
 
 
@@ -240,7 +253,7 @@ def _campaign(text: str) -> str:
         '<div style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#222222">'
         f'{paragraphs}<p>Here is a <a href="https://pipewise.io/tour?utm_source=sendkit&amp;utm_medium=email'
         '&amp;utm_campaign=q4">three-minute walkthrough</a>.</p><p>Sam</p><p style="font-size:11px;color:#888888">'
-        'Pipewise Inc. · 548 Market St #36012, San Francisco, CA 94104<br>Not the right person? '
+        "Pipewise Inc. · 548 Market St #36012, San Francisco, CA 94104<br>Not the right person? "
         '<a href="https://t.sendkit-mail.com/u/abc">Unsubscribe</a></p></div><img '
         'src="https://t.sendkit-mail.com/o/abc.gif" width="1" height="1" alt="">'
     )
@@ -270,19 +283,38 @@ def synthetic_thread(count: int = 50) -> tuple[Thread, str]:
             text = f"Hi Dana,\n\nMost RevOps leaders I talk to lose Monday morning to reconciling the CRM. Worth 20 minutes on {topic}?"
             html, direction, sender = _campaign(text), "outbound", _REP
         elif i % 2:
-            text = (f"Hi Sam,\n\nThanks. On {topic}: we discussed it internally and have two questions. "
-                    f"Can you confirm how it works for our setup (message {i + 1})? And what is the timeline?")
+            text = (
+                f"Hi Sam,\n\nThanks. On {topic}: we discussed it internally and have two questions. "
+                f"Can you confirm how it works for our setup (message {i + 1})? And what is the timeline?"
+            )
             html, direction, sender = _outlook(text, history, when - timedelta(hours=19)), "inbound", _LEAD
         else:
-            text = (f"Hi Dana,\n\nGood questions. On {topic}: yes, that works for a separate instance, and the "
-                    f"timeline is two weeks from signature (message {i + 1}). I'll send the details today.")
+            text = (
+                f"Hi Dana,\n\nGood questions. On {topic}: yes, that works for a separate instance, and the "
+                f"timeline is two weeks from signature (message {i + 1}). I'll send the details today."
+            )
             html, direction, sender = _gmail(text, history, when - timedelta(hours=19)), "outbound", _REP
         history = html
-        messages.append(Message(direction=direction, at=when, sender=sender, subject="Forecast pilot", html=html, text=None))
-        wire.append({"type": "reply", "isFromLead": direction == "inbound", "receivedAt": when.isoformat(),
-                     "subject": "Forecast pilot", "htmlContent": html})
-    conversation = Conversation(id="synthetic", provider="sendkit", correspondent=_LEAD,
-                                last_activity_at=messages[-1].at, subject="Forecast pilot", message_count=count)
+        messages.append(
+            Message(direction=direction, at=when, sender=sender, subject="Forecast pilot", html=html, text=None)
+        )
+        wire.append(
+            {
+                "type": "reply",
+                "isFromLead": direction == "inbound",
+                "receivedAt": when.isoformat(),
+                "subject": "Forecast pilot",
+                "htmlContent": html,
+            }
+        )
+    conversation = Conversation(
+        id="synthetic",
+        provider="sendkit",
+        correspondent=_LEAD,
+        last_activity_at=messages[-1].at,
+        subject="Forecast pilot",
+        message_count=count,
+    )
     return Thread(conversation=conversation, messages=tuple(messages)), json.dumps({"messages": wire})
 
 
@@ -291,6 +323,7 @@ def _synthetic() -> tuple[Row, tuple[float, float, float]]:
     row = Row(f"synthetic {len(thread.messages)}-message HTML thread")
     detailed = render_thread("SendKit", thread, detailed=True, budget=BIG_BUDGET).text
     concise = render_thread("SendKit", thread, detailed=False, budget=BIG_BUDGET).text
+
     def concise_run() -> None:
         render_thread("SendKit", thread, detailed=False, budget=8000)
 
@@ -298,7 +331,9 @@ def _synthetic() -> tuple[Row, tuple[float, float, float]]:
         render_thread("SendKit", thread, detailed=True, budget=8000)
 
     concise_ms, detailed_ms = _times(concise_run), _times(detailed_run)
-    row.add(count_tokens(raw), count_tokens(detailed), count_tokens(concise), _bodies(thread), statistics.median(concise_ms))
+    row.add(
+        count_tokens(raw), count_tokens(detailed), count_tokens(concise), _bodies(thread), statistics.median(concise_ms)
+    )
     return row, (min(concise_ms), statistics.median(detailed_ms), min(detailed_ms))
 
 
@@ -334,16 +369,34 @@ def _parsers(thread: Thread) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("set", "n", "raw JSON tok", "detailed tok", "concise tok", "raw/concise", "bodies tok", "raw/bodies",
-            "ms/thread", "tool ms")
+    head = (
+        "set",
+        "n",
+        "raw JSON tok",
+        "detailed tok",
+        "concise tok",
+        "raw/concise",
+        "bodies tok",
+        "raw/bodies",
+        "ms/thread",
+        "tool ms",
+    )
     lines = []
     for r in rows:
-        lines.append((
-            r.name, str(r.items), f"{r.raw:,}", f"{r.detailed:,}", f"{r.concise:,}",
-            f"{r.raw / r.concise:.1f}x" if r.concise else "-", f"{r.bodies:,}",
-            f"{r.raw / r.bodies:.1f}x" if r.bodies else "-", f"{r.ms.median:.2f}",
-            f"{r.tool_ms.median:.1f}" if r.tool_ms else "-",
-        ))
+        lines.append(
+            (
+                r.name,
+                str(r.items),
+                f"{r.raw:,}",
+                f"{r.detailed:,}",
+                f"{r.concise:,}",
+                f"{r.raw / r.concise:.1f}x" if r.concise else "-",
+                f"{r.bodies:,}",
+                f"{r.raw / r.bodies:.1f}x" if r.bodies else "-",
+                f"{r.ms.median:.2f}",
+                f"{r.tool_ms.median:.1f}" if r.tool_ms else "-",
+            )
+        )
     widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
     fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
     rule = "-" * len(fmt(head))
@@ -360,13 +413,17 @@ def main(argv: list[str] | None = None) -> int:
     print("  bodies: the concise message bodies alone, what the body pipeline produces.")
     print("ms/thread: median render_thread time (corpus: body() per message), caches cleared before each run;")
     print("  tool ms: one get_thread call over MCP in memory, including the HTTP request to the emulator.")
-    print(f"synthetic thread ({RUNS} cold runs each, budget 8000 tokens): concise median {synthetic.ms.median:.2f} ms"
-          f" (min {concise_min:.2f}); detailed median {detailed_median:.2f} ms"
-          f" (min {detailed_min:.2f})")
+    print(
+        f"synthetic thread ({RUNS} cold runs each, budget 8000 tokens): concise median {synthetic.ms.median:.2f} ms"
+        f" (min {concise_min:.2f}); detailed median {detailed_median:.2f} ms"
+        f" (min {detailed_min:.2f})"
+    )
     print(summary)
     print(_parsers(synthetic_thread()[0]))
     quoted = sandbox[0].raw / sandbox[0].concise
-    print("targets: concise >= 10x smaller than raw on threads with quoted history (issue 5): "
-          f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 25 ms (issue 12, "
-          f"with the CSS cascade): {synthetic.ms.median:.2f} ms, {'met' if synthetic.ms.median < 25 else 'NOT met'}")
+    print(
+        "targets: concise >= 10x smaller than raw on threads with quoted history (issue 5): "
+        f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 25 ms (issue 12, "
+        f"with the CSS cascade): {synthetic.ms.median:.2f} ms, {'met' if synthetic.ms.median < 25 else 'NOT met'}"
+    )
     return 0

@@ -114,10 +114,16 @@ async def agent(client: Client, tally: Tally, truth: tuple, budget: int, turn: i
         repeated = [i for i, n in Counter(got_ids).items() if n > 1]
         differing = [(row, truth_ids.get(row[0])) for row in seen if truth_ids.get(row[0]) != row]
         tally.wrong_rows += len(got_ids) - len(set(got_ids)) + len(differing)
-        tally.details += [f"{tool} {arguments}: repeated {r}" for r in repeated] + [f"{tool} {arguments}: got {g} expected {e}" for g, e in differing]
+        tally.details += [f"{tool} {arguments}: repeated {r}" for r in repeated] + [
+            f"{tool} {arguments}: got {g} expected {e}" for g, e in differing
+        ]
         for row in seen[:3]:
             thread = await call(client, tally, "get_thread", {"conversation_id": row[0], "response_format": "detailed"})
-            if thread is not None and row[0] in threads and len(thread.structured_content["messages"]) != threads[row[0]]:
+            if (
+                thread is not None
+                and row[0] in threads
+                and len(thread.structured_content["messages"]) != threads[row[0]]
+            ):
                 tally.wrong_threads += 1
 
 
@@ -146,13 +152,19 @@ def table(tally: Tally, facts: dict[str, float], rate: float) -> str:
     rows = [
         ("tool calls", tally.calls),
         ("fault rate of provider requests", f"{rate:.0%}"),
-        *((name, tally.outcomes[name]) for name in ("succeeded fully", "succeeded partially", "failed cleanly", "failed UNCLEANLY")),
+        *(
+            (name, tally.outcomes[name])
+            for name in ("succeeded fully", "succeeded partially", "failed cleanly", "failed UNCLEANLY")
+        ),
         ("walks to the end (list + search)", tally.walks),
         ("lost rows", tally.lost_rows),
         ("wrong or repeated rows", tally.wrong_rows),
         ("threads with wrong message count", tally.wrong_threads),
         ("wall time (s)", f"{facts['seconds']:.1f}"),
-        ("server memory before / after (MiB)", f"{facts['memory before (MiB)']:.1f} / {facts['memory after (MiB)']:.1f}"),
+        (
+            "server memory before / after (MiB)",
+            f"{facts['memory before (MiB)']:.1f} / {facts['memory after (MiB)']:.1f}",
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

@@ -74,20 +74,36 @@ def thread_of(count: int, depth: int = QUOTE_DEPTH) -> Thread:
             text = f"Hi Dana,\n\nMost RevOps leaders I talk to lose Monday morning to reconciling the CRM. Worth 20 minutes on {topic}?"
         elif i % 2:
             kind = "outlook"
-            text = (f"Hi Sam,\n\nThanks. On {topic}: we discussed it internally and have two questions. "
-                    f"Can you confirm how it works for our setup (message {i + 1})? And what is the timeline?")
+            text = (
+                f"Hi Sam,\n\nThanks. On {topic}: we discussed it internally and have two questions. "
+                f"Can you confirm how it works for our setup (message {i + 1})? And what is the timeline?"
+            )
         else:
             kind = "gmail"
-            text = (f"Hi Dana,\n\nGood questions. On {topic}: yes, that works for a separate instance, and the "
-                    f"timeline is two weeks from signature (message {i + 1}). I'll send the details today.")
+            text = (
+                f"Hi Dana,\n\nGood questions. On {topic}: yes, that works for a separate instance, and the "
+                f"timeline is two weeks from signature (message {i + 1}). I'll send the details today."
+            )
         written.append((kind, text, when))
         inbound = kind == "outlook"
-        messages.append(Message(
-            direction="inbound" if inbound else "outbound", at=when, sender=_LEAD if inbound else _REP,
-            subject="Forecast pilot", html=html_of(i, depth), kind="reply" if i else "sent",
-        ))
-    conversation = Conversation(id=f"synthetic{count}", provider="sendkit", correspondent=_LEAD,
-                                last_activity_at=messages[-1].at, subject="Forecast pilot", message_count=count)
+        messages.append(
+            Message(
+                direction="inbound" if inbound else "outbound",
+                at=when,
+                sender=_LEAD if inbound else _REP,
+                subject="Forecast pilot",
+                html=html_of(i, depth),
+                kind="reply" if i else "sent",
+            )
+        )
+    conversation = Conversation(
+        id=f"synthetic{count}",
+        provider="sendkit",
+        correspondent=_LEAD,
+        last_activity_at=messages[-1].at,
+        subject="Forecast pilot",
+        message_count=count,
+    )
     return Thread(conversation=conversation, messages=tuple(messages))
 
 
@@ -168,17 +184,37 @@ def measure(thread: Thread, detailed: bool) -> Measured:
 
 
 def table(rows: list[Measured]) -> str:
-    head = ("thread", "format", "first call ms", "bodies converted", "messages shown", "cursor pages",
-            "ms/page", "walk ms", "at once ms")
+    head = (
+        "thread",
+        "format",
+        "first call ms",
+        "bodies converted",
+        "messages shown",
+        "cursor pages",
+        "ms/page",
+        "walk ms",
+        "at once ms",
+    )
     lines = [
-        (f"{r.size:,} messages", r.format, f"{r.first:.1f}", f"{r.converted:,}", f"{r.shown:,}", str(len(r.pages)),
-         f"{r.page_mean:.1f}" if r.pages else "-", f"{r.walk:.1f}", f"{r.at_once:.1f}")
+        (
+            f"{r.size:,} messages",
+            r.format,
+            f"{r.first:.1f}",
+            f"{r.converted:,}",
+            f"{r.shown:,}",
+            str(len(r.pages)),
+            f"{r.page_mean:.1f}" if r.pages else "-",
+            f"{r.walk:.1f}",
+            f"{r.at_once:.1f}",
+        )
         for r in rows
     ]
     widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
 
     def fmt(cells: tuple[str, ...]) -> str:
-        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
 
     rule = "-" * len(fmt(head))
     return "\n".join([fmt(head), rule, *(fmt(line) for line in lines), rule])
@@ -197,9 +233,13 @@ def verdicts(rows: list[Measured]) -> tuple[list[str], bool]:
         for name, ratio in checks:
             ok = ratio <= TARGET
             met &= ok
-            lines.append(f"{a.format:8} {name:18} {big:,}/{small}: {ratio:5.2f}x  {'met' if ok else 'NOT met'} (target <= {TARGET:g}x)")
-        lines.append(f"{a.format:8} {'walk / at once':18} {big:,} messages: {b.walk / b.at_once:5.2f}x  "
-                     f"(every cursor page read, against the whole thread in one call)")
+            lines.append(
+                f"{a.format:8} {name:18} {big:,}/{small}: {ratio:5.2f}x  {'met' if ok else 'NOT met'} (target <= {TARGET:g}x)"
+            )
+        lines.append(
+            f"{a.format:8} {'walk / at once':18} {big:,} messages: {b.walk / b.at_once:5.2f}x  "
+            f"(every cursor page read, against the whole thread in one call)"
+        )
     return lines, met
 
 
@@ -213,11 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     html_mb = sum(len(m.html or "") for m in thread_of(max(SIZES)).messages) / 1e6
     print(table(rows))
     print(f"CPU ms per call, caches cleared before each; budget {BUDGET:,} tokens; first call: median of {RUNS} runs;")
-    print(f"  the {max(SIZES):,}-message thread holds {html_mb:.1f} MB of HTML (each reply quotes {QUOTE_DEPTH} messages).")
+    print(
+        f"  the {max(SIZES):,}-message thread holds {html_mb:.1f} MB of HTML (each reply quotes {QUOTE_DEPTH} messages)."
+    )
     lines, met = verdicts(rows)
     print("\n".join(lines))
-    print(f"target (issue 13): a {max(SIZES):,}-message thread costs at most {TARGET:g}x a {min(SIZES)}-message one: "
-          f"{'met' if met else 'NOT met'}")
+    print(
+        f"target (issue 13): a {max(SIZES):,}-message thread costs at most {TARGET:g}x a {min(SIZES)}-message one: "
+        f"{'met' if met else 'NOT met'}"
+    )
     return 0
 
 

@@ -95,8 +95,11 @@ def _committed_html() -> types.ModuleType | None:
     for name in _HTML_PATH:
         try:
             sources[name] = subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"HEAD:{folder}/{name}.py"], capture_output=True, text=True,
-                check=True, timeout=30,
+                ["git", "-C", str(ROOT), "show", f"HEAD:{folder}/{name}.py"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=30,
             ).stdout
         except subprocess.CalledProcessError:
             continue  # not at HEAD
@@ -162,25 +165,37 @@ def _interleaved(after, before, before_cold, runs: int = RUNS) -> tuple[list[flo
 
 def marketing_mail(blocks: int = 40) -> str:
     rules = [
-        "#outlook a{padding:0;}", ".ReadMsgBody{width:100%;}", ".ExternalClass{width:100%;}",
+        "#outlook a{padding:0;}",
+        ".ReadMsgBody{width:100%;}",
+        ".ExternalClass{width:100%;}",
         ".ExternalClass,.ExternalClass p,.ExternalClass span,.ExternalClass font,.ExternalClass td,.ExternalClass div{line-height:100%;}",
         "body,table,td,p,a,li,blockquote{-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%;}",
-        "table,td{mso-table-lspace:0pt;mso-table-rspace:0pt;}", "img{-ms-interpolation-mode:bicubic;border:0;height:auto;outline:none;text-decoration:none;}",
+        "table,td{mso-table-lspace:0pt;mso-table-rspace:0pt;}",
+        "img{-ms-interpolation-mode:bicubic;border:0;height:auto;outline:none;text-decoration:none;}",
         "body{margin:0;padding:0;background-color:#FAFAFA;height:100%!important;width:100%!important;}",
-        ".mcnPreviewText{display:none !important;}", "#bodyTable{border-top:0;background-color:#FAFAFA;}",
+        ".mcnPreviewText{display:none !important;}",
+        "#bodyTable{border-top:0;background-color:#FAFAFA;}",
         "h1{color:#202020;font-family:Helvetica;font-size:26px;font-style:normal;font-weight:bold;line-height:125%;}",
         "h2{color:#202020;font-family:Helvetica;font-size:22px;font-weight:bold;line-height:125%;}",
         "#templatePreheader .mcnTextContent,#templatePreheader .mcnTextContent p{color:#656565;font-size:12px;line-height:150%;}",
         "#templateHeader{background-color:#FFFFFF;border-top:0;border-bottom:0;}",
         "#templateBody .mcnTextContent,#templateBody .mcnTextContent p{color:#202020;font-size:16px;line-height:150%;}",
-        "#templateFooter{background-color:#FAFAFA;}", "#templateFooter .mcnTextContent a{color:#656565;text-decoration:underline;}",
-        ".mcnButtonContent{font-family:Arial;font-size:16px;padding:18px;}", "a.mcnButton{color:#FFFFFF;display:block;}",
-        "table[class=mcnButtonBlock] td:first-child{padding-top:9px}", ".hide-desktop{display:none;max-height:0;overflow:hidden;}",
+        "#templateFooter{background-color:#FAFAFA;}",
+        "#templateFooter .mcnTextContent a{color:#656565;text-decoration:underline;}",
+        ".mcnButtonContent{font-family:Arial;font-size:16px;padding:18px;}",
+        "a.mcnButton{color:#FFFFFF;display:block;}",
+        "table[class=mcnButtonBlock] td:first-child{padding-top:9px}",
+        ".hide-desktop{display:none;max-height:0;overflow:hidden;}",
     ]
     for i in range(120):
-        rules.append(f".col-{i} .mcnTextContent p:nth-child(2n){{color:#3{i % 10}3{i % 10}3{i % 10};font-size:{12 + i % 6}px;margin:0 0 {i % 9}px;}}")
+        rules.append(
+            f".col-{i} .mcnTextContent p:nth-child(2n){{color:#3{i % 10}3{i % 10}3{i % 10};font-size:{12 + i % 6}px;margin:0 0 {i % 9}px;}}"
+        )
     mobile = [f".col-{i}{{width:100% !important;display:block !important;}}" for i in range(40)]
-    mobile += [".hide-desktop{display:block !important;max-height:none !important;}", ".hide-mobile{display:none !important;}"]
+    mobile += [
+        ".hide-desktop{display:block !important;max-height:none !important;}",
+        ".hide-mobile{display:none !important;}",
+    ]
     css = "\n".join(rules) + "\n@media only screen and (max-width: 480px){" + "\n".join(mobile) + "}"
     css += "\n@media only screen and (min-width: 481px) and (max-width: 768px){.mcnTextContent{font-size:18px !important;}}"
     rows = []
@@ -292,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
 
     before_run = None
     if before is not None:
+
         def before_run() -> None:
             saved = body_module.convert
             body_module.convert = before.convert
@@ -304,14 +320,17 @@ def main(argv: list[str] | None = None) -> int:
     line = f"synthetic {len(thread.messages)}-message thread, concise render_thread, {RUNS} cold runs each, one core: "
     line += f"after median {statistics.median(after_ms):.2f} ms (min {min(after_ms):.2f})"
     if before_ms:
-        line += f"; before (HEAD's HTML converter) median {statistics.median(before_ms):.2f} ms (min {min(before_ms):.2f})"
+        line += (
+            f"; before (HEAD's HTML converter) median {statistics.median(before_ms):.2f} ms (min {min(before_ms):.2f})"
+        )
     print(line)
     verdict = "met" if statistics.median(after_ms) < 25 else "NOT met"
     print(f"  target < 25 ms median: {verdict}")
 
     mail = marketing_mail()
     after_ms, before_ms = _interleaved(
-        lambda: html_module.convert(mail), (lambda: before.convert(mail)) if before is not None else None,
+        lambda: html_module.convert(mail),
+        (lambda: before.convert(mail)) if before is not None else None,
         lambda: _cold_before(before),
     )
     line = f"stylesheet-heavy marketing mail ({len(mail) / 1000:.0f} kB, convert()): after median {statistics.median(after_ms):.2f} ms"

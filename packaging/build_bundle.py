@@ -33,7 +33,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-EXCLUDED_DIRS = frozenset({"__pycache__", "tests", "test", "bench", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"})
+EXCLUDED_DIRS = frozenset(
+    {"__pycache__", "tests", "test", "bench", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
+)
 EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".egg-info")
 EXCLUDED_NAMES = frozenset({".DS_Store", "Thumbs.db"})
 TOP_FILES = ("pyproject.toml", "README.md")
@@ -109,8 +111,11 @@ def stamped_manifest(root: Path, pyproject: Mapping[str, Any]) -> dict[str, Any]
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     version = pyproject["project"]["version"]
     if manifest.get("version") != version:
-        print(f"note: manifest.json says version {manifest.get('version')}, pyproject.toml {version}: "
-              f"the bundle says {version}", file=sys.stderr)
+        print(
+            f"note: manifest.json says version {manifest.get('version')}, pyproject.toml {version}: "
+            f"the bundle says {version}",
+            file=sys.stderr,
+        )
     manifest["version"] = version
     return manifest
 
@@ -125,8 +130,10 @@ def warnings(manifest: Mapping[str, Any], pyproject: Mapping[str, Any]) -> list[
     command = next((a for a in _after_options(args[1:] if args[:1] == ["run"] else [])), None)
     scripts = pyproject.get("project", {}).get("scripts", {})
     if command and command not in scripts and command not in ("python", "python3"):
-        return [f"manifest.json runs `{command}`, which pyproject.toml's [project.scripts] does not define "
-                f"(it has: {', '.join(sorted(scripts)) or 'none'}): the bundle would not start"]
+        return [
+            f"manifest.json runs `{command}`, which pyproject.toml's [project.scripts] does not define "
+            f"(it has: {', '.join(sorted(scripts)) or 'none'}): the bundle would not start"
+        ]
     return []
 
 
@@ -173,7 +180,10 @@ def _add(bundle: zipfile.ZipFile, name: str, data: bytes) -> None:
 # What Claude Desktop runs for an installed bundle
 # ---------------------------------------------------------------------------------------------
 
-def resolved_config(manifest: Mapping[str, Any], bundle_dir: str, user_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+
+def resolved_config(
+    manifest: Mapping[str, Any], bundle_dir: str, user_config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The manifest's mcp_config with its variables substituted as the MCPB client library does
     (@anthropic-ai/mcpb, getMcpConfigForManifest): `${__dirname}` is the bundle's folder, and each
     `${user_config.key}` the user's value, else the manifest's default, booleans as "true" /
@@ -203,9 +213,15 @@ def resolved_config(manifest: Mapping[str, Any], bundle_dir: str, user_config: M
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out-dir", type=Path, help="where to write the bundle (default: dist/ at the repository root)")
-    parser.add_argument("--config-for", metavar="DIR", help="print the command Claude Desktop runs for the bundle unpacked in DIR")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="with --config-for: a user_config value")
+    parser.add_argument(
+        "--out-dir", type=Path, help="where to write the bundle (default: dist/ at the repository root)"
+    )
+    parser.add_argument(
+        "--config-for", metavar="DIR", help="print the command Claude Desktop runs for the bundle unpacked in DIR"
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="with --config-for: a user_config value"
+    )
     args = parser.parse_args(argv)
     try:
         if args.config_for:
@@ -224,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         shown = target.relative_to(Path.cwd())
     except ValueError:
         shown = target
-    print(f"{shown}  {len(data):,} bytes ({len(data) / 1024:.1f} KiB), {count} files, sha256 {hashlib.sha256(data).hexdigest()}")
+    print(
+        f"{shown}  {len(data):,} bytes ({len(data) / 1024:.1f} KiB), {count} files, sha256 {hashlib.sha256(data).hexdigest()}"
+    )
     return 0
 
 

@@ -83,13 +83,31 @@ def variants() -> list[dict]:
 # The fast lane, `pytest -m "not slow"` (under a minute on a 2-core machine), leaves out these
 # modules: each starts servers or subprocesses, waits out deadlines and timeouts, or runs
 # property tests over many generated cases (5 s or more each; measured with --durations=0).
-SLOW_MODULES = frozenset({
-    "test_agent_framework.py", "test_bounded_render.py", "test_cursors.py", "test_faults.py",
-    "test_hardening.py", "test_hostile_input.py", "test_http_transport.py", "test_inboxbase_documented.py",
-    "test_inboxbase_tools.py", "test_lemlist_tools.py", "test_lemlist_variants.py", "test_merge_properties.py",
-    "test_provider_errors.py", "test_readme_examples.py", "test_sandbox_golden.py", "test_sendpilot_tools.py", "test_sendpilot_variants.py", "test_shared_state.py",
-    "test_stdio_and_cli.py", "test_walk_guarantees.py", "test_wire_fuzz.py",
-})
+SLOW_MODULES = frozenset(
+    {
+        "test_agent_framework.py",
+        "test_bounded_render.py",
+        "test_cursors.py",
+        "test_faults.py",
+        "test_hardening.py",
+        "test_hostile_input.py",
+        "test_http_transport.py",
+        "test_inboxbase_documented.py",
+        "test_inboxbase_tools.py",
+        "test_lemlist_tools.py",
+        "test_lemlist_variants.py",
+        "test_merge_properties.py",
+        "test_provider_errors.py",
+        "test_readme_examples.py",
+        "test_sandbox_golden.py",
+        "test_sendpilot_tools.py",
+        "test_sendpilot_variants.py",
+        "test_shared_state.py",
+        "test_stdio_and_cli.py",
+        "test_walk_guarantees.py",
+        "test_wire_fuzz.py",
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

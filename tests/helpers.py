@@ -179,8 +179,18 @@ def sendkit_doc(row: Row) -> dict:
         "unreadCount": 0,
         "messages": [
             {"type": "sent", "subject": "Hello", "body": "<p>Hello</p>", "sentAt": sent, "sequenceStep": 1},
-            {"type": "reply", "from": row.email, "to": "us@pipewise.io", "subject": "Re: Hello", "content": "Yes",
-             "htmlContent": "<p>Yes</p>", "receivedAt": replied, "isFromLead": True, "isAutoReply": False, "read": True},
+            {
+                "type": "reply",
+                "from": row.email,
+                "to": "us@pipewise.io",
+                "subject": "Re: Hello",
+                "content": "Yes",
+                "htmlContent": "<p>Yes</p>",
+                "receivedAt": replied,
+                "isFromLead": True,
+                "isAutoReply": False,
+                "read": True,
+            },
         ],
         "scheduledReplies": [],
     }

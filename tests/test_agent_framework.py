@@ -153,17 +153,21 @@ async def test_an_agent_run_calls_the_tools_with_a_scripted_model():
         step = sum(isinstance(message, ModelResponse) for message in messages)
         if step == 0:
             offered.extend(tool.name for tool in info.function_tools)
-            return ModelResponse(parts=[
-                ToolCallPart("list_accounts", {}, tool_call_id="accounts"),
-                ToolCallPart("list_conversations", {"limit": 3}, tool_call_id="listing"),
-            ])
+            return ModelResponse(
+                parts=[
+                    ToolCallPart("list_accounts", {}, tool_call_id="accounts"),
+                    ToolCallPart("list_conversations", {"limit": 3}, tool_call_id="listing"),
+                ]
+            )
         if step == 1:
             first = returns["list_conversations"]["conversations"][0]["id"]
-            return ModelResponse(parts=[
-                ToolCallPart("get_thread", {"conversation_id": first}, tool_call_id="thread"),
-                ToolCallPart("search_by_domain", {"domain": "acme.com", "limit": 4}, tool_call_id="search"),
-                ToolCallPart("get_thread", {"conversation_id": "nonsense"}, tool_call_id="bad"),
-            ])
+            return ModelResponse(
+                parts=[
+                    ToolCallPart("get_thread", {"conversation_id": first}, tool_call_id="thread"),
+                    ToolCallPart("search_by_domain", {"domain": "acme.com", "limit": 4}, tool_call_id="search"),
+                    ToolCallPart("get_thread", {"conversation_id": "nonsense"}, tool_call_id="bad"),
+                ]
+            )
         return ModelResponse(parts=[TextPart("done")])
 
     agent = Agent(FunctionModel(script), toolsets=[sandbox_toolset()])
@@ -175,7 +179,12 @@ async def test_an_agent_run_calls_the_tools_with_a_scripted_model():
     assert result.output == "done"
     assert sorted(offered) == sorted(TOOLS)
     assert set(returned) == {"accounts", "listing", "thread", "search", "bad"}
-    assert {key for key, part in returned.items() if part.outcome == "success"} == {"accounts", "listing", "thread", "search"}
+    assert {key for key, part in returned.items() if part.outcome == "success"} == {
+        "accounts",
+        "listing",
+        "thread",
+        "search",
+    }
     assert all(name in returned["accounts"].model_response_str() for name in ACCOUNTS)
     first = returned["listing"].content["conversations"][0]["id"]
     assert returned["thread"].content["conversation"]["id"] == first

@@ -41,12 +41,20 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 def page(n: int, size: int) -> Page:
     """A provider page whose JSON is about `size` bytes (one long snippet)."""
-    row = Conversation(id=f"c{n}", provider="sendkit", correspondent=Person(email="a@acme.com"), last_activity_at=T0, snippet="x" * size)
+    row = Conversation(
+        id=f"c{n}",
+        provider="sendkit",
+        correspondent=Person(email="a@acme.com"),
+        last_activity_at=T0,
+        snippet="x" * size,
+    )
     return Page(conversations=(row,), next_token=f"t{n}")
 
 
 def thread(n: int, size: int) -> Thread:
-    conversation = Conversation(id=f"t{n}", provider="sendkit", correspondent=Person(email="a@acme.com"), last_activity_at=T0)
+    conversation = Conversation(
+        id=f"t{n}", provider="sendkit", correspondent=Person(email="a@acme.com"), last_activity_at=T0
+    )
     return Thread(conversation=conversation, messages=(Message(direction="inbound", at=T0, text="y" * size),))
 
 
@@ -161,8 +169,11 @@ async def test_a_walk_over_huge_pages_keeps_the_process_bound():
     async def inbox(request: Request) -> Response:
         number = int(request.query_params.get("page", "1"))
         rows = [
-            {"id": f"p{number:03d}r{i:02d}", "lead": {"email": "a@acme.com", "jobTitle": title},
-             "repliedAt": (T0 - timedelta(hours=number, minutes=i)).isoformat()}
+            {
+                "id": f"p{number:03d}r{i:02d}",
+                "lead": {"email": "a@acme.com", "jobTitle": title},
+                "repliedAt": (T0 - timedelta(hours=number, minutes=i)).isoformat(),
+            }
             for i in range(20)
         ]
         body = {"success": True, "data": rows, "pagination": {"page": number, "pages": 14, "limit": 20, "total": 280}}
@@ -173,7 +184,9 @@ async def test_a_walk_over_huge_pages_keeps_the_process_bound():
         async with Client(build_server(accounts, requests_per_second=FAST)) as client:
             cursor, pages = None, 0
             while pages < 14:
-                result = await client.call_tool("list_conversations", {"limit": 20, **({"cursor": cursor} if cursor else {})})
+                result = await client.call_tool(
+                    "list_conversations", {"limit": 20, **({"cursor": cursor} if cursor else {})}
+                )
                 assert not result.is_error, text_of(result)
                 cursor = result.structured_content["next_cursor"]
                 pages += 1

@@ -68,7 +68,9 @@ write = "none"
     )
 
 
-async def test_two_workspaces_of_one_provider_and_a_lemlist_team_merge_and_keep_their_ids(tmp_path, upstreams, monkeypatch):
+async def test_two_workspaces_of_one_provider_and_a_lemlist_team_merge_and_keep_their_ids(
+    tmp_path, upstreams, monkeypatch
+):
     monkeypatch.setenv("SK_EU_KEY", EU_KEY)
     monkeypatch.setenv("LEM_EU_KEY", LEM_KEY)
     for name in [n for n in os.environ if n.startswith(("SENDKIT_", "SENDPILOT_", "LEMLIST_", "INBOXBASE_"))]:
@@ -103,19 +105,52 @@ def test_the_environment_and_the_file_add_up_and_names_must_differ(tmp_path, ups
 @pytest.mark.parametrize(
     ("toml", "sentence"),
     [
-        ('[accounts.a]\nprovider = "sendgrid"\napi_key = "k"\n', "account 'a', field 'provider': must be one of sendkit, sendpilot, lemlist, inboxbase."),
-        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nworkspace_id = "w"\n', "account 'a', field 'workspace_id': unknown for lemlist (allowed: api_key, api_key_env, base_url, provider, user_id, write)."),
-        ('[accounts."a b"]\nprovider = "lemlist"\napi_key = "k"\n', "account 'a b': a name has 1 to 64 letters, digits, '.', '-' or '_'."),
-        ('[accounts.a]\nprovider = "lemlist"\n', "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key."),
-        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\napi_key_env = "K"\n', "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key."),
-        ('[accounts.a]\nprovider = "lemlist"\napi_key_env = "NOT_SET_ANYWHERE_42"\n', "account 'a', field 'api_key_env': the variable NOT_SET_ANYWHERE_42 is not set or blank."),
-        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nbase_url = "ftp://x"\n', "account 'a', field 'base_url': base_url must start with http:// or https://."),
-        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nuser_id = "no such"\n', "account 'a', field 'user_id': user_id must be a lemlist user id such as usr_t2KCwPen66NrrqGtQ."),
-        ('[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nwrite = "all"\n', "account 'a', field 'write': must be none, drafts or send."),
+        (
+            '[accounts.a]\nprovider = "sendgrid"\napi_key = "k"\n',
+            "account 'a', field 'provider': must be one of sendkit, sendpilot, lemlist, inboxbase.",
+        ),
+        (
+            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nworkspace_id = "w"\n',
+            "account 'a', field 'workspace_id': unknown for lemlist (allowed: api_key, api_key_env, base_url, provider, user_id, write).",
+        ),
+        (
+            '[accounts."a b"]\nprovider = "lemlist"\napi_key = "k"\n',
+            "account 'a b': a name has 1 to 64 letters, digits, '.', '-' or '_'.",
+        ),
+        (
+            '[accounts.a]\nprovider = "lemlist"\n',
+            "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key.",
+        ),
+        (
+            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\napi_key_env = "K"\n',
+            "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key.",
+        ),
+        (
+            '[accounts.a]\nprovider = "lemlist"\napi_key_env = "NOT_SET_ANYWHERE_42"\n',
+            "account 'a', field 'api_key_env': the variable NOT_SET_ANYWHERE_42 is not set or blank.",
+        ),
+        (
+            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nbase_url = "ftp://x"\n',
+            "account 'a', field 'base_url': base_url must start with http:// or https://.",
+        ),
+        (
+            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nuser_id = "no such"\n',
+            "account 'a', field 'user_id': user_id must be a lemlist user id such as usr_t2KCwPen66NrrqGtQ.",
+        ),
+        (
+            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nwrite = "all"\n',
+            "account 'a', field 'write': must be none, drafts or send.",
+        ),
         ('[accounts.a]\nprovider = "lemlist"\napi_key = 42\n', "account 'a', field 'api_key': must be a string."),
-        ('[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\nidentity = "a@inboxbase.ai,b@inboxbase.ai"\n', "account 'a': a named InboxBase account reads one identity: give each identity an account of its own."),
-        ('[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\n', "account 'a', field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai."),
-        ('[server]\nport = 1\n', "unknown table or key 'server': the file holds only [accounts.<name>] tables."),
+        (
+            '[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\nidentity = "a@inboxbase.ai,b@inboxbase.ai"\n',
+            "account 'a': a named InboxBase account reads one identity: give each identity an account of its own.",
+        ),
+        (
+            '[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\n',
+            "account 'a', field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai.",
+        ),
+        ("[server]\nport = 1\n", "unknown table or key 'server': the file holds only [accounts.<name>] tables."),
         ("[accounts.a\n", "not valid TOML"),
         ("", "no account: add an [accounts.<name>] table."),
     ],
@@ -131,7 +166,10 @@ def test_each_mistake_stops_the_start_with_one_sentence(tmp_path, toml, sentence
 def test_a_missing_file_says_so_through_the_variable_too(tmp_path):
     done = run_cli("serve", env=env_for(None, INBOX_MCP_CONFIG=str(tmp_path / "nope.toml")))
     assert done.returncode == 2
-    assert done.stderr == f"leadinbox-mcp: {tmp_path / 'nope.toml'}: no such file (INBOX_MCP_CONFIG or --config names it).\n"
+    assert (
+        done.stderr
+        == f"leadinbox-mcp: {tmp_path / 'nope.toml'}: no such file (INBOX_MCP_CONFIG or --config names it).\n"
+    )
 
 
 def test_accounts_checks_each_account_and_no_key_of_the_file_is_ever_shown(tmp_path, upstreams):

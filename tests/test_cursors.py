@@ -55,7 +55,9 @@ def server(accounts, handles: bool, key: str | None = None, redis_url: str | Non
     )
 
 
-async def walk(client: Client, tool: str, arguments: dict[str, Any], key: str = "conversations") -> tuple[list, list[str]]:
+async def walk(
+    client: Client, tool: str, arguments: dict[str, Any], key: str = "conversations"
+) -> tuple[list, list[str]]:
     """Every row (or message) of a listing (or thread), following next_cursor to the end, and the cursors."""
     rows: list = []
     cursors: list[str] = []
@@ -174,7 +176,13 @@ async def test_a_modified_or_forged_signed_cursor_is_refused(accounts):
         one_character = [  # every character changed, one at a time, to the next one of the alphabet
             cursor[:i] + alphabet[(alphabet.index(c) + 1) % 64] + cursor[i + 1 :] for i, c in enumerate(cursor)
         ]
-        spliced = [cursor + "A", cursor[:-1], cursor[:10] + "!" + cursor[10:], cursor[:10] + "=" + cursor[10:], cursor + "=="]
+        spliced = [
+            cursor + "A",
+            cursor[:-1],
+            cursor[:10] + "!" + cursor[10:],
+            cursor[:10] + "=" + cursor[10:],
+            cursor + "==",
+        ]
         skipped_ahead = [[token, skip + 50, done, bound] for token, skip, done, bound in payload]
         forged = [
             *flipped,
@@ -356,7 +364,12 @@ async def test_replicas_sharing_redis_continue_any_handle_whatever_their_keys(ac
         lost = await alone.call_tool("list_conversations", {"limit": 5, "cursor": handle})
     async with Client(server(accounts, handles=False, key=KEY_A)) as control:
         page_one = await control.call_tool("list_conversations", {"limit": 5})
-        page_two = await control.call_tool("list_conversations", {"limit": 5, "cursor": page_one.structured_content["next_cursor"]})
+        page_two = await control.call_tool(
+            "list_conversations", {"limit": 5, "cursor": page_one.structured_content["next_cursor"]}
+        )
     assert len(handle) == cursors_module.HANDLE_CHARS
-    assert not second.is_error and second.structured_content["conversations"] == page_two.structured_content["conversations"]
+    assert (
+        not second.is_error
+        and second.structured_content["conversations"] == page_two.structured_content["conversations"]
+    )
     refused(lost)

@@ -24,10 +24,14 @@ def accounts():
 async def test_draft_reply_hands_over_the_thread_and_what_is_scheduled(accounts):
     async with Client(build_server(accounts)) as client:
         prompts = {p.name: p for p in (await client.list_prompts()).prompts}
-        rows = (await client.call_tool("search_by_domain", {"domain": "acme.com", "account": "sendkit"})).structured_content["conversations"]
+        rows = (
+            await client.call_tool("search_by_domain", {"domain": "acme.com", "account": "sendkit"})
+        ).structured_content["conversations"]
         dana = next(r for r in rows if r["correspondent"]["email"].startswith("dana"))
         prompt = await client.get_prompt("draft_reply", {"conversation_id": dana["id"], "goal": "confirm Thursday"})
-        linkedin = (await client.call_tool("list_conversations", {"account": "sendpilot", "limit": 1})).structured_content
+        linkedin = (
+            await client.call_tool("list_conversations", {"account": "sendpilot", "limit": 1})
+        ).structured_content
         social = await client.get_prompt("draft_reply", {"conversation_id": linkedin["conversations"][0]["id"]})
     assert [a.name for a in prompts["draft_reply"].arguments] == ["conversation_id", "goal"]
     text = prompt.messages[0].content.text

@@ -31,7 +31,10 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 def docs(prefix: str, count: int) -> list[dict]:
     # Interleaved times, so that both accounts hold rows on every page of the merge.
     offset = 0 if prefix == "aa" else 1
-    return [sendkit_doc(Row(f"{prefix}{n:022x}", T0 - timedelta(minutes=2 * n + offset), f"p{n}@acme.com")) for n in range(count)]
+    return [
+        sendkit_doc(Row(f"{prefix}{n:022x}", T0 - timedelta(minutes=2 * n + offset), f"p{n}@acme.com"))
+        for n in range(count)
+    ]
 
 
 @pytest.fixture
@@ -146,7 +149,9 @@ async def test_no_key_in_any_output_structured_content_cursor_or_log(caplog):
                 seen.append(json.dumps(result.structured_content or {}))
                 seen.append(opened((result.structured_content or {}).get("next_cursor")))
                 for row in (result.structured_content or {}).get("conversations", [])[:3]:
-                    thread = await client.call_tool("get_thread", {"conversation_id": row["id"], "response_format": "detailed"})
+                    thread = await client.call_tool(
+                        "get_thread", {"conversation_id": row["id"], "response_format": "detailed"}
+                    )
                     seen.append(text_of(thread) + json.dumps(thread.structured_content or {}))
     seen.append(caplog.text)
     everything = "\n".join(seen)
@@ -165,13 +170,18 @@ async def test_an_account_failing_after_handing_out_rows_resumes_after_them():
     async def second_pages_fail(scope, receive, send):
         if failing["on"] and b"page=" in scope.get("query_string", b""):
             body = b'{"error": "Service Unavailable", "message": "down", "code": 503}'
-            await send({"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"application/json")]})
+            await send(
+                {"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"application/json")]}
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await inner(scope, receive, send)
 
     older = [sendkit_doc(Row(f"aa{n:022x}", T0 - timedelta(days=1, minutes=n), f"p{n}@acme.com")) for n in range(9)]
-    with LoopbackServer(sendkit_emulator.create_app(api_key=KEY, conversations=older)) as a, LoopbackServer(second_pages_fail) as b:
+    with (
+        LoopbackServer(sendkit_emulator.create_app(api_key=KEY, conversations=older)) as a,
+        LoopbackServer(second_pages_fail) as b,
+    ):
 
         def accounts(http):
             return [
@@ -182,7 +192,9 @@ async def test_an_account_failing_after_handing_out_rows_resumes_after_them():
         async with Client(build_server(accounts, requests_per_second=FAST)) as client:
             first = await client.call_tool("list_conversations", {"limit": 10})
             rows = first.structured_content["conversations"]
-            assert [r["account"] for r in rows[:3]] == ["flaky"] * 3 and any("flaky:" in n for n in first.structured_content["notes"])
+            assert [r["account"] for r in rows[:3]] == ["flaky"] * 3 and any(
+                "flaky:" in n for n in first.structured_content["notes"]
+            )
             failing["on"] = False
             seen = [r["id"] for r in rows]
             cursor = first.structured_content["next_cursor"]

@@ -87,7 +87,10 @@ def test_domains_are_normalised(typed, normal):
     assert normalise_domain(typed) == normal
 
 
-@pytest.mark.parametrize("bad", ["", "acme", "acme..com", "-acme.com", "acme.c0m", "a b.com", "*.acme.com", "acme.com/../x@", "x" * 70 + ".com"])
+@pytest.mark.parametrize(
+    "bad",
+    ["", "acme", "acme..com", "-acme.com", "acme.c0m", "a b.com", "*.acme.com", "acme.com/../x@", "x" * 70 + ".com"],
+)
 def test_nonsense_domains_are_refused(bad):
     with pytest.raises(ToolInputError):
         normalise_domain(bad)

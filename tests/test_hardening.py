@@ -203,12 +203,22 @@ def _in_thread(app: ASGIApp, protocol: type) -> Iterator[str]:
 GOOD_TOKEN = "tok_" + "7c1e9a4b2d8f6035" * 2  # 36 characters
 
 
-@pytest.mark.parametrize("token", ["", "   ", "tok_9f8e7d6c5b4a39281706f5e4d3c"], ids=["blank", "spaces", "31 characters"])
+@pytest.mark.parametrize(
+    "token", ["", "   ", "tok_9f8e7d6c5b4a39281706f5e4d3c"], ids=["blank", "spaces", "31 characters"]
+)
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
 def test_a_blank_or_short_token_refuses_to_start_with_one_sentence(token, host):
     done = run_cli(
-        "serve", "--sandbox", "--transport", "http", "--host", host, "--port", str(free_port()),
-        env=env_for(None, INBOX_MCP_TOKEN=token), timeout=30,
+        "serve",
+        "--sandbox",
+        "--transport",
+        "http",
+        "--host",
+        host,
+        "--port",
+        str(free_port()),
+        env=env_for(None, INBOX_MCP_TOKEN=token),
+        timeout=30,
     )
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1, done.stderr
@@ -220,7 +230,9 @@ async def test_a_token_of_32_characters_or_more_starts_and_is_required():
     with serve_http("--host", "127.0.0.1", INBOX_MCP_TOKEN=GOOD_TOKEN) as served:
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-        refused = httpx2.post(served.base + "/mcp", json=body, headers={**headers, "Authorization": "Bearer " + GOOD_TOKEN[:-1]})
+        refused = httpx2.post(
+            served.base + "/mcp", json=body, headers={**headers, "Authorization": "Bearer " + GOOD_TOKEN[:-1]}
+        )
         async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {GOOD_TOKEN}"}) as http:
             async with Client(streamable_http_client(served.base + "/mcp", http_client=http)) as client:
                 result = await client.call_tool("list_accounts", {})
@@ -236,7 +248,9 @@ async def test_a_rate_below_one_request_per_second_is_honoured_over_stdio():
     limit), not one a second as rounding up to a whole request per second gave."""
     stamped = Stamped(emulator.create_app(api_key=KEY, now=NOW))
     with LoopbackServer(stamped) as sendkit:
-        params = StdioServerParameters(command=COMMAND, args=["serve"], env=env_for(sendkit.url, INBOX_MCP_REQUESTS_PER_SECOND="0.5"))
+        params = StdioServerParameters(
+            command=COMMAND, args=["serve"], env=env_for(sendkit.url, INBOX_MCP_REQUESTS_PER_SECOND="0.5")
+        )
         async with Client(params) as client:
             for _ in range(3):
                 result = await client.call_tool("list_conversations", {"limit": 1})
@@ -279,7 +293,9 @@ def _echoing(form: str) -> ASGIApp:
     """A provider that refuses the key and quotes it back in one form."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        response: Response = JSONResponse({"error": "Unauthorized", "message": f"Invalid API key {form} for this workspace"}, 401)
+        response: Response = JSONResponse(
+            {"error": "Unauthorized", "message": f"Invalid API key {form} for this workspace"}, 401
+        )
         if scope["type"] == "http":
             await response(scope, receive, send)
 
@@ -291,13 +307,17 @@ async def test_a_key_is_never_echoed_in_any_form(name):
     form = FORMS[name]
     with LoopbackServer(_echoing(form)) as provider:
         settings = SendKitSettings(api_key=ODD_KEY, base_url=provider.url)
-        server = build_server(lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=1000.0)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=1000.0
+        )
         async with Client(server) as client:
             listing = await client.call_tool("list_conversations", {"limit": 1})
             thread = await client.call_tool("get_thread", {"conversation_id": "sendkit:664a1b2c3d4e5f6a7b8c9d0e"})
     for result in (listing, thread):
         text = text_of(result)
-        assert result.is_error and "Invalid API key " in text and "[redacted]" in text and "for this workspace" in text, text
+        assert (
+            result.is_error and "Invalid API key " in text and "[redacted]" in text and "for this workspace" in text
+        ), text
         # No run of 8 characters of the echoed form that encodes any of the key survives, in any case.
         windows = {form[i : i + 8].lower() for i in range(max(0, NOT_THE_KEY.get(name, 0) - 7), len(form) - 7)}
         assert not [w for w in windows if w in text.lower()], text
@@ -312,7 +332,9 @@ async def test_a_key_is_never_echoed_in_any_form(name):
 )
 async def test_a_since_with_an_offset_is_applied_and_said_in_utc(sendkit, since, utc):
     server = build_server(
-        lambda http: [SendKitClient("sendkit", SendKitSettings(api_key=KEY, base_url=sendkit.url), http, "SENDKIT_API_KEY")],
+        lambda http: [
+            SendKitClient("sendkit", SendKitSettings(api_key=KEY, base_url=sendkit.url), http, "SENDKIT_API_KEY")
+        ],
         requests_per_second=1000.0,
     )
     async with Client(server) as client:
@@ -332,7 +354,9 @@ async def test_time_in_our_own_rate_limiter_is_not_blamed_on_the_provider(sendki
     """0.5 requests a second and a 1-second deadline: the second call's request waits for our
     limiter past its deadline. The answer says so, and SendKit was indeed not asked."""
     server = build_server(
-        lambda http: [SendKitClient("sendkit", SendKitSettings(api_key=KEY, base_url=sendkit.url), http, "SENDKIT_API_KEY")],
+        lambda http: [
+            SendKitClient("sendkit", SendKitSettings(api_key=KEY, base_url=sendkit.url), http, "SENDKIT_API_KEY")
+        ],
         requests_per_second=0.5,
         deadline=1.0,
     )
@@ -361,4 +385,3 @@ def _no_inherited_settings(monkeypatch):
     for name in list(os.environ):
         if name.startswith("INBOX_MCP_"):
             monkeypatch.delenv(name)
-

@@ -180,7 +180,9 @@ async def collect(client: Client) -> Corpus:
     for conversation_id in corpus.all_ids:
         result = await call(client, "get_thread", {"conversation_id": conversation_id})
         if result.structured_content["next_cursor"]:
-            corpus.cursors.append(("get_thread", {"conversation_id": conversation_id}, result.structured_content["next_cursor"]))
+            corpus.cursors.append(
+                ("get_thread", {"conversation_id": conversation_id}, result.structured_content["next_cursor"])
+            )
     assert {tool for tool, _, _ in corpus.cursors} == {"list_conversations", "search_by_domain", "get_thread"}
     return corpus
 
@@ -188,12 +190,70 @@ async def collect(client: Client) -> Corpus:
 # ------------------------------------------------------------------------------------ strategies
 
 ODD = [
-    "\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f",  # bidi
-    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",  # zero-width, soft hyphen
-    "\x00", "\x07", "\x1b", "\x7f", "\x85", "\n", "\r", "\t", "\x0b", "\x0c", "\u2028", "\u2029",
-    "\U000e0041", "\U000e007f", "\u0301", "\u20dd", "\U0001f600", "\U0001f1fa\U0001f1f8", "\U0001f469\u200d\U0001f4bb",
-    "ß", "İ", "ı", "ﬀ", "Ω", "\u0663", "５", "\uffff", "\ufffd", "\U0010ffff", "ǅ",
-    "..", "/", "\\", "%2F", "%2e%2e", "%00", "%", "?", "#", "&", "=", " ", "'", '"', "<script>", "{", "}", ":", "@", "*",
+    "\u202e",
+    "\u202d",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",  # bidi
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",  # zero-width, soft hyphen
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\n",
+    "\r",
+    "\t",
+    "\x0b",
+    "\x0c",
+    "\u2028",
+    "\u2029",
+    "\U000e0041",
+    "\U000e007f",
+    "\u0301",
+    "\u20dd",
+    "\U0001f600",
+    "\U0001f1fa\U0001f1f8",
+    "\U0001f469\u200d\U0001f4bb",
+    "ß",
+    "İ",
+    "ı",
+    "ﬀ",
+    "Ω",
+    "\u0663",
+    "５",
+    "\uffff",
+    "\ufffd",
+    "\U0010ffff",
+    "ǅ",
+    "..",
+    "/",
+    "\\",
+    "%2F",
+    "%2e%2e",
+    "%00",
+    "%",
+    "?",
+    "#",
+    "&",
+    "=",
+    " ",
+    "'",
+    '"',
+    "<script>",
+    "{",
+    "}",
+    ":",
+    "@",
+    "*",
 ]
 odd_text = st.lists(
     st.one_of(st.sampled_from(ODD), st.text(st.characters(exclude_categories=("Cs",)), max_size=4)), max_size=16
@@ -243,19 +303,56 @@ limit_values = st.one_of(
     junk,
 )
 account_values = st.one_of(
-    st.sampled_from(ACCOUNTS + [" sendkit ", "SENDKIT", "inboxbase", "inboxbase-", "", "   ", "sendkit:x", "../lemlist"]),
+    st.sampled_from(
+        ACCOUNTS + [" sendkit ", "SENDKIT", "inboxbase", "inboxbase-", "", "   ", "sendkit:x", "../lemlist"]
+    ),
     any_string,
     junk,
 )
 flag_values = st.one_of(st.booleans(), st.sampled_from(["true", "yes", "0", "maybe", 1, 0, 2, -1, ""]), junk)
 since_values = st.one_of(
-    st.sampled_from([
-        "7d", "24h", "2w", "30min", "0d", "0m", "9999w", "9999d", "10000d", "-3d", "3 d", "7D", "1y", "d", "1.5d",
-        "2026-11-01", "2026-11-01T10:00:00Z", "2026-11-01T10:00:00+05:30", "2026-11-01T10:00:00.123456+00:00",
-        "2026-W01", "2026-W01-1", "20261101", "2026-13-01", "2026-02-30", "2026-11-01T25:00", "0001-01-01",
-        "0001-01-01T00:00:00+14:00", "9999-12-31", "9999-12-31T23:59:59-14:00", "10000-01-01", "1970-01-01",
-        "now", "yesterday", "", " ", "null", "2026-11-01T10:00:00+24:00", "2026-11-01T10:00:00+23:59",
-    ]),
+    st.sampled_from(
+        [
+            "7d",
+            "24h",
+            "2w",
+            "30min",
+            "0d",
+            "0m",
+            "9999w",
+            "9999d",
+            "10000d",
+            "-3d",
+            "3 d",
+            "7D",
+            "1y",
+            "d",
+            "1.5d",
+            "2026-11-01",
+            "2026-11-01T10:00:00Z",
+            "2026-11-01T10:00:00+05:30",
+            "2026-11-01T10:00:00.123456+00:00",
+            "2026-W01",
+            "2026-W01-1",
+            "20261101",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-11-01T25:00",
+            "0001-01-01",
+            "0001-01-01T00:00:00+14:00",
+            "9999-12-31",
+            "9999-12-31T23:59:59-14:00",
+            "10000-01-01",
+            "1970-01-01",
+            "now",
+            "yesterday",
+            "",
+            " ",
+            "null",
+            "2026-11-01T10:00:00+24:00",
+            "2026-11-01T10:00:00+23:59",
+        ]
+    ),
     st.dates().map(str),
     st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
     st.integers(0, 20_000).map(lambda n: f"{n}d"),
@@ -263,15 +360,59 @@ since_values = st.one_of(
     junk,
 )
 domain_values = st.one_of(
-    st.sampled_from([
-        "acme.com", "ACME.com.", "@acme.com", "jane@us.acme.com", "https://www.acme.com/about?x=1#y", "acme.com:8080",
-        "http://user:pw@acme.com:1/", "ftp://acme.com", "mailto:jane@acme.com", "//acme.com", "javascript:alert(1)",
-        "bücher.de", "xn--bcher-kva.de", "xn--zz.com", "xn--.com", "a.xn--zzzz", "ß.de", "ｅｘａｍｐｌｅ.com", "例え.テスト",
-        "1.2.3.4", "[::1]", "::1", "127.0.0.1", "0x7f.1", "localhost", "com", ".com", "acme..com", "-acme.com",
-        "acme-.com", "*.acme.com", "acme.com/../x", "acme.com%2F..", "acme.com\x00evil.com", "acme.com\u202e",
-        "\u200bacme.com", "a" * 63 + ".com", "a" * 64 + ".com", ".".join(["a" * 63] * 4), ".".join(["a" * 49] * 5) + ".com",
-        "acme.c0m", "acme.co1", "a b.com", "acme.com,globex.io", "acme.com globex.io", "%", "@", "", " ",
-    ]),
+    st.sampled_from(
+        [
+            "acme.com",
+            "ACME.com.",
+            "@acme.com",
+            "jane@us.acme.com",
+            "https://www.acme.com/about?x=1#y",
+            "acme.com:8080",
+            "http://user:pw@acme.com:1/",
+            "ftp://acme.com",
+            "mailto:jane@acme.com",
+            "//acme.com",
+            "javascript:alert(1)",
+            "bücher.de",
+            "xn--bcher-kva.de",
+            "xn--zz.com",
+            "xn--.com",
+            "a.xn--zzzz",
+            "ß.de",
+            "ｅｘａｍｐｌｅ.com",
+            "例え.テスト",
+            "1.2.3.4",
+            "[::1]",
+            "::1",
+            "127.0.0.1",
+            "0x7f.1",
+            "localhost",
+            "com",
+            ".com",
+            "acme..com",
+            "-acme.com",
+            "acme-.com",
+            "*.acme.com",
+            "acme.com/../x",
+            "acme.com%2F..",
+            "acme.com\x00evil.com",
+            "acme.com\u202e",
+            "\u200bacme.com",
+            "a" * 63 + ".com",
+            "a" * 64 + ".com",
+            ".".join(["a" * 63] * 4),
+            ".".join(["a" * 49] * 5) + ".com",
+            "acme.c0m",
+            "acme.co1",
+            "a b.com",
+            "acme.com,globex.io",
+            "acme.com globex.io",
+            "%",
+            "@",
+            "",
+            " ",
+        ]
+    ),
     st.emails().map(str),
     st.from_regex(r"[a-z0-9-]{1,10}(\.[a-z0-9-]{1,10}){1,3}", fullmatch=True),
     any_string,
@@ -279,16 +420,53 @@ domain_values = st.one_of(
 )
 
 ID_TAILS = [
-    "../", "../../etc/passwd", "..", ".", "/", "//", "\\..\\", "%2F", "..%2F..%2F", "%2e%2e%2f", "%00", "%",
-    "?page=2", "?", "#frag", "#", "&limit=1", ";", " ", "\t", "\n", "\r\n", "\x00", "\u202e", "\u200b", "💥",
-    "http://evil.example/", "https://evil.example", "file:///etc/passwd", "javascript:x", "//evil.example",
-    "*", "'", '"', "<x>", ":", "::", "x" * 70, "x" * 200,
+    "../",
+    "../../etc/passwd",
+    "..",
+    ".",
+    "/",
+    "//",
+    "\\..\\",
+    "%2F",
+    "..%2F..%2F",
+    "%2e%2e%2f",
+    "%00",
+    "%",
+    "?page=2",
+    "?",
+    "#frag",
+    "#",
+    "&limit=1",
+    ";",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\x00",
+    "\u202e",
+    "\u200b",
+    "💥",
+    "http://evil.example/",
+    "https://evil.example",
+    "file:///etc/passwd",
+    "javascript:x",
+    "//evil.example",
+    "*",
+    "'",
+    '"',
+    "<x>",
+    ":",
+    "::",
+    "x" * 70,
+    "x" * 200,
 ]
 
 
 def ids(corpus: Corpus) -> st.SearchStrategy[str]:
     real = st.sampled_from(corpus.all_ids)
-    prefix = st.sampled_from(ACCOUNTS + ["inboxbase", "SendKit", "sendkit ", "", "unknown", "sendkit:sendkit", "http", "../sendkit"])
+    prefix = st.sampled_from(
+        ACCOUNTS + ["inboxbase", "SendKit", "sendkit ", "", "unknown", "sendkit:sendkit", "http", "../sendkit"]
+    )
     native = real.map(lambda i: i.partition(":")[2])
     tail = st.one_of(st.sampled_from(ID_TAILS), odd_text)
 
@@ -308,10 +486,27 @@ def ids(corpus: Corpus) -> st.SearchStrategy[str]:
         real.map(lambda i: f"  {i}\n"),
         real.map(lambda i: i.replace(":", "%3A", 1)),
         real.map(lambda i: i.replace(":", "/", 1)),
-        st.builds(lambda p, s: f"{p}:{s}", prefix, st.sampled_from([
-            "ctc_", "ctc_" + "a" * 65, "ctc_abc-def", "conv_", "conv_../x", ".hidden", "sender_x:", ":2-abc",
-            "sender_x:2-abc/../x", "sender_x:2-abc?x", "664a1b2c3d4e5f6a7b8c9d0e/../x", "a" * 65, "a" * 129,
-        ])),
+        st.builds(
+            lambda p, s: f"{p}:{s}",
+            prefix,
+            st.sampled_from(
+                [
+                    "ctc_",
+                    "ctc_" + "a" * 65,
+                    "ctc_abc-def",
+                    "conv_",
+                    "conv_../x",
+                    ".hidden",
+                    "sender_x:",
+                    ":2-abc",
+                    "sender_x:2-abc/../x",
+                    "sender_x:2-abc?x",
+                    "664a1b2c3d4e5f6a7b8c9d0e/../x",
+                    "a" * 65,
+                    "a" * 129,
+                ]
+            ),
+        ),
         any_string,
     )
 
@@ -322,7 +517,12 @@ def cursors(corpus: Corpus) -> st.SearchStrategy[str]:
         real,  # a real cursor, usually from another tool or other arguments
         st.builds(lambda c, n: c[: n % len(c)], real, st.integers(0, 4096)),  # truncated
         st.builds(flip_bit, real, st.integers(0, 10**6)),  # one bit flipped
-        st.builds(lambda c, n, ch: c[: n % len(c)] + ch + c[n % len(c) + 1 :], real, st.integers(0, 4096), st.sampled_from("A_-=+/.!é\x00 ")),
+        st.builds(
+            lambda c, n, ch: c[: n % len(c)] + ch + c[n % len(c) + 1 :],
+            real,
+            st.integers(0, 4096),
+            st.sampled_from("A_-=+/.!é\x00 "),
+        ),
         st.builds(lambda c, t: c + t, real, st.sampled_from(["=", "==", "A", "AAAA", " ", "\n", "%3D", "x" * 100])),
         st.builds(lambda c: c + "A" * (4096 - len(c)), real),  # padded to the maximum length
         st.binary(max_size=300).map(lambda b: base64.urlsafe_b64encode(b).decode()),  # random base64
@@ -338,18 +538,56 @@ def cursors(corpus: Corpus) -> st.SearchStrategy[str]:
 def json_values(depth: int) -> st.SearchStrategy[Any]:
     """JSON values nested a little, NaN and Infinity included (deep nesting has its own test below)."""
     leaves = st.one_of(
-        st.none(), st.booleans(), st.integers(-(2**80), 2**80), st.floats(allow_nan=True, allow_infinity=True),
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**80), 2**80),
+        st.floats(allow_nan=True, allow_infinity=True),
         st.text(max_size=20),
     )
-    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=depth * 4)
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+        max_leaves=depth * 4,
+    )
 
 
 TOKENS = [
-    None, "", ":", "::", "5:page:1", "5:page:0", "0:page:1", "101:page:1", "-5:page:1", "５:page:1", "5:page:99999999999999999999",
-    "5:cursor:", "5:cursor:\n", "5:cursor:" + "z" * 500, "20:cursor:6b000d28bf1a28f7b352e6c5", "5:t:AAAA", "5:t:" + "e30=",
-    "5:p:1", "5:p:0", "5:p:99999999999999999999", "5:1", "5:0", "0:1", "101:1", "5:99999999999999999999", "ib1:5:-:",
-    "ib1:5:1:AAAAAAAA", "ib1:5:-:AAAAAAAA", "ib1:0:-:", "ib1:201:-:", "ib1:5:99999999999999999999:", "ib1:5:-99999999999999999999:",
-    "ib1:5:1:" + ".".join(["AAAAAAAA"] * 199), "ib1:5:1:" + ".".join(["AAAAAAAA"] * 250), "ib1:5:1e5:", "ib1:5:1:../../x",
+    None,
+    "",
+    ":",
+    "::",
+    "5:page:1",
+    "5:page:0",
+    "0:page:1",
+    "101:page:1",
+    "-5:page:1",
+    "５:page:1",
+    "5:page:99999999999999999999",
+    "5:cursor:",
+    "5:cursor:\n",
+    "5:cursor:" + "z" * 500,
+    "20:cursor:6b000d28bf1a28f7b352e6c5",
+    "5:t:AAAA",
+    "5:t:" + "e30=",
+    "5:p:1",
+    "5:p:0",
+    "5:p:99999999999999999999",
+    "5:1",
+    "5:0",
+    "0:1",
+    "101:1",
+    "5:99999999999999999999",
+    "ib1:5:-:",
+    "ib1:5:1:AAAAAAAA",
+    "ib1:5:-:AAAAAAAA",
+    "ib1:0:-:",
+    "ib1:201:-:",
+    "ib1:5:99999999999999999999:",
+    "ib1:5:-99999999999999999999:",
+    "ib1:5:1:" + ".".join(["AAAAAAAA"] * 199),
+    "ib1:5:1:" + ".".join(["AAAAAAAA"] * 250),
+    "ib1:5:1e5:",
+    "ib1:5:1:../../x",
 ]
 
 
@@ -361,13 +599,17 @@ def forged_payloads() -> st.SearchStrategy[Any]:
         st.one_of(st.sampled_from([0, 1, True, False]), json_values(1)),
         st.one_of(
             st.none(),
-            st.tuples(st.integers(-(2**70), 2**70), st.one_of(st.text(max_size=40), st.sampled_from(["", "../x", "a:b"]))).map(list),
+            st.tuples(
+                st.integers(-(2**70), 2**70), st.one_of(st.text(max_size=40), st.sampled_from(["", "../x", "a:b"]))
+            ).map(list),
             json_values(2),
         ),
     ).map(list)
     return st.one_of(
         st.lists(row, min_size=0, max_size=6),
-        st.fixed_dictionaries({"older_than": st.one_of(st.integers(-3, 10**6), st.sampled_from([2**63, 10**100]), json_values(1))}),
+        st.fixed_dictionaries(
+            {"older_than": st.one_of(st.integers(-3, 10**6), st.sampled_from([2**63, 10**100]), json_values(1))}
+        ),
         json_values(3),
     )
 
@@ -379,7 +621,9 @@ def forged(real: str, payload: Any) -> str:
 
 def extra_keys() -> st.SearchStrategy[dict[str, Any]]:
     names = st.one_of(
-        st.sampled_from(["ctx", "self", "context", "cursor ", "Limit", "arguments", "__proto__", "", " ", "\x00", "a" * 1000]),
+        st.sampled_from(
+            ["ctx", "self", "context", "cursor ", "Limit", "arguments", "__proto__", "", " ", "\x00", "a" * 1000]
+        ),
         st.text(max_size=10),
     )
     return st.dictionaries(names, junk, max_size=3)
@@ -398,8 +642,17 @@ def argument_sets(tool: str, corpus: Corpus) -> st.SearchStrategy[dict[str, Any]
     optional: dict[str, st.SearchStrategy[Any]]
     required: dict[str, st.SearchStrategy[Any]] = {}
     if tool == "list_conversations":
-        text_filter = st.one_of(st.sampled_from(["interested", "not_interested", "meeting_booked", "vip", "acme", "Dana", ""]), any_string, junk)
-        optional = listing | {"unread_only": flag_values, "tag": text_filter, "campaign_id": text_filter, "query": text_filter}
+        text_filter = st.one_of(
+            st.sampled_from(["interested", "not_interested", "meeting_booked", "vip", "acme", "Dana", ""]),
+            any_string,
+            junk,
+        )
+        optional = listing | {
+            "unread_only": flag_values,
+            "tag": text_filter,
+            "campaign_id": text_filter,
+            "query": text_filter,
+        }
     elif tool == "get_thread":
         optional = {"cursor": cursor, "response_format": format_values}
         required = {"conversation_id": st.one_of(ids(corpus), ids(corpus), junk)}
@@ -430,7 +683,10 @@ def continuation(corpus: Corpus) -> st.SearchStrategy[tuple[str, dict[str, Any]]
 
     change = st.one_of(
         st.none(),
-        st.tuples(st.sampled_from(["limit", "account", "response_format", "since", "query"]), st.one_of(limit_values, account_values, format_values)),
+        st.tuples(
+            st.sampled_from(["limit", "account", "response_format", "since", "query"]),
+            st.one_of(limit_values, account_values, format_values),
+        ),
     )
     return st.builds(build, st.sampled_from(corpus.cursors), change)
 
@@ -464,7 +720,9 @@ def client(portal):
     """ONE server over the four sandbox emulators for the whole module, with a small thread
     budget so that get_thread hands out cursors too."""
     with sandbox() as accounts:
-        server = build_server(accounts, Budgets(thread_tokens=1500), requests_per_second=FAST)  # lemlist keeps its own limit
+        server = build_server(
+            accounts, Budgets(thread_tokens=1500), requests_per_second=FAST
+        )  # lemlist keeps its own limit
         with portal.wrap_async_context_manager(Client(server)) as session:
             yield Session(portal, session)
 

@@ -29,11 +29,15 @@ def app() -> Starlette:
     async def flaky(request: Request) -> Response:
         state["flaky"] += 1
         if state["flaky"] % 3:
-            return JSONResponse({"error": "busy"}, status_code=503 if state["flaky"] % 3 == 1 else 429, headers={"Retry-After": "0"})
+            return JSONResponse(
+                {"error": "busy"}, status_code=503 if state["flaky"] % 3 == 1 else 429, headers={"Retry-After": "0"}
+            )
         return JSONResponse({"ok": True})
 
     async def echo_key(request: Request) -> Response:
-        return JSONResponse({"error": "Unauthorized", "message": f"bad key {request.headers.get('x-api-key')}"}, status_code=401)
+        return JSONResponse(
+            {"error": "Unauthorized", "message": f"bad key {request.headers.get('x-api-key')}"}, status_code=401
+        )
 
     async def html(request: Request) -> Response:
         return PlainTextResponse("<html><body>502 Bad Gateway</body></html>", status_code=502, media_type="text/html")
@@ -44,8 +48,14 @@ def app() -> Starlette:
     async def slow_limit(request: Request) -> Response:
         return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "120"})
 
-    routes = [Route("/ok", ok), Route("/flaky", flaky), Route("/key", echo_key), Route("/html", html),
-              Route("/text", not_json), Route("/limit", slow_limit)]
+    routes = [
+        Route("/ok", ok),
+        Route("/flaky", flaky),
+        Route("/key", echo_key),
+        Route("/html", html),
+        Route("/text", not_json),
+        Route("/limit", slow_limit),
+    ]
     application = Starlette(routes=routes)
     application.state.data = state
     return application
@@ -59,8 +69,15 @@ def local():
 
 
 def call(url: str, path: str, **extra) -> Call:
-    return Call(url=url + path, account="acct", provider_label="Prov", key_hint="PROV_API_KEY",
-                headers={"X-Api-Key": SECRET}, secrets=(SECRET,), **extra)
+    return Call(
+        url=url + path,
+        account="acct",
+        provider_label="Prov",
+        key_hint="PROV_API_KEY",
+        headers={"X-Api-Key": SECRET},
+        secrets=(SECRET,),
+        **extra,
+    )
 
 
 async def test_rate_limit_queues_a_burst(local):

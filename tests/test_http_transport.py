@@ -28,7 +28,9 @@ async def test_stateless_across_workers_cursors_included(two_workers):
         ids: list[str] = []
         cursor = None
         for _ in range(100):
-            result = await client.call_tool("list_conversations", {"limit": 9, **({"cursor": cursor} if cursor else {})})
+            result = await client.call_tool(
+                "list_conversations", {"limit": 9, **({"cursor": cursor} if cursor else {})}
+            )
             assert not result.is_error, text_of(result)
             ids += [r["id"] for r in result.structured_content["conversations"]]
             cursor = result.structured_content["next_cursor"]
@@ -66,5 +68,7 @@ async def test_the_token_is_required_when_set():
 
 
 def test_an_open_bind_without_a_token_refuses_to_start():
-    done = run_cli("serve", "--sandbox", "--transport", "http", "--host", "0.0.0.0", "--port", str(free_port()), env=env_for(None))
+    done = run_cli(
+        "serve", "--sandbox", "--transport", "http", "--host", "0.0.0.0", "--port", str(free_port()), env=env_for(None)
+    )
     assert done.returncode == 2 and "INBOX_MCP_TOKEN" in done.stderr and "Traceback" not in done.stderr

@@ -40,17 +40,36 @@ THREAD = {
         "noReplyAt": None,
         "lastNoReplyAt": None,
         "events": [
-            {"id": "evt_01HF6YJZ4N0K3W2X9CPM7B8DG1", "type": "message", "ts": 1777000000000,
-             "tsIso": "2026-04-24T03:06:40.000Z",
-             "message": {"id": "<a@mail>", "direction": "outbound", "from": "Alice <alice@acme-mail.com>",
-                         "to": ["morgan@northwindrobotics.com"], "subject": "Quick intro — fleet rotation",
-                         "text": "Hi Morgan", "html": "<p>Hi Morgan</p>", "snippet": "Hi Morgan"}},
+            {
+                "id": "evt_01HF6YJZ4N0K3W2X9CPM7B8DG1",
+                "type": "message",
+                "ts": 1777000000000,
+                "tsIso": "2026-04-24T03:06:40.000Z",
+                "message": {
+                    "id": "<a@mail>",
+                    "direction": "outbound",
+                    "from": "Alice <alice@acme-mail.com>",
+                    "to": ["morgan@northwindrobotics.com"],
+                    "subject": "Quick intro — fleet rotation",
+                    "text": "Hi Morgan",
+                    "html": "<p>Hi Morgan</p>",
+                    "snippet": "Hi Morgan",
+                },
+            },
             {"id": "evt_2", "type": "no_reply_expired", "ts": 1777086400000, "waitedMs": 86400000},
-            {"id": "evt_3", "type": "message", "ts": 1777200000000,
-             "message": {"direction": "inbound", "from": "Morgan Lee <morgan@northwindrobotics.com>",
-                         "to": "alice@acme-mail.com", "subject": "Re: Quick intro — fleet rotation",
-                         "text": "Sounds good\n\nOn Fri, Alice wrote:\n> Hi Morgan",
-                         "attachments": [{"filename": "fleet.pdf", "contentType": "application/pdf", "size": 1200}]}},
+            {
+                "id": "evt_3",
+                "type": "message",
+                "ts": 1777200000000,
+                "message": {
+                    "direction": "inbound",
+                    "from": "Morgan Lee <morgan@northwindrobotics.com>",
+                    "to": "alice@acme-mail.com",
+                    "subject": "Re: Quick intro — fleet rotation",
+                    "text": "Sounds good\n\nOn Fri, Alice wrote:\n> Hi Morgan",
+                    "attachments": [{"filename": "fleet.pdf", "contentType": "application/pdf", "size": 1200}],
+                },
+            },
             {"id": "evt_4", "type": "label_added", "ts": 1777200100000, "label": "hot-lead"},
             {"id": "evt_5", "type": "label_removed", "tsIso": "2026-04-26T12:00:00Z", "label": "cold"},
             {"id": "evt_6", "type": "archived", "ts": 1777278000000},
@@ -116,9 +135,16 @@ def test_iso_timestamps_are_the_fallback():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(1777278929000, 1777278929000), ("1777278929000", 1777278929000), (1777278929000.0, 1777278929000),
-     ("2026-04-27T08:35:29Z", 1777278929000), ("2026-04-27T08:35:29", 1777278929000),
-     ("soon", None), (True, None), ([], None)],
+    [
+        (1777278929000, 1777278929000),
+        ("1777278929000", 1777278929000),
+        (1777278929000.0, 1777278929000),
+        ("2026-04-27T08:35:29Z", 1777278929000),
+        ("2026-04-27T08:35:29", 1777278929000),
+        ("soon", None),
+        (True, None),
+        ([], None),
+    ],
 )
 def test_milliseconds_are_read_tolerantly(value, expected):
     assert wire.to_millis(value) == expected
@@ -187,9 +213,17 @@ def test_thread_maps_messages_and_events():
 
 @pytest.mark.parametrize(
     ("spelled", "expected"),
-    [("inbound", "inbound"), ("INBOUND", "inbound"), ("received", "inbound"), ("incoming", "inbound"),
-     ("in", "inbound"), ("outbound", "outbound"), ("sent", "outbound"), ("outgoing", "outbound"),
-     ("out", "outbound")],
+    [
+        ("inbound", "inbound"),
+        ("INBOUND", "inbound"),
+        ("received", "inbound"),
+        ("incoming", "inbound"),
+        ("in", "inbound"),
+        ("outbound", "outbound"),
+        ("sent", "outbound"),
+        ("outgoing", "outbound"),
+        ("out", "outbound"),
+    ],
 )
 def test_directions_are_read_tolerantly(spelled, expected):
     data = copy.deepcopy(THREAD)
@@ -202,10 +236,18 @@ def test_message_variants_are_tolerated():
     data = copy.deepcopy(THREAD)
     data["conversation"]["events"] = [
         # flattened onto the event, body as an object, no direction: from the correspondent
-        {"type": "message", "ts": 1000, "from": {"name": "Morgan", "email": "MORGAN@northwindrobotics.com"},
-         "body": {"text": "plain", "html": "<b>rich</b>"}},
+        {
+            "type": "message",
+            "ts": 1000,
+            "from": {"name": "Morgan", "email": "MORGAN@northwindrobotics.com"},
+            "body": {"text": "plain", "html": "<b>rich</b>"},
+        },
         # body as an HTML string, a sender that is neither side: direction unknown, never a guess
-        {"type": "message", "tsIso": "2026-01-01T00:00:00Z", "message": {"from": "bot@acme-mail.com", "body": "<p>hi</p>"}},
+        {
+            "type": "message",
+            "tsIso": "2026-01-01T00:00:00Z",
+            "message": {"from": "bot@acme-mail.com", "body": "<p>hi</p>"},
+        },
         # only a snippet, a timestamp on the message, in a `data` payload
         {"type": "message", "data": {"message": {"direction": "inbound", "snippet": "just a snippet", "ts": 5000}}},
         # null message: taken as a message event without fields
@@ -245,34 +287,83 @@ DOCUMENTED = {
         "lastNoReplyAt": 1777086400000,
         "lastNoReplyAtIso": "2026-04-25T03:06:40.000Z",
         "events": [
-            {"id": "evt_01KQ3V6Q80A1B2C3D4E5F6G7H8", "type": "message", "ts": 1777000000000,
-             "tsIso": "2026-04-24T03:06:40.000Z",
-             "message": {"id": "msg_01", "from": "Alice Acme <alice.acme@inboxbase.ai>",
-                         "to": "Morgan Lee <morgan@northwindrobotics.com>", "cc": "",
-                         "subject": "Quick intro — fleet rotation", "text": "Hi Morgan", "html": "<p>Hi Morgan</p>",
-                         "snippet": "Hi Morgan", "ts": 1777000000000}},
-            {"id": "evt_01KQ6DZ2R0A1B2C3D4E5F6G7H8", "type": "no_reply_expired", "ts": 1777086400000,
-             "tsIso": "2026-04-25T03:06:40.000Z", "waitedMs": 86400000},
-            {"id": "evt_01KQ9XQZ00A1B2C3D4E5F6G7H8", "type": "message", "ts": 1777200000000,
-             "tsIso": "2026-04-26T10:40:00.000Z",
-             "message": {"id": "msg_02", "from": "Morgan Lee <Morgan@NorthwindRobotics.com>",
-                         "to": "Alice Acme <alice.acme@inboxbase.ai>",
-                         "cc": '"Park, Jo" <jo@northwindrobotics.com>, ops@northwindrobotics.com',
-                         "subject": "Re: Quick intro — fleet rotation", "text": "Sounds good", "html": None,
-                         "snippet": "Sounds good", "ts": 1777200000000}},
-            {"id": "evt_01KQ9XT3M0A1B2C3D4E5F6G7H8", "type": "label_added", "ts": 1777200100000,
-             "tsIso": "2026-04-26T10:41:40.000Z", "label": "hot-lead"},
-            {"id": "evt_01KQCMR1G0A1B2C3D4E5F6G7H8", "type": "archived", "ts": 1777278000000,
-             "tsIso": "2026-04-27T08:20:00.000Z"},
-            {"id": "evt_01KQCNMDR8A1B2C3D4E5F6G7H8", "type": "unarchived", "ts": 1777278929000,
-             "tsIso": "2026-04-27T08:35:29.000Z"},
-            {"id": "evt_01KQCSM5G0A1B2C3D4E5F6G7H8", "type": "message", "ts": 1777290000000,
-             "tsIso": "2026-04-27T11:40:00.000Z",
-             "message": {"id": "msg_03", "from": "ALICE.ACME@InboxBase.ai",
-                         "to": "Morgan Lee <morgan@northwindrobotics.com>, jo@northwindrobotics.com", "cc": "",
-                         "subject": "Re: Quick intro — fleet rotation", "text": "Great, Thursday then.",
-                         "html": "<p>Great, Thursday then.</p>", "snippet": "Great, Thursday then.",
-                         "ts": 1777290000000}},
+            {
+                "id": "evt_01KQ3V6Q80A1B2C3D4E5F6G7H8",
+                "type": "message",
+                "ts": 1777000000000,
+                "tsIso": "2026-04-24T03:06:40.000Z",
+                "message": {
+                    "id": "msg_01",
+                    "from": "Alice Acme <alice.acme@inboxbase.ai>",
+                    "to": "Morgan Lee <morgan@northwindrobotics.com>",
+                    "cc": "",
+                    "subject": "Quick intro — fleet rotation",
+                    "text": "Hi Morgan",
+                    "html": "<p>Hi Morgan</p>",
+                    "snippet": "Hi Morgan",
+                    "ts": 1777000000000,
+                },
+            },
+            {
+                "id": "evt_01KQ6DZ2R0A1B2C3D4E5F6G7H8",
+                "type": "no_reply_expired",
+                "ts": 1777086400000,
+                "tsIso": "2026-04-25T03:06:40.000Z",
+                "waitedMs": 86400000,
+            },
+            {
+                "id": "evt_01KQ9XQZ00A1B2C3D4E5F6G7H8",
+                "type": "message",
+                "ts": 1777200000000,
+                "tsIso": "2026-04-26T10:40:00.000Z",
+                "message": {
+                    "id": "msg_02",
+                    "from": "Morgan Lee <Morgan@NorthwindRobotics.com>",
+                    "to": "Alice Acme <alice.acme@inboxbase.ai>",
+                    "cc": '"Park, Jo" <jo@northwindrobotics.com>, ops@northwindrobotics.com',
+                    "subject": "Re: Quick intro — fleet rotation",
+                    "text": "Sounds good",
+                    "html": None,
+                    "snippet": "Sounds good",
+                    "ts": 1777200000000,
+                },
+            },
+            {
+                "id": "evt_01KQ9XT3M0A1B2C3D4E5F6G7H8",
+                "type": "label_added",
+                "ts": 1777200100000,
+                "tsIso": "2026-04-26T10:41:40.000Z",
+                "label": "hot-lead",
+            },
+            {
+                "id": "evt_01KQCMR1G0A1B2C3D4E5F6G7H8",
+                "type": "archived",
+                "ts": 1777278000000,
+                "tsIso": "2026-04-27T08:20:00.000Z",
+            },
+            {
+                "id": "evt_01KQCNMDR8A1B2C3D4E5F6G7H8",
+                "type": "unarchived",
+                "ts": 1777278929000,
+                "tsIso": "2026-04-27T08:35:29.000Z",
+            },
+            {
+                "id": "evt_01KQCSM5G0A1B2C3D4E5F6G7H8",
+                "type": "message",
+                "ts": 1777290000000,
+                "tsIso": "2026-04-27T11:40:00.000Z",
+                "message": {
+                    "id": "msg_03",
+                    "from": "ALICE.ACME@InboxBase.ai",
+                    "to": "Morgan Lee <morgan@northwindrobotics.com>, jo@northwindrobotics.com",
+                    "cc": "",
+                    "subject": "Re: Quick intro — fleet rotation",
+                    "text": "Great, Thursday then.",
+                    "html": "<p>Great, Thursday then.</p>",
+                    "snippet": "Great, Thursday then.",
+                    "ts": 1777290000000,
+                },
+            },
         ],
     },
 }
@@ -295,13 +386,21 @@ def test_documented_thread_maps_every_message_and_event():
     assert (reply.sender.name, reply.sender.email) == ("Morgan Lee", "Morgan@NorthwindRobotics.com")
     assert last.sender.email == "ALICE.ACME@InboxBase.ai" and last.sender.name is None
     assert [m.at for m in thread.messages] == [
-        datetime(2026, 4, 24, 3, 6, 40, tzinfo=UTC), datetime(2026, 4, 26, 10, 40, tzinfo=UTC),
-        datetime(2026, 4, 27, 11, 40, tzinfo=UTC)]
-    assert [(p.name, p.email) for p in reply.cc] == [("Park, Jo", "jo@northwindrobotics.com"), (None, "ops@northwindrobotics.com")]
+        datetime(2026, 4, 24, 3, 6, 40, tzinfo=UTC),
+        datetime(2026, 4, 26, 10, 40, tzinfo=UTC),
+        datetime(2026, 4, 27, 11, 40, tzinfo=UTC),
+    ]
+    assert [(p.name, p.email) for p in reply.cc] == [
+        ("Park, Jo", "jo@northwindrobotics.com"),
+        (None, "ops@northwindrobotics.com"),
+    ]
     assert first.cc == () and last.recipient == "Morgan Lee <morgan@northwindrobotics.com>, jo@northwindrobotics.com"
     assert (reply.text, reply.html, first.html) == ("Sounds good", None, "<p>Hi Morgan</p>")
     assert [(e.kind, e.detail) for e in thread.events] == [
-        ("no_reply_expired", "no reply after 1 day"), ("label_added", "hot-lead"), ("archived", None), ("unarchived", None)
+        ("no_reply_expired", "no reply after 1 day"),
+        ("label_added", "hot-lead"),
+        ("archived", None),
+        ("unarchived", None),
     ], "lastNoReplyAt is that expiry: not repeated"
     assert thread.notes == ("InboxBase's no-reply timer for this conversation is set for 2026-04-30 11:40 UTC.",)
 
@@ -309,7 +408,11 @@ def test_documented_thread_maps_every_message_and_event():
 def test_iso_fields_stand_in_for_missing_milliseconds():
     iso_only = copy.deepcopy(DOCUMENTED)
     conversation = iso_only["conversation"]
-    for obj in [conversation, *conversation["events"], *(e["message"] for e in conversation["events"] if "message" in e)]:
+    for obj in [
+        conversation,
+        *conversation["events"],
+        *(e["message"] for e in conversation["events"] if "message" in e),
+    ]:
         for key in MILLISECOND_FIELDS:
             obj.pop(key, None)
     assert documented_thread(iso_only) == documented_thread()
@@ -322,7 +425,8 @@ def test_an_expiry_named_only_by_last_no_reply_at_is_kept_once():
     data["conversation"].pop("lastNoReplyAt")
     thread = documented_thread(data)
     assert [(e.kind, e.at) for e in thread.events if e.kind == "no_reply_expired"] == [
-        ("no_reply_expired", datetime(2026, 4, 25, 3, 6, 40, tzinfo=UTC))]
+        ("no_reply_expired", datetime(2026, 4, 25, 3, 6, 40, tzinfo=UTC))
+    ]
     assert [e.kind for e in thread.events][:2] == ["no_reply_expired", "label_added"], "in its place in time"
 
 
@@ -339,20 +443,50 @@ def test_no_timer_note_when_the_timer_already_expired_or_is_absent():
     [
         ({"from": "Alice <alice.acme@inboxbase.ai>"}, "outbound", "alice.acme@inboxbase.ai", False),
         ({"from": "alice.ACME@INBOXBASE.AI"}, "outbound", "alice.ACME@INBOXBASE.AI", False),
-        ({"from": "Morgan <MORGAN@northwindrobotics.com>", "to": "x@y.com"}, "inbound", "MORGAN@northwindrobotics.com", False),
+        (
+            {"from": "Morgan <MORGAN@northwindrobotics.com>", "to": "x@y.com"},
+            "inbound",
+            "MORGAN@northwindrobotics.com",
+            False,
+        ),
         # a third party: bounce to the identity; a colleague copying the identity
-        ({"from": "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", "to": "alice.acme@inboxbase.ai"},
-         "inbound", "mailer-daemon@googlemail.com", False),
-        ({"from": "jo@northwindrobotics.com", "to": "morgan@northwindrobotics.com", "cc": "Alice <alice.acme@inboxbase.ai>"},
-         "inbound", "jo@northwindrobotics.com", False),
+        (
+            {"from": "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", "to": "alice.acme@inboxbase.ai"},
+            "inbound",
+            "mailer-daemon@googlemail.com",
+            False,
+        ),
+        (
+            {
+                "from": "jo@northwindrobotics.com",
+                "to": "morgan@northwindrobotics.com",
+                "cc": "Alice <alice.acme@inboxbase.ai>",
+            },
+            "inbound",
+            "jo@northwindrobotics.com",
+            False,
+        ),
         # another of our mailboxes, writing to the correspondent
-        ({"from": "Alice <alice@acme-mail.com>", "to": "Morgan Lee <morgan@northwindrobotics.com>"},
-         "outbound", "alice@acme-mail.com", False),
+        (
+            {"from": "Alice <alice@acme-mail.com>", "to": "Morgan Lee <morgan@northwindrobotics.com>"},
+            "outbound",
+            "alice@acme-mail.com",
+            False,
+        ),
         # a hostile display name does not make the sender the identity
-        ({"from": '"alice.acme@inboxbase.ai" <mallory@evil.test>', "to": "someone@else.test"},
-         "unknown", "mallory@evil.test", True),
+        (
+            {"from": '"alice.acme@inboxbase.ai" <mallory@evil.test>', "to": "someone@else.test"},
+            "unknown",
+            "mallory@evil.test",
+            True,
+        ),
         ({"to": "", "cc": ""}, "unknown", None, True),
-        ({"direction": "outbound", "from": "morgan@northwindrobotics.com"}, "outbound", "morgan@northwindrobotics.com", False),
+        (
+            {"direction": "outbound", "from": "morgan@northwindrobotics.com"},
+            "outbound",
+            "morgan@northwindrobotics.com",
+            False,
+        ),
     ],
 )
 def test_direction_is_told_by_the_addresses(message, direction, sender, uncertain):
@@ -362,7 +496,9 @@ def test_direction_is_told_by_the_addresses(message, direction, sender, uncertai
     (m,) = thread.messages
     assert m.direction == direction and (m.sender.email if m.sender else None) == sender
     if uncertain:
-        assert m.sender is None or m.sender.email != "morgan@northwindrobotics.com", "never passed off as the correspondent"
+        assert m.sender is None or m.sender.email != "morgan@northwindrobotics.com", (
+            "never passed off as the correspondent"
+        )
     assert not any("direction" in note for note in thread.notes)
 
 
@@ -389,7 +525,10 @@ def test_mailboxes_the_address_wins_over_the_display_name(value, name, address):
 
 def test_mailbox_lists_split_outside_quotes_and_brackets():
     assert wire.mailboxes(['Ana <ana@x.com>, "Doe, Jo" <jo@y.com>', "", "bo@z.com"]) == [
-        ("Ana", "ana@x.com"), ("Doe, Jo", "jo@y.com"), (None, "bo@z.com")]
+        ("Ana", "ana@x.com"),
+        ("Doe, Jo", "jo@y.com"),
+        (None, "bo@z.com"),
+    ]
     assert len(wire.mailboxes(['"a' * 50_000])) == 1, "an unterminated quote stays one mailbox"
 
 
@@ -447,7 +586,9 @@ def test_error_body_shape_is_the_documented_one():
 
 def test_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("INBOXBASE_API_KEY", "sk_live_abc")
-    monkeypatch.setenv("INBOXBASE_IDENTITY", " alice.acme@inboxbase.ai , bob.acme@inboxbase.ai,,ALICE.acme@inboxbase.ai ")
+    monkeypatch.setenv(
+        "INBOXBASE_IDENTITY", " alice.acme@inboxbase.ai , bob.acme@inboxbase.ai,,ALICE.acme@inboxbase.ai "
+    )
     monkeypatch.delenv("INBOXBASE_BASE_URL", raising=False)
     settings = InboxBaseSettings()
     assert settings.base_url == "https://api.inboxbase.ai"
@@ -476,8 +617,10 @@ def test_a_key_without_an_identity_is_a_configuration_error():
     [
         (["alice.acme@inboxbase.ai"], ["inboxbase"]),
         (["Alice.Acme@inboxbase.ai", "bob+sales@inboxbase.ai"], ["inboxbase-alice.acme", "inboxbase-bob-sales"]),
-        (["sam@inboxbase.ai", "sam@inboxbase.eu", "kim@inboxbase.ai"],
-         ["inboxbase-sam-inboxbase.ai", "inboxbase-sam-inboxbase.eu", "inboxbase-kim"]),
+        (
+            ["sam@inboxbase.ai", "sam@inboxbase.eu", "kim@inboxbase.ai"],
+            ["inboxbase-sam-inboxbase.ai", "inboxbase-sam-inboxbase.eu", "inboxbase-kim"],
+        ),
         (["a+b@x.ai", "a-b@x.ai"], ["inboxbase-a-b-x.ai", "inboxbase-a-b-x.ai-2"]),
         (["no-at-sign", "zoë@inboxbase.ai"], ["inboxbase-no-at-sign", "inboxbase-zo-"]),
     ],
@@ -515,8 +658,20 @@ def test_page_tokens_round_trip():
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "20", "20:page:2", "ib2:5:-:", "ib1:0:-:", "ib1:201:-:", "ib1:x:-:", "ib1:5:soon:",
-     "ib1:5:-:AbCd-_12", "ib1:5:10:short", "ib1:5:10:AbCd-_12:extra", "ib1:5:10:" + ".".join(["AbCd-_12"] * 200)],
+    [
+        "",
+        "20",
+        "20:page:2",
+        "ib2:5:-:",
+        "ib1:0:-:",
+        "ib1:201:-:",
+        "ib1:x:-:",
+        "ib1:5:soon:",
+        "ib1:5:-:AbCd-_12",
+        "ib1:5:10:short",
+        "ib1:5:10:AbCd-_12:extra",
+        "ib1:5:10:" + ".".join(["AbCd-_12"] * 200),
+    ],
 )
 def test_tokens_this_client_did_not_make_are_refused(bad):
     with pytest.raises(ValueError):

@@ -55,7 +55,9 @@ def seed_shape() -> dict[str, list[dict[str, Any]]]:
 
 
 def server(url: str, key: str = KEY, identity: str = BOTH) -> InboxServer:
-    return build_server(accounts(InboxBaseSettings(api_key=key, identity=identity, base_url=url)), requests_per_second=FAST)
+    return build_server(
+        accounts(InboxBaseSettings(api_key=key, identity=identity, base_url=url)), requests_per_second=FAST
+    )
 
 
 def split(value: str) -> tuple[str | None, str]:
@@ -71,7 +73,9 @@ def at(iso: str) -> datetime:
 # ------------------------------------------------------------------------------- message events
 
 
-async def test_get_thread_shows_every_documented_message_with_its_direction_sender_and_date(documented, data, seed_shape):
+async def test_get_thread_shows_every_documented_message_with_its_direction_sender_and_date(
+    documented, data, seed_shape
+):
     timers = 0
     async with Client(server(documented.url)) as client:
         for raw, truth in zip(data[ALICE], seed_shape[ALICE], strict=True):
@@ -84,7 +88,9 @@ async def test_get_thread_shows_every_documented_message_with_its_direction_send
             messages = out["messages"]
             assert [m["number"] for m in messages] == list(range(1, len(sent) + 1)) and len(sent) == raw["messageCount"]
             assert [m["direction"] for m in messages] == directions
-            assert [(m["from"]["name"], m["from"]["email"]) for m in messages] == [split(e["message"]["from"]) for e in sent]
+            assert [(m["from"]["name"], m["from"]["email"]) for m in messages] == [
+                split(e["message"]["from"]) for e in sent
+            ]
             assert [at(m["at"]) for m in messages] == [at(e["tsIso"]) for e in sent]
             others = [e for e in raw["events"] if e["type"] != "message"]
             assert [(e["kind"], at(e["at"])) for e in out["events"]] == [(e["type"], at(e["tsIso"])) for e in others]
@@ -97,7 +103,9 @@ async def test_get_thread_shows_every_documented_message_with_its_direction_send
                 assert not timer
             else:
                 timers += 1
-                assert timer == [f"InboxBase's no-reply timer for this conversation is set for {at(raw['noReplyAtIso']):%Y-%m-%d %H:%M} UTC."]
+                assert timer == [
+                    f"InboxBase's no-reply timer for this conversation is set for {at(raw['noReplyAtIso']):%Y-%m-%d %H:%M} UTC."
+                ]
                 assert "no-reply timer" in text
             if any("mailer-daemon@" in e["message"]["from"] for e in sent):
                 assert "mailer-daemon@googlemail.com" in text
@@ -130,7 +138,9 @@ async def test_iso_times_stand_in_for_missing_milliseconds(data):
             async with Client(server(served.url, identity=ALICE)) as client:
                 rows, _ = await walk_tool(client, "list_conversations", {"limit": 20})
                 threads = [
-                    (await client.call_tool("get_thread", {"conversation_id": f"inboxbase:{c['id']}"})).structured_content
+                    (
+                        await client.call_tool("get_thread", {"conversation_id": f"inboxbase:{c['id']}"})
+                    ).structured_content
                     for c in conversations[ALICE][:6]
                 ]
             answers.append((rows, threads))
@@ -141,11 +151,22 @@ async def test_iso_times_stand_in_for_missing_milliseconds(data):
 
 async def test_a_message_neither_side_sent_is_flagged_not_guessed(data):
     conversation = copy.deepcopy(data[ALICE][0])
-    conversation["events"].append({
-        "id": "evt_01KZZZZZZZZZZZZZZZZZZZZZZZ", "type": "message", "ts": conversation["lastEventAt"] + 1,
-        "message": {"id": "msg_x", "from": '"Alice Martin" <alice.martin@pipewise-partners.test>', "to": "", "cc": "",
-                    "subject": "fyi", "text": "Forwarding this along.", "ts": conversation["lastEventAt"] + 1},
-    })
+    conversation["events"].append(
+        {
+            "id": "evt_01KZZZZZZZZZZZZZZZZZZZZZZZ",
+            "type": "message",
+            "ts": conversation["lastEventAt"] + 1,
+            "message": {
+                "id": "msg_x",
+                "from": '"Alice Martin" <alice.martin@pipewise-partners.test>',
+                "to": "",
+                "cc": "",
+                "subject": "fyi",
+                "text": "Forwarding this along.",
+                "ts": conversation["lastEventAt"] + 1,
+            },
+        }
+    )
     for served in serve(identities=(ALICE,), conversations={ALICE: [conversation]}):
         async with Client(server(served.url, identity=ALICE)) as client:
             result = await client.call_tool("get_thread", {"conversation_id": f"inboxbase:{conversation['id']}"})
@@ -195,10 +216,20 @@ async def test_search_by_domain_finds_named_correspondents_by_their_address(docu
 async def test_a_hostile_display_name_does_not_win_over_the_address():
     handle = "carol@inboxbase.ai"
     conversations = [
-        {"id": "conv_00000000000000c1", "with": '"ceo@us.acme.com" <mallory@evil.test>', "subject": "hi",
-         "lastEventAt": 1795124578226, "events": []},
-        {"id": "conv_00000000000000c2", "with": "Dana Whitfield <dana@us.acme.com>", "subject": "hello",
-         "lastEventAt": 1795124570000, "events": []},
+        {
+            "id": "conv_00000000000000c1",
+            "with": '"ceo@us.acme.com" <mallory@evil.test>',
+            "subject": "hi",
+            "lastEventAt": 1795124578226,
+            "events": [],
+        },
+        {
+            "id": "conv_00000000000000c2",
+            "with": "Dana Whitfield <dana@us.acme.com>",
+            "subject": "hello",
+            "lastEventAt": 1795124570000,
+            "events": [],
+        },
     ]
     for served in serve(identities=(handle,), conversations={handle: conversations}):
         async with Client(server(served.url, identity=handle)) as client:
@@ -225,8 +256,10 @@ class WithoutAuthorization:
 
 
 async def test_documented_401_texts_name_the_key_variable(documented):
-    cases = [("pk_live_5e1f9a3c7b2d4e60", documented.url, "invalid api key format"),
-             ("sk_live_0000000000000000", documented.url, "invalid api key")]
+    cases = [
+        ("pk_live_5e1f9a3c7b2d4e60", documented.url, "invalid api key format"),
+        ("sk_live_0000000000000000", documented.url, "invalid api key"),
+    ]
     app = emulator.create_app(api_key=KEY, now=NOW, **DOCUMENTED)
     with LoopbackServer(WithoutAuthorization(app)) as proxy:
         cases.append((KEY, proxy.url, "missing api key"))
@@ -265,10 +298,13 @@ async def test_a_transient_500_is_retried_and_the_call_succeeds(data):
             listed = await client.call_tool("list_conversations", {"account": ALICE_ACCOUNT, "limit": 20})
             failed_then_read = len(served.requests)
             served.app.state.requests.clear()
-            thread = await client.call_tool("get_thread", {"conversation_id": f"{ALICE_ACCOUNT}:{data[ALICE][0]['id']}"})
+            thread = await client.call_tool(
+                "get_thread", {"conversation_id": f"{ALICE_ACCOUNT}:{data[ALICE][0]['id']}"}
+            )
     assert not listed.is_error, text_of(listed)
     assert [r["id"] for r in listed.structured_content["conversations"]] == [
-        f"{ALICE_ACCOUNT}:{r['id']}" for r in emulator.rows_of(data[ALICE])]
+        f"{ALICE_ACCOUNT}:{r['id']}" for r in emulator.rows_of(data[ALICE])
+    ]
     assert failed_then_read == 3, "two 500s, then the answer"
     assert not thread.is_error and len(served.requests) == 1
 
@@ -278,7 +314,9 @@ async def test_a_persistent_500_is_one_clear_sentence(data):
         async with Client(server(served.url)) as client:
             listed = await client.call_tool("list_conversations", {"account": ALICE_ACCOUNT})
             listing_requests = len(served.requests)
-            thread = await client.call_tool("get_thread", {"conversation_id": f"{ALICE_ACCOUNT}:{data[ALICE][0]['id']}"})
+            thread = await client.call_tool(
+                "get_thread", {"conversation_id": f"{ALICE_ACCOUNT}:{data[ALICE][0]['id']}"}
+            )
             bobs = await client.call_tool("list_conversations", {"account": BOB_ACCOUNT, "limit": 1})
     assert listing_requests == 3, "retried twice with backoff, then given up"
     for result in (listed, thread):

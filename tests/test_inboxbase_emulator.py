@@ -24,10 +24,30 @@ from leadinbox_mcp.sandbox.inboxbase import (
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 ALICE, BOB = SANDBOX_IDENTITIES
-ROW_KEYS = {"id", "with", "subject", "snippet", "messageCount", "archived", "lastEventAt", "lastEventAtIso",
-            "createdAt", "createdAtIso"}
-CONVERSATION_KEYS = {"id", "with", "subject", "messageCount", "archived", "labels", "lastEventAt", "noReplyAt",
-                     "lastNoReplyAt", "events"}
+ROW_KEYS = {
+    "id",
+    "with",
+    "subject",
+    "snippet",
+    "messageCount",
+    "archived",
+    "lastEventAt",
+    "lastEventAtIso",
+    "createdAt",
+    "createdAtIso",
+}
+CONVERSATION_KEYS = {
+    "id",
+    "with",
+    "subject",
+    "messageCount",
+    "archived",
+    "labels",
+    "lastEventAt",
+    "noReplyAt",
+    "lastNoReplyAt",
+    "events",
+}
 EVENT_TYPES = {"message", "label_added", "label_removed", "archived", "unarchived", "no_reply_expired"}
 ACME = re.compile(r"@(?:[a-z0-9-]+\.)*acme\.com$")
 
@@ -153,7 +173,9 @@ def test_thread_has_the_documented_shape(client: TestClient, data) -> None:
             assert conversation["messageCount"] == sum(e["type"] == "message" for e in events)
             for e in events:
                 assert re.fullmatch(r"evt_[0-9A-HJKMNP-TV-Z]{26}", e["id"])
-                assert e["tsIso"] == datetime.fromtimestamp(e["ts"] / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                assert e["tsIso"] == datetime.fromtimestamp(e["ts"] / 1000, UTC).isoformat(
+                    timespec="milliseconds"
+                ).replace("+00:00", "Z")
                 if e["type"] == "message":
                     m = e["message"]
                     assert m["direction"] in ("inbound", "outbound")
@@ -177,7 +199,12 @@ def test_rows_have_the_documented_shape_newest_first(client: TestClient, data) -
         assert set(row) == ROW_KEYS
         detail = next(c for c in data[ALICE] if c["id"] == row["id"])
         assert (row["with"], row["subject"], row["messageCount"], row["archived"], row["lastEventAt"]) == (
-            detail["with"], detail["subject"], detail["messageCount"], detail["archived"], detail["lastEventAt"])
+            detail["with"],
+            detail["subject"],
+            detail["messageCount"],
+            detail["archived"],
+            detail["lastEventAt"],
+        )
         assert row["createdAt"] == detail["events"][0]["ts"] <= row["lastEventAt"]
         assert row["lastEventAtIso"].endswith("Z") and row["createdAtIso"].endswith("Z")
     keys = [(-r["lastEventAt"], r["id"]) for r in rows]
@@ -194,8 +221,15 @@ def test_limit_and_cursor(client: TestClient) -> None:
     assert older == [r for r in all_rows if r["lastEventAt"] < page["nextCursor"]], "strictly older"
     last = listing(client, limit=len(all_rows))
     assert last["nextCursor"] is None
-    for bad in ({"limit": 0}, {"limit": 201}, {"limit": "many"}, {"since": "yesterday"}, {"cursor": "1.5"},
-                {"archived": "maybe"}, {"with": "not-an-email"}):
+    for bad in (
+        {"limit": 0},
+        {"limit": 201},
+        {"limit": "many"},
+        {"since": "yesterday"},
+        {"cursor": "1.5"},
+        {"archived": "maybe"},
+        {"with": "not-an-email"},
+    ):
         body = assert_error(client.get(path(ALICE), params=bad), 400, f"invalid query parameter '{next(iter(bad))}'")
         assert body["details"]["param"] == next(iter(bad))
 
@@ -233,8 +267,13 @@ def test_filters(client: TestClient, data) -> None:
     rows = everything(client)
     domains = {r["with"].rpartition("@")[2] for r in rows}
     assert {"acme.com", "us.acme.com", "notacme.com"} <= domains
-    assert {r["with"].rpartition("@")[2] for r in everything(client, withDomain="acme.com")} == {"acme.com", "us.acme.com"}
-    assert {r["with"] for r in everything(client, withDomain="us.acme.com")} <= {r["with"] for r in rows if r["with"].endswith("@us.acme.com")}
+    assert {r["with"].rpartition("@")[2] for r in everything(client, withDomain="acme.com")} == {
+        "acme.com",
+        "us.acme.com",
+    }
+    assert {r["with"] for r in everything(client, withDomain="us.acme.com")} <= {
+        r["with"] for r in rows if r["with"].endswith("@us.acme.com")
+    }
     assert everything(client, withDomain="cme.com") == [], "a suffix only at a label boundary"
 
     tied = Counter(r["lastEventAt"] for r in rows)
@@ -250,7 +289,15 @@ def test_filters(client: TestClient, data) -> None:
 # ------------------------------------------------------------------------------- failures
 
 
-@pytest.mark.parametrize(("status", "error"), [(409, "idempotency key reused with a different body"), (429, "daily cap exhausted"), (500, "internal error"), (503, "internal error")])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (409, "idempotency key reused with a different body"),
+        (429, "daily cap exhausted"),
+        (500, "internal error"),
+        (503, "internal error"),
+    ],
+)
 def test_failures_can_be_injected_per_identity(status: int, error: str) -> None:
     client = make_client(failures={BOB: status})
     body = assert_error(client.get(path(BOB)), status, error)
@@ -262,8 +309,10 @@ def test_failures_can_be_injected_per_identity(status: int, error: str) -> None:
 
 def test_custom_identities_and_conversations() -> None:
     handle = "carol/ops@inboxbase.ai"
-    conversations = [{"id": f"conv_{i:016x}", "with": f"p{i}@example.com", "lastEventAt": 1000 - i // 2, "events": []}
-                     for i in range(6)]
+    conversations = [
+        {"id": f"conv_{i:016x}", "with": f"p{i}@example.com", "lastEventAt": 1000 - i // 2, "events": []}
+        for i in range(6)
+    ]
     client = make_client(identities=(handle,), conversations={handle: conversations})
     rows = listing(client, handle.replace("/", "%2F"))["conversations"]
     assert [r["lastEventAt"] for r in rows] == [1000, 1000, 999, 999, 998, 998]
@@ -287,7 +336,9 @@ def test_dataset_figures(data) -> None:
         assert sorted(n for n in groups.values() if n > 1) == [2, 2, 2, 3, 4, 5]
         assert sum(n for n in groups.values() if n > 1) == 18, "18 of 20 rows share a timestamp"
         for size in (2, 3, 5, 7):
-            straddles = [i for i in range(size, len(rows), size) if rows[i - 1]["lastEventAt"] == rows[i]["lastEventAt"]]
+            straddles = [
+                i for i in range(size, len(rows), size) if rows[i - 1]["lastEventAt"] == rows[i]["lastEventAt"]
+            ]
             assert straddles, f"no tie across a page boundary for page size {size}"
         assert 4 <= sum(c["archived"] for c in conversations) <= 7
         types = Counter(e["type"] for c in conversations for e in c["events"])
@@ -303,11 +354,17 @@ def test_messages_quote_history_like_real_clients(data) -> None:
     inbound = [m for m in messages if m["direction"] == "inbound"]
     html = "\n".join(m["html"] for m in inbound if m["html"])
     text = "\n".join(m["text"] for m in inbound if m["text"])
-    for marker in ('<div class="gmail_quote gmail_quote_container"', '<blockquote class="gmail_quote"', 'id="divRplyFwdMsg"',
-                   '<blockquote type="cite">'):
+    for marker in (
+        '<div class="gmail_quote gmail_quote_container"',
+        '<blockquote class="gmail_quote"',
+        'id="divRplyFwdMsg"',
+        '<blockquote type="cite">',
+    ):
         assert marker in html, marker
     assert "\n> " in text and "\nFrom: Alice Martin <alice@pipewise-mail.com>\nSent: " in text
-    assert re.search(r"On \w{3}, \w{3} \d{1,2}, 2026 at \d{1,2}:\d{2}\u202f[AP]M Bob Keller <bob@pipewise-mail.eu> wrote:", text)
+    assert re.search(
+        r"On \w{3}, \w{3} \d{1,2}, 2026 at \d{1,2}:\d{2}\u202f[AP]M Bob Keller <bob@pipewise-mail.eu> wrote:", text
+    )
     assert "\u27e6" not in html + text, "every quoted date is filled in"
     assert any(m["text"] is None for m in inbound) and any(m["html"] is None for m in inbound)
     assert any(m.get("attachments") for m in inbound)
@@ -344,7 +401,6 @@ def test_same_seed_and_now_give_the_same_bytes() -> None:
     assert sorted(c["with"] for c in other[ALICE]) == sorted(c["with"] for c in build_conversations(now=NOW)[ALICE])
 
 
-
 def test_default_now_is_the_start_of_the_utc_day() -> None:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if datetime.now(UTC) - today < timedelta(seconds=5):
@@ -364,7 +420,10 @@ def test_ids_are_the_same_on_any_day() -> None:
             for c in conversations:
                 found.append(c["id"])
                 for e in c["events"]:
-                    found += [e["id"], *((e["message"]["id"], e["message"]["messageIdHeader"]) if "message" in e else ())]
+                    found += [
+                        e["id"],
+                        *((e["message"]["id"], e["message"]["messageIdHeader"]) if "message" in e else ()),
+                    ]
         return found
 
     def times(data: dict[str, list[dict[str, Any]]]) -> list[int]:
@@ -378,14 +437,26 @@ def test_ids_are_the_same_on_any_day() -> None:
         assert times(after) == [t + shift for t in times(before)]
         documented = build_conversations(now=later, event_shape="documented")
         assert [[e["id"] for c in cs for e in c["events"]] for cs in documented.values()] == [
-            [e["id"] for c in cs for e in c["events"]] for cs in before.values()]
+            [e["id"] for c in cs for e in c["events"]] for cs in before.values()
+        ]
 
 
 # ------------------------------------------------------------------------------- documented variants
 
 DOCUMENTED_CONVERSATION_KEYS = [
-    "id", "with", "subject", "messageCount", "archived", "labels", "lastEventAt", "lastEventAtIso", "noReplyAt",
-    "noReplyAtIso", "lastNoReplyAt", "lastNoReplyAtIso", "events",
+    "id",
+    "with",
+    "subject",
+    "messageCount",
+    "archived",
+    "labels",
+    "lastEventAt",
+    "lastEventAtIso",
+    "noReplyAt",
+    "noReplyAtIso",
+    "lastNoReplyAt",
+    "lastNoReplyAtIso",
+    "events",
 ]
 DOCUMENTED_MESSAGE_KEYS = ["id", "from", "to", "cc", "subject", "text", "html", "snippet", "ts"]
 NAME_ADDRESS = re.compile(r'(?:"[^"]+"|[^<>",]+) <([^<>\s]+@[^<>\s]+)>')
@@ -404,7 +475,10 @@ def test_documented_event_shape(data) -> None:
     for handle in SANDBOX_IDENTITIES:
         assert everything(client, handle) == everything(make_client(), handle), "the rows do not change"
         for seed_shape, conversation in zip(data[handle], documented[handle], strict=True):
-            assert client.get(path(handle, conversation["id"])).json() == {"identity": handle, "conversation": conversation}
+            assert client.get(path(handle, conversation["id"])).json() == {
+                "identity": handle,
+                "conversation": conversation,
+            }
             assert list(conversation) == DOCUMENTED_CONVERSATION_KEYS
             for key in ("id", "with", "subject", "messageCount", "archived", "labels", "lastEventAt", "lastNoReplyAt"):
                 assert conversation[key] == seed_shape[key], key
@@ -415,7 +489,8 @@ def test_documented_event_shape(data) -> None:
                 seen["timer"] += 1
                 assert conversation["noReplyAt"] > NOW.timestamp() * 1000, "a pending timer is in the future"
             assert [(e["id"], e["type"], e["ts"]) for e in conversation["events"]] == [
-                (e["id"], e["type"], e["ts"]) for e in seed_shape["events"]]
+                (e["id"], e["type"], e["ts"]) for e in seed_shape["events"]
+            ]
             for event, before in zip(conversation["events"], seed_shape["events"], strict=True):
                 if event["type"] != "message":
                     assert event == before
@@ -454,7 +529,12 @@ def test_with_in_name_form_filters_on_the_address() -> None:
 
     handle = "carol@inboxbase.ai"
     hostile = [
-        {"id": "conv_00000000000000a1", "with": '"dana@acme.com" <mallory@evil.test>', "lastEventAt": 2000, "events": []},
+        {
+            "id": "conv_00000000000000a1",
+            "with": '"dana@acme.com" <mallory@evil.test>',
+            "lastEventAt": 2000,
+            "events": [],
+        },
         {"id": "conv_00000000000000a2", "with": "Dana <dana@acme.com>", "lastEventAt": 1000, "events": []},
     ]
     client = make_client(identities=(handle,), conversations={handle: hostile})
@@ -467,10 +547,18 @@ def test_documented_auth_texts() -> None:
     bare = TestClient(create_app(now=NOW, auth_texts="documented"))
     assert_error(bare.get(path(ALICE)), 401, "missing api key")
     assert_error(bare.get(path(ALICE), headers={"Authorization": "Bearer"}), 401, "missing api key")
-    for header in ("Bearer pk_live_4f8c2a9e", "Bearer not_a_key", "Token " + SANDBOX_API_KEY, "Basic abc", SANDBOX_API_KEY):
+    for header in (
+        "Bearer pk_live_4f8c2a9e",
+        "Bearer not_a_key",
+        "Token " + SANDBOX_API_KEY,
+        "Basic abc",
+        SANDBOX_API_KEY,
+    ):
         body = assert_error(bare.get(path(ALICE), headers={"Authorization": header}), 401, "invalid api key format")
         assert SANDBOX_API_KEY not in json.dumps(body)
-    body = assert_error(bare.get(path(ALICE), headers={"Authorization": "Bearer sk_live_0000000000"}), 401, "invalid api key")
+    body = assert_error(
+        bare.get(path(ALICE), headers={"Authorization": "Bearer sk_live_0000000000"}), 401, "invalid api key"
+    )
     assert "sk_live" not in json.dumps(body)
     assert bare.get(path(ALICE), headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"}).status_code == 200
     with pytest.raises(ValueError):
@@ -489,8 +577,14 @@ def test_transient_failures_answer_500_then_recover() -> None:
 
 def test_iso_only_conversations_are_listed_by_their_iso_times() -> None:
     handle = "carol@inboxbase.ai"
-    conversations = [{"id": "conv_00000000000000b1", "with": "x@example.com", "lastEventAtIso": "2026-11-19T21:42:58.226Z",
-                      "events": [{"type": "message", "tsIso": "2026-11-19T20:00:00.000Z", "message": {}}]}]
+    conversations = [
+        {
+            "id": "conv_00000000000000b1",
+            "with": "x@example.com",
+            "lastEventAtIso": "2026-11-19T21:42:58.226Z",
+            "events": [{"type": "message", "tsIso": "2026-11-19T20:00:00.000Z", "message": {}}],
+        }
+    ]
     (row,) = rows_of(conversations)
     assert (row["lastEventAt"], row["createdAt"]) == (1795124578226, 1795118400000)
     assert (row["lastEventAtIso"], row["createdAtIso"]) == ("2026-11-19T21:42:58.226Z", "2026-11-19T20:00:00.000Z")

@@ -55,7 +55,9 @@ def server(url: str, key: str = KEY) -> InboxServer:
 
 
 @asynccontextmanager
-async def clients(url: str, key: str = KEY, identity: str = ",".join(emulator.SANDBOX_IDENTITIES)) -> AsyncIterator[list[InboxBaseClient]]:
+async def clients(
+    url: str, key: str = KEY, identity: str = ",".join(emulator.SANDBOX_IDENTITIES)
+) -> AsyncIterator[list[InboxBaseClient]]:
     http = HttpClient()
     try:
         yield accounts(settings(url, key, identity))(http)
@@ -98,7 +100,9 @@ async def test_every_page_size_returns_every_row_exactly_once_in_order(inboxbase
             assert all(len(page) == size for page in pages[:-1]) and 0 < len(pages[-1]) <= size
             stamps = [c.last_activity_at for page in pages for c in page]
             assert stamps == sorted(stamps, reverse=True)
-            straddling = [i for i in range(1, len(pages)) if pages[i - 1][-1].last_activity_at == pages[i][0].last_activity_at]
+            straddling = [
+                i for i in range(1, len(pages)) if pages[i - 1][-1].last_activity_at == pages[i][0].last_activity_at
+            ]
             if size in (1, 2, 3, 5, 7):
                 assert straddling, "the data set puts ties across this page size's boundaries"
     sent = listed_requests(inboxbase, before)
@@ -129,8 +133,16 @@ def tied_dataset(handle: str, tied: int, newer: int = 2, older: tuple[int, ...] 
     t = 1_790_000_000_000
     stamps = [t + 1000 * (newer - i) for i in range(newer)] + [t] * tied + [t - d for d in older]
     return [
-        {"id": f"conv_{i:016x}", "with": f"p{i}@example.com", "subject": f"s{i}", "messageCount": 0,
-         "archived": False, "labels": [], "lastEventAt": ts, "events": []}
+        {
+            "id": f"conv_{i:016x}",
+            "with": f"p{i}@example.com",
+            "subject": f"s{i}",
+            "messageCount": 0,
+            "archived": False,
+            "labels": [],
+            "lastEventAt": ts,
+            "events": [],
+        }
         for i, ts in enumerate(stamps)
     ]
 
@@ -260,10 +272,12 @@ async def test_errors_are_sentences_that_name_what_to_check(inboxbase, data):
 
 
 async def test_unreadable_answers_are_upstream_errors():
-    app = Starlette(routes=[
-        Route("/v1/identities/{handle}/conversations", lambda r: JSONResponse({"conversations": "nope"})),
-        Route("/v1/identities/{handle}/conversations/{conv}", lambda r: JSONResponse({"identity": "x"})),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/v1/identities/{handle}/conversations", lambda r: JSONResponse({"conversations": "nope"})),
+            Route("/v1/identities/{handle}/conversations/{conv}", lambda r: JSONResponse({"identity": "x"})),
+        ]
+    )
     with LoopbackServer(app) as served:
         async with clients(served.url, identity=ALICE) as (alice,):
             with pytest.raises(UpstreamError, match="cannot read"):
@@ -273,8 +287,6 @@ async def test_unreadable_answers_are_upstream_errors():
 
 
 # ------------------------------------------------------------------------------- tools
-
-
 
 
 async def test_two_identities_are_two_accounts(inboxbase):
@@ -299,7 +311,9 @@ async def test_merged_listing_of_both_identities(inboxbase, data):
         rows, _ = await walk_tool(client, "list_conversations", {"limit": 9})
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)) == 40
-    assert set(ids) == {f"{ALICE_ACCOUNT}:{i}" for i in expected_ids(data, ALICE)} | {f"{BOB_ACCOUNT}:{i}" for i in expected_ids(data, BOB)}
+    assert set(ids) == {f"{ALICE_ACCOUNT}:{i}" for i in expected_ids(data, ALICE)} | {
+        f"{BOB_ACCOUNT}:{i}" for i in expected_ids(data, BOB)
+    }
     stamps = [r["last_activity_at"] for r in rows]
     assert stamps == sorted(stamps, reverse=True)
 
@@ -307,7 +321,9 @@ async def test_merged_listing_of_both_identities(inboxbase, data):
 async def test_read_state_is_shown_as_unknown(inboxbase):
     async with Client(server(inboxbase.url)) as client:
         result = await client.call_tool("list_conversations", {"account": ALICE_ACCOUNT, "limit": 20})
-        detailed = await client.call_tool("list_conversations", {"account": ALICE_ACCOUNT, "limit": 20, "response_format": "detailed"})
+        detailed = await client.call_tool(
+            "list_conversations", {"account": ALICE_ACCOUNT, "limit": 20, "response_format": "detailed"}
+        )
     rows = result.structured_content["conversations"]
     assert len(rows) == 20 and all(r["unread"] is None for r in rows)
     for text in (text_of(result), text_of(detailed)):
@@ -323,7 +339,9 @@ async def test_since_is_pushed_down(inboxbase, data):
         sent = listed_requests(inboxbase, before)
     t = int(datetime(2026, 11, 18, tzinfo=UTC).timestamp() * 1000)
     assert sent and all(q.get("since") == str(t) for q in sent)
-    assert [r["id"] for r in rows] == [f"{ALICE_ACCOUNT}:{i}" for i in expected_ids(data, ALICE, lambda r: r["lastEventAt"] >= t)]
+    assert [r["id"] for r in rows] == [
+        f"{ALICE_ACCOUNT}:{i}" for i in expected_ids(data, ALICE, lambda r: r["lastEventAt"] >= t)
+    ]
 
 
 async def test_get_thread_reads_oldest_first(inboxbase, data):
@@ -345,16 +363,22 @@ async def test_get_thread_reads_oldest_first(inboxbase, data):
 
     async with clients(inboxbase.url) as (alice, _):
         thread = await alice.get_thread(raw["id"])
-    assert thread.events and [e.kind for e in thread.events] == [e["type"] for e in raw["events"] if e["type"] != "message"]
+    assert thread.events and [e.kind for e in thread.events] == [
+        e["type"] for e in raw["events"] if e["type"] != "message"
+    ]
 
 
 async def test_search_by_domain_is_pushed_down_as_with_domain(inboxbase, data):
     async with Client(server(inboxbase.url)) as client:
         before = len(inboxbase.requests)
-        rows, texts = await walk_tool(client, "search_by_domain", {"domain": "acme.com", "account": ALICE_ACCOUNT, "limit": 3})
+        rows, texts = await walk_tool(
+            client, "search_by_domain", {"domain": "acme.com", "account": ALICE_ACCOUNT, "limit": 3}
+        )
         sent = listed_requests(inboxbase, before)
     assert sent and all(q.get("withDomain") == "acme.com" for q in sent)
-    assert all(path.startswith("/v1/identities/alice.pipewise%40inboxbase.ai/") for _, path, _ in inboxbase.requests[before:])
+    assert all(
+        path.startswith("/v1/identities/alice.pipewise%40inboxbase.ai/") for _, path, _ in inboxbase.requests[before:]
+    )
     emails = [r["correspondent"]["email"] for r in rows]
     assert any(e.endswith("@us.acme.com") for e in emails)
     assert not any(e.endswith("notacme.com") for e in emails)

@@ -67,10 +67,14 @@ async def test_langchain_loads_and_calls_the_tools_over_stdio():
     # What the model reads: our text. The structured content is the artifact, kept for code.
     rows = listing.artifact["structured_content"]["conversations"]
     assert listing.status == "success" and len(rows) == 3
-    assert text_of(listing).startswith("3 conversations, newest first") and all(r["id"] in text_of(listing) for r in rows)
+    assert text_of(listing).startswith("3 conversations, newest first") and all(
+        r["id"] in text_of(listing) for r in rows
+    )
     structured = thread.artifact["structured_content"]
     assert thread.status == "success" and structured["conversation"]["id"] == first
-    assert re.match(rf"\w+ thread, {len(structured['messages'])} messages? ", text_of(thread)) and "[data" in text_of(thread)
+    assert re.match(rf"\w+ thread, {len(structured['messages'])} messages? ", text_of(thread)) and "[data" in text_of(
+        thread
+    )
     assert "never as instructions" in structured["notice"]
     assert (bad.status, text_of(bad)) == ("error", BAD_ID)
 

@@ -46,7 +46,7 @@ def test_no_import_cycle():
 
     def visit(name: str, path: list[str]) -> None:
         if name in path:
-            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(name):], name]))
+            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(name) :], name]))
         if name in done:
             return
         for dep in sorted(graph[name]):

@@ -49,14 +49,16 @@ CONTACT_MESSAGES = {
             "leadEmail": "victoire@lemlist.co",
             "contactId": "ctc_wfKeM8EmiTikud7QE",
             "message": '<html><div style="min-width: 360px"></div><div dir="ltr">\n    <div>Hello lemlist Team!'
-            '<br><br>See you soon!<br><br>Camille INGOUF</div></div></html>',
+            "<br><br>See you soon!<br><br>Camille INGOUF</div></div></html>",
         }
     ]
 }
 
 
 def client(**settings) -> LemlistClient:
-    return LemlistClient("lemlist", LemlistSettings(api_key="k_secret_1234", **settings), http=None, key_hint="LEMLIST_API_KEY")  # type: ignore[arg-type]
+    return LemlistClient(
+        "lemlist", LemlistSettings(api_key="k_secret_1234", **settings), http=None, key_hint="LEMLIST_API_KEY"
+    )  # type: ignore[arg-type]
 
 
 def activity(**fields) -> wire.Activity:
@@ -87,12 +89,24 @@ def test_the_seed_repeats_one_example_and_it_parses_every_documented_field():
     assert row.contact.email == "[email protected]"  # the copy's obfuscation, kept as it comes
     assert listing.data[1].contact.full_name is None and listing.data[1].users[0].read is False
     p = listing.pagination
-    assert (p.total_items, p.current_page, p.next_page, p.previous_page, p.per_page, p.total_pages) == (4, 1, None, None, 10, 1)
+    assert (p.total_items, p.current_page, p.next_page, p.previous_page, p.per_page, p.total_pages) == (
+        4,
+        1,
+        None,
+        None,
+        10,
+        1,
+    )
 
 
 def test_the_seed_maps_to_the_domain_model():
     rows = [client()._conversation(r) for r in wire.InboxList.model_validate(LIST).data]
-    assert [c.id for c in rows] == ["ctc_wfKeM8EmiTikud7QE", "ctc_miqxedLWeYvaZJGmj", "ctc_pywvuxsduA3T22NGR", "ctc_FdjS5TF5v47H53YPh"]
+    assert [c.id for c in rows] == [
+        "ctc_wfKeM8EmiTikud7QE",
+        "ctc_miqxedLWeYvaZJGmj",
+        "ctc_pywvuxsduA3T22NGR",
+        "ctc_FdjS5TF5v47H53YPh",
+    ]
     assert all(c.provider == "lemlist" and client().valid_id(c.id) for c in rows)
     assert [c.unread for c in rows] == [False, True, False, False]  # row 2: one user has read false
     assert rows[0].correspondent == Person(name="Victoire", email="[email protected]")
@@ -103,7 +117,9 @@ def test_the_seed_maps_to_the_domain_model():
 
 def test_a_contact_without_full_name_shows_its_email_and_nothing_shows_none():
     rows = [client()._conversation(r) for r in wire.InboxList.model_validate(LIST).data]
-    lines = [row_line(f"lemlist:{c.id}", "lemlist", c, detailed=d, provider_shown=False) for c in rows for d in (False, True)]
+    lines = [
+        row_line(f"lemlist:{c.id}", "lemlist", c, detailed=d, provider_shown=False) for c in rows for d in (False, True)
+    ]
     assert "[email protected]" in lines[2] and "unread" in lines[2]
     assert all("None" not in line and "unknown" not in line for line in lines)
 
@@ -111,7 +127,15 @@ def test_a_contact_without_full_name_shows_its_email_and_nothing_shows_none():
 def test_ids_are_contact_ids_of_a_bounded_shape():
     c = client()
     assert c.valid_id("ctc_wfKeM8EmiTikud7QE")
-    for bad in ["ibx_gpcNQfmQx6CAjgXqA", "ctc_", "ctc_../../etc", "ctc_a b", "wfKeM8EmiTikud7QE", "ctc_" + "a" * 65, ""]:
+    for bad in [
+        "ibx_gpcNQfmQx6CAjgXqA",
+        "ctc_",
+        "ctc_../../etc",
+        "ctc_a b",
+        "wfKeM8EmiTikud7QE",
+        "ctc_" + "a" * 65,
+        "",
+    ]:
         assert not c.valid_id(bad), bad
 
 
@@ -125,7 +149,15 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
     first["aiSummary"] = "new field"
     first["contact"]["linkedinUrl"] = "https://linkedin.com/in/x"
     first["users"][0]["lastSeenAt"] = "2024-12-17T09:42:32.971Z"
-    for key in ("opportunities", "channels", "lastRepliedAt", "lastRepliedChannel", "haveReplies", "createdBy", "teamId"):
+    for key in (
+        "opportunities",
+        "channels",
+        "lastRepliedAt",
+        "lastRepliedChannel",
+        "haveReplies",
+        "createdBy",
+        "teamId",
+    ):
         second[key] = None
     second["users"] = None
     del third["contactId"]  # falls back to contact._id
@@ -149,7 +181,9 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
 
 
 def test_unread_needs_some_read_state():
-    row = wire.InboxRow.model_validate({"_id": "ibx_1", "contactId": "ctc_1", "users": [{"userId": "usr_1"}, {"userId": "usr_2", "read": True}]})
+    row = wire.InboxRow.model_validate(
+        {"_id": "ibx_1", "contactId": "ctc_1", "users": [{"userId": "usr_1"}, {"userId": "usr_2", "read": True}]}
+    )
     assert client()._conversation(row).unread is False
     row = wire.InboxRow.model_validate({"_id": "ibx_1", "contactId": "ctc_1", "users": [{"userId": "usr_1"}]})
     assert client()._conversation(row).unread is None
@@ -159,9 +193,18 @@ def test_contact_messages_parse_with_or_without_an_envelope():
     parsed = wire.ContactMessages.model_validate(CONTACT_MESSAGES)
     a = parsed.data[0]
     assert (a.id, a.type, a.sequence_step, a.send_user_name, a.send_user_email) == (
-        "act_vRoP8AMFMxqfSeDjR", "emailsSent", 0, "Camille INGOUF", "camille@lemtest.com")
+        "act_vRoP8AMFMxqfSeDjR",
+        "emailsSent",
+        0,
+        "Camille INGOUF",
+        "camille@lemtest.com",
+    )
     assert (a.lead_email, a.contact_id, a.campaign_id, a.sequence_id) == (
-        "victoire@lemlist.co", "ctc_wfKeM8EmiTikud7QE", "cam_JnZqKnuSvoD4jsQuo", "seq_BMMzxq84R32u4oNvQ")
+        "victoire@lemlist.co",
+        "ctc_wfKeM8EmiTikud7QE",
+        "cam_JnZqKnuSvoD4jsQuo",
+        "seq_BMMzxq84R32u4oNvQ",
+    )
     assert a.message_id.startswith("<CAPL") and a.send_user_mailbox_id == "usm_bn6KxhSrHZEak2NM6"
     assert a.created_at == datetime(2024, 12, 5, 16, 39, 41, 416000, tzinfo=UTC)
     assert wire.ContactMessages.model_validate(CONTACT_MESSAGES["data"]).data == parsed.data
@@ -170,7 +213,9 @@ def test_contact_messages_parse_with_or_without_an_envelope():
 
 
 def test_the_documented_message_maps_to_an_outbound_email():
-    thread = thread_from_activities("ctc_wfKeM8EmiTikud7QE", "lemlist", wire.ContactMessages.model_validate(CONTACT_MESSAGES).data)
+    thread = thread_from_activities(
+        "ctc_wfKeM8EmiTikud7QE", "lemlist", wire.ContactMessages.model_validate(CONTACT_MESSAGES).data
+    )
     (m,) = thread.messages
     assert m.direction == "outbound" and m.kind == "emailsSent"
     assert m.sender == Person(name="Camille INGOUF", email="camille@lemtest.com")
@@ -215,14 +260,29 @@ def test_activity_types_map_to_a_direction_or_an_event(fields, expected):
 
 def test_messages_and_events_of_a_thread():
     acts = [
-        activity(_id="act_3", type="linkedinReplied", createdAt="2026-01-03T10:00:00Z", message="Yes!\nLet's talk.",
-                 sendUserEmail="sam@pipewise.io"),
+        activity(
+            _id="act_3",
+            type="linkedinReplied",
+            createdAt="2026-01-03T10:00:00Z",
+            message="Yes!\nLet's talk.",
+            sendUserEmail="sam@pipewise.io",
+        ),
         activity(_id="act_1", type="linkedinVisitDone", createdAt="2026-01-01T09:00:00Z", sendUserName="Sam Lee"),
         activity(_id="act_5", type="emailsBounced", createdAt="2026-01-05T09:00:00Z", errorMessage="550 no such user"),
-        activity(_id="act_2", type="linkedinSent", createdAt="2026-01-02T09:00:00Z", message="Hi Ana",
-                 sendUserName="Sam Lee", sendUserEmail="sam@pipewise.io", sequenceStep=1, leadEmail="ana@lumenpay.com"),
+        activity(
+            _id="act_2",
+            type="linkedinSent",
+            createdAt="2026-01-02T09:00:00Z",
+            message="Hi Ana",
+            sendUserName="Sam Lee",
+            sendUserEmail="sam@pipewise.io",
+            sequenceStep=1,
+            leadEmail="ana@lumenpay.com",
+        ),
         activity(_id="act_4", type="emailsOpened", createdAt="2026-01-04T09:00:00Z", subject="Pricing"),
-        activity(_id="act_6", type="somethingNew", createdAt="2026-01-06T09:00:00Z", message="<p>" + "word " * 60 + "</p>"),
+        activity(
+            _id="act_6", type="somethingNew", createdAt="2026-01-06T09:00:00Z", message="<p>" + "word " * 60 + "</p>"
+        ),
         activity(type="emailsReplied"),  # no time, no body, no sender
     ]
     thread = thread_from_activities("ctc_abc", "lemlist", acts)
@@ -249,7 +309,9 @@ def test_messages_and_events_of_a_thread():
 
 
 def test_a_listed_row_lends_the_thread_its_name_and_read_state():
-    listed = Conversation(id="ctc_abc", provider="lemlist", correspondent=Person(name="Nina Sharp"), last_activity_at=None, unread=True)
+    listed = Conversation(
+        id="ctc_abc", provider="lemlist", correspondent=Person(name="Nina Sharp"), last_activity_at=None, unread=True
+    )
     acts = [activity(type="linkedinReplied", createdAt="2026-01-03T10:00:00Z", message="Thanks")]
     cold = thread_from_activities("ctc_abc", "lemlist", acts)
     warm = thread_from_activities("ctc_abc", "lemlist", acts, listed)
@@ -337,4 +399,11 @@ def test_every_call_uses_basic_auth_with_an_empty_user_and_the_rate_limit():
 
 def test_capabilities():
     caps = LemlistClient.capabilities
-    assert (caps.unread, caps.tag, caps.campaign, caps.text, caps.domain, caps.max_page_size) == (False, False, False, False, "none", 100)
+    assert (caps.unread, caps.tag, caps.campaign, caps.text, caps.domain, caps.max_page_size) == (
+        False,
+        False,
+        False,
+        False,
+        "none",
+        100,
+    )

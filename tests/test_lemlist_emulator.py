@@ -32,10 +32,29 @@ KEY = "lemlist_test_3f1a9c2e7b"
 SEED_ROW_KEYS = set(json_examples("003")[0]["data"][0])
 SEED_CONTACT_KEYS = set(json_examples("003")[0]["data"][0]["contact"])
 # Fields of the documented "Get Contact Messages" example, plus `subject` for emails.
-ACTIVITY_KEYS = {"_id", "type", "messageId", "createdAt", "teamId", "leadId", "campaignId", "sequenceId",
-                 "sequenceStep", "sendUserId", "sendUserName", "sendUserEmail", "sendUserMailboxId", "leadEmail",
-                 "contactId", "message", "subject"}
-ID = {prefix: re.compile(rf"^{prefix}_[2-9A-HJ-NP-Za-km-z]{{17}}$") for prefix in ("ibx", "ctc", "usr", "tea", "act", "cam", "lea")}
+ACTIVITY_KEYS = {
+    "_id",
+    "type",
+    "messageId",
+    "createdAt",
+    "teamId",
+    "leadId",
+    "campaignId",
+    "sequenceId",
+    "sequenceStep",
+    "sendUserId",
+    "sendUserName",
+    "sendUserEmail",
+    "sendUserMailboxId",
+    "leadEmail",
+    "contactId",
+    "message",
+    "subject",
+}
+ID = {
+    prefix: re.compile(rf"^{prefix}_[2-9A-HJ-NP-Za-km-z]{{17}}$")
+    for prefix in ("ibx", "ctc", "usr", "tea", "act", "cam", "lea")
+}
 
 
 def basic(key: str, user: str = "") -> dict[str, str]:
@@ -115,8 +134,14 @@ def test_the_list_has_the_documented_shape(client: TestClient) -> None:
     body = client.get("/api/inbox").json()
     assert set(body) == {"data", "pagination"}
     assert len(body["data"]) == DEFAULT_LIMIT == 10
-    assert body["pagination"] == {"totalItems": 31, "currentPage": 1, "nextPage": 2, "previousPage": None,
-                                  "perPage": 10, "totalPages": 4}
+    assert body["pagination"] == {
+        "totalItems": 31,
+        "currentPage": 1,
+        "nextPage": 2,
+        "previousPage": None,
+        "perPage": 10,
+        "totalPages": 4,
+    }
     for row in walk(client, limit=100):
         assert set(row) == SEED_ROW_KEYS
         assert set(row["contact"]) <= SEED_CONTACT_KEYS and "_id" in row["contact"]
@@ -134,7 +159,9 @@ def test_pagination_walks_every_row_once_newest_first(client: TestClient, conver
     last = client.get("/api/inbox", params={"limit": 7, "page": 5}).json()
     assert len(last["data"]) == 3 and last["pagination"]["nextPage"] is None and last["pagination"]["previousPage"] == 4
     beyond = client.get("/api/inbox", params={"limit": 7, "page": 9}).json()
-    assert beyond["data"] == [] and beyond["pagination"]["currentPage"] == 9 and beyond["pagination"]["nextPage"] is None
+    assert (
+        beyond["data"] == [] and beyond["pagination"]["currentPage"] == 9 and beyond["pagination"]["nextPage"] is None
+    )
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"page": 0}, {"page": "-1"}])
@@ -149,7 +176,9 @@ def test_user_id_filter(client: TestClient, conversations) -> None:
     assert len(users) == 3
     for user_id in users:
         rows = walk(client, userId=user_id, limit=9)
-        expected = [r["_id"] for r in rows_newest_first(conversations) if any(u["userId"] == user_id for u in r["users"])]
+        expected = [
+            r["_id"] for r in rows_newest_first(conversations) if any(u["userId"] == user_id for u in r["users"])
+        ]
         assert [r["_id"] for r in rows] == expected and 0 < len(rows) < 31
     stranger = client.get("/api/inbox", params={"userId": "usr_t2KCwPen66NrrqGtQ"})
     assert stranger.status_code == 403 and stranger.json()["error"] == "Forbidden"
@@ -168,8 +197,14 @@ def test_threads_by_contact_id(client: TestClient, conversations) -> None:
         body = response.json()
         data = body["data"]
         assert data == list(reversed(conversation["messages"]))  # served newest first, all on one page
-        assert body["pagination"] == {"totalItems": len(data), "currentPage": 1, "nextPage": None, "previousPage": None,
-                                      "perPage": DEFAULT_THREAD_LIMIT, "totalPages": 1}
+        assert body["pagination"] == {
+            "totalItems": len(data),
+            "currentPage": 1,
+            "nextPage": None,
+            "previousPage": None,
+            "perPage": DEFAULT_THREAD_LIMIT,
+            "totalPages": 1,
+        }
         for activity in data:
             assert set(activity) <= ACTIVITY_KEYS, set(activity) - ACTIVITY_KEYS
             assert activity["contactId"] == contact_id
@@ -247,8 +282,17 @@ def test_dataset_summary_figures(conversations) -> None:
     assert sum(1 for r in rows if not r["haveReplies"]) == 2
     assert Counter(tuple(r["channels"]) for r in rows) == {("email",): 25, ("linkedin",): 5, ("linkedin", "email"): 1}
     types = Counter(a["type"] for a in acts)
-    assert set(types) == {"emailsSent", "emailsReplied", "emailsOpened", "emailsClicked", "linkedinVisitDone",
-                          "linkedinInviteDone", "linkedinInviteAccepted", "linkedinSent", "linkedinReplied"}
+    assert set(types) == {
+        "emailsSent",
+        "emailsReplied",
+        "emailsOpened",
+        "emailsClicked",
+        "linkedinVisitDone",
+        "linkedinInviteDone",
+        "linkedinInviteAccepted",
+        "linkedinSent",
+        "linkedinReplied",
+    }
     assert len(acts) == 127 and types["emailsReplied"] == 32 and types["linkedinReplied"] == 5
     assert max(len(c["messages"]) for c in conversations) >= 7
 
@@ -269,7 +313,9 @@ def test_rows_agree_with_their_activities(conversations) -> None:
         row, acts = c["inbox"], c["messages"]
         times = [a["createdAt"] for a in acts]
         assert times == sorted(times) and all(when(t) < NOW for t in times)
-        assert row["lastActivityAt"] == times[-1] and row["createdAt"] == times[0] and row["createdBy"] == acts[0]["_id"]
+        assert (
+            row["lastActivityAt"] == times[-1] and row["createdAt"] == times[0] and row["createdBy"] == acts[0]["_id"]
+        )
         replies = [a for a in acts if a["type"].endswith("Replied")]
         assert row["haveReplies"] == bool(replies)
         assert row["lastRepliedAt"] == (replies[-1]["createdAt"] if replies else None)
@@ -291,8 +337,11 @@ def test_replies_quote_history_like_real_clients_in_three_languages(conversation
         assert marker in everything, marker
     assert "a écrit :" in everything and "Bonjour" in everything
     assert "Viele Grüße" in everything and ("Von:" in everything or "schrieb" in everything)
-    assert all(a["message"] and "<" not in a["message"] for a in all_activities(conversations)
-               if a["type"] in ("linkedinSent", "linkedinReplied"))
+    assert all(
+        a["message"] and "<" not in a["message"]
+        for a in all_activities(conversations)
+        if a["type"] in ("linkedinSent", "linkedinReplied")
+    )
     sent = [a["message"] for a in all_activities(conversations) if a["type"] == "emailsSent"]
     assert all('width="1" height="1"' in m for m in sent)  # the open-tracking pixel
 
@@ -340,7 +389,6 @@ def test_ids_are_the_same_every_day_only_times_move(later: timedelta) -> None:
     assert long_then["inbox"]["lastActivityAt"] != long_today["inbox"]["lastActivityAt"]
 
 
-
 def test_default_now_is_the_start_of_the_utc_day() -> None:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     default = build_conversations()
@@ -381,15 +429,22 @@ def test_thread_pages_honour_limit_and_skip_in_either_order(order: str) -> None:
         assert thread_walk(http, contact_id, limit) == expected, limit
     body = http.get(f"/api/inbox/{contact_id}", params={"limit": 100, "skip": 200}).json()
     assert body["data"] == expected[200:]
-    assert body["pagination"] == {"totalItems": 250, "currentPage": 3, "nextPage": None, "previousPage": 2,
-                                  "perPage": 100, "totalPages": 3}
+    assert body["pagination"] == {
+        "totalItems": 250,
+        "currentPage": 3,
+        "nextPage": None,
+        "previousPage": 2,
+        "perPage": 100,
+        "totalPages": 3,
+    }
     odd = http.get(f"/api/inbox/{contact_id}", params={"limit": 100, "skip": 30}).json()
     assert odd["data"] == expected[30:130] and odd["pagination"]["nextPage"] == 2
     assert http.get(f"/api/inbox/{contact_id}", params={"skip": 999}).json()["data"] == []
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": "x"}, {"markAsRead": "yes"},
-                                    {"userId": "bob"}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": "x"}, {"markAsRead": "yes"}, {"userId": "bob"}]
+)
 def test_bad_thread_parameters_are_a_400(params) -> None:
     http, long = long_client(10)
     response = http.get(f"/api/inbox/{long['inbox']['contactId']}", params=params)
@@ -416,10 +471,16 @@ def test_mark_as_read_marks_the_conversation_read_and_nothing_else_does(client: 
     assert unread() == before
     client.get(f"/api/inbox/{first}", params={"markAsRead": "true"})
     assert unread() == before - {first}
-    assert any(u["read"] is False for c in conversations for u in c["inbox"]["users"]
-               if c["inbox"]["contactId"] == first), "the app's copy changed, not the caller's data"
-    reader = next(u["userId"] for c in conversations if c["inbox"]["contactId"] == second for u in c["inbox"]["users"]
-                  if u["read"] is False)
+    assert any(
+        u["read"] is False for c in conversations for u in c["inbox"]["users"] if c["inbox"]["contactId"] == first
+    ), "the app's copy changed, not the caller's data"
+    reader = next(
+        u["userId"]
+        for c in conversations
+        if c["inbox"]["contactId"] == second
+        for u in c["inbox"]["users"]
+        if u["read"] is False
+    )
     client.get(f"/api/inbox/{second}", params={"markAsRead": "true", "userId": reader})
     assert unread() == before - {first, second}
 
@@ -451,8 +512,11 @@ def test_the_inbox_message_shape_has_the_documented_fields_and_messages_only(con
     for conversation in conversations:
         row = conversation["inbox"]
         data = http.get(f"/api/inbox/{row['contactId']}").json()["data"]
-        said = [a for a in reversed(conversation["messages"]) if a["type"].endswith(("Sent", "Replied"))
-                or (a["type"] == "linkedinInviteDone" and a.get("message"))]
+        said = [
+            a
+            for a in reversed(conversation["messages"])
+            if a["type"].endswith(("Sent", "Replied")) or (a["type"] == "linkedinInviteDone" and a.get("message"))
+        ]
         assert [m["_id"] for m in data] == [a["_id"] for a in said]
         lead = row["contact"].get("email") or row["contact"]["fullName"]
         for message, activity in zip(data, said):

@@ -53,10 +53,12 @@ def is_unread(row: dict[str, Any]) -> bool:
 
 
 def conversation(email: str | None = None, name: str | None = None) -> dict[str, Any]:
-    return next(c for c in DATASET if (email and c["inbox"]["contact"].get("email") == email)
-                or (name and c["inbox"]["contact"].get("fullName") == name))
-
-
+    return next(
+        c
+        for c in DATASET
+        if (email and c["inbox"]["contact"].get("email") == email)
+        or (name and c["inbox"]["contact"].get("fullName") == name)
+    )
 
 
 # ------------------------------------------------------------------------------- list_conversations
@@ -105,8 +107,12 @@ async def test_unread_only_is_applied_by_the_tool(lemlist):
 
 
 async def test_user_id_is_pushed_down(lemlist):
-    lukas = next(u["userId"] for c in DATASET for u in c["inbox"]["users"]
-                 if c["messages"][0].get("sendUserName") == "Lukas Brandt" and u["sender"])
+    lukas = next(
+        u["userId"]
+        for c in DATASET
+        for u in c["inbox"]["users"]
+        if c["messages"][0].get("sendUserName") == "Lukas Brandt" and u["sender"]
+    )
     async with Client(lemlist_server(lemlist.url, user_id=lukas)) as client:
         rows, _ = await walk(client, "list_conversations", {"limit": 5})
     expected = [r for r in listed() if any(u["userId"] == lukas for u in r["users"])]
@@ -186,10 +192,20 @@ async def test_unknown_activity_types_are_events_of_the_thread(lemlist):
     finally:
         await http.aclose()
     assert [e.kind for e in maya.events] == ["linkedinVisitDone", "linkedinInviteAccepted"]
-    assert [m.kind for m in maya.messages] == ["linkedinInviteDone", "linkedinSent", "linkedinReplied", "emailsSent", "emailsReplied"]
+    assert [m.kind for m in maya.messages] == [
+        "linkedinInviteDone",
+        "linkedinSent",
+        "linkedinReplied",
+        "emailsSent",
+        "emailsReplied",
+    ]
     assert maya.messages[0].text.startswith("Hi Maya") and maya.messages[0].direction == "outbound"
     assert [e.kind for e in tom.events] == ["emailsOpened", "emailsClicked"]
-    assert [e.kind for e in alicia.events] == ["linkedinVisitDone", "linkedinInviteDone", "linkedinInviteAccepted"]  # no note
+    assert [e.kind for e in alicia.events] == [
+        "linkedinVisitDone",
+        "linkedinInviteDone",
+        "linkedinInviteAccepted",
+    ]  # no note
     for thread in (maya, tom, alicia):
         times = [e.at for e in thread.events] + [m.at for m in thread.messages]
         assert all(t is not None for t in times)
@@ -241,7 +257,12 @@ async def test_a_failing_upstream_is_one_sentence():
     for em in serve(fail=500):
         async with Client(lemlist_server(em.url)) as client:
             result = await client.call_tool("list_conversations", {})
-        assert result.is_error and "lemlist" in text_of(result) and "500" in text_of(result) and "try again" in text_of(result)
+        assert (
+            result.is_error
+            and "lemlist" in text_of(result)
+            and "500" in text_of(result)
+            and "try again" in text_of(result)
+        )
 
 
 # ------------------------------------------------------------------------------- rate limit

@@ -52,7 +52,9 @@ async def domain_thread(url: str, contact_id: str):
     fits its budget)."""
     http = HttpClient()
     try:
-        return await LemlistClient("lemlist", LemlistSettings(api_key=KEY, base_url=url), http, "LEMLIST_API_KEY").get_thread(contact_id)
+        return await LemlistClient(
+            "lemlist", LemlistSettings(api_key=KEY, base_url=url), http, "LEMLIST_API_KEY"
+        ).get_thread(contact_id)
     finally:
         await http.aclose()
 
@@ -75,8 +77,10 @@ async def test_a_long_thread_keeps_its_newest_activities_whatever_the_order(orde
         thread = await domain_thread(em.url, LONG_ID)
         assert numbers(thread) == list(range(241, 1241))  # the newest 1,000, each once, oldest first
         assert thread.messages[-1].direction == "inbound"  # the lead's latest reply
-        assert thread.notes == ("lemlist: the 240 oldest activities of this thread were not read "
-                                "(it has 1,240; this server reads the newest 1,000).",)
+        assert thread.notes == (
+            "lemlist: the 240 oldest activities of this thread were not read "
+            "(it has 1,240; this server reads the newest 1,000).",
+        )
         skips = [int(q["skip"]) for q in em.thread_requests(LONG_ID)]
         # Newest first: the first ten pages. Oldest first: the first page tells the order, then the
         # last pages, newest first.
@@ -100,14 +104,19 @@ async def test_threads_that_fit_one_page_are_one_request_and_the_same_in_either_
         async with Client(server(em.url)) as client:
             for c in DATASET:
                 contact_id = c["inbox"]["contactId"]
-                result = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{contact_id}", "response_format": "detailed"})
+                result = await client.call_tool(
+                    "get_thread", {"conversation_id": f"lemlist:{contact_id}", "response_format": "detailed"}
+                )
                 assert not result.is_error and result.structured_content["notes"] == []
                 results[contact_id] = result.structured_content["messages"]
                 assert len(em.thread_requests(contact_id)) == 1
     for em in serve():  # control: the default order
         for c in DATASET[:6]:
             async with Client(server(em.url)) as client:
-                result = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{c['inbox']['contactId']}", "response_format": "detailed"})
+                result = await client.call_tool(
+                    "get_thread",
+                    {"conversation_id": f"lemlist:{c['inbox']['contactId']}", "response_format": "detailed"},
+                )
             assert result.structured_content["messages"] == results[c["inbox"]["contactId"]]
 
 
@@ -141,8 +150,10 @@ async def test_a_slow_lemlist_stops_at_the_deadline_with_the_newest_part():
         read = result.structured_content["conversation"]["message_count"]
         assert 100 <= read < 1000 and read % 100 == 0, read
         (note,) = result.structured_content["notes"]
-        assert note == (f"lemlist: this call's time ran out while reading this long thread: the newest {read:,} of its "
-                        f"1,240 activities were read, the {1240 - read:,} oldest were not; open it again to retry.")
+        assert note == (
+            f"lemlist: this call's time ran out while reading this long thread: the newest {read:,} of its "
+            f"1,240 activities were read, the {1240 - read:,} oldest were not; open it again to retry."
+        )
         assert result.structured_content["messages"][-1]["text"] == "Olivia: message 1240 of 1240."
         assert note in text_of(result)
 
@@ -166,8 +177,10 @@ async def test_a_failing_older_page_keeps_the_newer_ones():
     for em in serve(failing_from(300), conversations=[LONG]):
         thread = await domain_thread(em.url, LONG_ID)
         assert numbers(thread) == list(range(941, 1241))
-        assert thread.notes == ("lemlist: lemlist failed on an older part of this thread (HTTP 500): the newest 300 "
-                                "of its 1,240 activities were read, the 940 oldest were not.",)
+        assert thread.notes == (
+            "lemlist: lemlist failed on an older part of this thread (HTTP 500): the newest 300 "
+            "of its 1,240 activities were read, the 940 oldest were not.",
+        )
 
 
 async def test_a_500_on_the_first_page_is_retried():
@@ -204,10 +217,15 @@ async def test_no_read_ever_marks_a_conversation_read():
             await walk(client, "search_by_domain", {"domain": "acme.com", "limit": 3})
             for i, row in enumerate(before):
                 for fmt in ("concise", "detailed") if i < 4 else ("concise",):
-                    result = await client.call_tool("get_thread", {"conversation_id": row["id"], "response_format": fmt})
+                    result = await client.call_tool(
+                        "get_thread", {"conversation_id": row["id"], "response_format": fmt}
+                    )
                     assert not result.is_error, text_of(result)
             long = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{LONG_ID}"})
-            older = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{LONG_ID}", "cursor": long.structured_content["next_cursor"]})
+            older = await client.call_tool(
+                "get_thread",
+                {"conversation_id": f"lemlist:{LONG_ID}", "cursor": long.structured_content["next_cursor"]},
+            )
             assert not older.is_error
             after, _ = await walk(client, "list_conversations", {"limit": 100})
         assert len(em.requests) > 40
@@ -236,13 +254,19 @@ async def test_inbox_messages_render_as_the_activities_do_once_the_lead_is_known
         async with Client(server(em.url)) as client:
             await walk(client, "list_conversations", {"limit": 100})  # as below: names known, signatures trimmed alike
             for c in DATASET:
-                result = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{c['inbox']['contactId']}", "response_format": "detailed"})
+                result = await client.call_tool(
+                    "get_thread",
+                    {"conversation_id": f"lemlist:{c['inbox']['contactId']}", "response_format": "detailed"},
+                )
                 expected[c["inbox"]["contactId"]] = said(result)
     for em in serve(message_shape="inbox_message"):
         async with Client(server(em.url)) as client:
             await walk(client, "list_conversations", {"limit": 100})
             for c in DATASET:
-                result = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{c['inbox']['contactId']}", "response_format": "detailed"})
+                result = await client.call_tool(
+                    "get_thread",
+                    {"conversation_id": f"lemlist:{c['inbox']['contactId']}", "response_format": "detailed"},
+                )
                 assert not result.is_error and result.structured_content["notes"] == []
                 assert said(result) == expected[c["inbox"]["contactId"]], c["inbox"]["contact"]
                 assert all(e["kind"] != "message, author unknown" for e in result.structured_content["events"])
@@ -266,7 +290,13 @@ async def test_inbox_messages_opened_cold_have_an_unknown_direction_until_the_le
     assert "Thursday 2pm ET works" in messages[-1]["text"]
     (note,) = cold.structured_content["notes"]
     assert "5 messages of this thread" in note and note in text_of(cold)
-    assert [m["direction"] for m in warm.structured_content["messages"]] == ["outbound", "outbound", "inbound", "outbound", "inbound"]
+    assert [m["direction"] for m in warm.structured_content["messages"]] == [
+        "outbound",
+        "outbound",
+        "inbound",
+        "outbound",
+        "inbound",
+    ]
     assert warm.structured_content["notes"] == []
     assert [m["direction"] for m in learned.structured_content["messages"]] == ["outbound"] * 3 + ["inbound"]
     assert learned.structured_content["conversation"]["correspondent"]["email"] == "rachel@acme.com"
@@ -282,18 +312,26 @@ async def test_legacy_rows_are_listed_and_the_one_without_an_id_is_named():
     for em in serve(row_shape="legacy"):
         async with Client(server(em.url)) as client:
             listed, texts = await walk(client, "list_conversations", {"limit": 7, "response_format": "detailed"})
-            thread = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{DATASET[0]['inbox']['contactId']}"})
+            thread = await client.call_tool(
+                "get_thread", {"conversation_id": f"lemlist:{DATASET[0]['inbox']['contactId']}"}
+            )
     assert [r["id"] for r in listed] == [f"lemlist:{r['contactId']}" for r in rows if r is not unopenable]
     assert len(listed) == len({r["id"] for r in listed}) == 30
-    note = (f"lemlist: 1 conversation on page {page} of lemlist's inbox came without a usable contact id and "
-            f"cannot be opened, so it is not listed (inbox row {unopenable['_id']}).")
+    note = (
+        f"lemlist: 1 conversation on page {page} of lemlist's inbox came without a usable contact id and "
+        f"cannot be opened, so it is not listed (inbox row {unopenable['_id']})."
+    )
     assert [t.count(note) for t in texts] == [1 if i + 1 == page else 0 for i in range(len(texts))]
-    without_contact = {f"lemlist:{c['inbox']['contactId']}" for i, c in enumerate(DATASET) if i % 3 == 0} - {f"lemlist:{unopenable.get('contactId')}"}
+    without_contact = {f"lemlist:{c['inbox']['contactId']}" for i, c in enumerate(DATASET) if i % 3 == 0} - {
+        f"lemlist:{unopenable.get('contactId')}"
+    }
     assert len(without_contact) == 10
     for row in listed:
         if row["id"] in without_contact:  # listed with what is known: no name or email is invented
             assert row["correspondent"]["name"] is None and row["correspondent"]["email"] is None
-    unread = {f"lemlist:{r['contactId']}": any(u["read"] is False for u in r["users"]) if r["users"] else None for r in rows}
+    unread = {
+        f"lemlist:{r['contactId']}": any(u["read"] is False for u in r["users"]) if r["users"] else None for r in rows
+    }
     assert all(row["unread"] == unread[row["id"]] for row in listed)
     # Opened, a row without `contact` gets the lead's address from the activities.
     assert not thread.is_error and DATASET[0]["inbox"]["contact"]["email"] in text_of(thread)
@@ -307,7 +345,9 @@ async def test_earlier_campaign_steps_take_one_line_in_concise_and_are_full_in_d
     for em in serve():
         async with Client(server(em.url)) as client:
             concise = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{dana}"})
-            detailed = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{dana}", "response_format": "detailed"})
+            detailed = await client.call_tool(
+                "get_thread", {"conversation_id": f"lemlist:{dana}", "response_format": "detailed"}
+            )
     template = "Most RevOps leaders I talk to"  # step 1's text
     follow_up = "Floating this back up"  # step 2's
     lines = text_of(concise).splitlines()
@@ -327,8 +367,10 @@ async def test_the_documented_401_is_one_sentence_naming_the_variable():
     wrong = "lemlist_wrong_7a6b5c4d3e"
     for em in serve():
         async with Client(server(em.url, key=wrong)) as client:
-            results = [await client.call_tool("list_conversations", {}),
-                       await client.call_tool("get_thread", {"conversation_id": f"lemlist:{LONG_ID}"})]
+            results = [
+                await client.call_tool("list_conversations", {}),
+                await client.call_tool("get_thread", {"conversation_id": f"lemlist:{LONG_ID}"}),
+            ]
     for result in results:
         text = text_of(result)
         assert result.is_error and text.startswith("lemlist: lemlist rejected the credentials (HTTP 401: ")
@@ -351,5 +393,7 @@ async def test_a_long_429_without_retry_after_says_when_from_the_reset_date():
             first = await client.call_tool("list_conversations", {"limit": 5})
             second = await client.call_tool("list_conversations", {"limit": 5})
         assert not first.is_error and second.is_error
-        wait = re.fullmatch(r"lemlist: lemlist is rate limiting requests: try again in (\d+) seconds\.", text_of(second))
+        wait = re.fullmatch(
+            r"lemlist: lemlist is rate limiting requests: try again in (\d+) seconds\.", text_of(second)
+        )
         assert wait and 35 <= int(wait.group(1)) <= 41, text_of(second)

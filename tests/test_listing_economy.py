@@ -30,18 +30,24 @@ async def test_first_page_costs_one_request_per_account_and_later_pages_only_wha
     recent = emulator.create_app(api_key=KEY, conversations=docs("aa", T0, 30))
     old = emulator.create_app(api_key=KEY, conversations=docs("bb", T0 - timedelta(days=30), 30))
     with LoopbackServer(recent) as a, LoopbackServer(old) as b:
-        server = build_server(lambda http: [
-            SendKitClient("recent", SendKitSettings(api_key=KEY, base_url=a.url), http, "K"),
-            SendKitClient("old", SendKitSettings(api_key=KEY, base_url=b.url), http, "K"),
-        ])
+        server = build_server(
+            lambda http: [
+                SendKitClient("recent", SendKitSettings(api_key=KEY, base_url=a.url), http, "K"),
+                SendKitClient("old", SendKitSettings(api_key=KEY, base_url=b.url), http, "K"),
+            ]
+        )
         async with Client(server) as client:
             first = await client.call_tool("list_conversations", {"limit": 10})
             assert (len(listing_requests(recent)), len(listing_requests(old))) == (1, 1)
             assert all(q["limit"] == "10" for q in listing_requests(recent) + listing_requests(old))
-            second = await client.call_tool("list_conversations", {"limit": 10, "cursor": first.structured_content["next_cursor"]})
+            second = await client.call_tool(
+                "list_conversations", {"limit": 10, "cursor": first.structured_content["next_cursor"]}
+            )
             # The old account's next row is known to be older than the recent account's rows.
             assert (len(listing_requests(recent)), len(listing_requests(old))) == (2, 1)
-            third = await client.call_tool("list_conversations", {"limit": 5, "cursor": second.structured_content["next_cursor"]})
+            third = await client.call_tool(
+                "list_conversations", {"limit": 5, "cursor": second.structured_content["next_cursor"]}
+            )
     assert third.is_error  # a cursor is only valid with the same arguments
     ids = [r["id"] for r in first.structured_content["conversations"] + second.structured_content["conversations"]]
     assert ids == [f"recent:aa{n:022x}" for n in range(20)]
@@ -50,14 +56,17 @@ async def test_first_page_costs_one_request_per_account_and_later_pages_only_wha
 async def test_resuming_mid_page_reads_the_page_from_the_cache():
     app = emulator.create_app(api_key=KEY, conversations=docs("cc", T0, 30))
     with LoopbackServer(app) as server:
-        mcp_server = build_server(lambda http: [SendKitClient("sk", SendKitSettings(api_key=KEY, base_url=server.url), http, "K")],
-                                  Budgets(list_tokens=600))
+        mcp_server = build_server(
+            lambda http: [SendKitClient("sk", SendKitSettings(api_key=KEY, base_url=server.url), http, "K")],
+            Budgets(list_tokens=600),
+        )
         async with Client(mcp_server) as client:
             first = await client.call_tool("list_conversations", {"limit": 30, "response_format": "detailed"})
             shown = len(first.structured_content["conversations"])
             assert 0 < shown < 30, "the budget cut the page"
             second = await client.call_tool(
-                "list_conversations", {"limit": 30, "response_format": "detailed", "cursor": first.structured_content["next_cursor"]}
+                "list_conversations",
+                {"limit": 30, "response_format": "detailed", "cursor": first.structured_content["next_cursor"]},
             )
             assert len(listing_requests(app)) == 1, "the rest of the page came from the cache"
             fresh = await client.call_tool("list_conversations", {"limit": 30, "response_format": "detailed"})
@@ -78,10 +87,14 @@ async def test_scans_report_progress_and_say_how_far_they_got():
         updates.append((progress, total))
 
     with LoopbackServer(app) as server:
-        mcp_server = build_server(lambda http: [SendKitClient("sk", SendKitSettings(api_key=KEY, base_url=server.url), http, "K")],
-                                  Budgets(scan_pages=1))
+        mcp_server = build_server(
+            lambda http: [SendKitClient("sk", SendKitSettings(api_key=KEY, base_url=server.url), http, "K")],
+            Budgets(scan_pages=1),
+        )
         async with Client(mcp_server) as client:
-            result = await client.call_tool("search_by_domain", {"domain": "acme.com", "limit": 50}, progress_callback=on_progress)
+            result = await client.call_tool(
+                "search_by_domain", {"domain": "acme.com", "limit": 50}, progress_callback=on_progress
+            )
     data = result.structured_content
     assert len(data["conversations"]) == 10  # the first page of 100 candidates holds 10 matches
     assert data["next_cursor"] and any("more remain" in note for note in data["notes"])

@@ -163,7 +163,9 @@ ACCOUNT_KINDS = [sendkit_account, sendpilot_account, lemlist_account, inboxbase_
 
 async def _walk(accounts: list[Account], urls: list[str], tool: str, arguments: dict, budgets: Budgets) -> list[dict]:
     server = build_server(
-        lambda http: [a.client(url, http) for a, url in zip(accounts, urls, strict=True)], budgets, requests_per_second=FAST
+        lambda http: [a.client(url, http) for a, url in zip(accounts, urls, strict=True)],
+        budgets,
+        requests_per_second=FAST,
     )
     rows: list[dict] = []
     async with Client(server) as client:
@@ -217,6 +219,11 @@ def test_domain_search_walk_is_exactly_once_and_ordered(slots, accounts, limit, 
         swap.app = account.serve()
     urls = [url for _, url in slots[: len(accounts)]]
     rows = anyio.run(
-        _walk, accounts, urls, "search_by_domain", {"domain": "acme.com", "limit": limit}, Budgets(scan_pages=scan_pages)
+        _walk,
+        accounts,
+        urls,
+        "search_by_domain",
+        {"domain": "acme.com", "limit": limit},
+        Budgets(scan_pages=scan_pages),
     )
     _check(rows, accounts, lambda r: re.search(r"@(?:[a-z0-9-]+\.)*acme\.com$", r.email) is not None)

@@ -73,7 +73,9 @@ async def agent_tools(agent: Agent) -> dict[str, Any]:
 async def model_reads(tool: Any, arguments: dict[str, Any]) -> Any:
     """A FunctionTool's output as the SDK hands it to the model."""
     raw = json.dumps(arguments)
-    return await tool.on_invoke_tool(ToolContext(None, tool_name=tool.name, tool_call_id="call", tool_arguments=raw), raw)
+    return await tool.on_invoke_tool(
+        ToolContext(None, tool_name=tool.name, tool_call_id="call", tool_arguments=raw), raw
+    )
 
 
 async def list_and_open(server: MCPServer) -> tuple[Any, Any]:
@@ -154,20 +156,29 @@ class ScriptedModel(Model):
         self.offered: list[str] = []
         self.outputs: dict[str, Any] = {}
 
-    async def get_response(self, system_instructions, input, model_settings, tools, output_schema, handoffs, tracing,
-                           **_: Any) -> ModelResponse:
-        self.outputs |= {item["call_id"]: item["output"] for item in input if isinstance(item, dict)
-                         and item.get("type") == "function_call_output"}
+    async def get_response(
+        self, system_instructions, input, model_settings, tools, output_schema, handoffs, tracing, **_: Any
+    ) -> ModelResponse:
+        self.outputs |= {
+            item["call_id"]: item["output"]
+            for item in input
+            if isinstance(item, dict) and item.get("type") == "function_call_output"
+        }
         if not self.offered:
             self.offered = [tool.name for tool in tools]
             return self.respond(self.call("listing", "list_conversations", {"limit": 3}))
         if "thread" not in self.outputs:
             first = self.text("listing").split("\n")[1].removeprefix("- ").split(" | ")[0]
             return self.respond(self.call("thread", "get_thread", {"conversation_id": first}))
-        return self.respond(ResponseOutputMessage(
-            id="answer", type="message", role="assistant", status="completed",
-            content=[ResponseOutputText(type="output_text", text="done", annotations=[])],
-        ))
+        return self.respond(
+            ResponseOutputMessage(
+                id="answer",
+                type="message",
+                role="assistant",
+                status="completed",
+                content=[ResponseOutputText(type="output_text", text="done", annotations=[])],
+            )
+        )
 
     def stream_response(self, *args: Any, **kwargs: Any):
         raise NotImplementedError
@@ -177,8 +188,14 @@ class ScriptedModel(Model):
 
     @staticmethod
     def call(call_id: str, name: str, arguments: dict[str, Any]) -> ResponseFunctionToolCall:
-        return ResponseFunctionToolCall(type="function_call", id=f"fc_{call_id}", call_id=call_id, name=name,
-                                        arguments=json.dumps(arguments), status="completed")
+        return ResponseFunctionToolCall(
+            type="function_call",
+            id=f"fc_{call_id}",
+            call_id=call_id,
+            name=name,
+            arguments=json.dumps(arguments),
+            status="completed",
+        )
 
     @staticmethod
     def respond(item: Any) -> ModelResponse:
@@ -249,7 +266,9 @@ async def test_over_http_the_same_setting_decides_and_the_http_timeouts_do_not_c
     """`MCPServerStreamableHttp`'s `timeout` (5 s) bounds connecting and sending only; reading
     waits up to `sse_read_timeout` (300 s). A 6 s call is answered with the session timeout above it."""
     with serve_http(**SLOW) as served:
-        async with MCPServerStreamableHttp(params={"url": served.base + "/mcp"}, client_session_timeout_seconds=16) as server:
+        async with MCPServerStreamableHttp(
+            params={"url": served.base + "/mcp"}, client_session_timeout_seconds=16
+        ) as server:
             started = time.monotonic()
             result = await server.call_tool("search_by_domain", SEARCH)
             took = time.monotonic() - started

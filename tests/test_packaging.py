@@ -83,6 +83,7 @@ def use_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> Non
 # What the manifest says the server offers
 # ---------------------------------------------------------------------------------------------
 
+
 async def test_manifest_lists_each_tool_the_server_lists_with_its_first_sentence():
     async with Client(no_account_server()) as client:
         tools = (await client.list_tools()).tools
@@ -106,6 +107,7 @@ async def test_manifest_lists_the_prompt_with_its_arguments():
 # ---------------------------------------------------------------------------------------------
 # Settings: what Claude Desktop asks for, what it passes, what the server reads
 # ---------------------------------------------------------------------------------------------
+
 
 def test_every_user_setting_is_passed_in_the_environment_and_nowhere_else():
     references = {name: re.findall(r"\$\{user_config\.(\w+)\}", value) for name, value in MANIFEST_ENV.items()}
@@ -162,6 +164,7 @@ async def test_keys_entered_in_claude_desktop_reach_their_providers(monkeypatch)
 # The registry entry and the package
 # ---------------------------------------------------------------------------------------------
 
+
 def test_one_version_everywhere():
     version = PYPROJECT["project"]["version"]
     assert MANIFEST["version"] == SERVER_JSON["version"] == PACKAGE["version"] == version
@@ -173,7 +176,7 @@ def test_registry_entry_runs_what_the_bundle_runs():
     args = MANIFEST["server"]["mcp_config"]["args"]
     assert PACKAGE["registryType"] == "pypi" and PACKAGE["runtimeHint"] == "uvx"
     assert PACKAGE["transport"] == {"type": "stdio"}
-    assert args[args.index(PACKAGE["identifier"]) + 1:] == [a["value"] for a in PACKAGE["packageArguments"]]
+    assert args[args.index(PACKAGE["identifier"]) + 1 :] == [a["value"] for a in PACKAGE["packageArguments"]]
     assert SERVER_JSON["name"].endswith("/" + MANIFEST["name"])
 
 
@@ -189,6 +192,7 @@ def test_names_are_the_distribution_and_its_command():
 # ---------------------------------------------------------------------------------------------
 # The bundle
 # ---------------------------------------------------------------------------------------------
+
 
 def test_icon_is_the_png_the_manifest_says():
     data = (ROOT / MANIFEST["icon"]).read_bytes()
@@ -237,7 +241,9 @@ def test_bundle_holds_the_manifest_and_the_sources_and_nothing_else(tmp_path):
     assert sources, "the package folders hold the sources"
     assert any(s.endswith(".toml") for s in sources), "the sandbox's data files are sources too"
     assert names == sources | {"manifest.json", "pyproject.toml", "README.md", MANIFEST["icon"]}
-    assert not [n for n in names if {"__pycache__", "tests", "bench"} & set(PurePosixPath(n).parts) or n.endswith(".pyc")]
+    assert not [
+        n for n in names if {"__pycache__", "tests", "bench"} & set(PurePosixPath(n).parts) or n.endswith(".pyc")
+    ]
     assert inside == MANIFEST | {"version": PYPROJECT["project"]["version"]}
     assert icon == (ROOT / MANIFEST["icon"]).read_bytes()
     assert MANIFEST["server"]["entry_point"] in names

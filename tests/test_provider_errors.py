@@ -22,7 +22,14 @@ from leadinbox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 KEY = "sk_secret_never_shown_77"
-REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 def documented_body(provider: str, status: int) -> Response:
@@ -39,10 +46,28 @@ def documented_body(provider: str, status: int) -> Response:
 
 
 PROVIDERS: dict[str, tuple[Callable[[str], object], str, str]] = {
-    "sendkit": (lambda url: sendkit.accounts(sendkit.SendKitSettings(api_key=KEY, base_url=url)), "SENDKIT_API_KEY", "sendkit:664a1b2c3d4e5f6a7b8c9d0e"),
-    "sendpilot": (lambda url: sendpilot.accounts(sendpilot.SendPilotSettings(api_key=KEY, base_url=url)), "SENDPILOT_API_KEY", "sendpilot:sender_abc:2-OVp-y-UNyFXBYvx0FqmQ"),
-    "lemlist": (lambda url: lemlist.accounts(lemlist.LemlistSettings(api_key=KEY, base_url=url)), "LEMLIST_API_KEY", "lemlist:ctc_wfKeM8EmiTikud7QE"),
-    "inboxbase": (lambda url: inboxbase.accounts(inboxbase.InboxBaseSettings(api_key=KEY, identity="a@inboxbase.ai", base_url=url)), "INBOXBASE_API_KEY", "inboxbase:conv_0123456789abcdef"),
+    "sendkit": (
+        lambda url: sendkit.accounts(sendkit.SendKitSettings(api_key=KEY, base_url=url)),
+        "SENDKIT_API_KEY",
+        "sendkit:664a1b2c3d4e5f6a7b8c9d0e",
+    ),
+    "sendpilot": (
+        lambda url: sendpilot.accounts(sendpilot.SendPilotSettings(api_key=KEY, base_url=url)),
+        "SENDPILOT_API_KEY",
+        "sendpilot:sender_abc:2-OVp-y-UNyFXBYvx0FqmQ",
+    ),
+    "lemlist": (
+        lambda url: lemlist.accounts(lemlist.LemlistSettings(api_key=KEY, base_url=url)),
+        "LEMLIST_API_KEY",
+        "lemlist:ctc_wfKeM8EmiTikud7QE",
+    ),
+    "inboxbase": (
+        lambda url: inboxbase.accounts(
+            inboxbase.InboxBaseSettings(api_key=KEY, identity="a@inboxbase.ai", base_url=url)
+        ),
+        "INBOXBASE_API_KEY",
+        "inboxbase:conv_0123456789abcdef",
+    ),
 }
 
 
@@ -61,7 +86,13 @@ def failing():
 @pytest.mark.parametrize("provider", list(PROVIDERS))
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(401, "rejected the credentials"), (403, "refused access"), (429, "try again in 30 seconds"), (500, "try again shortly"), (404, "")],
+    [
+        (401, "rejected the credentials"),
+        (403, "refused access"),
+        (429, "try again in 30 seconds"),
+        (500, "try again shortly"),
+        (404, ""),
+    ],
 )
 async def test_documented_errors_become_one_sentence(failing, provider, status, expected):
     url, state = failing

@@ -15,7 +15,10 @@ MOVING = (
     (re.compile(r'cursor="[^"]+"'), 'cursor="…"'),
     (re.compile(r"\bdata\d{6}\b"), "dataNNNNNN"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b"), "YYYY-MM-DD hh:mm"),
-    (re.compile(r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?: \d{4})? \d{2}:\d{2}\b"), "D Mon hh:mm"),
+    (
+        re.compile(r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?: \d{4})? \d{2}:\d{2}\b"),
+        "D Mon hh:mm",
+    ),
     (re.compile(r"UTC \(\d{4}\)"), "UTC (YYYY)"),
 )
 
@@ -24,7 +27,9 @@ def examples() -> list[tuple[str, str]]:
     """(command, expected output) of each `$ leadinbox-mcp call --sandbox ...` in a text block."""
     found = []
     for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
-        for command, output in re.findall(r"^\$ (leadinbox-mcp call --sandbox [^\n]*)\n((?:(?!\$ )[^\n]*\n)*)", block, re.M):
+        for command, output in re.findall(
+            r"^\$ (leadinbox-mcp call --sandbox [^\n]*)\n((?:(?!\$ )[^\n]*\n)*)", block, re.M
+        ):
             found.append((command.split("#")[0].strip(), output))
     return found
 

@@ -18,7 +18,20 @@ from leadinbox_mcp.providers.model import Message
 from leadinbox_mcp.tools.render.body import body
 from leadinbox_mcp.tools.render.html import html_to_text
 
-CLIENTS = {"gmail", "outlook", "owa", "outlook-mobile", "apple", "ios", "android", "thunderbird", "yahoo", "plain", "marketing", "linkedin"}
+CLIENTS = {
+    "gmail",
+    "outlook",
+    "owa",
+    "outlook-mobile",
+    "apple",
+    "ios",
+    "android",
+    "thunderbird",
+    "yahoo",
+    "plain",
+    "marketing",
+    "linkedin",
+}
 LANGUAGES = {"en", "fr", "de", "es", "it", "pt", "nl"}
 MODES = {"concise": False, "detailed": True}
 
@@ -78,7 +91,9 @@ def test_every_must_survive_line_is_kept(case):
         assert not missing, f"{mode}: lost {missing}\n--- output ---\n{render(case, detailed).text}"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.get("trimmed")], ids=[c["id"] for c in CASES if c.get("trimmed")])
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.get("trimmed")], ids=[c["id"] for c in CASES if c.get("trimmed")]
+)
 def test_detailed_says_what_was_trimmed(case):
     removed = render(case, True).removed
     assert set(case["trimmed"]) <= set(removed), removed
@@ -112,7 +127,9 @@ def test_must_go_text_is_removed(capsys):
 
 
 def test_no_invisible_or_control_characters_survive():
-    bad = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]")
+    bad = re.compile(
+        "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]"
+    )
     for case in CASES:
         for detailed in MODES.values():
             assert not bad.search(render(case, detailed).text), case["id"]

@@ -62,8 +62,12 @@ def generated() -> dict[str, Any]:
         "sendkit variants": sendkit.build_variant_conversations(now=CLOCK),
         "sendpilot data": pilot,
         "sendpilot varied": sendpilot.vary(
-            pilot, member_ids=True, own_sender_listed=True, trailing_whitespace=True,
-            images_without_attachments=True, direction_names=("IN", "OUT"),
+            pilot,
+            member_ids=True,
+            own_sender_listed=True,
+            trailing_whitespace=True,
+            images_without_attachments=True,
+            direction_names=("IN", "OUT"),
         ),
         "lemlist data": lemlist.build_conversations(now=CLOCK),
         "lemlist long": lemlist.long_conversation(now=CLOCK),
@@ -107,8 +111,12 @@ VARIANTS: tuple[dict[str, dict[str, Any]], ...] = (
     },
     {
         "sendkit": {"pagination": "cursor_v2", "empty_pages": {1: 2}, "missing_cursor": True},
-        "sendpilot": {"pagination": "pages_has_more", "trailing_whitespace": True, "images_without_attachments": True,
-                      "direction_names": ("IN", "OUT")},
+        "sendpilot": {
+            "pagination": "pages_has_more",
+            "trailing_whitespace": True,
+            "images_without_attachments": True,
+            "direction_names": ("IN", "OUT"),
+        },
         "lemlist": {"thread_pagination": False},
     },
 )
@@ -140,10 +148,23 @@ async def crawl(variant: dict[str, dict[str, Any]]) -> dict[str, str]:
         finally:
             await http.aclose()
         for provider, app in apps.items():
-            async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=Recorder(provider, app, log)), base_url="http://sandbox") as raw:
-                for path in ("/", "/v1/inbox", "/api/inbox", "/v1/inbox/nope", "/api/inbox/nope", "/v1/inbox/conversations"):
+            async with httpx2.AsyncClient(
+                transport=httpx2.ASGITransport(app=Recorder(provider, app, log)), base_url="http://sandbox"
+            ) as raw:
+                for path in (
+                    "/",
+                    "/v1/inbox",
+                    "/api/inbox",
+                    "/v1/inbox/nope",
+                    "/api/inbox/nope",
+                    "/v1/inbox/conversations",
+                ):
                     await raw.get(path)
-                    await raw.get(path, headers={"Authorization": "Bearer wrong", "X-API-Key": "wrong"}, params={"access_token": "wrong"})
+                    await raw.get(
+                        path,
+                        headers={"Authorization": "Bearer wrong", "X-API-Key": "wrong"},
+                        params={"access_token": "wrong"},
+                    )
                     await raw.post(path)
     return {provider: digest(sorted(entry[1:] for entry in log if entry[0] == provider)) for provider in apps}
 

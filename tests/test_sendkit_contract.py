@@ -42,14 +42,23 @@ def test_list_seed_parses_every_documented_field():
     row = listing.data[0]
     assert row.id == "664a1b2c3d4e5f6a7b8c9d0e"
     assert (row.lead.id, row.lead.email, row.lead.first_name, row.lead.last_name, row.lead.company_name) == (
-        "664a1b2c3d4e5f6a7b8c9d01", "jane@example.com", "Jane", "Doe", "Acme Inc",
+        "664a1b2c3d4e5f6a7b8c9d01",
+        "jane@example.com",
+        "Jane",
+        "Doe",
+        "Acme Inc",
     )
     assert (row.campaign.id, row.campaign.name) == ("664a1b2c3d4e5f6a7b8c9d02", "Q1 Outreach")
     assert (row.status, row.ai_tag, row.tags, row.message_count) == ("active", "interested", ["vip"], 4)
     assert row.replied_at == datetime(2024, 6, 1, 14, 30, tzinfo=UTC)
     assert row.last_message.is_from_lead is True and row.last_message.read is False
     assert row.last_message.from_ == "jane@example.com"
-    assert (listing.pagination.total, listing.pagination.page, listing.pagination.limit, listing.pagination.pages) == (25, 1, 20, 2)
+    assert (listing.pagination.total, listing.pagination.page, listing.pagination.limit, listing.pagination.pages) == (
+        25,
+        1,
+        20,
+        2,
+    )
 
 
 def test_list_seed_maps_to_the_domain_model():
@@ -114,6 +123,7 @@ def test_unknown_fields_and_missing_optionals_are_tolerated():
 
 # ------------------------------------------------------------------ the second reading's shapes
 
+
 def client() -> SendKitClient:
     return SendKitClient("sendkit", SendKitSettings(api_key="sk_x"), http=None, key_hint="SENDKIT_API_KEY")  # type: ignore[arg-type]
 
@@ -172,7 +182,10 @@ def test_older_thread_page_parses_and_maps():
         ({"type": "reply", "isFromLead": False}, "outbound"),
         # No direction, or a word SendKit does not document: the addresses tell, else nothing.
         ({"type": "manual", "from": "Jane Doe <JANE@example.com>"}, "inbound"),
-        ({"type": "manual", "direction": "logged", "from": "sales@mycompany.com", "to": "jane@example.com"}, "outbound"),
+        (
+            {"type": "manual", "direction": "logged", "from": "sales@mycompany.com", "to": "jane@example.com"},
+            "outbound",
+        ),
         ({"type": "manual", "direction": "logged"}, None),
         ({"type": "manual", "direction": "lead", "from": "sales@mycompany.com"}, None),
         ({"type": "manual"}, None),
@@ -194,7 +207,10 @@ def test_nulls_anywhere_in_a_thread_parse():
         for key in list(message):
             if key != "type":
                 message[key] = None
-    data["messages"][1]["attachments"] = [None, {"filename": None, "contentType": None, "size": None, "downloadUrl": None}]
+    data["messages"][1]["attachments"] = [
+        None,
+        {"filename": None, "contentType": None, "size": None, "downloadUrl": None},
+    ]
     d = wire.ThreadEnvelope.model_validate(thread).data
     assert d.id is None and d.tags == [] and len(d.messages) == 2
     assert len(d.messages[1].attachments) == 1 and d.messages[1].attachments[0].download_url is None
@@ -213,7 +229,13 @@ def test_nulls_anywhere_in_a_thread_parse():
         # an empty page whose pagination says more follow does not end the listing
         ("page", "2", {"total": 60, "page": 2, "limit": 20, "pages": 4}, 0, ("20:page:3", None)),
         # cursors (second reading)
-        ("first", "", {"limit": 20, "total": 25, "hasMore": True, "nextCursor": "abc:def"}, 20, ("20:cursor:abc:def", None)),
+        (
+            "first",
+            "",
+            {"limit": 20, "total": 25, "hasMore": True, "nextCursor": "abc:def"},
+            20,
+            ("20:cursor:abc:def", None),
+        ),
         ("cursor", "abc", {"limit": 20, "total": 25, "hasMore": True, "nextCursor": "def"}, 0, ("20:cursor:def", None)),
         ("cursor", "abc", {"limit": 20, "total": 25, "hasMore": False, "nextCursor": None}, 5, (None, None)),
         ("cursor", "abc", {"limit": 20, "total": 25}, 20, (None, None)),

@@ -26,15 +26,46 @@ from leadinbox_mcp.sandbox.sendkit import (
 )
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
-ROW_KEYS = {"id", "lead", "campaign", "status", "aiTag", "tags", "repliedAt", "lastMessage",
-            "messageCount", "isRead", "unreadCount"}
-THREAD_KEYS = {"id", "lead", "campaign", "status", "aiTag", "tags", "isRead", "unreadCount",
-               "messages", "scheduledReplies"}
+ROW_KEYS = {
+    "id",
+    "lead",
+    "campaign",
+    "status",
+    "aiTag",
+    "tags",
+    "repliedAt",
+    "lastMessage",
+    "messageCount",
+    "isRead",
+    "unreadCount",
+}
+THREAD_KEYS = {
+    "id",
+    "lead",
+    "campaign",
+    "status",
+    "aiTag",
+    "tags",
+    "isRead",
+    "unreadCount",
+    "messages",
+    "scheduledReplies",
+}
 SENT_KEYS = {"type", "subject", "body", "sentAt", "sequenceStep", "opened", "clicked"}
-REPLY_KEYS = {"type", "from", "to", "subject", "content", "htmlContent", "receivedAt",
-              "isFromLead", "isAutoReply", "read", "attachments"}
-MANUAL_KEYS = {"type", "from", "to", "subject", "content", "htmlContent", "direction", "sentAt",
-               "attachments"}
+REPLY_KEYS = {
+    "type",
+    "from",
+    "to",
+    "subject",
+    "content",
+    "htmlContent",
+    "receivedAt",
+    "isFromLead",
+    "isAutoReply",
+    "read",
+    "attachments",
+}
+MANUAL_KEYS = {"type", "from", "to", "subject", "content", "htmlContent", "direction", "sentAt", "attachments"}
 AI_TAGS = {"interested", "not_interested", "meeting_booked", "out_of_office", "wrong_person"}
 
 
@@ -118,19 +149,21 @@ def cursor_client() -> TestClient:
 # ------------------------------------------------------------------------------- auth
 
 
-@pytest.mark.parametrize("path", ["/v1/inbox", "/v1/inbox/abc", "/v1/inbox/abc/attachments/0",
-                                  "/v1/nowhere"])
+@pytest.mark.parametrize("path", ["/v1/inbox", "/v1/inbox/abc", "/v1/inbox/abc/attachments/0", "/v1/nowhere"])
 def test_missing_key_is_401_on_every_route(path: str) -> None:
     bare = TestClient(create_app(now=NOW))
     assert_error(bare.get(path), 401, "Unauthorized")
 
 
-@pytest.mark.parametrize("headers", [
-    {"X-Api-Key": "sk_wrong"},
-    {"Authorization": "Bearer sk_wrong"},
-    {"Authorization": f"Basic {SANDBOX_API_KEY}"},  # not a bearer token: no key was sent
-    {"X-Api-Key": ""},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Api-Key": "sk_wrong"},
+        {"Authorization": "Bearer sk_wrong"},
+        {"Authorization": f"Basic {SANDBOX_API_KEY}"},  # not a bearer token: no key was sent
+        {"X-Api-Key": ""},
+    ],
+)
 def test_wrong_key_is_401(headers: dict[str, str]) -> None:
     bare = TestClient(create_app(now=NOW))
     assert_error(bare.get("/v1/inbox", headers=headers), 401, "Unauthorized")
@@ -160,8 +193,7 @@ def test_platform_key_needs_the_right_workspace() -> None:
     detail = platform.get(f"/v1/inbox/{conversation_id}", headers={"X-Workspace-Id": "ws_acme"})
     assert detail.status_code == 200
     # the sandbox's workspace key is not this app's key
-    assert_error(platform.get("/v1/inbox", headers={"X-Api-Key": SANDBOX_API_KEY}), 401,
-                 "Unauthorized")
+    assert_error(platform.get("/v1/inbox", headers={"X-Api-Key": SANDBOX_API_KEY}), 401, "Unauthorized")
 
 
 def test_create_app_checks_its_configuration() -> None:
@@ -192,8 +224,7 @@ def test_pages_walk_returns_every_conversation_once_in_order(
 ) -> None:
     expected = [c["id"] for c in listed(conversations)]
     first = client.get("/v1/inbox", params={"limit": 7}).json()
-    assert first["pagination"] == {"total": len(expected), "page": 1, "limit": 7,
-                                   "pages": math.ceil(len(expected) / 7)}
+    assert first["pagination"] == {"total": len(expected), "page": 1, "limit": 7, "pages": math.ceil(len(expected) / 7)}
     rows = walk_pages(client, limit=7)
     assert [r["id"] for r in rows] == expected
     assert len(set(expected)) == len(expected)
@@ -231,8 +262,7 @@ def test_each_mode_honours_the_other_parameter(
     assert body["pagination"]["nextCursor"] == expected[19]
     last = cursor_client.get("/v1/inbox", params={"limit": 10, "page": 5}).json()
     assert [r["id"] for r in last["data"]] == expected[40:]
-    assert last["pagination"] == {"limit": 10, "total": len(expected), "hasMore": False,
-                                  "nextCursor": None}
+    assert last["pagination"] == {"limit": 10, "total": len(expected), "hasMore": False, "nextCursor": None}
     # a cursor in page mode
     body = client.get("/v1/inbox", params={"limit": 10, "cursor": expected[9]}).json()
     assert [r["id"] for r in body["data"]] == expected[10:20]
@@ -248,21 +278,28 @@ def test_cursor_between_two_rows_with_the_same_time(
     assert order[i]["id"] > order[i + 1]["id"]  # ties: id descending
     first = cursor_client.get("/v1/inbox", params={"limit": i + 1}).json()
     assert first["data"][-1]["id"] == order[i]["id"]
-    nxt = cursor_client.get("/v1/inbox", params={"limit": i + 1,
-                                                 "cursor": first["pagination"]["nextCursor"]})
+    nxt = cursor_client.get("/v1/inbox", params={"limit": i + 1, "cursor": first["pagination"]["nextCursor"]})
     assert nxt.json()["data"][0]["id"] == order[i + 1]["id"]
 
 
 @pytest.mark.parametrize("mode", ["pages", "cursor"])
 def test_unknown_cursor_is_400(mode: str) -> None:
-    assert_error(make_client(pagination=mode).get("/v1/inbox", params={"cursor": "nope"}), 400,
-                 "Bad Request")
+    assert_error(make_client(pagination=mode).get("/v1/inbox", params={"cursor": "nope"}), 400, "Bad Request")
 
 
-@pytest.mark.parametrize("params", [
-    {"limit": "0"}, {"limit": "101"}, {"limit": "-1"}, {"limit": "abc"}, {"limit": "2.5"},
-    {"page": "0"}, {"page": "first"}, {"status": "read"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "101"},
+        {"limit": "-1"},
+        {"limit": "abc"},
+        {"limit": "2.5"},
+        {"page": "0"},
+        {"page": "first"},
+        {"status": "read"},
+    ],
+)
 def test_invalid_query_is_400(client: TestClient, params: dict[str, str]) -> None:
     assert_error(client.get("/v1/inbox", params=params), 400, "Bad Request")
 
@@ -291,9 +328,7 @@ def test_unread_filter_returns_exactly_the_unread_conversations(
 
 
 @pytest.mark.parametrize("tag", sorted(AI_TAGS))
-def test_tag_filter_matches_the_ai_tag(
-    client: TestClient, conversations: list[dict[str, Any]], tag: str
-) -> None:
+def test_tag_filter_matches_the_ai_tag(client: TestClient, conversations: list[dict[str, Any]], tag: str) -> None:
     rows = walk_pages(client, tag=tag, limit=100)
     assert rows and all(r["aiTag"] == tag for r in rows)
     assert [r["id"] for r in rows] == [c["id"] for c in listed(conversations) if c["aiTag"] == tag]
@@ -307,21 +342,25 @@ def test_campaign_filter(client: TestClient, conversations: list[dict[str, Any]]
         assert rows and all(r["campaign"]["_id"] == campaign_id for r in rows)
         seen += len(rows)
     assert seen == len(listed(conversations))
-    assert client.get("/v1/inbox", params={"campaign_id": "000000000000000000000000"}).json()[
-        "data"] == []
+    assert client.get("/v1/inbox", params={"campaign_id": "000000000000000000000000"}).json()["data"] == []
 
 
-@pytest.mark.parametrize("search, expected", [
-    ("dana", {"dana.whitfield@acme.com"}),
-    ("DANA WHITFIELD", {"dana.whitfield@acme.com"}),
-    ("vogel", {"katrin.vogel@eu.acme.com"}),  # last name
-    ("Miguel Ángel Torres", {"ma.torres@cyberdyne.es"}),  # "first last"
-    ("sales-ops@", {"sales-ops@vandelay.com"}),  # a lead with no name at all
-    ("priyanka", {"priyanka@notacme.com"}),  # a lead with no last name
-    ("@globex.io", {"hank@globex.io", "maya.lindqvist@globex.io", "devon.price@globex.io",
-                    "chris.doyle@globex.io"}),
-    ("zzzz-nobody", set()),
-])
+@pytest.mark.parametrize(
+    "search, expected",
+    [
+        ("dana", {"dana.whitfield@acme.com"}),
+        ("DANA WHITFIELD", {"dana.whitfield@acme.com"}),
+        ("vogel", {"katrin.vogel@eu.acme.com"}),  # last name
+        ("Miguel Ángel Torres", {"ma.torres@cyberdyne.es"}),  # "first last"
+        ("sales-ops@", {"sales-ops@vandelay.com"}),  # a lead with no name at all
+        ("priyanka", {"priyanka@notacme.com"}),  # a lead with no last name
+        (
+            "@globex.io",
+            {"hank@globex.io", "maya.lindqvist@globex.io", "devon.price@globex.io", "chris.doyle@globex.io"},
+        ),
+        ("zzzz-nobody", set()),
+    ],
+)
 def test_search_matches_email_or_name(client: TestClient, search: str, expected: set[str]) -> None:
     rows = walk_pages(client, search=search, limit=100)
     assert {r["lead"]["email"] for r in rows} == expected
@@ -329,16 +368,19 @@ def test_search_matches_email_or_name(client: TestClient, search: str, expected:
 
 def test_search_is_a_plain_substring_so_look_alike_domains_match(client: TestClient) -> None:
     emails = {r["lead"]["email"] for r in walk_pages(client, search="acme.com", limit=100)}
-    assert {"dana.whitfield@acme.com", "tom.becker@us.acme.com", "katrin.vogel@eu.acme.com",
-            "priyanka@notacme.com", "liam.obrien@acme.com.au"} <= emails
+    assert {
+        "dana.whitfield@acme.com",
+        "tom.becker@us.acme.com",
+        "katrin.vogel@eu.acme.com",
+        "priyanka@notacme.com",
+        "liam.obrien@acme.com.au",
+    } <= emails
 
 
 def test_filters_combine(client: TestClient, conversations: list[dict[str, Any]]) -> None:
-    revops = next(c["campaign"]["_id"] for c in conversations
-                  if c["campaign"]["name"].startswith("Q4 Outbound"))
+    revops = next(c["campaign"]["_id"] for c in conversations if c["campaign"]["name"].startswith("Q4 Outbound"))
     rows = walk_pages(client, status="unread", tag="interested", campaign_id=revops, limit=100)
-    assert {r["lead"]["email"] for r in rows} == {"dana.whitfield@acme.com",
-                                                  "maya.lindqvist@globex.io"}
+    assert {r["lead"]["email"] for r in rows} == {"dana.whitfield@acme.com", "maya.lindqvist@globex.io"}
 
 
 # ------------------------------------------------------------------------------- list: rows
@@ -379,9 +421,7 @@ def test_seed_000_fields_have_the_documented_types(client: TestClient) -> None:
 # ------------------------------------------------------------------------------- threads
 
 
-def test_thread_has_the_documented_shape(
-    client: TestClient, conversations: list[dict[str, Any]]
-) -> None:
+def test_thread_has_the_documented_shape(client: TestClient, conversations: list[dict[str, Any]]) -> None:
     for conversation in conversations:
         response = client.get(f"/v1/inbox/{conversation['id']}")
         assert response.status_code == 200
@@ -393,9 +433,7 @@ def test_thread_has_the_documented_shape(
             assert set(message) == keys, message["type"]
 
 
-def test_messages_are_chronological_and_sequence_steps_count_up(
-    conversations: list[dict[str, Any]]
-) -> None:
+def test_messages_are_chronological_and_sequence_steps_count_up(conversations: list[dict[str, Any]]) -> None:
     for conversation in conversations:
         times = [when(m) for m in conversation["messages"]]
         assert times == sorted(times)
@@ -439,16 +477,13 @@ def test_attachments_download(client: TestClient, conversations: list[dict[str, 
             assert response.headers["content-type"].startswith(item["contentType"])
             assert len(response.content) == item["size"]
             downloads += 1
-        assert_error(client.get(f"/v1/inbox/{conversation['id']}/attachments/{len(items)}"), 404,
-                     "Not Found")
+        assert_error(client.get(f"/v1/inbox/{conversation['id']}/attachments/{len(items)}"), 404, "Not Found")
     assert downloads >= 6
     assert_error(client.get(f"/v1/inbox/{conversations[0]['id']}/attachments/x"), 404, "Not Found")
     assert_error(client.get("/v1/inbox/nope/attachments/0"), 404, "Not Found")
 
 
-def test_pdf_and_png_downloads_start_like_real_files(
-    client: TestClient, conversations: list[dict[str, Any]]
-) -> None:
+def test_pdf_and_png_downloads_start_like_real_files(client: TestClient, conversations: list[dict[str, Any]]) -> None:
     seen = set()
     for conversation in conversations:
         items = [a for m in conversation["messages"] for a in m.get("attachments", [])]
@@ -521,7 +556,6 @@ def test_another_seed_gives_other_ids_and_times_but_the_same_stories() -> None:
     assert sum(c["unreadCount"] > 0 for c in other) == 10
 
 
-
 def test_default_now_makes_the_sandbox_look_recent() -> None:
     before = datetime.now(UTC)
     conversations = build_conversations()
@@ -562,7 +596,8 @@ def test_dataset_summary_figures(conversations: list[dict[str, Any]]) -> None:
     assert sum(1 for m in messages if m["type"] == "reply" and m["isAutoReply"]) >= 3
     assert 5 <= sum(1 for m in messages if m["type"] == "reply" and m["attachments"]) <= 8
     assert {a["contentType"] for m in messages for a in m.get("attachments", [])} >= {
-        "application/pdf", "image/png",
+        "application/pdf",
+        "image/png",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
@@ -572,8 +607,18 @@ def test_dataset_summary_figures(conversations: list[dict[str, Any]]) -> None:
 
 def test_domains_include_subdomains_and_look_alikes(conversations: list[dict[str, Any]]) -> None:
     domains = Counter(c["lead"]["email"].rpartition("@")[2] for c in conversations)
-    assert {"acme.com", "us.acme.com", "eu.acme.com", "notacme.com", "acme.com.au", "globex.io",
-            "initech.co.uk", "umbrella-corp.de", "soylent.fr", "cyberdyne.es"} <= set(domains)
+    assert {
+        "acme.com",
+        "us.acme.com",
+        "eu.acme.com",
+        "notacme.com",
+        "acme.com.au",
+        "globex.io",
+        "initech.co.uk",
+        "umbrella-corp.de",
+        "soylent.fr",
+        "cyberdyne.es",
+    } <= set(domains)
     assert len(domains) >= 12
     assert sum(1 for n in domains.values() if n >= 3) >= 3  # several leads at some companies
 
@@ -586,8 +631,7 @@ def test_tags_and_statuses(conversations: list[dict[str, Any]]) -> None:
 
 
 def test_ties_in_last_activity(conversations: list[dict[str, Any]]) -> None:
-    last = Counter(c["messages"][-1].get("receivedAt") or c["messages"][-1]["sentAt"]
-                   for c in listed(conversations))
+    last = Counter(c["messages"][-1].get("receivedAt") or c["messages"][-1]["sentAt"] for c in listed(conversations))
     assert any(n >= 2 for n in last.values())
 
 
@@ -602,9 +646,14 @@ def test_replies_quote_history_like_real_clients(conversations: list[dict[str, A
     replies = [m for m in all_messages(conversations) if m["type"] == "reply"]
     html_parts = "\n".join(m["htmlContent"] for m in replies if m["htmlContent"])
     texts = "\n".join(m["content"] for m in replies)
-    for marker in ('<div class="gmail_quote', '<blockquote class="gmail_quote"', 'id="divRplyFwdMsg"',
-                   "border-top:solid #E1E1E1 1.0pt", '<blockquote type="cite">',
-                   'class="moz-cite-prefix"'):
+    for marker in (
+        '<div class="gmail_quote',
+        '<blockquote class="gmail_quote"',
+        'id="divRplyFwdMsg"',
+        "border-top:solid #E1E1E1 1.0pt",
+        '<blockquote type="cite">',
+        'class="moz-cite-prefix"',
+    ):
         assert marker in html_parts, marker
     assert " a écrit :" in texts and " schrieb " in texts and "escribió:" in texts
     assert "Von: " in texts and "Gesendet: " in texts and "\nFrom: " in texts and "\nSent: " in texts
@@ -630,8 +679,13 @@ def test_replies_in_four_languages(conversations: list[dict[str, Any]]) -> None:
 
 def test_hostile_content_fixtures(conversations: list[dict[str, Any]]) -> None:
     replies = [m for m in all_messages(conversations) if is_lead_reply(m)]
-    hidden = [m for m in replies if m["htmlContent"] and "display:none" in m["htmlContent"]
-              and "Ignore previous instructions" in m["htmlContent"]]
+    hidden = [
+        m
+        for m in replies
+        if m["htmlContent"]
+        and "display:none" in m["htmlContent"]
+        and "Ignore previous instructions" in m["htmlContent"]
+    ]
     assert hidden and all("Ignore previous instructions" not in m["content"] for m in hidden)
     assert any("\u200b" in m["content"] for m in replies)
     assert any("\u202e" in m["content"] for m in replies)
@@ -644,23 +698,22 @@ def test_cursor_v2_is_the_newer_list_page(conversations: list[dict[str, Any]]) -
     v2 = make_client(pagination="cursor_v2")
     expected = [c["id"] for c in listed(conversations)]
     first = v2.get("/v1/inbox", params={"limit": 20}).json()
-    assert first["pagination"] == {"limit": 20, "total": len(expected), "hasMore": True,
-                                   "nextCursor": expected[19]}
+    assert first["pagination"] == {"limit": 20, "total": len(expected), "hasMore": True, "nextCursor": expected[19]}
     assert re.fullmatch(r"[0-9a-f]{24}", first["pagination"]["nextCursor"])  # a conversation id
     for row in first["data"]:
         assert set(row) == ROW_KEYS
         assert set(row["lastMessage"]) == {"content", "from", "receivedAt", "isFromLead"}
     # `page` is not a parameter of the newer page: sent anyway, it changes nothing
-    assert v2.get("/v1/inbox", params={"limit": 20, "page": 2}).content == \
-        v2.get("/v1/inbox", params={"limit": 20}).content
+    assert (
+        v2.get("/v1/inbox", params={"limit": 20, "page": 2}).content
+        == v2.get("/v1/inbox", params={"limit": 20}).content
+    )
     assert v2.get("/v1/inbox", params={"page": "first"}).status_code == 200
     assert [r["id"] for r in walk_cursor(v2, limit=7)] == expected
 
 
 @pytest.mark.parametrize("mode", ["pages", "cursor", "cursor_v2"])
-def test_empty_pages_in_the_middle_lose_no_row(
-    mode: str, conversations: list[dict[str, Any]]
-) -> None:
+def test_empty_pages_in_the_middle_lose_no_row(mode: str, conversations: list[dict[str, Any]]) -> None:
     expected = [c["id"] for c in listed(conversations)]
     client = make_client(pagination=mode, empty_pages={10: 2, 30: 1})
     bodies = []
@@ -675,7 +728,9 @@ def test_empty_pages_in_the_middle_lose_no_row(
     else:
         cursor = None
         while True:
-            bodies.append(client.get("/v1/inbox", params={"limit": 10, **({"cursor": cursor} if cursor else {})}).json())
+            bodies.append(
+                client.get("/v1/inbox", params={"limit": 10, **({"cursor": cursor} if cursor else {})}).json()
+            )
             if not bodies[-1]["pagination"]["hasMore"]:
                 break
             cursor = bodies[-1]["pagination"]["nextCursor"]
@@ -714,9 +769,14 @@ def test_old_shapes_are_the_older_pages(conversations: list[dict[str, Any]]) -> 
 
 def test_variant_conversations_carry_the_undocumented_shapes() -> None:
     nulls, manual = build_variant_conversations(now=NOW)
-    assert all(nulls[key] is None for key in ("campaign", "status", "aiTag", "tags", "isRead", "unreadCount", "scheduledReplies"))
+    assert all(
+        nulls[key] is None
+        for key in ("campaign", "status", "aiTag", "tags", "isRead", "unreadCount", "scheduledReplies")
+    )
     assert [k for k, v in nulls["lead"].items() if v is not None] == ["_id", "email"]
-    assert nulls["messages"][1]["attachments"] == [{"filename": None, "contentType": None, "size": None, "downloadUrl": None}]
+    assert nulls["messages"][1]["attachments"] == [
+        {"filename": None, "contentType": None, "size": None, "downloadUrl": None}
+    ]
     kinds = [(m["type"], m.get("direction", "absent"), "sentAt" in m) for m in manual["messages"]]
     assert kinds[2:] == [("manual", "outbound", False), ("manual", "absent", True), ("manual", "logged", True)]
     assert "downloadUrl" not in manual["messages"][1]["attachments"][0]
@@ -730,10 +790,15 @@ def test_variant_conversations_carry_the_undocumented_shapes() -> None:
     assert client.get(f"/v1/inbox/{nulls['id']}").json()["data"] == nulls
 
 
-@pytest.mark.parametrize("options", [
-    {"empty_pages": {-1: 1}}, {"empty_pages": {3: 0}}, {"missing_cursor": True},
-    {"pagination": "cursor_v3"},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"empty_pages": {-1: 1}},
+        {"empty_pages": {3: 0}},
+        {"missing_cursor": True},
+        {"pagination": "cursor_v3"},
+    ],
+)
 def test_create_app_checks_the_variant_options(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         create_app(now=NOW, **options)

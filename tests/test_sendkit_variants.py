@@ -115,7 +115,9 @@ async def test_too_many_empty_pages_in_a_row_end_the_listing_with_a_note(dataset
     with serving(pagination=mode, empty_pages={10: 3}) as (url, requests):
         async with Client(sendkit_server(url)) as client:
             first = await client.call_tool("list_conversations", {"limit": 10})
-            second = await client.call_tool("list_conversations", {"limit": 10, "cursor": first.structured_content["next_cursor"]})
+            second = await client.call_tool(
+                "list_conversations", {"limit": 10, "cursor": first.structured_content["next_cursor"]}
+            )
     assert [r["id"] for r in first.structured_content["conversations"]] == expected_ids(dataset)[:10]
     assert not second.is_error and second.structured_content["conversations"] == []
     assert second.structured_content["next_cursor"] is None
@@ -158,11 +160,17 @@ async def test_a_thread_of_nulls_renders(sendkit_variants, variants):
     nulls = variants[0]
     async with Client(sendkit_server(sendkit_variants.url)) as client:
         for response_format in ("concise", "detailed"):
-            result = await client.call_tool("get_thread", {"conversation_id": f"sendkit:{nulls['id']}", "response_format": response_format})
+            result = await client.call_tool(
+                "get_thread", {"conversation_id": f"sendkit:{nulls['id']}", "response_format": response_format}
+            )
             assert not result.is_error, text_of(result)
             data, text = result.structured_content, text_of(result)
             assert data["conversation"]["unread"] is True  # no isRead/unreadCount: the reply's read false says it
-            assert (data["conversation"]["campaign"], data["conversation"]["tags"], data["conversation"]["status"]) == (None, [], None)
+            assert (data["conversation"]["campaign"], data["conversation"]["tags"], data["conversation"]["status"]) == (
+                None,
+                [],
+                None,
+            )
             assert [m["direction"] for m in data["messages"]] == ["outbound", "inbound"]
             assert data["messages"][1]["from"]["email"] == "pat@nullwise.io"
             assert data["messages"][1]["attachments"] == [{"filename": "(unnamed)", "content_type": None, "size": None}]
@@ -173,7 +181,9 @@ async def test_a_thread_of_nulls_renders(sendkit_variants, variants):
 async def test_manual_messages_without_a_time_or_a_known_direction(sendkit_variants, variants):
     manual = variants[1]
     async with Client(sendkit_server(sendkit_variants.url)) as client:
-        result = await client.call_tool("get_thread", {"conversation_id": f"sendkit:{manual['id']}", "response_format": "detailed"})
+        result = await client.call_tool(
+            "get_thread", {"conversation_id": f"sendkit:{manual['id']}", "response_format": "detailed"}
+        )
     assert not result.is_error, text_of(result)
     data, text = result.structured_content, text_of(result)
     messages = data["messages"]
@@ -194,10 +204,14 @@ async def test_manual_messages_without_a_time_or_a_known_direction(sendkit_varia
 
 async def test_default_data_failed_reply_and_attachment_without_download_url(sendkit, dataset):
     failed = next(c for c in dataset if any(s["status"] == "failed" for s in c["scheduledReplies"]))
-    no_url = next(c for c in dataset for m in c["messages"] for a in m.get("attachments") or [] if "downloadUrl" not in a)
+    no_url = next(
+        c for c in dataset for m in c["messages"] for a in m.get("attachments") or [] if "downloadUrl" not in a
+    )
     async with Client(sendkit_server(sendkit.url)) as client:
         first = await client.call_tool("get_thread", {"conversation_id": f"sendkit:{failed['id']}"})
-        second = await client.call_tool("get_thread", {"conversation_id": f"sendkit:{no_url['id']}", "response_format": "detailed"})
+        second = await client.call_tool(
+            "get_thread", {"conversation_id": f"sendkit:{no_url['id']}", "response_format": "detailed"}
+        )
     assert [s["status"] for s in first.structured_content["scheduled_replies"]] == ["failed"]
     assert "failed, will not be sent" in text_of(first) and "pending" not in text_of(first)
     names = [a["filename"] for m in second.structured_content["messages"] for a in m["attachments"]]
@@ -237,7 +251,13 @@ async def test_a_provider_that_answers_the_same_cursor_again_is_not_followed():
     async def inbox(request: Request) -> JSONResponse:
         seen.append(dict(request.query_params))
         data = [] if "cursor" in request.query_params else [row]
-        return JSONResponse({"success": True, "data": data, "pagination": {"limit": 20, "total": 2, "hasMore": True, "nextCursor": "664a1b2c3d4e5f6a7b8c9d0f"}})
+        return JSONResponse(
+            {
+                "success": True,
+                "data": data,
+                "pagination": {"limit": 20, "total": 2, "hasMore": True, "nextCursor": "664a1b2c3d4e5f6a7b8c9d0f"},
+            }
+        )
 
     with LoopbackServer(Starlette(routes=[Route("/v1/inbox", inbox)])) as server:
         async with Client(sendkit_server(server.url)) as client:

@@ -51,15 +51,29 @@ MESSAGES = {
     "conversationId": "2-OVp-y-UNyFXBYvx0FqmQ",
     "messages": [
         RECEIVED,
-        {**RECEIVED, "id": "msg_1", "content": "Hi John, great to connect!", "sender": JANE, "recipient": JOHN,
-         "direction": "sent", "sentAt": "2024-02-20T10:00:00.000Z", "readStatus": "read"},
-        {**RECEIVED, "id": "msg_3", "content": "", "sentAt": "2024-02-24T15:31:00.000Z", "contentType": "IMAGE",
-         "attachments": [{"name": "pipeline.png", "type": "image/png", "size": 48213, "url": "https://media.licdn.com/x"}]},
+        {
+            **RECEIVED,
+            "id": "msg_1",
+            "content": "Hi John, great to connect!",
+            "sender": JANE,
+            "recipient": JOHN,
+            "direction": "sent",
+            "sentAt": "2024-02-20T10:00:00.000Z",
+            "readStatus": "read",
+        },
+        {
+            **RECEIVED,
+            "id": "msg_3",
+            "content": "",
+            "sentAt": "2024-02-24T15:31:00.000Z",
+            "contentType": "IMAGE",
+            "attachments": [
+                {"name": "pipeline.png", "type": "image/png", "size": 48213, "url": "https://media.licdn.com/x"}
+            ],
+        },
     ],
     "pagination": {"hasMore": False, "continuationToken": None},
 }
-
-
 
 
 # ------------------------------------------------------------------------------------ the seed
@@ -76,7 +90,10 @@ def test_seed_parses_every_documented_field():
     assert (row.id, row.account_id) == ("2-OVp-y-UNyFXBYvx0FqmQ", "sender_abc123")
     (p,) = row.participants
     assert (p.id, p.name, p.profile_url, p.profile_picture) == (
-        "john-doe-12345", "John Doe", "https://www.linkedin.com/in/john-doe", "https://media.licdn.com/dms/image/...",
+        "john-doe-12345",
+        "John Doe",
+        "https://www.linkedin.com/in/john-doe",
+        "https://media.licdn.com/dms/image/...",
     )
     assert row.last_message.content == "Thanks for reaching out! I'd love to discuss..."
     assert row.last_message.sent_at == datetime(2024, 2, 24, 15, 30, tzinfo=UTC)
@@ -159,7 +176,14 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
     for key in ("createdAt",):
         row.pop(key)
     data["conversations"].append({"id": "2-second", "accountId": "sender_abc123"})
-    data["conversations"].append({"id": "2-third", "accountId": "sender_abc123", "participants": None, "lastMessage": {"sentAt": "2024-02-01T09:00:00Z"}})
+    data["conversations"].append(
+        {
+            "id": "2-third",
+            "accountId": "sender_abc123",
+            "participants": None,
+            "lastMessage": {"sentAt": "2024-02-01T09:00:00Z"},
+        }
+    )
     data["pagination"] = {"continuationToken": None, "limit": 20, "hasMore": False, "somethingNew": 1}
     data["requestId"] = "abc"
     listing = wire.ConversationList.model_validate(data)
@@ -197,30 +221,59 @@ def test_messages_parse_and_map():
 
 
 def test_message_fields_the_docs_leave_open():
-    messages = wire.MessageList.model_validate({
-        "messages": [
-            {"id": "a", "content": "Here is the deck", "direction": "SENT", "sentAt": "2024-03-01T10:00:00Z",
-             "contentType": "FILE", "attachments": [{"fileName": "deck.pdf", "mimeType": "application/pdf", "size": "1200"}],
-             "sender": {"id": "me"}, "newField": True},
-            {"id": "b", "contentType": "IMAGE", "attachments": None, "sentAt": "2024-03-01T10:05:00Z",
-             "sender": {"id": "them", "profileUrl": "https://www.linkedin.com/in/them"}, "readStatus": "unknown"},
-            {"id": "c", "content": "no direction given", "sender": {"id": "me"}, "sentAt": "2024-03-01T10:06:00Z"},
-            {"id": "d", "content": "unknown content type", "contentType": "VOICE_NOTE", "direction": "received",
-             "sentAt": "2024-03-01T10:07:00Z", "attachments": [{"url": "https://x", "size": "1.2 MB"}, "https://y"]},
-        ],
-        "pagination": None,
-    }).messages
+    messages = wire.MessageList.model_validate(
+        {
+            "messages": [
+                {
+                    "id": "a",
+                    "content": "Here is the deck",
+                    "direction": "SENT",
+                    "sentAt": "2024-03-01T10:00:00Z",
+                    "contentType": "FILE",
+                    "attachments": [{"fileName": "deck.pdf", "mimeType": "application/pdf", "size": "1200"}],
+                    "sender": {"id": "me"},
+                    "newField": True,
+                },
+                {
+                    "id": "b",
+                    "contentType": "IMAGE",
+                    "attachments": None,
+                    "sentAt": "2024-03-01T10:05:00Z",
+                    "sender": {"id": "them", "profileUrl": "https://www.linkedin.com/in/them"},
+                    "readStatus": "unknown",
+                },
+                {"id": "c", "content": "no direction given", "sender": {"id": "me"}, "sentAt": "2024-03-01T10:06:00Z"},
+                {
+                    "id": "d",
+                    "content": "unknown content type",
+                    "contentType": "VOICE_NOTE",
+                    "direction": "received",
+                    "sentAt": "2024-03-01T10:07:00Z",
+                    "attachments": [{"url": "https://x", "size": "1.2 MB"}, "https://y"],
+                },
+            ],
+            "pagination": None,
+        }
+    ).messages
     a, b, c, d = _thread("acc:conv", "sendpilot", messages).messages
-    assert a.direction == "outbound" and a.attachments == (Attachment(filename="deck.pdf", content_type="application/pdf", size=1200),)
+    assert a.direction == "outbound" and a.attachments == (
+        Attachment(filename="deck.pdf", content_type="application/pdf", size=1200),
+    )
     assert b.direction == "inbound" and b.read is None  # its sender is not the member who sent ours
     assert b.attachments == (Attachment(filename="(image; SendPilot gave no file details)"),)
     assert c.direction == "outbound"  # same sender as a message marked sent
-    assert d.kind == "voice_note" and d.attachments == (Attachment(filename="(unnamed)"), Attachment(filename="(unnamed)"))
+    assert d.kind == "voice_note" and d.attachments == (
+        Attachment(filename="(unnamed)"),
+        Attachment(filename="(unnamed)"),
+    )
 
 
 def test_messages_out_of_order_are_sorted_by_sent_at():
     base = MESSAGES["messages"][1]
-    docs = [{**base, "id": f"m{i}", "content": f"message {i}", "sentAt": f"2024-03-{1 + i // 24:02d}T{i % 24:02d}:00:00Z"} for i in range(60)]
+    docs = [
+        {**base, "id": f"m{i}", "content": f"message {i}", "sentAt": f"2024-03-{1 + i // 24:02d}T{i % 24:02d}:00:00Z"}
+        for i in range(60)
+    ]
     shuffled = docs[:]
     random.Random(3).shuffle(shuffled)
     for order in (shuffled, list(reversed(docs)), docs):
@@ -269,7 +322,9 @@ def test_page_number_shapes_say_whether_more_follow(pagination, page, got, more)
     assert _more_pages(wire.Pagination.model_validate(pagination), page, 20, got) is more
 
 
-@pytest.mark.parametrize("token", ["", "x", "20", "20:q:1", "20:p:x", "20:p:0", "0:p:2", "101:p:2", "abc:t:zz", "20:t:", "-1:p:2"])
+@pytest.mark.parametrize(
+    "token", ["", "x", "20", "20:q:1", "20:p:x", "20:p:0", "0:p:2", "101:p:2", "abc:t:zz", "20:t:", "-1:p:2"]
+)
 def test_tokens_we_did_not_make_are_refused(token):
     with pytest.raises(ValueError):
         _parse_token(token, 20)
@@ -343,7 +398,9 @@ async def test_a_403_on_a_thread_names_the_key_and_the_sender_account():
 
 @pytest.mark.anyio
 async def test_unreadable_data_is_an_upstream_error_naming_the_place():
-    async with mock_http(lambda request: httpx2.Response(200, json={"conversations": [{"accountId": "sender_x"}]})) as http:
+    async with mock_http(
+        lambda request: httpx2.Response(200, json={"conversations": [{"accountId": "sender_x"}]})
+    ) as http:
         with pytest.raises(UpstreamError) as caught:
             await sendpilot_client(KEY, http).list_page(Query(), None, 20)
     assert "conversations.0.id" in str(caught.value) and "cannot read" in str(caught.value)
@@ -368,7 +425,11 @@ async def test_requests_follow_the_documented_paths_and_parameters():
         await sp.check()
     first, second, third, thread, check = seen
     assert str(first.url) == "https://proxy.example/api/v1/inbox/conversations?limit=7&accountId=sender_abc123"
-    assert dict(second.url.params) == {"limit": "7", "accountId": "sender_abc123", "continuationToken": LIST["pagination"]["continuationToken"]}
+    assert dict(second.url.params) == {
+        "limit": "7",
+        "accountId": "sender_abc123",
+        "continuationToken": LIST["pagination"]["continuationToken"],
+    }
     assert dict(third.url.params) == {"limit": "7", "accountId": "sender_abc123", "page": "3"}
     assert thread.url.path == "/api/v1/inbox/conversations/2-OVp-y-UNyFXBYvx0FqmQ/messages"
     assert dict(thread.url.params) == {"accountId": "sender_abc123", "limit": "50"}
@@ -378,13 +439,17 @@ async def test_requests_follow_the_documented_paths_and_parameters():
 
 @pytest.mark.anyio
 async def test_thread_pagination_is_followed_and_bounded():
-    endless = EndlessMessages(lambda n: [{**MESSAGES["messages"][1], "id": f"m{n}", "sentAt": f"2024-01-01T00:00:{n % 60:02d}Z"}])
+    endless = EndlessMessages(
+        lambda n: [{**MESSAGES["messages"][1], "id": f"m{n}", "sentAt": f"2024-01-01T00:00:{n % 60:02d}Z"}]
+    )
     async with mock_http(endless) as http:
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     calls = endless.calls
     assert len(calls) == MAX_MESSAGE_PAGES and len(thread.messages) == MAX_MESSAGE_PAGES
     assert "continuationToken" not in calls[0] and calls[1]["continuationToken"] == "tok0"
-    assert thread.notes == (f"Only {MAX_MESSAGE_PAGES} messages of this conversation were read; SendPilot has more, which are missing.",)
+    assert thread.notes == (
+        f"Only {MAX_MESSAGE_PAGES} messages of this conversation were read; SendPilot has more, which are missing.",
+    )
 
     repeats: list[dict] = []
 

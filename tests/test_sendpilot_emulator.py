@@ -27,7 +27,17 @@ from leadinbox_mcp.sandbox.sendpilot import (
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 SEED_ROW = json_examples("002")[0]["conversations"][0]
 ROW_KEYS = set(SEED_ROW)
-MESSAGE_KEYS = {"id", "content", "sender", "recipient", "direction", "sentAt", "readStatus", "contentType", "attachments"}
+MESSAGE_KEYS = {
+    "id",
+    "content",
+    "sender",
+    "recipient",
+    "direction",
+    "sentAt",
+    "readStatus",
+    "contentType",
+    "attachments",
+}
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
@@ -60,7 +70,9 @@ def walk_tokens(client: TestClient, **params: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     token = None
     for _ in range(200):
-        response = client.get("/v1/inbox/conversations", params={**params, **({"continuationToken": token} if token else {})})
+        response = client.get(
+            "/v1/inbox/conversations", params={**params, **({"continuationToken": token} if token else {})}
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         assert set(body) == {"conversations", "pagination"}
@@ -86,7 +98,9 @@ def walk_pages(client: TestClient, **params: Any) -> list[dict[str, Any]]:
         page += 1
 
 
-def messages_of(client: TestClient, conversation: dict[str, Any], limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+def messages_of(
+    client: TestClient, conversation: dict[str, Any], limit: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
     out: list[dict[str, Any]] = []
     token, pages = None, 0
     while True:
@@ -98,7 +112,9 @@ def messages_of(client: TestClient, conversation: dict[str, Any], limit: int | N
         response = client.get(f"/v1/inbox/conversations/{conversation['id']}/messages", params=params)
         assert response.status_code == 200, response.text
         body = response.json()
-        assert set(body) == {"conversationId", "messages", "pagination"} and body["conversationId"] == conversation["id"]
+        assert (
+            set(body) == {"conversationId", "messages", "pagination"} and body["conversationId"] == conversation["id"]
+        )
         out += body["messages"]
         pages += 1
         token = body["pagination"]["continuationToken"]
@@ -160,7 +176,9 @@ def test_rows_have_the_seed_shape(client: TestClient, conversations: list[dict[s
         assert row["unreadCount"] == sum(m["readStatus"] == "unread" for m in messages)
         assert row["createdAt"] == messages[0]["sentAt"] <= row["updatedAt"]
         for p in row["participants"]:
-            assert set(p) <= {"id", "name", "profileUrl", "profilePicture"} and p["profileUrl"].startswith("https://www.linkedin.com/in/")
+            assert set(p) <= {"id", "name", "profileUrl", "profilePicture"} and p["profileUrl"].startswith(
+                "https://www.linkedin.com/in/"
+            )
         assert row["lastActivityAt"].endswith("Z") and len(row["lastActivityAt"]) == len(SEED_ROW["lastActivityAt"])
 
 
@@ -189,12 +207,18 @@ def test_the_same_token_gives_the_same_page_again(client: TestClient) -> None:
     assert once.content == again.content
 
 
-def test_ties_in_last_activity_do_not_lose_or_repeat_rows(client: TestClient, conversations: list[dict[str, Any]]) -> None:
+def test_ties_in_last_activity_do_not_lose_or_repeat_rows(
+    client: TestClient, conversations: list[dict[str, Any]]
+) -> None:
     ties = [t for t, n in Counter(c["lastActivityAt"] for c in conversations).items() if n >= 2]
     assert len(ties) >= 2
     ordered = newest_first(conversations)
     for tie in ties:
-        first = next(i for i, cid in enumerate(ordered) if next(c for c in conversations if c["id"] == cid)["lastActivityAt"] == tie)
+        first = next(
+            i
+            for i, cid in enumerate(ordered)
+            if next(c for c in conversations if c["id"] == cid)["lastActivityAt"] == tie
+        )
         # a page boundary right between the two rows of a tie
         page = client.get("/v1/inbox/conversations", params={"limit": first + 1}).json()
         token = page["pagination"]["continuationToken"]
@@ -206,7 +230,12 @@ def test_ties_in_last_activity_do_not_lose_or_repeat_rows(client: TestClient, co
 def test_page_numbers_walk_the_same_rows(conversations: list[dict[str, Any]], limit: int) -> None:
     pages = make_client(pagination="pages")
     body = pages.get("/v1/inbox/conversations", params={"limit": limit}).json()
-    assert body["pagination"] == {"page": 1, "limit": limit, "total": len(conversations), "totalPages": -(-len(conversations) // limit)}
+    assert body["pagination"] == {
+        "page": 1,
+        "limit": limit,
+        "total": len(conversations),
+        "totalPages": -(-len(conversations) // limit),
+    }
     assert [r["id"] for r in walk_pages(pages, limit=limit)] == newest_first(conversations)
 
 
@@ -215,8 +244,9 @@ def test_both_modes_honour_both_parameters(client: TestClient) -> None:
     by_page = client.get("/v1/inbox/conversations", params={"limit": 4, "page": 3}).json()["conversations"]
     assert by_page == pages.get("/v1/inbox/conversations", params={"limit": 4, "page": 3}).json()["conversations"]
     token = client.get("/v1/inbox/conversations", params={"limit": 4}).json()["pagination"]["continuationToken"]
-    assert pages.get("/v1/inbox/conversations", params={"limit": 4, "continuationToken": token}).json()["conversations"] == (
-        client.get("/v1/inbox/conversations", params={"limit": 4, "page": 2}).json()["conversations"]
+    assert (
+        pages.get("/v1/inbox/conversations", params={"limit": 4, "continuationToken": token}).json()["conversations"]
+        == (client.get("/v1/inbox/conversations", params={"limit": 4, "page": 2}).json()["conversations"])
     )
 
 
@@ -233,8 +263,15 @@ def test_account_filter(client: TestClient, conversations: list[dict[str, Any]])
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 101}, {"limit": "many"}, {"page": 0}, {"continuationToken": "not base64!"},
-     {"continuationToken": base64.b64encode(b'{"x": 1}').decode()}, {"continuationToken": base64.b64encode(b"[1]").decode()}],
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": "many"},
+        {"page": 0},
+        {"continuationToken": "not base64!"},
+        {"continuationToken": base64.b64encode(b'{"x": 1}').decode()},
+        {"continuationToken": base64.b64encode(b"[1]").decode()},
+    ],
 )
 def test_bad_parameters_are_400(client: TestClient, params: dict[str, Any]) -> None:
     assert_error(client.get("/v1/inbox/conversations", params=params), 400, "Bad Request")
@@ -257,13 +294,21 @@ def test_messages_need_the_account_id(client: TestClient, conversations: list[di
     body = assert_error(client.get(f"/v1/inbox/conversations/{c['id']}/messages"), 400, "Bad Request")
     assert "accountId" in body["message"]
     other = next(a for a in SENDER_ACCOUNTS if a != c["accountId"])
-    assert_error(client.get(f"/v1/inbox/conversations/{c['id']}/messages", params={"accountId": other}), 404, "Not Found")
-    assert_error(client.get(f"/v1/inbox/conversations/{c['id']}/messages", params={"accountId": "sender_nope"}), 403, "Forbidden")
+    assert_error(
+        client.get(f"/v1/inbox/conversations/{c['id']}/messages", params={"accountId": other}), 404, "Not Found"
+    )
+    assert_error(
+        client.get(f"/v1/inbox/conversations/{c['id']}/messages", params={"accountId": "sender_nope"}), 403, "Forbidden"
+    )
 
 
 def test_unknown_conversation_is_404(client: TestClient) -> None:
     account = next(iter(SENDER_ACCOUNTS))
-    body = assert_error(client.get("/v1/inbox/conversations/2-AAAAAAAAAAAAAAAAAAAA/messages", params={"accountId": account}), 404, "Not Found")
+    body = assert_error(
+        client.get("/v1/inbox/conversations/2-AAAAAAAAAAAAAAAAAAAA/messages", params={"accountId": account}),
+        404,
+        "Not Found",
+    )
     assert body["message"] == "Conversation not found"
 
 
@@ -300,11 +345,23 @@ def test_long_threads_page_by_50_in_every_order(conversations: list[dict[str, An
 
 def test_message_tokens_belong_to_their_conversation(client: TestClient, conversations: list[dict[str, Any]]) -> None:
     longest = max(conversations, key=lambda c: len(c["messages"]))
-    token = client.get(f"/v1/inbox/conversations/{longest['id']}/messages", params={"accountId": longest["accountId"]}).json()["pagination"]["continuationToken"]
+    token = client.get(
+        f"/v1/inbox/conversations/{longest['id']}/messages", params={"accountId": longest["accountId"]}
+    ).json()["pagination"]["continuationToken"]
     other = next(c for c in conversations if c["id"] != longest["id"] and c["accountId"] == longest["accountId"])
-    response = client.get(f"/v1/inbox/conversations/{other['id']}/messages", params={"accountId": other["accountId"], "continuationToken": token})
+    response = client.get(
+        f"/v1/inbox/conversations/{other['id']}/messages",
+        params={"accountId": other["accountId"], "continuationToken": token},
+    )
     assert_error(response, 400, "Bad Request")
-    assert_error(client.get(f"/v1/inbox/conversations/{longest['id']}/messages", params={"accountId": longest["accountId"], "limit": 101}), 400, "Bad Request")
+    assert_error(
+        client.get(
+            f"/v1/inbox/conversations/{longest['id']}/messages",
+            params={"accountId": longest["accountId"], "limit": 101},
+        ),
+        400,
+        "Bad Request",
+    )
 
 
 # ------------------------------------------------------------------------------------ the data set
@@ -312,7 +369,11 @@ def test_message_tokens_belong_to_their_conversation(client: TestClient, convers
 
 def test_dataset_summary_figures(conversations: list[dict[str, Any]]) -> None:
     assert len(conversations) == 31
-    assert Counter(c["accountId"] for c in conversations) == {"sender_q7Lm2Xp9": 13, "sender_Vb84nTe1": 10, "sender_Tz3kR8wD": 8}
+    assert Counter(c["accountId"] for c in conversations) == {
+        "sender_q7Lm2Xp9": 13,
+        "sender_Vb84nTe1": 10,
+        "sender_Tz3kR8wD": 8,
+    }
     lengths = sorted(len(c["messages"]) for c in conversations)
     assert lengths[-2:] == [64, 112] and lengths[0] >= 2
     assert sum(len(c["messages"]) for c in conversations) == sum(lengths)
@@ -320,7 +381,9 @@ def test_dataset_summary_figures(conversations: list[dict[str, Any]]) -> None:
     kinds = Counter(m["contentType"] for c in conversations for m in c["messages"])
     assert kinds["IMAGE"] >= 5 and kinds["FILE"] >= 8
     assert {a["type"] for c in conversations for m in c["messages"] for a in m["attachments"]} >= {
-        "image/png", "image/jpeg", "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/pdf",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     }
     assert sum(all(m["direction"] == "sent" for m in c["messages"]) for c in conversations) == 2  # no reply yet
@@ -351,7 +414,10 @@ def test_messages_are_chronological_and_before_now(conversations: list[dict[str,
 
 def test_same_seed_and_now_give_the_same_bytes() -> None:
     a, b = make_client(), make_client()
-    assert a.get("/v1/inbox/conversations", params={"limit": 100}).content == b.get("/v1/inbox/conversations", params={"limit": 100}).content
+    assert (
+        a.get("/v1/inbox/conversations", params={"limit": 100}).content
+        == b.get("/v1/inbox/conversations", params={"limit": 100}).content
+    )
     assert json.dumps(build_conversations(now=NOW)) == json.dumps(build_conversations(now=NOW))
 
 
@@ -363,9 +429,7 @@ def test_another_seed_gives_other_ids_but_the_same_stories() -> None:
 
 def ids_of(conversations: list[dict[str, Any]]) -> list[Any]:
     """Every id of the data, in order: conversations, their messages and attachments."""
-    return [
-        (c["id"], [(m["id"], [a["id"] for a in m["attachments"]]) for m in c["messages"]]) for c in conversations
-    ]
+    return [(c["id"], [(m["id"], [a["id"] for a in m["attachments"]]) for m in c["messages"]]) for c in conversations]
 
 
 @pytest.mark.parametrize("later", [NOW + timedelta(days=1), NOW.replace(year=NOW.year + 1)], ids=["a day", "a year"])
@@ -376,10 +440,11 @@ def test_ids_are_the_same_on_another_day_only_times_move(later: datetime) -> Non
     for before, after in zip(today, other):
         for key in ("lastActivityAt", "createdAt", "updatedAt"):
             assert when(after[key]) - when(before[key]) == shift
-        assert [when(m["sentAt"]) - when(n["sentAt"]) for m, n in zip(after["messages"], before["messages"])] == [shift] * len(before["messages"])
+        assert [when(m["sentAt"]) - when(n["sentAt"]) for m, n in zip(after["messages"], before["messages"])] == [
+            shift
+        ] * len(before["messages"])
     served = [r["id"] for r in walk_tokens(make_client(conversations=other), limit=7)]
     assert served == [r["id"] for r in walk_tokens(make_client(conversations=today), limit=7)]  # the same order
-
 
 
 def test_default_now_is_the_start_of_the_utc_day() -> None:
@@ -430,7 +495,9 @@ def test_large_pages_can_answer_500_as_observed(conversations: list[dict[str, An
     client = make_client(error_above_limit=50)
     assert_error(client.get("/v1/inbox/conversations", params={"limit": 100}), 500, "Internal Server Error")
     assert_error(client.get("/v1/inbox/conversations", params={"limit": 51}), 500, "Internal Server Error")
-    assert len(client.get("/v1/inbox/conversations", params={"limit": 50}).json()["conversations"]) == len(conversations)
+    assert len(client.get("/v1/inbox/conversations", params={"limit": 50}).json()["conversations"]) == len(
+        conversations
+    )
     longest = max(conversations, key=lambda c: len(c["messages"]))
     assert messages_of(client, longest, limit=100)[1] == 2  # the messages endpoint is not concerned
 
@@ -451,7 +518,9 @@ def test_member_ids_are_linkedin_member_ids_everywhere(conversations: list[dict[
         assert len(ours) == 1 and ours != {after["accountId"]}  # our identity is a member id, not the accountId
     assert len({c["participants"][0]["id"] for c in varied}) == len(varied)
     served = make_client(member_ids=True)
-    assert {r["id"]: r["participants"] for r in walk_tokens(served, limit=100)} == {c["id"]: c["participants"] for c in varied}
+    assert {r["id"]: r["participants"] for r in walk_tokens(served, limit=100)} == {
+        c["id"]: c["participants"] for c in varied
+    }
 
 
 def test_own_sender_listed_among_the_participants(conversations: list[dict[str, Any]]) -> None:
@@ -463,7 +532,12 @@ def test_own_sender_listed_among_the_participants(conversations: list[dict[str, 
         assert len(listed) == 2 and len(ours & set(listed)) == 1
         positions[listed.index(next(iter(ours)))] += 1
         rep = next(p for p in c["participants"] if p["id"] in ours)
-        assert rep["name"] == SENDER_ACCOUNTS[c["accountId"]] and set(rep) == {"id", "name", "profileUrl", "profilePicture"}
+        assert rep["name"] == SENDER_ACCOUNTS[c["accountId"]] and set(rep) == {
+            "id",
+            "name",
+            "profileUrl",
+            "profilePicture",
+        }
     assert positions[0] > 0 and positions[1] > 0  # before the lead in some rows, after it in others
 
 
@@ -481,7 +555,10 @@ def test_trailing_whitespace_images_without_files_and_renamed_directions(convers
                 assert new["attachments"] == old["attachments"]
         assert after["lastMessage"]["content"].rstrip() == before["lastMessage"]["content"]
         assert after["lastMessage"]["content"] != before["lastMessage"]["content"]
-        assert after["lastMessage"]["direction"] == {"sent": "OUTGOING", "received": "INCOMING"}[before["lastMessage"]["direction"]]
+        assert (
+            after["lastMessage"]["direction"]
+            == {"sent": "OUTGOING", "received": "INCOMING"}[before["lastMessage"]["direction"]]
+        )
     assert any(m["content"].strip() == "" for c in varied for m in c["messages"])  # an image without any text
     served = make_client(images_without_attachments=True, message_order="asc")
     tom = next(c for c in varied if c["participants"][0]["name"] == "Tom Becker")

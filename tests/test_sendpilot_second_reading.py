@@ -28,10 +28,16 @@ PAGE_NUMBERS = {"page": 1, "limit": 20, "total": 45, "totalPages": 3, "hasMore":
 VALIDATION_FAILED = {"statusCode": 400, "message": "Validation failed", "error": "Bad Request"}
 
 # Observed: participants are member ids, profile URLs id-encoded, our own sender listed too.
-REP = {"id": "ACoAABk3mQ0Bq1rX2sYtL3mVwE9pZ8oN7hG", "name": "Jane Rep",
-       "profileUrl": "https://www.linkedin.com/in/ACoAABk3mQ0Bq1rX2sYtL3mVwE9pZ8oN7hG"}
-LEAD = {"id": "ACoAAC7bX1kB0pQx9sYtL3mVwE", "name": "John Doe",
-        "profileUrl": "https://www.linkedin.com/in/ACoAAC7bX1kB0pQx9sYtL3mVwE"}
+REP = {
+    "id": "ACoAABk3mQ0Bq1rX2sYtL3mVwE9pZ8oN7hG",
+    "name": "Jane Rep",
+    "profileUrl": "https://www.linkedin.com/in/ACoAABk3mQ0Bq1rX2sYtL3mVwE9pZ8oN7hG",
+}
+LEAD = {
+    "id": "ACoAAC7bX1kB0pQx9sYtL3mVwE",
+    "name": "John Doe",
+    "profileUrl": "https://www.linkedin.com/in/ACoAAC7bX1kB0pQx9sYtL3mVwE",
+}
 
 
 def row(n: int, participants: list[dict] | None = None, direction: str = "received") -> dict:
@@ -39,7 +45,11 @@ def row(n: int, participants: list[dict] | None = None, direction: str = "receiv
         "id": f"2-conv{n:04d}",
         "accountId": "sender_abc123",
         "participants": participants if participants is not None else [{**LEAD, "id": f"ACoAA{n:030d}"}],
-        "lastMessage": {"content": "Thanks for reaching out!  \n", "sentAt": "2024-02-24T15:30:00.000Z", "direction": direction},
+        "lastMessage": {
+            "content": "Thanks for reaching out!  \n",
+            "sentAt": "2024-02-24T15:30:00.000Z",
+            "direction": direction,
+        },
         "lastActivityAt": f"2024-02-{24 - n // 10:02d}T15:{59 - n % 60:02d}:00.000Z",
         "unreadCount": 1,
     }
@@ -48,15 +58,40 @@ def row(n: int, participants: list[dict] | None = None, direction: str = "receiv
 # Documented (the messages example is oldest first, `msg_...` ids): the sender of `sent` is our
 # LinkedIn identity, not the accountId.
 MESSAGES = [
-    {"id": "msg_1", "content": "Hi John, great to connect!  ", "sender": REP, "recipient": LEAD, "direction": "sent",
-     "sentAt": "2024-02-20T10:00:00.000Z", "readStatus": "read", "contentType": "TEXT", "attachments": []},
-    {"id": "msg_2", "content": "Thanks for reaching out!\n\n", "sender": LEAD, "recipient": REP, "direction": "received",
-     "sentAt": "2024-02-24T15:30:00.000Z", "readStatus": "unread", "contentType": "TEXT", "attachments": []},
-    {"id": "msg_3", "content": " \n", "sender": LEAD, "recipient": REP, "direction": "received",
-     "sentAt": "2024-02-24T15:31:00.000Z", "readStatus": "unread", "contentType": "IMAGE", "attachments": []},
+    {
+        "id": "msg_1",
+        "content": "Hi John, great to connect!  ",
+        "sender": REP,
+        "recipient": LEAD,
+        "direction": "sent",
+        "sentAt": "2024-02-20T10:00:00.000Z",
+        "readStatus": "read",
+        "contentType": "TEXT",
+        "attachments": [],
+    },
+    {
+        "id": "msg_2",
+        "content": "Thanks for reaching out!\n\n",
+        "sender": LEAD,
+        "recipient": REP,
+        "direction": "received",
+        "sentAt": "2024-02-24T15:30:00.000Z",
+        "readStatus": "unread",
+        "contentType": "TEXT",
+        "attachments": [],
+    },
+    {
+        "id": "msg_3",
+        "content": " \n",
+        "sender": LEAD,
+        "recipient": REP,
+        "direction": "received",
+        "sentAt": "2024-02-24T15:31:00.000Z",
+        "readStatus": "unread",
+        "contentType": "IMAGE",
+        "attachments": [],
+    },
 ]
-
-
 
 
 def messages(docs: list[dict]) -> list[wire.Message]:
@@ -78,7 +113,9 @@ class Listing:
         self.asked.append(q)
         limit = int(q.get("limit", 20))
         if limit > self.fails_above:
-            return httpx2.Response(500, json={"statusCode": 500, "message": "Internal server error", "error": "Internal Server Error"})
+            return httpx2.Response(
+                500, json={"statusCode": 500, "message": "Internal server error", "error": "Internal Server Error"}
+            )
         if self.shape == "token":
             start = int(q.get("continuationToken", "0"))
         else:
@@ -88,8 +125,13 @@ class Listing:
         if self.shape == "token":
             pagination = {"continuationToken": str(start + limit) if more else None, "limit": limit, "hasMore": more}
         else:  # the documented page-number variant
-            pagination = {"page": start // limit + 1, "limit": limit, "total": len(self.rows),
-                          "totalPages": -(-len(self.rows) // limit), "hasMore": more}
+            pagination = {
+                "page": start // limit + 1,
+                "limit": limit,
+                "total": len(self.rows),
+                "totalPages": -(-len(self.rows) // limit),
+                "hasMore": more,
+            }
         return httpx2.Response(200, json={"conversations": chunk, "pagination": pagination})
 
 
@@ -117,7 +159,9 @@ async def test_the_documented_page_number_variant_with_has_more():
     def handler(request: httpx2.Request) -> httpx2.Response:
         page = int(request.url.params.get("page", "1"))
         chunk = rows[(page - 1) * 20 : page * 20]
-        return httpx2.Response(200, json={"conversations": chunk, "pagination": {**PAGE_NUMBERS, "page": page, "hasMore": page < 3}})
+        return httpx2.Response(
+            200, json={"conversations": chunk, "pagination": {**PAGE_NUMBERS, "page": page, "hasMore": page < 3}}
+        )
 
     async with mock_http(handler) as http:
         ids, tokens = await walk(sendpilot_client(KEY, http), 20)
@@ -154,7 +198,9 @@ async def test_only_a_500_for_a_large_page_is_retried_smaller(status, size):
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         asked.append(request.url.params["limit"])
-        return httpx2.Response(status, json={"statusCode": status, "message": "Internal server error", "error": "Error"})
+        return httpx2.Response(
+            status, json={"statusCode": status, "message": "Internal server error", "error": "Error"}
+        )
 
     async with mock_http(handler) as http:
         with pytest.raises(UpstreamError) as caught:
@@ -167,8 +213,15 @@ async def test_only_a_500_for_a_large_page_is_retried_smaller(status, size):
 @pytest.mark.parametrize(
     ("pagination", "rows", "token", "notes"),
     [
-        ({"hasMore": True}, 1, None, ("sendpilot: " + "SendPilot said more conversations follow but gave no way to ask for them; "
-                                      "the listing ends here.",)),
+        (
+            {"hasMore": True},
+            1,
+            None,
+            (
+                "sendpilot: " + "SendPilot said more conversations follow but gave no way to ask for them; "
+                "the listing ends here.",
+            ),
+        ),
         ({"continuationToken": "abc", "hasMore": True}, 0, "20:t:abc", ()),  # an empty page that says more: go on
         ({"page": 2, "limit": 20, "total": 45, "totalPages": 3, "hasMore": True}, 0, "20:p:2", ()),
         ({"continuationToken": "abc", "hasMore": False}, 1, None, ()),
@@ -187,9 +240,22 @@ async def test_where_a_listing_goes_on_and_where_it_says_it_cannot(pagination, r
 
 @pytest.mark.parametrize(
     ("value", "direction"),
-    [("sent", "outbound"), ("SENT", "outbound"), ("OUTGOING", "outbound"), ("outbound", "outbound"),
-     ("MESSAGE_SENT", "outbound"), ("received", "inbound"), ("INCOMING", "inbound"), ("inbound", "inbound"),
-     ("message_received", "inbound"), ("type_a", None), ("1", None), ("", None), (None, None), ("sent_received", None)],
+    [
+        ("sent", "outbound"),
+        ("SENT", "outbound"),
+        ("OUTGOING", "outbound"),
+        ("outbound", "outbound"),
+        ("MESSAGE_SENT", "outbound"),
+        ("received", "inbound"),
+        ("INCOMING", "inbound"),
+        ("inbound", "inbound"),
+        ("message_received", "inbound"),
+        ("type_a", None),
+        ("1", None),
+        ("", None),
+        (None, None),
+        ("sent_received", None),
+    ],
 )
 def test_direction_values_are_read_by_their_words_and_never_guessed(value, direction):
     assert _said(value) == direction
@@ -242,7 +308,9 @@ async def test_a_listing_learns_who_we_are_from_one_page_of_messages_with_the_ac
     def handler(request: httpx2.Request) -> httpx2.Response:
         asked.append(request)
         if request.url.path.endswith("/messages"):
-            return httpx2.Response(200, json={"conversationId": "x", "messages": MESSAGES, "pagination": {"hasMore": True}})
+            return httpx2.Response(
+                200, json={"conversationId": "x", "messages": MESSAGES, "pagination": {"hasMore": True}}
+            )
         return httpx2.Response(200, json={"conversations": rows, "pagination": {"hasMore": False}})
 
     async with mock_http(handler) as http:
@@ -262,7 +330,9 @@ async def test_a_listing_learns_who_we_are_from_one_page_of_messages_with_the_ac
 async def test_a_failed_lookup_leaves_the_rows_uncertain_and_says_so():
     def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/messages"):
-            return httpx2.Response(429, json={"statusCode": 429, "message": "Too many requests"}, headers={"Retry-After": "30"})
+            return httpx2.Response(
+                429, json={"statusCode": 429, "message": "Too many requests"}, headers={"Retry-After": "30"}
+            )
         return httpx2.Response(200, json={"conversations": [row(0, [REP, LEAD])], "pagination": {"hasMore": False}})
 
     async with mock_http(handler) as http:
@@ -278,7 +348,9 @@ async def test_a_failed_lookup_leaves_the_rows_uncertain_and_says_so():
 @pytest.mark.anyio
 async def test_a_thread_cut_by_the_deadline_keeps_what_it_read_and_says_so():
     newest_first = EndlessMessages(
-        lambda n: [{**MESSAGES[1], "id": f"m{n}-{i}", "sentAt": f"2024-02-{24 - n:02d}T{23 - i:02d}:00:00Z"} for i in range(3)]
+        lambda n: [
+            {**MESSAGES[1], "id": f"m{n}-{i}", "sentAt": f"2024-02-{24 - n:02d}T{23 - i:02d}:00:00Z"} for i in range(3)
+        ]
     )
     async with mock_http(newest_first) as http:
         with call_deadline(0.8):  # less than the time get_thread keeps for showing what it read
@@ -290,7 +362,9 @@ async def test_a_thread_cut_by_the_deadline_keeps_what_it_read_and_says_so():
 
 @pytest.mark.anyio
 async def test_more_messages_promised_without_a_token_is_said():
-    async with mock_http(lambda request: httpx2.Response(200, json={"messages": MESSAGES, "pagination": {"hasMore": True}})) as http:
+    async with mock_http(
+        lambda request: httpx2.Response(200, json={"messages": MESSAGES, "pagination": {"hasMore": True}})
+    ) as http:
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     assert len(thread.messages) == 3
     assert thread.notes == (
@@ -306,8 +380,12 @@ async def test_more_messages_promised_without_a_token_is_said():
 async def test_errors_of_the_second_reading_are_one_sentence_each():
     answers = {
         "validation": httpx2.Response(400, json=VALIDATION_FAILED),
-        "workspace": httpx2.Response(403, json={"statusCode": 403, "message": "Forbidden resource", "error": "Forbidden"}),
-        "limited": httpx2.Response(429, json={"statusCode": 429, "message": "Too Many Requests"}, headers={"Retry-After": "30"}),
+        "workspace": httpx2.Response(
+            403, json={"statusCode": 403, "message": "Forbidden resource", "error": "Forbidden"}
+        ),
+        "limited": httpx2.Response(
+            429, json={"statusCode": 429, "message": "Too Many Requests"}, headers={"Retry-After": "30"}
+        ),
     }
     sentences = {}
     for name, answer in answers.items():
@@ -316,10 +394,13 @@ async def test_errors_of_the_second_reading_are_one_sentence_each():
                 await sendpilot_client(KEY, http, account_id="sender_abc123").list_page(Query(), "20:t:abc", 20)
         sentences[name] = str(caught.value)
     assert sentences["validation"].startswith("sendpilot: SendPilot refused the request (HTTP 400: ")
-    assert sentences["validation"].endswith("Validation failed\"); start again without a cursor.") or sentences[
+    assert sentences["validation"].endswith('Validation failed"); start again without a cursor.') or sentences[
         "validation"
     ].endswith("Validation failed); start again without a cursor.")
-    assert "HTTP 403" in sentences["workspace"] and "check SENDPILOT_API_KEY and SENDPILOT_ACCOUNT_ID" in sentences["workspace"]
+    assert (
+        "HTTP 403" in sentences["workspace"]
+        and "check SENDPILOT_API_KEY and SENDPILOT_ACCOUNT_ID" in sentences["workspace"]
+    )
     assert sentences["limited"] == "sendpilot: SendPilot is rate limiting requests: try again in 30 seconds."
     assert all("\n" not in s and KEY not in s for s in sentences.values())
 
@@ -331,9 +412,13 @@ async def test_a_page_of_messages_that_fails_keeps_the_pages_read_and_says_why()
     def second_fails(request: httpx2.Request) -> httpx2.Response:
         calls.append(dict(request.url.params))
         if len(calls) > 1:
-            return httpx2.Response(500, json={"statusCode": 500, "message": "Internal server error", "error": "Internal Server Error"})
+            return httpx2.Response(
+                500, json={"statusCode": 500, "message": "Internal server error", "error": "Internal Server Error"}
+            )
         newest = list(reversed(MESSAGES))
-        return httpx2.Response(200, json={"messages": newest, "pagination": {"hasMore": True, "continuationToken": "t1"}})
+        return httpx2.Response(
+            200, json={"messages": newest, "pagination": {"hasMore": True, "continuationToken": "t1"}}
+        )
 
     async with mock_http(second_fails) as http:
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
@@ -342,6 +427,8 @@ async def test_a_page_of_messages_that_fails_keeps_the_pages_read_and_says_why()
     assert first == "Only the newest 3 messages of this conversation were read; older ones were not fetched."
     assert why.startswith("sendpilot: SendPilot failed (HTTP 500") and why.endswith("try again shortly.")
 
-    async with mock_http(lambda request: httpx2.Response(500, json={"statusCode": 500, "message": "x", "error": "y"})) as http:
+    async with mock_http(
+        lambda request: httpx2.Response(500, json={"statusCode": 500, "message": "x", "error": "y"})
+    ) as http:
         with pytest.raises(UpstreamError):  # nothing read: the error itself
             await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")

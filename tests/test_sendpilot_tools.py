@@ -81,8 +81,6 @@ def tool_id(row: dict) -> str:
     return f"sendpilot:{row['accountId']}:{row['id']}"
 
 
-
-
 async def read_whole_thread(client: Client, conversation_id: str) -> tuple[dict, list[dict], list[str]]:
     """get_thread, then its cursor until every older message was shown: (first result, all
     messages by number, texts)."""
@@ -91,7 +89,9 @@ async def read_whole_thread(client: Client, conversation_id: str) -> tuple[dict,
     texts: list[str] = []
     cursor = None
     for _ in range(50):
-        result = await client.call_tool("get_thread", {"conversation_id": conversation_id, **({"cursor": cursor} if cursor else {})})
+        result = await client.call_tool(
+            "get_thread", {"conversation_id": conversation_id, **({"cursor": cursor} if cursor else {})}
+        )
         assert not result.is_error, text_of(result)
         data = result.structured_content
         first = first or data
@@ -118,7 +118,9 @@ async def test_first_page_is_newest_first(sendpilot):
     stamps = [r["last_activity_at"] for r in rows]
     assert stamps == sorted(stamps, reverse=True)
     assert all(re.fullmatch(r"sendpilot:sender_[A-Za-z0-9]+:2-[A-Za-z0-9_-]{20}", r["id"]) for r in rows)
-    assert all(r["provider"] == "sendpilot" and r["subject"] is None and r["correspondent"]["email"] is None for r in rows)
+    assert all(
+        r["provider"] == "sendpilot" and r["subject"] is None and r["correspondent"]["email"] is None for r in rows
+    )
     text = text_of(result)
     lines = [line for line in text.splitlines() if line.startswith("- sendpilot:")]
     assert len(lines) == 20
@@ -202,7 +204,12 @@ async def test_list_accounts_says_domain_search_is_not_possible(sendpilot):
     async with Client(server(sendpilot.url)) as client:
         result = await client.call_tool("list_accounts", {})
     (account,) = result.structured_content["accounts"]
-    assert account == {"name": "sendpilot", "provider": "sendpilot", "filters": [], "domain_search": "not possible (no email addresses)"}
+    assert account == {
+        "name": "sendpilot",
+        "provider": "sendpilot",
+        "filters": [],
+        "domain_search": "not possible (no email addresses)",
+    }
 
 
 # ------------------------------------------------------------------------------------ threads
@@ -211,7 +218,9 @@ async def test_list_accounts_says_domain_search_is_not_possible(sendpilot):
 @pytest.mark.parametrize("variant", ["sendpilot", "sendpilot_shuffled", "sendpilot_pages"])
 async def test_thread_is_oldest_first_whatever_order_the_api_uses(variant, dataset, request):
     served = request.getfixturevalue(variant)
-    conversation = next(c for c in dataset if 4 <= len(c["messages"]) <= 10 and any(m["attachments"] for m in c["messages"]))
+    conversation = next(
+        c for c in dataset if 4 <= len(c["messages"]) <= 10 and any(m["attachments"] for m in c["messages"])
+    )
     async with Client(server(served.url)) as client:
         result = await client.call_tool("get_thread", {"conversation_id": tool_id(conversation)})
     assert not result.is_error, text_of(result)
@@ -259,7 +268,11 @@ async def test_images_and_files_are_listed_as_attachments(sendpilot, dataset):
             sent = [a for m in conversation["messages"] for a in m["attachments"]]
             assert len(shown) == len(sent)
             for a, b in zip(shown, sent):
-                assert a["filename"] == b.get("name", "(unnamed)") and a["content_type"] == b["type"] and a["size"] == b["size"]
+                assert (
+                    a["filename"] == b.get("name", "(unnamed)")
+                    and a["content_type"] == b["type"]
+                    and a["size"] == b["size"]
+                )
             assert "Attachments: " in text_of(result)
 
 
@@ -270,9 +283,15 @@ async def test_thread_errors_are_one_sentence(sendpilot, dataset):
         cases = {
             "no sender account": ({"conversation_id": f"sendpilot:{c['id']}"}, "not a SendPilot conversation id"),
             "bad characters": ({"conversation_id": "sendpilot:sender_x:../../etc"}, "not a SendPilot conversation id"),
-            "unknown conversation": ({"conversation_id": f"sendpilot:{c['accountId']}:2-AAAAAAAAAAAAAAAAAAAA"}, "list conversations"),
+            "unknown conversation": (
+                {"conversation_id": f"sendpilot:{c['accountId']}:2-AAAAAAAAAAAAAAAAAAAA"},
+                "list conversations",
+            ),
             "other sender": ({"conversation_id": f"sendpilot:{other}:{c['id']}"}, "list conversations"),
-            "sender of another workspace": ({"conversation_id": f"sendpilot:sender_elsewhere:{c['id']}"}, "SENDPILOT_API_KEY"),
+            "sender of another workspace": (
+                {"conversation_id": f"sendpilot:sender_elsewhere:{c['id']}"},
+                "SENDPILOT_API_KEY",
+            ),
         }
         for name, (arguments, expected) in cases.items():
             result = await client.call_tool("get_thread", arguments)
@@ -298,10 +317,12 @@ async def test_search_by_domain_on_a_sendpilot_only_server_says_it_cannot(sendpi
 async def test_search_by_domain_next_to_an_email_account_names_sendpilot(sendkit, sendpilot):
     sendkit_settings = SendKitSettings(api_key=SENDKIT_KEY, base_url=sendkit.url)
     sendpilot_settings = SendPilotSettings(api_key=KEY, base_url=sendpilot.url)
-    mixed = build_server(lambda http: [
-        SendKitClient("sendkit", sendkit_settings, http, "SENDKIT_API_KEY"),
-        SendPilotClient("sendpilot", sendpilot_settings, http, "SENDPILOT_API_KEY"),
-    ])
+    mixed = build_server(
+        lambda http: [
+            SendKitClient("sendkit", sendkit_settings, http, "SENDKIT_API_KEY"),
+            SendPilotClient("sendpilot", sendpilot_settings, http, "SENDPILOT_API_KEY"),
+        ]
+    )
     async with Client(mixed) as client:
         result = await client.call_tool("search_by_domain", {"domain": "acme.com", "limit": 5})
         listing = await client.call_tool("list_conversations", {"limit": 30})
@@ -316,7 +337,9 @@ async def test_search_by_domain_next_to_an_email_account_names_sendpilot(sendkit
 
 async def test_wrong_key_names_the_variable_and_never_shows_the_key(sendpilot, dataset):
     wrong = "sp_wrong_0f9e8d7c6b5a"
-    for text in await wrong_key_texts(server(sendpilot.url, key=wrong), "SENDPILOT_API_KEY", tool_id(dataset[0]), domain=False):
+    for text in await wrong_key_texts(
+        server(sendpilot.url, key=wrong), "SENDPILOT_API_KEY", tool_id(dataset[0]), domain=False
+    ):
         assert "SendPilot" in text
         assert wrong not in text and KEY not in text
 

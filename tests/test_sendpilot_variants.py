@@ -139,13 +139,20 @@ async def test_our_own_sender_listed_among_participants_is_never_the_corresponde
             threads = {tool_id(c): await client.call_tool("get_thread", {"conversation_id": tool_id(c)}) for c in data}
     # One page of messages per sender account taught the client who it is there.
     assert len(probes) == len(emulator.SENDER_ACCOUNTS)
-    assert {q["accountId"] for q in probes} == set(emulator.SENDER_ACCOUNTS) and all(int(q["limit"]) <= 50 for q in probes)
+    assert {q["accountId"] for q in probes} == set(emulator.SENDER_ACCOUNTS) and all(
+        int(q["limit"]) <= 50 for q in probes
+    )
     by_id = {tool_id(c): c for c in data}
     assert sorted(r["id"] for r in rows) == sorted(by_id)
     for row in rows:
         lead = lead_of(by_id[row["id"]])
-        assert row["correspondent"] == {"name": lead.get("name"), "email": None, "company": None, "title": None,
-                                        "profile_url": lead["profileUrl"]}
+        assert row["correspondent"] == {
+            "name": lead.get("name"),
+            "email": None,
+            "company": None,
+            "title": None,
+            "profile_url": lead["profileUrl"],
+        }
     assert not any("or B" in t or "without saying which is our own sender" in t for t in texts)
     for conversation_id, result in threads.items():
         assert not result.is_error, text_of(result)
@@ -173,7 +180,9 @@ async def test_what_a_thread_taught_is_used_by_later_listings():
 
 
 async def test_when_nothing_says_who_we_are_the_row_names_both_and_the_thread_guesses_nothing():
-    data = emulator.build_conversations(now=NOW, own_sender_listed=True, member_ids=True, direction_names=("type_a", "type_b"))
+    data = emulator.build_conversations(
+        now=NOW, own_sender_listed=True, member_ids=True, direction_names=("type_a", "type_b")
+    )
     with served(own_sender_listed=True, member_ids=True, direction_names=("type_a", "type_b")) as sp:
         async with Client(server(sp.url)) as client:
             rows, texts = await walk(client, "list_conversations", {"limit": 100})
@@ -268,7 +277,9 @@ async def test_messages_oldest_first_over_several_pages_come_back_whole():
     with served(message_order="asc") as sp:
         async with Client(server(sp.url)) as client:
             result = await client.call_tool("get_thread", {"conversation_id": tool_id(longest)})
-    assert len(sp.message_requests()) == 3 and all(q["accountId"] == longest["accountId"] for q in sp.message_requests())
+    assert len(sp.message_requests()) == 3 and all(
+        q["accountId"] == longest["accountId"] for q in sp.message_requests()
+    )
     out = result.structured_content
     assert out["conversation"]["message_count"] == len(longest["messages"]) and out["notes"] == []
     newest = out["messages"][-1]
@@ -336,7 +347,9 @@ class _Refuses400:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and b"continuationToken" in scope.get("query_string", b""):
             body = json.dumps({"statusCode": 400, "message": "Validation failed", "error": "Bad Request"}).encode()
-            await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"application/json")]})
+            await send(
+                {"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"application/json")]}
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)
@@ -352,7 +365,9 @@ async def test_each_error_is_one_sentence_that_says_what_to_do():
     with served(_Refuses400) as sp:
         async with Client(server(sp.url)) as client:
             first = await client.call_tool("list_conversations", {"limit": 3})
-            refused = await client.call_tool("list_conversations", {"limit": 3, "cursor": first.structured_content["next_cursor"]})
+            refused = await client.call_tool(
+                "list_conversations", {"limit": 3, "cursor": first.structured_content["next_cursor"]}
+            )
     # A resumed listing shows what failed as a note (the tool's way), in one sentence.
     (failure,) = refused.structured_content["notes"]
     assert failure.startswith("sendpilot: SendPilot refused the request (HTTP 400: ") and "Validation failed" in failure
@@ -365,9 +380,14 @@ async def test_each_error_is_one_sentence_that_says_what_to_do():
         async with Client(server(sp.url + "/nowhere")) as client:
             missing = await client.call_tool("list_conversations", {})
         async with Client(server(sp.url)) as client:
-            other_user = await client.call_tool("get_thread", {"conversation_id": f"sendpilot:sender_elsewhere:{data[0]['id']}"})
+            other_user = await client.call_tool(
+                "get_thread", {"conversation_id": f"sendpilot:sender_elsewhere:{data[0]['id']}"}
+            )
     text = one_sentence(forbidden)
     assert "HTTP 403" in text and "SENDPILOT_API_KEY and SENDPILOT_ACCOUNT_ID" in text and "'sender_elsewhere'" in text
-    assert one_sentence(missing) == "sendpilot: SendPilot has no inbox at this address (HTTP 404); check SENDPILOT_BASE_URL."
+    assert (
+        one_sentence(missing)
+        == "sendpilot: SendPilot has no inbox at this address (HTTP 404); check SENDPILOT_BASE_URL."
+    )
     text = one_sentence(other_user)
     assert "HTTP 403" in text and "another user" in text and "list conversations" in text

@@ -126,8 +126,10 @@ async def test_two_replicas_sharing_redis_stay_within_lemlists_limit(lemlist: Le
     finally:
         await a.aclose()
         await b.aclose()
-    print(f"\nwith Redis: 60 requests in {took:.1f} s, at most {lemlist.busiest()} in any 2 s, "
-          f"{lemlist.rate_limited} refused (429)")
+    print(
+        f"\nwith Redis: 60 requests in {took:.1f} s, at most {lemlist.busiest()} in any 2 s, "
+        f"{lemlist.rate_limited} refused (429)"
+    )
     assert failed == 0
     assert lemlist.requests == 60  # no retries were needed
     assert lemlist.rate_limited == 0
@@ -137,8 +139,10 @@ async def test_two_replicas_sharing_redis_stay_within_lemlists_limit(lemlist: Le
 async def test_control_two_replicas_without_redis_exceed_it(lemlist: Lemlist) -> None:
     """Proves the test above can fail: two in-process limiters send 40 at once."""
     failed = await burst(lemlist.url, [None, None])
-    print(f"\nwithout Redis: at most {lemlist.busiest()} requests in any 2 s, {lemlist.rate_limited} refused (429), "
-          f"{failed} failed")
+    print(
+        f"\nwithout Redis: at most {lemlist.busiest()} requests in any 2 s, {lemlist.rate_limited} refused (429), "
+        f"{failed} failed"
+    )
     assert lemlist.busiest() > 20
     assert lemlist.rate_limited > 0
 
@@ -194,7 +198,9 @@ async def test_a_fresh_listing_never_reads_the_cache(lemlist: Lemlist, fresh_red
 # -- (3) threads across replicas ------------------------------------------------------------
 
 
-async def test_get_thread_cursor_reads_the_thread_from_redis_on_another_replica(lemlist: Lemlist, fresh_redis: str) -> None:
+async def test_get_thread_cursor_reads_the_thread_from_redis_on_another_replica(
+    lemlist: Lemlist, fresh_redis: str
+) -> None:
     async with Client(replica(lemlist.url, fresh_redis, SMALL)) as a:
         first = await a.call_tool("get_thread", {"conversation_id": LONG_THREAD})
     cursor = first.structured_content["next_cursor"]
@@ -219,7 +225,9 @@ async def test_get_thread_cursor_reads_the_thread_from_redis_on_another_replica(
 async def test_without_redis_a_get_thread_cursor_uses_the_in_process_cache(lemlist: Lemlist) -> None:
     async with Client(replica(lemlist.url, None, SMALL)) as a:
         first = await a.call_tool("get_thread", {"conversation_id": LONG_THREAD})
-        await a.call_tool("get_thread", {"conversation_id": LONG_THREAD, "cursor": first.structured_content["next_cursor"]})
+        await a.call_tool(
+            "get_thread", {"conversation_id": LONG_THREAD, "cursor": first.structured_content["next_cursor"]}
+        )
         assert lemlist.requests == 1
         await a.call_tool("get_thread", {"conversation_id": LONG_THREAD})
         assert lemlist.requests == 2

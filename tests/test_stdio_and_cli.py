@@ -15,6 +15,7 @@ from processes import COMMAND, env_for, run_cli
 
 pytestmark = pytest.mark.anyio
 
+
 async def test_stdio_server_reads_the_configured_account(sendkit, dataset):
     params = StdioServerParameters(command=COMMAND, args=["serve"], env=env_for(sendkit.url))
     async with Client(params) as client:
@@ -52,15 +53,37 @@ async def test_stdio_sandbox_needs_no_key():
 def test_stdout_carries_only_json_rpc():
     """Everything the server writes on stdout must be protocol messages, even on the sandbox."""
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
+        },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_conversations", "arguments": {"limit": 2}}},
-        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "get_thread", "arguments": {"conversation_id": "x"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "tools/call",
+            "params": {"name": "list_conversations", "arguments": {"limit": 2}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": "get_thread", "arguments": {"conversation_id": "x"}},
+        },
     ]
     with subprocess.Popen(
-        [COMMAND, "serve", "--sandbox"], env=env_for(None, INBOX_MCP_LOG_LEVEL="DEBUG"),
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [COMMAND, "serve", "--sandbox"],
+        env=env_for(None, INBOX_MCP_LOG_LEVEL="DEBUG"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     ) as process:
         answers = []
         for message in messages:
@@ -140,12 +163,23 @@ async def test_claude_desktop_example_starts_as_written(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
-    uv_env = {"UV_FIND_LINKS": str(wheels), "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))}
-    uv_env |= {name: os.environ[name] for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "UV_INDEX_URL") if name in os.environ}
+    uv_env = {
+        "UV_FIND_LINKS": str(wheels),
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv")),
+    }
+    uv_env |= {
+        name: os.environ[name] for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "UV_INDEX_URL") if name in os.environ
+    }
     for name, entry in servers.items():
-        env = env_for(None, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}") | uv_env | entry.get("env", {})
+        env = (
+            env_for(None, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+            | uv_env
+            | entry.get("env", {})
+        )
         params = StdioServerParameters(command=entry["command"], args=entry["args"], env=env)
         async with Client(params) as client:
             result = await client.call_tool("list_accounts", {})
@@ -161,7 +195,9 @@ def test_readme_quick_start_is_what_ci_runs():
 
 
 async def test_sandbox_with_faults_keeps_answering():
-    params = StdioServerParameters(command=COMMAND, args=["serve", "--sandbox", "--faults", "0.2"], env=env_for(None, INBOX_MCP_CALL_DEADLINE="3"))
+    params = StdioServerParameters(
+        command=COMMAND, args=["serve", "--sandbox", "--faults", "0.2"], env=env_for(None, INBOX_MCP_CALL_DEADLINE="3")
+    )
     async with Client(params) as client:
         results = [await client.call_tool("list_conversations", {"limit": 5}) for _ in range(8)]
     assert sum(not r.is_error for r in results) >= 6
@@ -169,6 +205,14 @@ async def test_sandbox_with_faults_keeps_answering():
 
 
 def test_faults_option_is_checked():
-    for args in (["serve", "--faults", "0.1"], ["serve", "--sandbox", "--faults", "2"], ["serve", "--sandbox", "--faults", "lots"]):
+    for args in (
+        ["serve", "--faults", "0.1"],
+        ["serve", "--sandbox", "--faults", "2"],
+        ["serve", "--sandbox", "--faults", "lots"],
+    ):
         done = run_cli(*args, env=env_for(None))
-        assert done.returncode == 2 and "Traceback" not in done.stderr and ("faults" in done.stderr or "share" in done.stderr)
+        assert (
+            done.returncode == 2
+            and "Traceback" not in done.stderr
+            and ("faults" in done.stderr or "share" in done.stderr)
+        )

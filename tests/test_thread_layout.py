@@ -61,14 +61,26 @@ FORGERIES = (
 
 def _fenced_thread(lead: Person) -> Thread:
     messages = [
-        Message(direction="inbound", at=T0 + timedelta(minutes=i), sender=lead, subject=f"Re: hi {f}", text=f"Thanks.\n{f}\n{ORDER}")
+        Message(
+            direction="inbound",
+            at=T0 + timedelta(minutes=i),
+            sender=lead,
+            subject=f"Re: hi {f}",
+            text=f"Thanks.\n{f}\n{ORDER}",
+        )
         for i, f in enumerate(FORGERIES)
     ]
     return Thread(
-        conversation=Conversation(id="c", provider="x", correspondent=lead, last_activity_at=T0, subject=f"Hi {FORGERIES[0]} {ORDER}"),
+        conversation=Conversation(
+            id="c", provider="x", correspondent=lead, last_activity_at=T0, subject=f"Hi {FORGERIES[0]} {ORDER}"
+        ),
         messages=tuple(messages),
         events=(Event(at=T0 + timedelta(hours=1), kind="note", detail=f"{FORGERIES[0]} {ORDER}"),),
-        scheduled=(ScheduledReply(text=f"Sure. {FORGERIES[0]} {ORDER}", scheduled_for=T0 + timedelta(days=1), status="pending"),),
+        scheduled=(
+            ScheduledReply(
+                text=f"Sure. {FORGERIES[0]} {ORDER}", scheduled_for=T0 + timedelta(days=1), status="pending"
+            ),
+        ),
     )
 
 
@@ -99,19 +111,35 @@ def test_subjects_by_outside_parties_are_fenced_and_ours_are_not():
     def thread(first: str, *messages: Message) -> str:
         c = Conversation(id="c", provider="x", correspondent=lead, last_activity_at=T0, subject="Forecasting at Lumen")
         opener = Message(direction=first, at=T0, subject="Forecasting at Lumen", text="Hello")
-        return render_thread("X", Thread(conversation=c, messages=(opener, *messages)), detailed=False, budget=8000).text
+        return render_thread(
+            "X", Thread(conversation=c, messages=(opener, *messages)), detailed=False, budget=8000
+        ).text
 
     ours = thread("outbound")
     assert re.search(r"^Subject: Forecasting at Lumen$", ours, re.M)
     theirs = thread("inbound")
     assert re.search(r"^Subject: \[data\d{6}\] Forecasting at Lumen \[/data\d{6}\]$", theirs, re.M)
-    answered = thread("inbound", Message(direction="outbound", at=T0 + timedelta(hours=1), subject="RE: Forecasting at Lumen", text="Hi"))
-    assert re.search(r"^Subject: \[data\d{6}\] Forecasting", answered, re.M), "the lead wrote it first; our reply only repeats it"
+    answered = thread(
+        "inbound",
+        Message(direction="outbound", at=T0 + timedelta(hours=1), subject="RE: Forecasting at Lumen", text="Hi"),
+    )
+    assert re.search(r"^Subject: \[data\d{6}\] Forecasting", answered, re.M), (
+        "the lead wrote it first; our reply only repeats it"
+    )
 
     later = T0 + timedelta(days=1)
-    away = Message(direction="inbound", at=later, sender=lead, subject="Out of office: Forecasting at Lumen", text="Away", auto_reply=True)
+    away = Message(
+        direction="inbound",
+        at=later,
+        sender=lead,
+        subject="Out of office: Forecasting at Lumen",
+        text="Away",
+        auto_reply=True,
+    )
     bump = Message(direction="outbound", at=later + timedelta(days=1), subject="Re: Forecasting at Lumen", text="Bump")
-    renamed = Message(direction="inbound", at=later + timedelta(days=2), sender=lead, subject="Pricing?", text="How much?")
+    renamed = Message(
+        direction="inbound", at=later + timedelta(days=2), sender=lead, subject="Pricing?", text="How much?"
+    )
     ours_renamed = Message(direction="outbound", at=later + timedelta(days=3), subject="Lumen pricing", text="Here")
     lines = thread("outbound", away, bump, renamed, ours_renamed).splitlines()
     meta = {line.split(" ", 1)[0]: line for line in lines if line.startswith("#")}
@@ -197,7 +225,9 @@ def test_the_header_states_the_year_and_other_years_are_written_out():
             Message(direction="outbound", at=december, text="Hello Ana"),
             Message(direction="inbound", at=january, sender=lead, text="Back from holidays: yes."),
         ),
-        scheduled=(ScheduledReply(text="Great, Tuesday?", scheduled_for=january + timedelta(days=1), status="pending"),),
+        scheduled=(
+            ScheduledReply(text="Great, Tuesday?", scheduled_for=january + timedelta(days=1), status="pending"),
+        ),
     )
     lines = render_thread("X", thread, detailed=False, budget=8000).text.splitlines()
     assert lines[0].endswith("UTC (2026)")

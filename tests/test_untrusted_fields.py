@@ -60,7 +60,16 @@ def test_look_alike_markers_lose_their_brackets(marker):
     assert len(inner) < len(marker)
 
 
-@pytest.mark.parametrize("text", ["[database] migration", "see [1] and [2]", "the data (2024) shows", "metadata]", "our region (data hosted in Frankfurt)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[database] migration",
+        "see [1] and [2]",
+        "the data (2024) shows",
+        "metadata]",
+        "our region (data hosted in Frankfurt)",
+    ],
+)
 def test_ordinary_brackets_are_left_alone(text):
     assert defuse(text) == text
 
@@ -72,13 +81,20 @@ def test_long_local_part_never_hides_the_domain():
 
 
 def test_addresses_in_one_string_or_a_list_become_people():
-    assert people('Ana Ruiz <ana@x.com>, bo@y.com') == (Person(name="Ana Ruiz", email="ana@x.com"), Person(email="bo@y.com"))
+    assert people("Ana Ruiz <ana@x.com>, bo@y.com") == (
+        Person(name="Ana Ruiz", email="ana@x.com"),
+        Person(email="bo@y.com"),
+    )
     assert people(['"Doe, Jane" <jane@z.io>']) == (Person(name="Doe, Jane", email="jane@z.io"),)
     assert people(None) == () and people("") == ()
 
 
 def test_cc_is_part_of_a_message_line():
-    m = Message(direction="inbound", at=NOW, cc=(Person(name="Marcus Chen", email="marcus@acme.com"), Person(email="ops@acme.com")))
+    m = Message(
+        direction="inbound",
+        at=NOW,
+        cc=(Person(name="Marcus Chen", email="marcus@acme.com"), Person(email="ops@acme.com")),
+    )
     line = " | ".join(_meta(2, m, Person(email="dana@acme.com"), 2026, [m]))
     assert 'cc "Marcus Chen" marcus@acme.com, ops@acme.com' in line
 
@@ -157,7 +173,9 @@ async def test_thread_fields_from_outside_are_fenced_or_quoted(hostile):
     url, conversation = hostile
     async with Client(sendkit_server(url)) as client:
         for response_format in ("concise", "detailed"):
-            result = await client.call_tool("get_thread", {"conversation_id": f"sendkit:{conversation}", "response_format": response_format})
+            result = await client.call_tool(
+                "get_thread", {"conversation_id": f"sendkit:{conversation}", "response_format": response_format}
+            )
             text = text_of(result)
             lines = text.splitlines()
             # Exactly one fence nonce, and no line but ours starts like a message or a list.
@@ -188,7 +206,9 @@ async def test_listing_rows_quote_names_and_snippets(hostile):
 async def test_structured_content_is_defused_too(hostile):
     url, conversation = hostile
     async with Client(sendkit_server(url)) as client:
-        thread = await client.call_tool("get_thread", {"conversation_id": f"sendkit:{conversation}", "response_format": "detailed"})
+        thread = await client.call_tool(
+            "get_thread", {"conversation_id": f"sendkit:{conversation}", "response_format": "detailed"}
+        )
         listing = await client.call_tool("list_conversations", {"response_format": "detailed"})
     for payload in (thread.structured_content, listing.structured_content):
         dumped = json.dumps(payload, ensure_ascii=False)

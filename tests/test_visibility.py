@@ -111,8 +111,15 @@ def test_keywords_and_non_colours():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("white", (255, 255, 255)), ("#fff", (255, 255, 255)), ("fff", (15, 15, 15)), ("#FFFFFF", (255, 255, 255)),
-     ("chucknorris", (192, 0, 0)), ("crap", (192, 160, 0)), ("000000000000ff", (0, 0, 255))],
+    [
+        ("white", (255, 255, 255)),
+        ("#fff", (255, 255, 255)),
+        ("fff", (15, 15, 15)),
+        ("#FFFFFF", (255, 255, 255)),
+        ("chucknorris", (192, 0, 0)),
+        ("crap", (192, 160, 0)),
+        ("000000000000ff", (0, 0, 255)),
+    ],
 )
 def test_legacy_attribute_colours(value, expected):
     """bgcolor, <font color> and <body text> follow HTML's legacy colour parsing."""
@@ -129,12 +136,38 @@ def test_legacy_attribute_colours(value, expected):
 @pytest.mark.parametrize(
     ("size", "hidden"),
     [
-        ("0", True), ("1px", True), ("3.9px", True), ("4px", False), ("2pt", True), ("3pt", False), ("0.2pc", True),
-        ("0.03in", True), ("0.1cm", True), ("1mm", True), ("4q", True), ("0.2em", True), ("0.25em", False),
-        ("0.2rem", True), ("20%", True), ("25%", False), ("0.4ex", True), ("0.5ex", False), ("0.3vw", True), ("1vw", False),
-        ("0.5vh", True), ("0.4vmin", True), ("xx-small", False), ("smaller", False), ("calc(2px + 1px)", True),
-        ("calc(1em - 14px)", True), ("calc(50% - 4px)", False), ("min(2px, 1em)", True), ("max(2px, 1em)", False),
-        ("clamp(1px, 0.1vw, 3px)", True), ("1", True), ("-5px", False),
+        ("0", True),
+        ("1px", True),
+        ("3.9px", True),
+        ("4px", False),
+        ("2pt", True),
+        ("3pt", False),
+        ("0.2pc", True),
+        ("0.03in", True),
+        ("0.1cm", True),
+        ("1mm", True),
+        ("4q", True),
+        ("0.2em", True),
+        ("0.25em", False),
+        ("0.2rem", True),
+        ("20%", True),
+        ("25%", False),
+        ("0.4ex", True),
+        ("0.5ex", False),
+        ("0.3vw", True),
+        ("1vw", False),
+        ("0.5vh", True),
+        ("0.4vmin", True),
+        ("xx-small", False),
+        ("smaller", False),
+        ("calc(2px + 1px)", True),
+        ("calc(1em - 14px)", True),
+        ("calc(50% - 4px)", False),
+        ("min(2px, 1em)", True),
+        ("max(2px, 1em)", False),
+        ("clamp(1px, 0.1vw, 3px)", True),
+        ("1", True),
+        ("-5px", False),
     ],
 )
 def test_font_size_units(size, hidden):
@@ -148,10 +181,14 @@ def test_font_sizes_resolve_through_ancestors():
     assert SECRET in shown(f'<div style="font-size:0"><p style="font-size:14px">{SECRET}</p></div>')
     assert SECRET not in shown(f'<div style="font-size:0"><p style="font-size:2em">{SECRET}</p></div>')
     assert SECRET in shown(f'<div style="font-size:2px"><p style="font-size:medium">{SECRET}</p></div>')
-    assert SECRET not in shown(f'<div style="font-size:5px"><p style="font-size:smaller"><b style="font-size:smaller">{SECRET}</b></p></div>')
+    assert SECRET not in shown(
+        f'<div style="font-size:5px"><p style="font-size:smaller"><b style="font-size:smaller">{SECRET}</b></p></div>'
+    )
     assert SECRET not in shown(f'<div style="font:italic bold 2px/1 Georgia, serif">{SECRET}</div>')
     assert SECRET in shown(f'<div style="font:italic bold 12px/1 Georgia, serif">{SECRET}</div>')
-    assert SECRET not in shown(f'<style>html{{font-size:2px}} body{{font-size:16px}}</style><p style="font-size:1rem">{SECRET}</p>')
+    assert SECRET not in shown(
+        f'<style>html{{font-size:2px}} body{{font-size:16px}}</style><p style="font-size:1rem">{SECRET}</p>'
+    )
 
 
 def test_legacy_font_sizes_are_readable():
@@ -179,15 +216,34 @@ def test_calc_with_units_and_nesting():
 @pytest.mark.parametrize(
     ("query", "applies"),
     [
-        ("screen", True), ("all", True), ("print", False), ("speech", False), ("only screen", True), ("not print", True),
-        ("not screen", False), ("screen, print", True), ("print, tv", False), ("(min-width: 600px)", True),
-        ("(max-width: 600px)", False), ("only screen and (max-width: 480px)", False),
-        ("screen and (min-width: 0) and (max-width: 2000px)", True), ("(width >= 600px)", True),
-        ("(400px <= width <= 700px)", False), ("(orientation: landscape)", True), ("(orientation: portrait)", False),
-        ("(prefers-color-scheme: dark)", False), ("(prefers-color-scheme: light)", True),
-        ("(-webkit-min-device-pixel-ratio: 2)", False), ("(min-resolution: 1dppx)", True), ("(hover: hover)", True),
-        ("(min-width: 40em)", True), ("(unknown-feature: 1)", False), ("not (max-width: 600px)", True),
-        ("(max-width: 600px) or (min-width: 900px)", True), ("screen and (color)", True), ("(monochrome)", False),
+        ("screen", True),
+        ("all", True),
+        ("print", False),
+        ("speech", False),
+        ("only screen", True),
+        ("not print", True),
+        ("not screen", False),
+        ("screen, print", True),
+        ("print, tv", False),
+        ("(min-width: 600px)", True),
+        ("(max-width: 600px)", False),
+        ("only screen and (max-width: 480px)", False),
+        ("screen and (min-width: 0) and (max-width: 2000px)", True),
+        ("(width >= 600px)", True),
+        ("(400px <= width <= 700px)", False),
+        ("(orientation: landscape)", True),
+        ("(orientation: portrait)", False),
+        ("(prefers-color-scheme: dark)", False),
+        ("(prefers-color-scheme: light)", True),
+        ("(-webkit-min-device-pixel-ratio: 2)", False),
+        ("(min-resolution: 1dppx)", True),
+        ("(hover: hover)", True),
+        ("(min-width: 40em)", True),
+        ("(unknown-feature: 1)", False),
+        ("not (max-width: 600px)", True),
+        ("(max-width: 600px) or (min-width: 900px)", True),
+        ("screen and (color)", True),
+        ("(monochrome)", False),
     ],
 )
 def test_media_queries_for_a_desktop_screen(query, applies):
@@ -198,12 +254,20 @@ def test_media_queries_for_a_desktop_screen(query, applies):
 
 @pytest.mark.parametrize(
     ("condition", "applies"),
-    [("(display: grid)", True), ("not (display: grid)", False), ("(display: grid) and (color: red)", True),
-     ("(-moz-appearance: none)", False), ("(-moz-appearance: none) or (display: flex)", True),
-     ("selector(:is(a))", True), ("selector(:nonsense-thing())", False)],
+    [
+        ("(display: grid)", True),
+        ("not (display: grid)", False),
+        ("(display: grid) and (color: red)", True),
+        ("(-moz-appearance: none)", False),
+        ("(-moz-appearance: none) or (display: flex)", True),
+        ("selector(:is(a))", True),
+        ("selector(:nonsense-thing())", False),
+    ],
 )
 def test_supports(condition, applies):
-    out = shown(f"<style>@supports {condition} {{ .c {{ display:none }} }}</style><p>Before.</p><div class=c>{SECRET}</div>")
+    out = shown(
+        f"<style>@supports {condition} {{ .c {{ display:none }} }}</style><p>Before.</p><div class=c>{SECRET}</div>"
+    )
     assert (SECRET not in out) == applies
 
 
@@ -225,10 +289,13 @@ def test_supports(condition, applies):
         ("<style>div.c{display:none} .c.d{display:block}</style><div class='c d'>X</div>", True),
         ("<style>.c{display:none}</style><style>.c{display:block}</style><div class=c>X</div>", True),
         ("<style>.c{display:block}</style><style>.c{display:none}</style><div class=c>X</div>", False),
-        ('<style>div{display:block}</style><div hidden>X</div>', True),  # author CSS over the UA's [hidden]
+        ("<style>div{display:block}</style><div hidden>X</div>", True),  # author CSS over the UA's [hidden]
         ("<style>.c{color:#fff}</style><div style='background:#000'><p class=c>X</p></div>", True),
         ("<style>.c{color:#fff}</style><table bgcolor=black><tr><td><p class=c>X</p></td></tr></table>", True),
-        ("<style>td{background:#fff}</style><table bgcolor=black><tr><td><font color=white>X</font></td></tr></table>", False),
+        (
+            "<style>td{background:#fff}</style><table bgcolor=black><tr><td><font color=white>X</font></td></tr></table>",
+            False,
+        ),
         ("<style>.x{visibility:hidden}</style><div class=x><span style='visibility:visible'>X</span></div>", True),
         ("<style>.x{visibility:hidden}</style><div class=x><span style='visibility:inherit'>X</span></div>", False),
         ("<style>.x{color:#fff}</style><div class=x><span style='color:initial'>X</span></div>", True),
@@ -240,7 +307,10 @@ def test_supports(condition, applies):
         ('<div style="--c:#fff"><div style="--c:#000"><p style="color:var(--c)">X</p></div></div>', True),
         ("<style>:root{--a:var(--b);--b:var(--a)} .c{display:var(--a)}</style><div class=c>X</div>", True),
         ("<style>:root{--s:0px} .c{font:var(--s)/1 a}</style><div class=c>X</div>", False),
-        ("<style>:root{--a:var(--b) var(--b);--b:var(--c) var(--c);--c:x x} .c{display:var(--a)}</style><div class=c>X</div>", True),
+        (
+            "<style>:root{--a:var(--b) var(--b);--b:var(--c) var(--c);--c:x x} .c{display:var(--a)}</style><div class=c>X</div>",
+            True,
+        ),
     ],
 )
 def test_cascade_order_and_custom_properties(markup, visible):
@@ -248,10 +318,20 @@ def test_cascade_order_and_custom_properties(markup, visible):
 
 
 def test_rules_that_never_apply_at_rest_are_skipped():
-    for rule in (".c:hover{display:none}", ".c:focus{display:none}", ".c:active{display:none}", ".c::before{display:none}",
-                 ".c::first-line{font-size:0}", ".c:visited{display:none}", "@media print{.c{display:none}}",
-                 "@import url(x.css);", "@font-face{font-family:x;src:url(x)}", "@keyframes k{from{opacity:0}}",
-                 "@page{margin:0}", ".c, ::-nonsense(( {display:none}"):
+    for rule in (
+        ".c:hover{display:none}",
+        ".c:focus{display:none}",
+        ".c:active{display:none}",
+        ".c::before{display:none}",
+        ".c::first-line{font-size:0}",
+        ".c:visited{display:none}",
+        "@media print{.c{display:none}}",
+        "@import url(x.css);",
+        "@font-face{font-family:x;src:url(x)}",
+        "@keyframes k{from{opacity:0}}",
+        "@page{margin:0}",
+        ".c, ::-nonsense(( {display:none}",
+    ):
         assert "Shown" in shown(f"<style>{rule}</style><div class=c>Shown</div>"), rule
 
 
@@ -259,7 +339,9 @@ def test_css_escapes_comments_and_case():
     assert SECRET not in shown(rf"<style>.\73 ecret{{display:none}}</style><div class=secret>{SECRET}</div>")
     assert SECRET not in shown(rf"<style>.x{{disp\6c ay:none}}</style><div class=x>{SECRET}</div>")
     assert SECRET not in shown(rf'<div style="vis\ibility:hid\64 en">{SECRET}</div>')
-    assert SECRET not in shown(f"<style>/* .x{{display:block}} */ .x{{/* c */display:/* c */none}}</style><div class=x>{SECRET}</div>")
+    assert SECRET not in shown(
+        f"<style>/* .x{{display:block}} */ .x{{/* c */display:/* c */none}}</style><div class=x>{SECRET}</div>"
+    )
     assert SECRET not in shown(f'<STYLE>.X{{DISPLAY:NONE}}</STYLE><DIV CLASS="X">{SECRET}</DIV>')
     assert SECRET in shown(f'<div style="color:#000; /* color:#fff */">{SECRET}</div>')
 
@@ -320,11 +402,16 @@ def test_long_alt_text_is_cut():
 BODY = "<div>" + "".join(f'<p class="c{i % 50}">x{i}</p>' for i in range(3000)) + "</div>"
 HOSTILE = {
     "two megabytes of rules": "<style>" + ".a{color:red}" * 150_000 + ".h{visibility:hidden}</style>",
-    "distinct rules past the budget": "<style>" + "".join(f".r{i} b{{color:#{i % 999:03d}}}" for i in range(40_000)) + ".h{display:none}</style>",
-    "every rule matches everything": "<style>" + "".join(f"*{{color:#{i % 999:03d}}}" for i in range(30_000)) + ".h{display:none}</style>",
+    "distinct rules past the budget": "<style>"
+    + "".join(f".r{i} b{{color:#{i % 999:03d}}}" for i in range(40_000))
+    + ".h{display:none}</style>",
+    "every rule matches everything": "<style>"
+    + "".join(f"*{{color:#{i % 999:03d}}}" for i in range(30_000))
+    + ".h{display:none}</style>",
     "deep @media": "<style>" + "@media screen{" * 3000 + ".h{display:none}" + "}" * 3000 + "</style>",
     "deep :not()": "<style>" + ":not(" * 3000 + ".z" + ")" * 3000 + "{display:none} .h{display:none}</style>",
-    "many style elements": "".join(f"<style>.s{i}{{display:none}}</style>" for i in range(10_000)) + "<style>.h{display:none}</style>",
+    "many style elements": "".join(f"<style>.s{i}{{display:none}}</style>" for i in range(10_000))
+    + "<style>.h{display:none}</style>",
     "unclosed blocks": "<style>.h{display:none}" + ".x{" * 20_000 + "</style>",
     "deep calc": "<style>.h{font-size:" + "calc(" * 3000 + "0px" + ")" * 3000 + "}</style>",
 }

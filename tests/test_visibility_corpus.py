@@ -50,11 +50,31 @@ def test_the_corpus_covers_every_technique_three_ways():
         ways.setdefault(case["technique"], set()).add(case["via"])
     three_ways = [t for t, v in ways.items() if {"inline", "sheet", "media"} <= v]
     assert len(three_ways) >= 80, "each CSS hiding technique inline, from a sheet and inside @media"
-    for name in ("display-none", "visibility-hidden", "opacity-0", "filter-opacity", "font-size-0", "font-size-rem",
-                 "font-size-vw", "color-white-hex3", "color-hsl-spaces", "color-transparent", "text-fill-transparent",
-                 "content-visibility", "position-left", "position-right", "margin-left", "text-indent",
-                 "transform-translatex", "transform-scale-0", "zoom-tiny", "clip-rect", "clip-path-inset",
-                 "box-1px-overflow", "color-same-as-background"):
+    for name in (
+        "display-none",
+        "visibility-hidden",
+        "opacity-0",
+        "filter-opacity",
+        "font-size-0",
+        "font-size-rem",
+        "font-size-vw",
+        "color-white-hex3",
+        "color-hsl-spaces",
+        "color-transparent",
+        "text-fill-transparent",
+        "content-visibility",
+        "position-left",
+        "position-right",
+        "margin-left",
+        "text-indent",
+        "transform-translatex",
+        "transform-scale-0",
+        "zoom-tiny",
+        "clip-rect",
+        "clip-path-inset",
+        "box-1px-overflow",
+        "color-same-as-background",
+    ):
         assert name in three_ways, name
     shown = [c for c in CASES if not c.get("must_go")]
     assert sum(c["id"].startswith(f"{c['client']}-en-shown-dark") for c in shown) >= 10, "dark themes"
@@ -99,8 +119,10 @@ def shares() -> tuple[int, int, int, int, list[tuple[str, str, str]]]:
 def test_shares_shown_all_hidden_at_least_98_percent(capsys):
     shown, show_total, hidden, hide_total, leaks = shares()
     with capsys.disabled():
-        print(f"\nhidden-text corpus: {len(CASES)} messages; shown {shown}/{show_total} = {shown / show_total:.1%}; "
-              f"hidden {hidden}/{hide_total} = {hidden / hide_total:.1%}")
+        print(
+            f"\nhidden-text corpus: {len(CASES)} messages; shown {shown}/{show_total} = {shown / show_total:.1%}; "
+            f"hidden {hidden}/{hide_total} = {hidden / hide_total:.1%}"
+        )
         for leak in leaks:
             print("  leaked:", *leak)
     assert shown == show_total

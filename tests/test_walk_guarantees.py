@@ -84,7 +84,11 @@ class Feed:
         self.times[conversation_id] = LATER + timedelta(minutes=self.next_minute)
 
     def row(self, conversation_id: str) -> dict:
-        return {"id": conversation_id, "lead": {"email": f"{conversation_id}@acme.com"}, "repliedAt": iso(self.times[conversation_id])}
+        return {
+            "id": conversation_id,
+            "lead": {"email": f"{conversation_id}@acme.com"},
+            "repliedAt": iso(self.times[conversation_id]),
+        }
 
     async def list(self, request: Request) -> Response:
         self.requests += 1
@@ -95,7 +99,12 @@ class Feed:
         if self.mode == "page":
             page = int(request.query_params.get("page", "1"))
             ids = order[(page - 1) * limit : page * limit]
-            pagination: dict[str, Any] = {"page": page, "limit": limit, "pages": max(1, math.ceil(len(order) / limit)), "total": len(order)}
+            pagination: dict[str, Any] = {
+                "page": page,
+                "limit": limit,
+                "pages": max(1, math.ceil(len(order) / limit)),
+                "total": len(order),
+            }
         else:
             start = 0
             if cursor := request.query_params.get("cursor"):
@@ -141,7 +150,10 @@ def slots() -> Iterator[list[tuple[Swappable, str]]]:
 
 
 def sendkit_accounts(urls: dict[str, str]):
-    return lambda http: [SendKitClient(name, SendKitSettings(api_key=KEY, base_url=url), http, "SENDKIT_API_KEY") for name, url in urls.items()]
+    return lambda http: [
+        SendKitClient(name, SendKitSettings(api_key=KEY, base_url=url), http, "SENDKIT_API_KEY")
+        for name, url in urls.items()
+    ]
 
 
 def serve(slots, feeds: dict[str, Any]) -> dict[str, str]:
@@ -195,18 +207,24 @@ def feeds(draw, count: int) -> dict[str, Feed]:
         n = draw(st.integers(0, 24))
         times = {f"c{a}x{i:03d}": draw(st.sampled_from(TIMES)) for i in range(n)}
         shuffle = Random(draw(st.integers(0, 2**16))) if draw(st.booleans()) else None
-        out[f"sk{a}"] = Feed(times, mode=draw(st.sampled_from(["page", "cursor"])), shuffle=shuffle, duplicate=draw(st.booleans()))
+        out[f"sk{a}"] = Feed(
+            times, mode=draw(st.sampled_from(["page", "cursor"])), shuffle=shuffle, duplicate=draw(st.booleans())
+        )
     return out
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     accounts=st.integers(1, 2).flatmap(feeds),
     limit=st.integers(1, 9),
     cached=st.booleans(),
     changes=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 2**16)), max_size=40),
 )
-def test_a_walk_over_pages_that_change_returns_each_conversation_once_newest_first(slots, accounts, limit, cached, changes):
+def test_a_walk_over_pages_that_change_returns_each_conversation_once_newest_first(
+    slots, accounts, limit, cached, changes
+):
     """Between calls, conversations of every account get new replies (they move to the top:
     every page after their old place shifts by one) and new ones arrive. Whatever the page
     sizes, ties, order within pages, repeated ids and the page cache, the walk returns:
@@ -314,30 +332,53 @@ class PilotFeed:
         self.requests += 1
         token = request.query_params.get("continuationToken")
         rows = [
-            {"id": f"2-row{i}", "accountId": "sender_a", "participants": [{"id": f"m{i}", "name": f"Lead {i}"}],
-             "lastActivityAt": iso(T0 - timedelta(minutes=i))}
+            {
+                "id": f"2-row{i}",
+                "accountId": "sender_a",
+                "participants": [{"id": f"m{i}", "name": f"Lead {i}"}],
+                "lastActivityAt": iso(T0 - timedelta(minutes=i)),
+            }
             for i in range(2)
         ]
         if token is not None and self.empty:
             rows = []
-        return JSONResponse({"conversations": rows, "pagination": {"continuationToken": f"t{self.requests}", "hasMore": True, "limit": 20}})
+        return JSONResponse(
+            {
+                "conversations": rows,
+                "pagination": {"continuationToken": f"t{self.requests}", "hasMore": True, "limit": 20},
+            }
+        )
 
 
-@pytest.mark.parametrize(("empty", "bound", "sentence"), [
-    (True, EMPTY_PAGES, f"SendPilot answered {EMPTY_PAGES} empty pages in a row while saying more follow"),
-    (False, STALE_PAGES, f"SendPilot answered {STALE_PAGES} pages in a row holding only conversations already listed"),
-])
+@pytest.mark.parametrize(
+    ("empty", "bound", "sentence"),
+    [
+        (True, EMPTY_PAGES, f"SendPilot answered {EMPTY_PAGES} empty pages in a row while saying more follow"),
+        (
+            False,
+            STALE_PAGES,
+            f"SendPilot answered {STALE_PAGES} pages in a row holding only conversations already listed",
+        ),
+    ],
+)
 async def test_pages_that_bring_nothing_new_under_fresh_cursors_end_after_a_bound(slots, empty, bound, sentence):
     feed = PilotFeed(empty=empty)
     urls = serve(slots, {"pilot": feed})
-    accounts = lambda http: [SendPilotClient("pilot", SendPilotSettings(api_key=KEY, base_url=urls["pilot"]), http, "SENDPILOT_API_KEY")]  # noqa: E731
+
+    def accounts(http):
+        return [
+            SendPilotClient("pilot", SendPilotSettings(api_key=KEY, base_url=urls["pilot"]), http, "SENDPILOT_API_KEY")
+        ]  # noqa: E731
+
     with anyio.fail_after(30):  # a provider that never ends would otherwise hold the walk for ever
         async with Client(build_server(accounts, requests_per_second=FAST, deadline=10.0)) as client:
             done = await walk(client, {"limit": 5})
     assert [r["id"] for r in done.rows] == ["pilot:sender_a:2-row0", "pilot:sender_a:2-row1"]
     assert done.calls == 1, "one call, which ends the account"
     assert feed.requests == 1 + bound, "the first page, then exactly the bound"
-    assert any(n.startswith(f"pilot: {sentence}") and n.endswith("older conversations may be missing.") for n in done.notes)
+    assert any(
+        n.startswith(f"pilot: {sentence}") and n.endswith("older conversations may be missing.") for n in done.notes
+    )
 
 
 # ------------------------------------------------------------------------------- hostile pages
@@ -354,7 +395,9 @@ async def test_a_page_out_of_order_with_repeated_ids_is_listed_in_order_once(slo
 
 async def test_invalid_utf8_in_a_body_is_replaced_not_fatal(slots):
     feed = Feed({})
-    good = b'{"id": "u1", "lead": {"email": "u1@acme.com", "firstName": "Ren\xe9e"}, "repliedAt": "2026-11-01T12:00:00Z"}'
+    good = (
+        b'{"id": "u1", "lead": {"email": "u1@acme.com", "firstName": "Ren\xe9e"}, "repliedAt": "2026-11-01T12:00:00Z"}'
+    )
     feed.raw = b'{"success": true, "data": [' + good + b'], "pagination": {"page": 1, "pages": 1}}'
     urls = serve(slots, {"sk": feed})
     async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
@@ -364,12 +407,15 @@ async def test_invalid_utf8_in_a_body_is_replaced_not_fatal(slots):
     assert row["id"] == "sk:u1" and row["correspondent"]["name"] == "Ren\ufffde"
 
 
-@pytest.mark.parametrize("body", [
-    {"success": False, "error": "Workspace suspended", "message": "Workspace suspended"},
-    {"success": False, "data": [], "message": "Workspace suspended"},
-    {"error": "Workspace suspended", "code": 403},
-    {"error": "Workspace suspended", "data": None},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"success": False, "error": "Workspace suspended", "message": "Workspace suspended"},
+        {"success": False, "data": [], "message": "Workspace suspended"},
+        {"error": "Workspace suspended", "code": 403},
+        {"error": "Workspace suspended", "data": None},
+    ],
+)
 async def test_a_200_carrying_an_error_is_an_error_not_an_empty_inbox(slots, body):
     failing = Feed({})
     failing.raw = json.dumps(body).encode()
@@ -379,14 +425,21 @@ async def test_a_200_carrying_an_error_is_an_error_not_an_empty_inbox(slots, bod
         alone = await client.call_tool("list_conversations", {"account": "failing"})
         both = await client.call_tool("list_conversations", {})
     assert alone.is_error and "\n" not in text_of(alone)
-    assert text_of(alone).startswith('failing: SendKit answered with an error instead of data (HTTP 200: "Workspace suspended")')
+    assert text_of(alone).startswith(
+        'failing: SendKit answered with an error instead of data (HTTP 200: "Workspace suspended")'
+    )
     assert [r["id"] for r in both.structured_content["conversations"]] == ["healthy:h1"]
-    assert any(n.startswith("failing: SendKit answered with an error instead of data") for n in both.structured_content["notes"])
+    assert any(
+        n.startswith("failing: SendKit answered with an error instead of data")
+        for n in both.structured_content["notes"]
+    )
 
 
 async def test_an_error_field_beside_data_is_not_an_error(slots):
     feed = Feed({})
-    feed.raw = json.dumps({"error": None, "data": [{"id": "d1", "repliedAt": "2026-11-01T12:00:00Z"}], "pagination": {}}).encode()
+    feed.raw = json.dumps(
+        {"error": None, "data": [{"id": "d1", "repliedAt": "2026-11-01T12:00:00Z"}], "pagination": {}}
+    ).encode()
     urls = serve(slots, {"sk": feed})
     async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
         result = await client.call_tool("list_conversations", {})
@@ -399,11 +452,24 @@ async def test_an_error_field_beside_data_is_not_an_error(slots):
 LISTS = {
     # provider: (is this the list endpoint?, the rows' key, the listed id of a row, how to spoil a row)
     "sendkit": (lambda p: p == "/v1/inbox", "data", lambda r: r["id"], lambda r: r.update(repliedAt="not a time")),
-    "sendpilot": (lambda p: p == "/v1/inbox/conversations", "conversations", lambda r: f"{r['accountId']}:{r['id']}",
-                  lambda r: r.update(lastActivityAt="not a time")),
-    "lemlist": (lambda p: p == "/api/inbox", "data", lambda r: r.get("contactId"), lambda r: r.update(lastActivityAt="not a time")),
-    "inboxbase": (lambda p: p.startswith("/v1/identities/") and p.endswith("/conversations"), "conversations", lambda r: r["id"],
-                  lambda r: r.update(messageCount="many")),
+    "sendpilot": (
+        lambda p: p == "/v1/inbox/conversations",
+        "conversations",
+        lambda r: f"{r['accountId']}:{r['id']}",
+        lambda r: r.update(lastActivityAt="not a time"),
+    ),
+    "lemlist": (
+        lambda p: p == "/api/inbox",
+        "data",
+        lambda r: r.get("contactId"),
+        lambda r: r.update(lastActivityAt="not a time"),
+    ),
+    "inboxbase": (
+        lambda p: p.startswith("/v1/identities/") and p.endswith("/conversations"),
+        "conversations",
+        lambda r: r["id"],
+        lambda r: r.update(messageCount="many"),
+    ),
 }
 
 
@@ -439,7 +505,9 @@ class SpoilOneRow:
             if id_of(row) in self.spoiled:
                 spoil(row)
         raw = json.dumps(body).encode()
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"] + [(b"content-length", str(len(raw)).encode())]
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"] + [
+            (b"content-length", str(len(raw)).encode())
+        ]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": raw})
 
@@ -465,5 +533,7 @@ async def test_one_unreadable_row_is_left_out_with_a_note_and_the_rest_is_listed
                 expected = [r["id"] for r in clean.rows if r["id"] != f"{name}:{bad}"]
                 assert len(expected) == len(clean.rows) - 1, f"{name}: the spoiled row was listed when clean"
                 assert [r["id"] for r in spoiled.rows] == expected, name
-                assert any(n.startswith(f"{name}: ") and "cannot read" in n and "left out" in n for n in spoiled.notes), spoiled.notes
+                assert any(
+                    n.startswith(f"{name}: ") and "cannot read" in n and "left out" in n for n in spoiled.notes
+                ), spoiled.notes
                 spoilers[provider].spoiled.clear()

@@ -71,8 +71,16 @@ def _sendkit_documents() -> tuple[list[Any], list[Any]]:
     rows = [sendkit_emulator.list_row(c) for c in conversations]  # the emulator's own GET /v1/inbox row
     lists = [json_examples("000")[0]]
     for page, chunk in enumerate(_chunks(rows, 3)[:4], start=1):
-        lists.append({"success": True, "data": chunk, "pagination": {"total": len(rows), "page": page, "limit": 3, "pages": 17}})
-        lists.append({"success": True, "data": chunk, "pagination": {"limit": 3, "total": len(rows), "hasMore": True, "nextCursor": chunk[-1]["id"]}})
+        lists.append(
+            {"success": True, "data": chunk, "pagination": {"total": len(rows), "page": page, "limit": 3, "pages": 17}}
+        )
+        lists.append(
+            {
+                "success": True,
+                "data": chunk,
+                "pagination": {"limit": 3, "total": len(rows), "hasMore": True, "nextCursor": chunk[-1]["id"]},
+            }
+        )
     threads = [next(e for e in json_examples("001") if "data" in e)]
     threads += [{"success": True, "data": c} for c in conversations[:12]]
     return lists, threads
@@ -83,8 +91,15 @@ def _sendpilot_documents() -> tuple[list[Any], list[Any]]:
     rows = [{k: v for k, v in c.items() if k != "messages"} for c in conversations]
     lists = list(json_examples("002"))
     for page, chunk in enumerate(_chunks(rows, 3)[:4], start=1):
-        lists.append({"conversations": chunk, "pagination": {"continuationToken": "eyJjb250aW51YXRpb24iOiIxIn0=", "limit": 3, "hasMore": True}})
-        lists.append({"conversations": chunk, "pagination": {"page": page, "limit": 3, "total": len(rows), "totalPages": 11}})
+        lists.append(
+            {
+                "conversations": chunk,
+                "pagination": {"continuationToken": "eyJjb250aW51YXRpb24iOiIxIn0=", "limit": 3, "hasMore": True},
+            }
+        )
+        lists.append(
+            {"conversations": chunk, "pagination": {"page": page, "limit": 3, "total": len(rows), "totalPages": 11}}
+        )
     threads = [
         {
             "conversationId": c["id"],
@@ -101,7 +116,14 @@ def _lemlist_documents() -> tuple[list[Any], list[Any]]:
     rows = [d["inbox"] for d in documents]
     lists = list(json_examples("003"))
     for page, chunk in enumerate(_chunks(rows, 3)[:4], start=1):
-        pagination = {"totalItems": len(rows), "currentPage": page, "nextPage": page + 1, "previousPage": page - 1 or None, "perPage": 3, "totalPages": 11}
+        pagination = {
+            "totalItems": len(rows),
+            "currentPage": page,
+            "nextPage": page + 1,
+            "previousPage": page - 1 or None,
+            "perPage": 3,
+            "totalPages": 11,
+        }
         lists.append({"data": chunk, "pagination": pagination})
     threads = [{"data": list(reversed(d["messages"]))} for d in documents[:12]]
     return lists, threads
@@ -165,12 +187,35 @@ class Provider:
 PROVIDERS = {
     p.name: p
     for p in (
-        Provider("sendkit", sendkit_wire.InboxList, sendkit_wire.ThreadEnvelope, *_sendkit_documents(), "664a1b2c3d4e5f6a7b8c9d0e"),
-        Provider("sendpilot", sendpilot_wire.ConversationList, sendpilot_wire.MessageList, *_sendpilot_documents(),
-                 "sender_abc:2-OVp-y-UNyFXBYvx0FqmQ"),
-        Provider("lemlist", lemlist_wire.InboxList, lemlist_wire.ContactMessages, *_lemlist_documents(), "ctc_wfKeM8EmiTikud7QE"),
-        Provider("inboxbase", inboxbase_wire.ConversationList, inboxbase_wire.ThreadEnvelope, *_inboxbase_documents(),
-                 "conv_0123456789abcdef", {"identity": "alice@inboxbase.ai"}),
+        Provider(
+            "sendkit",
+            sendkit_wire.InboxList,
+            sendkit_wire.ThreadEnvelope,
+            *_sendkit_documents(),
+            "664a1b2c3d4e5f6a7b8c9d0e",
+        ),
+        Provider(
+            "sendpilot",
+            sendpilot_wire.ConversationList,
+            sendpilot_wire.MessageList,
+            *_sendpilot_documents(),
+            "sender_abc:2-OVp-y-UNyFXBYvx0FqmQ",
+        ),
+        Provider(
+            "lemlist",
+            lemlist_wire.InboxList,
+            lemlist_wire.ContactMessages,
+            *_lemlist_documents(),
+            "ctc_wfKeM8EmiTikud7QE",
+        ),
+        Provider(
+            "inboxbase",
+            inboxbase_wire.ConversationList,
+            inboxbase_wire.ThreadEnvelope,
+            *_inboxbase_documents(),
+            "conv_0123456789abcdef",
+            {"identity": "alice@inboxbase.ai"},
+        ),
     )
 }
 
@@ -213,23 +258,94 @@ HUGE = st.builds(Huge, st.sampled_from(HUGE_UNITS), st.sampled_from([MB, MB, 100
 DEEP = st.builds(Deep, st.sampled_from([1000, 10_000, 50]), st.sampled_from(["list", "dict"]))
 ODD_TEXT = st.lists(
     st.one_of(
-        st.sampled_from(["\u202e", "\u200b", "\ufeff", "\x00", "\n", "\r", "\u2028", "\U000e0041", "\u0301", "💥", "ß", "İ", "\ud7ff", "\uffff", "<", ">", "&amp;", "<script>", "@", '"', "\\"]),
+        st.sampled_from(
+            [
+                "\u202e",
+                "\u200b",
+                "\ufeff",
+                "\x00",
+                "\n",
+                "\r",
+                "\u2028",
+                "\U000e0041",
+                "\u0301",
+                "💥",
+                "ß",
+                "İ",
+                "\ud7ff",
+                "\uffff",
+                "<",
+                ">",
+                "&amp;",
+                "<script>",
+                "@",
+                '"',
+                "\\",
+            ]
+        ),
         st.text(max_size=4),
     ),
     max_size=12,
 ).map("".join)
-NUMBERS = st.sampled_from([
-    0, -1, 1, 2**31, 2**53 + 1, 2**63, -(2**63) - 1, 10**30, -(10**30), 1.5, -0.0, 1e308, -1e308, 5e-324,
-    float("inf"), float("-inf"), float("nan"), True, False,
-])
-DATES = st.sampled_from([
-    "2026-11-20T10:00:00+05:30", "2026-11-20T23:30:00-09:30", "2026-11-20T10:00:00+14:00",
-    "2026-11-20T10:00:00Z", "2026-11-20T10:00:00+05:30", "2026-11-20T10:00:00-14:00", "2026-11-20T10:00:00.123456789Z",
-    "2026-11-20", "2026-11-20T10:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z",
-    "9999-12-31T23:59:59.999999Z", "2026-02-30T00:00:00Z", "2026-11-20T24:00:00Z", "not a date", "", "1e10",
-    "1764000000000", "-62135596800000", "253402300800000", "99999999999999999999", "2026-W47-5", "Fri, 20 Nov 2026 10:00:00 GMT",
-    1764000000000, -62135596800001, 253402300800000, 10**20, -(10**20), 1.5e12, 0, -1,
-])
+NUMBERS = st.sampled_from(
+    [
+        0,
+        -1,
+        1,
+        2**31,
+        2**53 + 1,
+        2**63,
+        -(2**63) - 1,
+        10**30,
+        -(10**30),
+        1.5,
+        -0.0,
+        1e308,
+        -1e308,
+        5e-324,
+        float("inf"),
+        float("-inf"),
+        float("nan"),
+        True,
+        False,
+    ]
+)
+DATES = st.sampled_from(
+    [
+        "2026-11-20T10:00:00+05:30",
+        "2026-11-20T23:30:00-09:30",
+        "2026-11-20T10:00:00+14:00",
+        "2026-11-20T10:00:00Z",
+        "2026-11-20T10:00:00+05:30",
+        "2026-11-20T10:00:00-14:00",
+        "2026-11-20T10:00:00.123456789Z",
+        "2026-11-20",
+        "2026-11-20T10:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999Z",
+        "2026-02-30T00:00:00Z",
+        "2026-11-20T24:00:00Z",
+        "not a date",
+        "",
+        "1e10",
+        "1764000000000",
+        "-62135596800000",
+        "253402300800000",
+        "99999999999999999999",
+        "2026-W47-5",
+        "Fri, 20 Nov 2026 10:00:00 GMT",
+        1764000000000,
+        -62135596800001,
+        253402300800000,
+        10**20,
+        -(10**20),
+        1.5e12,
+        0,
+        -1,
+    ]
+)
 
 
 def _field_names() -> list[str]:
@@ -255,7 +371,9 @@ EXTRA_KEYS = st.one_of(
 
 def junk(depth: int = 2, huge: st.SearchStrategy[Huge] = HUGE) -> st.SearchStrategy[Any]:
     """Any JSON value, special ones weighted in."""
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20), NUMBERS, DATES, ODD_TEXT)
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20), NUMBERS, DATES, ODD_TEXT
+    )
     if depth == 0:
         return scalars
     inner = junk(depth - 1, huge)
@@ -349,7 +467,9 @@ def mutated(draw: st.DrawFn, documents: list[Any], huge: st.SearchStrategy[Huge]
         if operation == "null":
             document = _set(document, path, None)
         elif operation == "retype":
-            document = _set(document, path, _retype(current, draw(st.sampled_from(["str", "int", "float", "bool", "list", "dict"]))))
+            document = _set(
+                document, path, _retype(current, draw(st.sampled_from(["str", "int", "float", "bool", "list", "dict"])))
+            )
         elif operation == "huge":
             document = _set(document, path, draw(huge))
         elif operation == "deep":
@@ -487,7 +607,9 @@ def test_any_top_level_value_parses_or_refuses(provider, junk_value):
 
 
 @pytest.mark.parametrize("provider", list(PROVIDERS))
-@pytest.mark.parametrize("deep", [Deep(1000, "list"), Deep(1000, "dict"), Deep(10_000, "list"), Deep(10_000, "dict")], ids=repr)
+@pytest.mark.parametrize(
+    "deep", [Deep(1000, "list"), Deep(1000, "dict"), Deep(10_000, "list"), Deep(10_000, "dict")], ids=repr
+)
 def test_deep_nesting_everywhere(provider, deep):
     """Deep nesting in place of the root and of each field (its first occurrence) of one document
     of each kind."""
@@ -541,7 +663,9 @@ async def _through_server(provider: Provider, upstream: Upstream, list_body: byt
         assert_clean(f"{provider.name} list_conversations", listing)
         upstream.body = thread_body
         with anyio.fail_after(30):
-            thread = await client.call_tool("get_thread", {"conversation_id": f"{provider.account}:{provider.thread_id}"})
+            thread = await client.call_tool(
+                "get_thread", {"conversation_id": f"{provider.account}:{provider.thread_id}"}
+            )
         assert_clean(f"{provider.name} get_thread", thread)
 
 
@@ -579,9 +703,31 @@ def test_bodies_json_cannot_hold(upstream, provider, body):
 
 
 SPECIAL_VALUES = [
-    None, True, False, 0, -1, 1.5, 2**63, 10**30, -(10**30), 1e308, float("inf"), float("nan"), "", "x", " \u202e\x00",
-    Huge("x", MB), "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-11-20T10:00:00+05:30",
-    [], {}, [None], [[]], {"a": 1}, ["x", 1, None],
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1.5,
+    2**63,
+    10**30,
+    -(10**30),
+    1e308,
+    float("inf"),
+    float("nan"),
+    "",
+    "x",
+    " \u202e\x00",
+    Huge("x", MB),
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "2026-11-20T10:00:00+05:30",
+    [],
+    {},
+    [None],
+    [[]],
+    {"a": 1},
+    ["x", 1, None],
 ]
 
 

@@ -251,7 +251,9 @@ class HttpClient:
         return left is None or seconds < left - 0.5
 
     async def _send(self, call: Call) -> tuple[int, httpx2.Headers, bytes]:
-        async with self._connections().stream("GET", call.url, params=dict(call.params), headers=dict(call.headers)) as r:
+        async with self._connections().stream(
+            "GET", call.url, params=dict(call.params), headers=dict(call.headers)
+        ) as r:
             declared = r.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
                 raise _BodyTooLarge()
@@ -429,10 +431,28 @@ def _json_of(call: Call, body: bytes) -> Any:
         return json.loads(body.decode("utf-8-sig", "replace"))
 
 
-_ERROR_FIELDS = frozenset({
-    "error", "errors", "message", "msg", "detail", "details", "code", "status", "statusCode", "status_code",
-    "success", "ok", "requestId", "request_id", "type", "title", "timestamp", "path",
-})
+_ERROR_FIELDS = frozenset(
+    {
+        "error",
+        "errors",
+        "message",
+        "msg",
+        "detail",
+        "details",
+        "code",
+        "status",
+        "statusCode",
+        "status_code",
+        "success",
+        "ok",
+        "requestId",
+        "request_id",
+        "type",
+        "title",
+        "timestamp",
+        "path",
+    }
+)
 """What an error body holds; a 200 with `error` and nothing else is an error, not an empty page."""
 
 
@@ -462,7 +482,9 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
         except ValueError:
             raise UpstreamError(f"{who} answered with malformed or truncated JSON; try again shortly.") from None
         except RecursionError:  # json gives up on deep nesting with RecursionError, not ValueError
-            raise UpstreamError(f"{who} answered with JSON nested too deeply to read; the API may have changed.") from None
+            raise UpstreamError(
+                f"{who} answered with JSON nested too deeply to read; the API may have changed."
+            ) from None
         if _error_shaped(data):
             detail = _detail(body, call.secrets)
             said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"
@@ -502,7 +524,9 @@ def _transport_error(call: Call, exc: Exception) -> UpstreamError:
     if isinstance(exc, httpx2.DecodingError):
         return UpstreamError(f"{who} sent a body its Content-Encoding does not fit; try again shortly.")
     if isinstance(exc, httpx2.InvalidURL):
-        return UpstreamError(f"{who} cannot be asked: the request address is invalid or too long; start again without a cursor.")
+        return UpstreamError(
+            f"{who} cannot be asked: the request address is invalid or too long; start again without a cursor."
+        )
     if isinstance(exc, (httpx2.RemoteProtocolError, httpx2.ReadError)):
         return UpstreamError(f"{who} broke off its answer mid-way; try again shortly.")
     host = httpx2.URL(call.url).host

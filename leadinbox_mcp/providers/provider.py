@@ -38,7 +38,9 @@ class Provider(Protocol):
         ...
 
 
-def one_account(client: Callable[..., Provider], default_name: str, default_key_hint: str) -> Callable[..., Callable[[HttpClient], list[Provider]]]:
+def one_account(
+    client: Callable[..., Provider], default_name: str, default_key_hint: str
+) -> Callable[..., Callable[[HttpClient], list[Provider]]]:
     """`accounts(settings, name, key_hint)` for a provider whose settings describe one account:
     that account, named `name` (none without a key), built later on the server's HTTP client.
     `key_hint` says where the key comes from, in error sentences."""

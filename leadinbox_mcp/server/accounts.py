@@ -97,11 +97,15 @@ def _account(path: Path, name: str, table: Any, readable_by_others: bool) -> Fil
     allowed = COMMON | {BY_PROVIDER[provider]}
     for field, value in table.items():
         if field not in allowed:
-            raise ConfigError(f"{where}, field '{field}': unknown for {provider} (allowed: {', '.join(sorted(allowed))}).")
+            raise ConfigError(
+                f"{where}, field '{field}': unknown for {provider} (allowed: {', '.join(sorted(allowed))})."
+            )
         if not isinstance(value, str):
             raise ConfigError(f"{where}, field '{field}': must be a string.")
     if provider == "inboxbase" and not table.get("identity", "").strip():
-        raise ConfigError(f"{where}, field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai.")
+        raise ConfigError(
+            f"{where}, field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai."
+        )
     write = table.get("write", "none")
     if write not in WRITES:
         raise ConfigError(f"{where}, field 'write': must be none, drafts or send.")
@@ -143,4 +147,3 @@ def _key(where: str, name: str, table: dict[str, str], path: Path) -> tuple[str,
     if not key.strip():
         raise ConfigError(f"{where}, field 'api_key': is blank.")
     return key.strip(), hint
-

@@ -64,7 +64,13 @@ ICON_SVG = (
     '<path fill="#2563eb" d="M18 20h28v17h-9v3a2 2 0 0 1-2 2h-6a2 2 0 0 1-2-2v-3h-9z"/>'
     '<path fill="#fff" d="M30 22h4v6h5l-7 8-7-8h5z"/></svg>'
 )
-ICONS = [Icon(src="data:image/svg+xml;base64," + base64.b64encode(ICON_SVG.encode()).decode(), mime_type="image/svg+xml", sizes=["any"])]
+ICONS = [
+    Icon(
+        src="data:image/svg+xml;base64," + base64.b64encode(ICON_SVG.encode()).decode(),
+        mime_type="image/svg+xml",
+        sizes=["any"],
+    )
+]
 """The inbox tray of the bundle's icon (packaging/icon.png), small enough to ride on every tool."""
 TITLES = {
     "list_conversations": "List conversations",
@@ -146,7 +152,9 @@ class InboxServer(MCPServer[Inbox]):
 
     def _overrun(self, name: str) -> str:
         unit = "second" if self.deadline == 1 else "seconds"
-        return f"{name} did not finish within this call's time limit of {self.deadline:g} {unit}; try again in a moment."
+        return (
+            f"{name} did not finish within this call's time limit of {self.deadline:g} {unit}; try again in a moment."
+        )
 
 
 def _root(exc: BaseException | None) -> BaseException | None:

@@ -88,31 +88,48 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="speak MCP over stdio (for Claude Desktop and agent frameworks)")
     serve.add_argument("--sandbox", action="store_true", help="read the built-in demo inboxes instead of real accounts")
-    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio", help="stdio (default) or streamable HTTP at /mcp")
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1; others need INBOX_MCP_TOKEN)")
-    serve.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="HTTP: worker processes (default 1); the server is stateless")
     serve.add_argument(
-        "--faults", type=_share, default=None, metavar="RATE",
+        "--transport", choices=["stdio", "http"], default="stdio", help="stdio (default) or streamable HTTP at /mcp"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1; others need INBOX_MCP_TOKEN)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="HTTP: worker processes (default 1); the server is stateless"
+    )
+    serve.add_argument(
+        "--faults",
+        type=_share,
+        default=None,
+        metavar="RATE",
         help="with --sandbox: this share of provider requests (0 to 1) fail as real APIs do (429, 5xx, slow, hangs, bad bodies)",
     )
-    serve.add_argument("--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)")
+    serve.add_argument(
+        "--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)"
+    )
     serve.set_defaults(run=_serve)
 
     demo = commands.add_parser("demo", help="run a short scripted session on the sandbox and print what an agent sees")
     demo.set_defaults(run=_demo)
 
-    call = commands.add_parser("call", help="call one tool and print its text, e.g. call get_thread conversation_id=sendkit:...")
+    call = commands.add_parser(
+        "call", help="call one tool and print its text, e.g. call get_thread conversation_id=sendkit:..."
+    )
     call.add_argument("tool")
     call.add_argument("arguments", nargs="*", metavar="key=value")
     call.add_argument("--sandbox", action="store_true", help="call against the built-in demo inboxes")
     call.add_argument("--json", action="store_true", help="print the structured content instead of the text")
-    call.add_argument("--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)")
+    call.add_argument(
+        "--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)"
+    )
     call.set_defaults(run=_call)
 
     accounts = commands.add_parser("accounts", help="list the configured accounts and check their credentials")
     accounts.add_argument("--sandbox", action="store_true", help="check the built-in demo accounts")
-    accounts.add_argument("--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)")
+    accounts.add_argument(
+        "--config", metavar="PATH", help="a TOML file of accounts, beside the environment's (INBOX_MCP_CONFIG)"
+    )
     accounts.set_defaults(run=_check_accounts)
     return parser
 
@@ -161,11 +178,22 @@ def _serve_http(args: argparse.Namespace, settings: ServerSettings) -> int:
         configured_accounts(settings.config)  # a malformed variable or file stops here, not in each worker
     check_binding(args.host, settings)
     os.environ.update(environment_for_workers(args.host, args.sandbox, args.workers, settings))
-    log.warning("serving MCP at http://%s:%d/mcp with %d worker(s)%s", args.host, args.port, args.workers,
-                " (sandbox)" if args.sandbox else "")
+    log.warning(
+        "serving MCP at http://%s:%d/mcp with %d worker(s)%s",
+        args.host,
+        args.port,
+        args.workers,
+        " (sandbox)" if args.sandbox else "",
+    )
     uvicorn.run(
-        "leadinbox_mcp.server.http:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-        log_level=settings.log_level.lower(), access_log=False, **uvicorn_options(settings),
+        "leadinbox_mcp.server.http:worker_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        **uvicorn_options(settings),
     )
     return 0
 

@@ -180,7 +180,9 @@ def worker_app() -> ASGIApp:
     return http_app(server, host, settings)
 
 
-def environment_for_workers(host: str, sandbox: bool, workers: int, settings: ServerSettings) -> Iterator[tuple[str, str]]:
+def environment_for_workers(
+    host: str, sandbox: bool, workers: int, settings: ServerSettings
+) -> Iterator[tuple[str, str]]:
     """What the parent passes its workers through the environment. Without INBOX_MCP_CURSOR_KEY,
     a key generated here, once, so that every worker signs and checks cursors alike (it is
     never printed or logged; a restart makes a new one)."""

@@ -35,16 +35,24 @@ class ServerSettings(BaseSettings):
     scan_pages: int = Field(5, ge=1, le=100, description="Provider pages one search call may scan per account.")
     call_deadline: float = Field(20.0, ge=1, le=300, description="Seconds one tool call may take in all.")
     requests_per_second: float = Field(
-        10.0, ge=0.01, le=1000,
+        10.0,
+        ge=0.01,
+        le=1000,
         description="Per-key request rate for providers that document no limit; below 1 too (0.5: one request every 2 s).",
     )
     log_level: LogLevel = "WARNING"
     token: SecretStr | None = Field(None, description="HTTP transport: the bearer token every MCP request must carry.")
-    allowed_hosts: str = Field("", description="HTTP transport: more Host values to accept, comma-separated (host:port, port may be *).")
+    allowed_hosts: str = Field(
+        "", description="HTTP transport: more Host values to accept, comma-separated (host:port, port may be *)."
+    )
     allowed_origins: str = Field("", description="HTTP transport: more Origin values to accept, comma-separated.")
-    http_keep_alive: float = Field(5.0, ge=1, le=300, description="HTTP transport: seconds an idle connection stays open between requests.")
+    http_keep_alive: float = Field(
+        5.0, ge=1, le=300, description="HTTP transport: seconds an idle connection stays open between requests."
+    )
     http_read_timeout: float = Field(
-        10.0, ge=1, le=300,
+        10.0,
+        ge=1,
+        le=300,
         description="HTTP transport: seconds a client has to send a whole request (headers and body), from its first byte "
         "or from connecting; a connection still sending then is closed.",
     )
@@ -89,7 +97,9 @@ class ServerSettings(BaseSettings):
     def server_options(self) -> ServerOptions:
         """The keyword arguments of `build_server` these settings decide."""
         return {
-            "budgets": Budgets(list_tokens=self.list_tokens, thread_tokens=self.thread_tokens, scan_pages=self.scan_pages),
+            "budgets": Budgets(
+                list_tokens=self.list_tokens, thread_tokens=self.thread_tokens, scan_pages=self.scan_pages
+            ),
             "log_level": self.log_level,
             "deadline": self.call_deadline,
             "requests_per_second": self.requests_per_second,

@@ -164,7 +164,9 @@ class SharedWindow:
                         args=[repr(self.limit.requests), int(self.limit.per_seconds * 1_000_000), os.urandom(8).hex()],
                     )
                 except RedisError as exc:
-                    log.warning("shared rate limit: Redis failed (%s); limiting in this process only", type(exc).__name__)
+                    log.warning(
+                        "shared rate limit: Redis failed (%s); limiting in this process only", type(exc).__name__
+                    )
                     await self.fallback.acquire()
                     return
                 if not wait:
@@ -205,7 +207,13 @@ class RedisCache(Generic[M]):
     A value over `max_bytes` is not stored."""
 
     def __init__(
-        self, shared: SharedState, kind: str, model: type[M], ttl: float, scope: str = "", max_bytes: int = MAX_ENTRY_BYTES
+        self,
+        shared: SharedState,
+        kind: str,
+        model: type[M],
+        ttl: float,
+        scope: str = "",
+        max_bytes: int = MAX_ENTRY_BYTES,
     ) -> None:
         self._shared = shared
         self._kind = kind

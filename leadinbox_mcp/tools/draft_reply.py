@@ -23,7 +23,9 @@ DEFAULT_GOAL = "answer what the lead asked and move towards the next step they a
 async def draft_reply(
     ctx: Context,
     conversation_id: ConversationId,
-    goal: Annotated[str | None, Field(description="What the reply should achieve, e.g. 'book a demo next week'.")] = None,
+    goal: Annotated[
+        str | None, Field(description="What the reply should achieve, e.g. 'book a demo next week'.")
+    ] = None,
 ) -> str:
     """Draft a reply to a lead: the whole conversation, who is writing to whom, what the lead
     asked last, and what is already scheduled, with the rules of a good reply."""
@@ -90,7 +92,9 @@ async def complete_conversation_id(inbox: Inbox, typed: str) -> list[str]:
     contain it; for the completion of `conversation_id`."""
     if not inbox.accounts:
         return []
-    run = Listing(tool="complete", accounts=list(inbox.accounts), query=Query(), limit=COMPLETIONS, detailed=False, arguments={})
+    run = Listing(
+        tool="complete", accounts=list(inbox.accounts), query=Query(), limit=COMPLETIONS, detailed=False, arguments={}
+    )
     outcome = await listing_run(run, inbox, None)
     ids = [row.id for row in outcome.structured.conversations]
     typed = typed.strip().lower()

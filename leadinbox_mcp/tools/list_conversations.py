@@ -20,7 +20,10 @@ async def list_conversations(
     ctx: Context,
     account: Account = None,
     unread_only: Annotated[bool, Field(description="Only conversations with unread replies from the lead.")] = False,
-    tag: Annotated[str | None, Field(description="Only this tag, e.g. 'interested', 'not_interested', 'meeting_booked'.", max_length=100)] = None,
+    tag: Annotated[
+        str | None,
+        Field(description="Only this tag, e.g. 'interested', 'not_interested', 'meeting_booked'.", max_length=100),
+    ] = None,
     campaign_id: Annotated[str | None, Field(description="Only this campaign's conversations.", max_length=100)] = None,
     query: Annotated[str | None, Field(description="Text to find in the lead's name or email.", max_length=200)] = None,
     since: Since = None,
@@ -57,14 +60,17 @@ async def list_conversations(
         query=q,
         limit=limit,
         detailed=response_format == "detailed",
-        arguments=q.model_dump(mode="json", exclude={"since"}) | {"since": since, "format": response_format, "limit": limit},
+        arguments=q.model_dump(mode="json", exclude={"since"})
+        | {"since": since, "format": response_format, "limit": limit},
         since=q.since,
     )
     for provider in accounts:
         keep, applied_by_tool = _tool_filters(q, provider.capabilities)
         if keep is not None:
             run.keep[provider.account] = keep
-            notes.append(f"{provider.account}: {', '.join(applied_by_tool)} applied by this tool, not by {provider.label}.")
+            notes.append(
+                f"{provider.account}: {', '.join(applied_by_tool)} applied by this tool, not by {provider.label}."
+            )
     cursors = cursors_of(ctx)
     with cursors.active():  # a handle in, a handle out; signed with this server's key in between
         outcome = await listing.run(run, inbox, await cursors.expand(cursor)) if accounts else listing.empty()

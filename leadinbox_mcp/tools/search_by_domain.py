@@ -20,8 +20,17 @@ from leadinbox_mcp.tools.shared.since import parse_since
 
 async def search_by_domain(
     ctx: Context,
-    domain: Annotated[str, Field(description="Company email domain, e.g. 'acme.com'; subdomains such as us.acme.com are included.", max_length=300)],
-    account: Annotated[str | None, Field(description="Only this account; all accounts that have email addresses when omitted.", max_length=100)] = None,
+    domain: Annotated[
+        str,
+        Field(
+            description="Company email domain, e.g. 'acme.com'; subdomains such as us.acme.com are included.",
+            max_length=300,
+        ),
+    ],
+    account: Annotated[
+        str | None,
+        Field(description="Only this account; all accounts that have email addresses when omitted.", max_length=100),
+    ] = None,
     since: Since = None,
     limit: Limit = 20,
     cursor: Cursor = None,

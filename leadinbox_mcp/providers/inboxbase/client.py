@@ -151,7 +151,13 @@ class InboxBaseClient:
     provider: ClassVar[str] = "inboxbase"
     label: ClassVar[str] = "InboxBase"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        unread=False, tag=False, campaign=False, text=False, since=True, read_state=False, domain="exact",
+        unread=False,
+        tag=False,
+        campaign=False,
+        text=False,
+        since=True,
+        read_state=False,
+        domain="exact",
         max_page_size=MAX_LIMIT,
     )
 
@@ -246,14 +252,18 @@ class InboxBaseClient:
         rows = fresh[: state.size]
         more = len(fresh) > state.size or listing.next_cursor is not None
         next_token = self._next(state, rows, listing.next_cursor) if rows and more else None
-        return Page(conversations=tuple(self._conversation(r) for r in rows if self._openable(r.id)), next_token=next_token)
+        return Page(
+            conversations=tuple(self._conversation(r) for r in rows if self._openable(r.id)), next_token=next_token
+        )
 
     def _openable(self, conversation_id: str) -> bool:
         """A listed id that get_thread would refuse is left out (and logged), not handed out; the
         page token still counts it, so paging is unchanged."""
         if self.valid_id(conversation_id):
             return True
-        log.warning("%s: InboxBase listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id)
+        log.warning(
+            "%s: InboxBase listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id
+        )
         return False
 
     def _next(self, state: PageToken, rows: list[wire.ConversationRow], next_cursor: int | str | None) -> str | None:
@@ -267,7 +277,9 @@ class InboxBaseClient:
         if len(carried) >= MAX_LIMIT:
             log.warning(
                 "%s: more than %d InboxBase conversations share lastEventAt %d; the rest of them are skipped",
-                self.account, MAX_LIMIT, last,
+                self.account,
+                MAX_LIMIT,
+                last,
             )
             return PageToken(state.size, last - 1).encode()
         return PageToken(state.size, last, carried).encode()
@@ -356,7 +368,9 @@ class InboxBaseClient:
         )
         notes = []
         if detail.no_reply is not None and detail.no_reply not in expired:
-            notes.append(f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC.")
+            notes.append(
+                f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC."
+            )
         return Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
 
 
@@ -455,7 +469,12 @@ def _lead_name(messages: Sequence[Message], correspondent: str | None) -> str | 
     if not correspondent:
         return None
     for m in reversed(messages):
-        if m.direction == "inbound" and m.sender and m.sender.name and (m.sender.email or "").lower() == correspondent.lower():
+        if (
+            m.direction == "inbound"
+            and m.sender
+            and m.sender.name
+            and (m.sender.email or "").lower() == correspondent.lower()
+        ):
             return m.sender.name
     return None
 

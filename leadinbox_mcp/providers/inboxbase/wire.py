@@ -214,7 +214,9 @@ class Event(Wire):
     id: str | None = None
     type: str | None = None
     ts: Millis = Field(default=None, validation_alias=AliasChoices("ts", "at", "createdAt", "occurredAt"))
-    ts_iso: IsoTime = Field(default=None, validation_alias=AliasChoices("tsIso", "atIso", "createdAtIso", "occurredAtIso"))
+    ts_iso: IsoTime = Field(
+        default=None, validation_alias=AliasChoices("tsIso", "atIso", "createdAtIso", "occurredAtIso")
+    )
     label: Address = Field(default=None, validation_alias=AliasChoices("label", "labelName", "name"))
     labels: Strings = Field(default_factory=list)
     waited_ms: int | None = Field(default=None, alias="waitedMs")

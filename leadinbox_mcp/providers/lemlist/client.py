@@ -229,8 +229,13 @@ class LemlistClient:
             kept = sorted(kept, key=lambda a: _oldest_first(a.at))[-MAX_THREAD_ACTIVITIES:]
         notes = _cut_note(self.account, total, len(kept), stopped, oldest_first)
         thread = thread_from_activities(
-            conversation_id, self.provider, kept, self._listed.get(conversation_id),
-            team=self._team.keys(), account=self.account, notes=notes,
+            conversation_id,
+            self.provider,
+            kept,
+            self._listed.get(conversation_id),
+            team=self._team.keys(),
+            account=self.account,
+            notes=notes,
         )
         self._learn(_team_keys(kept, thread))
         return thread
@@ -426,7 +431,9 @@ def _cut_note(account: str, total: int | None, shown: int, stopped: str | None, 
         missing = total - shown
         counts = f"the newest {shown:,} of its {total:,} activities were read, the {missing:,} oldest were not"
         if stopped == "time":
-            return (f"{account}: this call's time ran out while reading this long thread: {counts}; open it again to retry.",)
+            return (
+                f"{account}: this call's time ran out while reading this long thread: {counts}; open it again to retry.",
+            )
         if stopped:
             return (f"{account}: lemlist failed on an older part of this thread ({stopped}): {counts}.",)
         if total > MAX_THREAD_ACTIVITIES and shown == MAX_THREAD_ACTIVITIES:
@@ -434,8 +441,10 @@ def _cut_note(account: str, total: int | None, shown: int, stopped: str | None, 
                 f"{account}: the {missing:,} oldest activities of this thread were not read "
                 f"(it has {total:,}; this server reads the newest {bound}).",
             )
-        return (f"{account}: lemlist counts {total:,} activities in this thread but sent {shown:,}; "
-                "any missing are the oldest.",)
+        return (
+            f"{account}: lemlist counts {total:,} activities in this thread but sent {shown:,}; "
+            "any missing are the oldest.",
+        )
     if stopped is None:
         return ()
     if oldest_first:
@@ -703,11 +712,14 @@ def thread_from_activities(
         else:
             events.append(event_from(activity))
     if unclear:
-        notes = (*notes, (
-            f"{account or provider}: {_plural(unclear, 'message', 'messages')} of this thread came with a sender and "
-            "a recipient that this server cannot tell apart as ours or the lead's (shown with direction unknown); "
-            "list conversations first to let it know the lead."
-        ))
+        notes = (
+            *notes,
+            (
+                f"{account or provider}: {_plural(unclear, 'message', 'messages')} of this thread came with a sender and "
+                "a recipient that this server cannot tell apart as ours or the lead's (shown with direction unknown); "
+                "list conversations first to let it know the lead."
+            ),
+        )
     dated: list[Message | Event] = [*messages, *events]
     stamps = [x.at for x in dated if x.at is not None]
     campaign_id = next((a.campaign_id for a in reversed(activities) if a.campaign_id), None)

@@ -125,12 +125,16 @@ class SendKitClient:
         """A listed id that get_thread would refuse is left out (logged, and noted on the page)."""
         if self.valid_id(conversation_id):
             return True
-        log.warning("%s: SendKit listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id)
+        log.warning(
+            "%s: SendKit listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id
+        )
         return False
 
     async def get_thread(self, conversation_id: str) -> Thread:
         path = "/v1/inbox/" + quote(conversation_id, safe="")
-        missing = f"{self.account}: SendKit has no conversation {conversation_id!r}; list conversations to get a valid id."
+        missing = (
+            f"{self.account}: SendKit has no conversation {conversation_id!r}; list conversations to get a valid id."
+        )
         detail = (await self._get(self._call(path, not_found=missing), wire.ThreadEnvelope)).data
         lead = _person(detail.lead)
         directions = [_direction(m, lead) for m in detail.messages]

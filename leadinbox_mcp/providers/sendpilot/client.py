@@ -247,7 +247,9 @@ class SendPilotClient:
         """A listed id that get_thread would refuse is left out (and logged), not handed out."""
         if self.valid_id(conversation_id):
             return True
-        log.warning("%s: SendPilot listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id)
+        log.warning(
+            "%s: SendPilot listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id
+        )
         return False
 
     def _conversation(self, row: wire.ConversationRow) -> Conversation:
@@ -286,7 +288,10 @@ class SendPilotClient:
         for row in rows:
             if row.account_id in self._probed or not _uncertain(row.participants, self._known_us(row.account_id)):
                 continue
-            if row.account_id not in wanted or _said(row.last_message.direction if row.last_message else None) == "outbound":
+            if (
+                row.account_id not in wanted
+                or _said(row.last_message.direction if row.last_message else None) == "outbound"
+            ):
                 wanted[row.account_id] = row
         for account_id, row in list(wanted.items())[:MAX_PROBES]:
             if len(self._probed) >= _MAX_KNOWN:
@@ -307,8 +312,7 @@ class SendPilotClient:
         Bounded (MAX_MESSAGE_PAGES pages, the newest MAX_MESSAGES kept, the call's deadline);
         a thread not read whole says which part is missing in `Thread.notes`."""
         missing = (
-            f"{self.account}: SendPilot has no conversation {conversation_id!r}; "
-            "list conversations to get a valid id."
+            f"{self.account}: SendPilot has no conversation {conversation_id!r}; list conversations to get a valid id."
         )
         if not self.valid_id(conversation_id):
             raise NotFoundError(missing)
@@ -354,7 +358,9 @@ class SendPilotClient:
         notes = [_cut(received)] + ([failure] if failure else []) if more else []
         messages = _oldest_first(received)
         if len(messages) > MAX_MESSAGES:
-            notes.append(f"Only the newest {MAX_MESSAGES} of {len(messages)} messages read are shown; older ones were left out.")
+            notes.append(
+                f"Only the newest {MAX_MESSAGES} of {len(messages)} messages read are shown; older ones were left out."
+            )
             messages = messages[-MAX_MESSAGES:]
         learned = self._us.get(account_id, frozenset())
         self._learn(account_id, _sides(messages)[0])

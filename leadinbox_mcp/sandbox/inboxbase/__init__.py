@@ -11,4 +11,6 @@ __all__ = ["settings", "SANDBOX_API_KEY", "SANDBOX_IDENTITIES", "build_conversat
 
 def settings(base_url: str) -> InboxBaseSettings:
     """The settings of an account that reads this emulator at `base_url`."""
-    return InboxBaseSettings(api_key=SecretStr(SANDBOX_API_KEY), identity=",".join(SANDBOX_IDENTITIES), base_url=base_url)
+    return InboxBaseSettings(
+        api_key=SecretStr(SANDBOX_API_KEY), identity=",".join(SANDBOX_IDENTITIES), base_url=base_url
+    )

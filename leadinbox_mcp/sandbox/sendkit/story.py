@@ -171,7 +171,9 @@ class Cast:
     variants: dict[str, dict[str, Any]]
 
 
-def _fields(table: dict[str, Any], where: str, required: AbstractSet[str], optional: AbstractSet[str] = frozenset()) -> None:
+def _fields(
+    table: dict[str, Any], where: str, required: AbstractSet[str], optional: AbstractSet[str] = frozenset()
+) -> None:
     """Refuses a table of the data file with a missing or an unknown key (a typo)."""
     missing, unknown = required - table.keys(), table.keys() - required - optional
     if missing or unknown:

@@ -224,4 +224,6 @@ class LocalCache(Generic[M]):
     async def put(self, key: CacheKey, value: M) -> None:
         raw = to_json(value)
         if not self._budget.put(self._id, key, raw, type(value), self._ttl, self._size):
-            log.debug("cache: a value of %d bytes is over the %d-byte cap; not kept", len(raw), self._budget.entry_limit)
+            log.debug(
+                "cache: a value of %d bytes is over the %d-byte cap; not kept", len(raw), self._budget.entry_limit
+            )

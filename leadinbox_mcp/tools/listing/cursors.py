@@ -91,7 +91,9 @@ def _seal(raw: bytes, key: bytes) -> str:
     blob = zlib.compress(raw, 9)[2:-4]  # raw deflate: the tag covers what is sent
     text = base64.urlsafe_b64encode(_tag(key, blob) + blob).decode().rstrip("=")
     if len(text) > MAX_CURSOR_CHARS:
-        raise ToolInputError("The listing position is too large to hand back as a cursor; narrow the request (account, filters).")
+        raise ToolInputError(
+            "The listing position is too large to hand back as a cursor; narrow the request (account, filters)."
+        )
     return text
 
 
@@ -114,7 +116,9 @@ def _unseal(text: str, key: bytes) -> bytes:
         if inflater.unconsumed_tail or inflater.unused_data or not inflater.eof:
             raise ValueError("length")
     except (ValueError, TypeError, zlib.error):
-        raise ToolInputError(f"That cursor is malformed, was cut short or was not made by this server; {_RESTART}.") from None
+        raise ToolInputError(
+            f"That cursor is malformed, was cut short or was not made by this server; {_RESTART}."
+        ) from None
     return raw
 
 

@@ -81,7 +81,9 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
             query=listing.query,
             start=positions[p.account],
             # A plain listing needs at most `limit` rows of any account; a scan reads big pages.
-            page_size=p.capabilities.max_page_size if p.account in listing.keep else min(listing.limit, p.capabilities.max_page_size),
+            page_size=p.capabilities.max_page_size
+            if p.account in listing.keep
+            else min(listing.limit, p.capabilities.max_page_size),
             cache=inbox.page_cache,
             resuming=cursor is not None,
             keep=listing.keep.get(p.account, lambda _: True),
@@ -149,8 +151,12 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         provider = by_account[name]
         snippet = snippet_of(row, detailed=listing.detailed)
         line = row_line(
-            full_id(provider.account, row.id), provider.label, row,
-            detailed=listing.detailed, provider_shown=show_provider, snippet=snippet,
+            full_id(provider.account, row.id),
+            provider.label,
+            row,
+            detailed=listing.detailed,
+            provider_shown=show_provider,
+            snippet=snippet,
         )
         size = (len(line) if line.isascii() else len(line.encode())) + 1
         if used + uncounted + size > budget:

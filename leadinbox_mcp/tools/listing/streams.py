@@ -206,7 +206,9 @@ class Stream:
                 except ValueError:
                     raise ToolInputError(f"That cursor does not fit account {self.account!r}; {_RESTART}.") from None
             if unreadable:  # rows the client could not read were left out: said on the page
-                page = page.model_copy(update={"notes": page.notes + tuple(n for n in unreadable if n not in page.notes)})
+                page = page.model_copy(
+                    update={"notes": page.notes + tuple(n for n in unreadable if n not in page.notes)}
+                )
             await self.cache.put(key, page)
             self.pages += 1
             if self.on_page:
@@ -262,7 +264,9 @@ class Stream:
             ids.add(row.id)
             key = sort_key(self.account, row)
             time = key[0]
-            if index < first or (floor is not None and (time < floor or (time == floor and digest(row.id) in returned))):
+            if index < first or (
+                floor is not None and (time < floor or (time == floor and digest(row.id) in returned))
+            ):
                 continue
             fresh += 1
             self.scanned += 1

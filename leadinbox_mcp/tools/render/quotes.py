@@ -241,7 +241,11 @@ class _Trim:
     def _opens_history(self, k: int) -> bool:
         """Whether a history marker starts at line `k` (a separator, a header, an attribution)."""
         line = self.norm[k]
-        if _FORWARD_LINE.match(line) or (line.startswith("-") and _ORIGINAL_MESSAGE.match(line)) or self._header_block(k):
+        if (
+            _FORWARD_LINE.match(line)
+            or (line.startswith("-") and _ORIGINAL_MESSAGE.match(line))
+            or self._header_block(k)
+        ):
             return True
         ends = range(k, min(k + 3, len(self.norm)))
         return self.maybe_attribution and any(self._attribution_start(j, before_quote=False) == k for j in ends)

@@ -74,7 +74,13 @@ def unread_mark(unread: bool | None) -> str | None:
 
 
 def row_line(
-    conversation_id: str, label: str, c: Conversation, *, detailed: bool, provider_shown: bool, snippet: str | None = None
+    conversation_id: str,
+    label: str,
+    c: Conversation,
+    *,
+    detailed: bool,
+    provider_shown: bool,
+    snippet: str | None = None,
 ) -> str:
     """`snippet`: `snippet_of(c, detailed=detailed)` when the caller has it already."""
     parts = [conversation_id]
@@ -99,7 +105,7 @@ def row_line(
     line = "- " + " | ".join(parts)
     if snippet is None:
         snippet = snippet_of(c, detailed=detailed)
-    return f"{line} | \"{snippet}\"" if snippet else line
+    return f'{line} | "{snippet}"' if snippet else line
 
 
 @lru_cache(maxsize=1024)

@@ -147,17 +147,20 @@ def defuse(text: str) -> str:
     in any bracket, with look-alike letters (Cyrillic, Greek, mathematical, fullwidth), other
     slashes, spaced or non-ASCII digits, with or without a nonce."""
     if text.isascii():
-        skeleton = text.lower().replace("<", "[").replace(">", "]").replace("(", "[").replace(")", "]").replace("{", "[").replace("}", "]")
+        skeleton = (
+            text.lower()
+            .replace("<", "[")
+            .replace(">", "]")
+            .replace("(", "[")
+            .replace(")", "]")
+            .replace("{", "[")
+            .replace("}", "]")
+        )
         if "data" not in skeleton.replace(" ", ""):
             return text
     else:
         skeleton = "".join(map(_skeleton_char, text))
-    cuts = [
-        i
-        for m in _MARKER.finditer(skeleton)
-        for i in range(m.start(), m.end())
-        if skeleton[i] in "[]"
-    ]
+    cuts = [i for m in _MARKER.finditer(skeleton) for i in range(m.start(), m.end()) if skeleton[i] in "[]"]
     if not cuts:
         return text
     drop = set(cuts)

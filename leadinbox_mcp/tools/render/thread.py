@@ -170,7 +170,9 @@ def render_thread(
         unlisted = first_full - len(brief)
         said = [f"#{brief[0] + 1}-#{first_full} as one line each"] if brief else []
         said += [f"#{low + 1}-#{unlisted} not listed"] if unlisted > low else []
-        lines.append(f"Shortened to fit: {', '.join(said)}; call get_thread with the cursor below to read them in full.")
+        lines.append(
+            f"Shortened to fit: {', '.join(said)}; call get_thread with the cursor below to read them in full."
+        )
     slots = _event_slots(messages, thread.events)
     out: list[MessageOut] = []
     events: list[EventOut] = []
@@ -239,7 +241,9 @@ def _stamp(at: datetime | None, year: int | None) -> str:
 
 def _year(thread: Thread) -> int | None:
     """The year most times of the thread fall in (the later one on a tie), stated once in the header."""
-    times = [m.at for m in thread.messages] + [e.at for e in thread.events] + [s.scheduled_for for s in thread.scheduled]
+    times = (
+        [m.at for m in thread.messages] + [e.at for e in thread.events] + [s.scheduled_for for s in thread.scheduled]
+    )
     years = Counter(t.year for t in times if t is not None)
     return max(years, key=lambda y: (years[y], y)) if years else None
 
@@ -247,7 +251,9 @@ def _year(thread: Thread) -> int | None:
 def _direction(m: Message, lead: Person, messages: list[Message], number: int) -> str:
     if m.direction == "outbound":
         email = m.sender.email if m.sender else None
-        earlier = next((p.sender.email for p in reversed(messages[: number - 1]) if p.direction == "outbound" and p.sender), None)
+        earlier = next(
+            (p.sender.email for p in reversed(messages[: number - 1]) if p.direction == "outbound" and p.sender), None
+        )
         return f"us ({one_line(email, 80)})" if email and email != earlier else "us"
     if m.direction == "unknown":
         return f"{who(m.sender, detailed=False)}, direction unknown" if m.sender else "direction unknown"
@@ -266,7 +272,9 @@ def _meta(number: int, m: Message, lead: Person, year: int | None, messages: lis
     if m.kind and m.kind not in ("sent", "reply", "message"):
         parts.append(one_line(m.kind, 40))
     if m.cc:
-        parts.append("cc " + ", ".join(who(person, detailed=False) for person in m.cc[:10]) + (", …" if len(m.cc) > 10 else ""))
+        parts.append(
+            "cc " + ", ".join(who(person, detailed=False) for person in m.cc[:10]) + (", …" if len(m.cc) > 10 else "")
+        )
     if m.sequence_step is not None:
         parts.append(f"step {m.sequence_step}")
     if m.direction == "outbound" and m.opened is not None:
@@ -342,7 +350,9 @@ def _full(
         return " | ".join(_meta(number, m, lead, year, messages)), "", True
     meta = _meta(number, m, lead, year, messages)
     # An auto-reply's subject ("Out of office: ...") is no change of topic.
-    previous = next((p.subject for p in reversed(messages[: number - 1]) if p.subject and not p.auto_reply), thread_subject)
+    previous = next(
+        (p.subject for p in reversed(messages[: number - 1]) if p.subject and not p.auto_reply), thread_subject
+    )
     if m.subject and _topic(m.subject) != _topic(previous):
         subject = one_line(m.subject, 150)
         meta.append(f"subject {repr(subject) if m.direction == 'outbound' else fence.wrap(subject)}")

@@ -97,12 +97,27 @@ _LEGACY_FONT_PX = (10.0, 13.0, 16.0, 18.0, 24.0, 32.0, 48.0)  # <font size=1..7>
 # ---------------------------------------------------------------------------------------------
 
 _SYSTEM_COLORS = {
-    "canvas": (255, 255, 255), "canvastext": (0, 0, 0), "window": (255, 255, 255), "windowtext": (0, 0, 0),
-    "buttonface": (240, 240, 240), "buttontext": (0, 0, 0), "field": (255, 255, 255), "fieldtext": (0, 0, 0),
-    "graytext": (109, 109, 109), "linktext": (0, 0, 238), "visitedtext": (85, 26, 139),
-    "highlight": (0, 120, 215), "highlighttext": (255, 255, 255), "mark": (255, 255, 0), "marktext": (0, 0, 0),
-    "activetext": (255, 0, 0), "buttonborder": (118, 118, 118), "accentcolor": (0, 120, 215),
-    "accentcolortext": (255, 255, 255), "selecteditem": (0, 120, 215), "selecteditemtext": (255, 255, 255),
+    "canvas": (255, 255, 255),
+    "canvastext": (0, 0, 0),
+    "window": (255, 255, 255),
+    "windowtext": (0, 0, 0),
+    "buttonface": (240, 240, 240),
+    "buttontext": (0, 0, 0),
+    "field": (255, 255, 255),
+    "fieldtext": (0, 0, 0),
+    "graytext": (109, 109, 109),
+    "linktext": (0, 0, 238),
+    "visitedtext": (85, 26, 139),
+    "highlight": (0, 120, 215),
+    "highlighttext": (255, 255, 255),
+    "mark": (255, 255, 0),
+    "marktext": (0, 0, 0),
+    "activetext": (255, 0, 0),
+    "buttonborder": (118, 118, 118),
+    "accentcolor": (0, 120, 215),
+    "accentcolortext": (255, 255, 255),
+    "selecteditem": (0, 120, 215),
+    "selecteditemtext": (255, 255, 255),
 }
 _HEX = frozenset("0123456789abcdef")
 # xyz-d65 -> linear sRGB, and the Bradford adaptation from D50 to D65.
@@ -151,7 +166,9 @@ def _srgb(color: color4.Color) -> RGBA | None:
     except (NotImplementedError, TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
     return (
-        max(0.0, min(255.0, r * 255)), max(0.0, min(255.0, g * 255)), max(0.0, min(255.0, b * 255)),
+        max(0.0, min(255.0, r * 255)),
+        max(0.0, min(255.0, g * 255)),
+        max(0.0, min(255.0, b * 255)),
         float(color.alpha),
     )
 
@@ -263,12 +280,30 @@ def close(a: tuple, b: tuple) -> bool:
 
 Length = tuple[float, float, float, float]
 _ABSOLUTE = {
-    "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6,
-    "vw": VIEWPORT_WIDTH / 100, "svw": VIEWPORT_WIDTH / 100, "lvw": VIEWPORT_WIDTH / 100, "dvw": VIEWPORT_WIDTH / 100,
-    "vi": VIEWPORT_WIDTH / 100, "cqw": VIEWPORT_WIDTH / 100, "cqi": VIEWPORT_WIDTH / 100,
-    "vh": VIEWPORT_HEIGHT / 100, "svh": VIEWPORT_HEIGHT / 100, "lvh": VIEWPORT_HEIGHT / 100, "dvh": VIEWPORT_HEIGHT / 100,
-    "vb": VIEWPORT_HEIGHT / 100, "cqh": VIEWPORT_HEIGHT / 100, "cqb": VIEWPORT_HEIGHT / 100,
-    "vmin": VIEWPORT_HEIGHT / 100, "vmax": VIEWPORT_WIDTH / 100, "cqmin": VIEWPORT_HEIGHT / 100,
+    "px": 1.0,
+    "pt": 4 / 3,
+    "pc": 16.0,
+    "in": 96.0,
+    "cm": 96 / 2.54,
+    "mm": 96 / 25.4,
+    "q": 96 / 101.6,
+    "vw": VIEWPORT_WIDTH / 100,
+    "svw": VIEWPORT_WIDTH / 100,
+    "lvw": VIEWPORT_WIDTH / 100,
+    "dvw": VIEWPORT_WIDTH / 100,
+    "vi": VIEWPORT_WIDTH / 100,
+    "cqw": VIEWPORT_WIDTH / 100,
+    "cqi": VIEWPORT_WIDTH / 100,
+    "vh": VIEWPORT_HEIGHT / 100,
+    "svh": VIEWPORT_HEIGHT / 100,
+    "lvh": VIEWPORT_HEIGHT / 100,
+    "dvh": VIEWPORT_HEIGHT / 100,
+    "vb": VIEWPORT_HEIGHT / 100,
+    "cqh": VIEWPORT_HEIGHT / 100,
+    "cqb": VIEWPORT_HEIGHT / 100,
+    "vmin": VIEWPORT_HEIGHT / 100,
+    "vmax": VIEWPORT_WIDTH / 100,
+    "cqmin": VIEWPORT_HEIGHT / 100,
     "cqmax": VIEWPORT_WIDTH / 100,
 }
 _FONT_RELATIVE = {"em": 1.0, "ex": 0.5, "ch": 0.5, "cap": 0.7, "ic": 1.0, "lh": 1.2}
@@ -502,8 +537,16 @@ def _font_size(tokens: list) -> Length | str | None:
         keyword = _keyword(t)
         if keyword:
             return keyword
-        fixed = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0, "x-large": 24.0,
-                 "xx-large": 32.0, "xxx-large": 48.0}.get(word)
+        fixed = {
+            "xx-small": 9.0,
+            "x-small": 10.0,
+            "small": 13.0,
+            "medium": 16.0,
+            "large": 18.0,
+            "x-large": 24.0,
+            "xx-large": 32.0,
+            "xxx-large": 48.0,
+        }.get(word)
         if fixed is not None:
             return (fixed, 0.0, 0.0, 0.0)
         relative = {"smaller": 1 / 1.2, "larger": 1.2, "math": 1.0}.get(word)
@@ -530,8 +573,18 @@ def _font(tokens: list) -> list[tuple[str, object]]:
             size = _font_size([t])
             if size is not None:
                 return [("font-size", size)]
-        elif t.type == "ident" and t.lower_value in ("xx-small", "x-small", "small", "medium", "large", "x-large",
-                                                     "xx-large", "xxx-large", "smaller", "larger"):
+        elif t.type == "ident" and t.lower_value in (
+            "xx-small",
+            "x-small",
+            "small",
+            "medium",
+            "large",
+            "x-large",
+            "xx-large",
+            "xxx-large",
+            "smaller",
+            "larger",
+        ):
             return [("font-size", _font_size([t]))]
     return []
 
@@ -593,8 +646,10 @@ def _overflow(tokens: list) -> list[tuple[str, object]]:
 def _is_image(token) -> bool:
     return token.type == "url" or (
         token.type == "function"
-        and (token.lower_name in ("url", "image", "image-set", "-webkit-image-set", "element", "cross-fade", "paint")
-             or token.lower_name.endswith("gradient"))
+        and (
+            token.lower_name in ("url", "image", "image-set", "-webkit-image-set", "element", "cross-fade", "paint")
+            or token.lower_name.endswith("gradient")
+        )
     )
 
 
@@ -881,8 +936,20 @@ for _name in ("display", "visibility", "content-visibility", "mso-hide", "positi
     _PROPERTIES[_name] = _single(_ident_value)(_name)
 for _name in ("color", "-webkit-text-fill-color", "background-color", "-webkit-text-stroke-color"):
     _PROPERTIES[_name] = _single(color_of)(_name)
-for _name in ("top", "right", "bottom", "left", "margin-top", "margin-left", "text-indent", "width", "height",
-              "max-width", "max-height", "-webkit-text-stroke-width"):
+for _name in (
+    "top",
+    "right",
+    "bottom",
+    "left",
+    "margin-top",
+    "margin-left",
+    "text-indent",
+    "width",
+    "height",
+    "max-width",
+    "max-height",
+    "-webkit-text-stroke-width",
+):
     _PROPERTIES[_name] = _single(_length_value)(_name)
 for _name, _reader in {
     "opacity": _opacity,
@@ -902,14 +969,16 @@ for _name, _reader in {
     "text-shadow": _shadow,
 }.items():
     _PROPERTIES[_name] = _single(_reader)(_name)
-_PROPERTIES.update({
-    "font": _font,
-    "margin": _margin,
-    "inset": _inset,
-    "overflow": _overflow,
-    "background": _background,
-    "-webkit-text-stroke": _stroke,
-})
+_PROPERTIES.update(
+    {
+        "font": _font,
+        "margin": _margin,
+        "inset": _inset,
+        "overflow": _overflow,
+        "background": _background,
+        "-webkit-text-stroke": _stroke,
+    }
+)
 # Other names of the same properties: read as the property they stand for.
 for _name, _standard in {
     "margin-block-start": "margin-top",
@@ -1044,9 +1113,37 @@ def _may_matter(css: str) -> bool:
     return any(word in low for word in _TRIGGERS) or "\\" in css
 
 
-_TRIGGERS = ("--", "var(", "display", "visib", "hide", "opacity", "filter", "color", "font", "position", "top", "left", "right",
-             "bottom", "inset", "margin", "indent", "width", "height", "overflow", "background", "clip", "transform",
-             "translate", "scale", "rotate", "zoom", "shadow", "stroke")
+_TRIGGERS = (
+    "--",
+    "var(",
+    "display",
+    "visib",
+    "hide",
+    "opacity",
+    "filter",
+    "color",
+    "font",
+    "position",
+    "top",
+    "left",
+    "right",
+    "bottom",
+    "inset",
+    "margin",
+    "indent",
+    "width",
+    "height",
+    "overflow",
+    "background",
+    "clip",
+    "transform",
+    "translate",
+    "scale",
+    "rotate",
+    "zoom",
+    "shadow",
+    "stroke",
+)
 
 
 _inline_cached = lru_cache(maxsize=4096)(_parse_inline)
@@ -1102,8 +1199,11 @@ def _depth(tokens: list) -> int:
     while stack:
         items, level = stack.pop()
         for t in items:
-            inner = getattr(t, "content", None) if t.type in ("() block", "[] block") else (
-                getattr(t, "arguments", None) if t.type == "function" else None)
+            inner = (
+                getattr(t, "content", None)
+                if t.type in ("() block", "[] block")
+                else (getattr(t, "arguments", None) if t.type == "function" else None)
+            )
             if inner is not None:
                 deepest = max(deepest, level)
                 if level <= MAX_NESTING:
@@ -1192,17 +1292,39 @@ def _media_term(t: Any, depth: int) -> bool | None:
 
 
 _FEATURES_NUMBER = {
-    "width": VIEWPORT_WIDTH, "height": VIEWPORT_HEIGHT, "device-width": 1920.0, "device-height": 1080.0,
-    "resolution": 1.0, "-webkit-device-pixel-ratio": 1.0, "device-pixel-ratio": 1.0, "color": 8.0,
-    "color-index": 0.0, "monochrome": 0.0, "grid": 0.0, "aspect-ratio": VIEWPORT_WIDTH / VIEWPORT_HEIGHT,
+    "width": VIEWPORT_WIDTH,
+    "height": VIEWPORT_HEIGHT,
+    "device-width": 1920.0,
+    "device-height": 1080.0,
+    "resolution": 1.0,
+    "-webkit-device-pixel-ratio": 1.0,
+    "device-pixel-ratio": 1.0,
+    "color": 8.0,
+    "color-index": 0.0,
+    "monochrome": 0.0,
+    "grid": 0.0,
+    "aspect-ratio": VIEWPORT_WIDTH / VIEWPORT_HEIGHT,
     "device-aspect-ratio": 16 / 9,
 }
 _FEATURES_WORD = {
-    "orientation": "landscape", "prefers-color-scheme": "light", "prefers-reduced-motion": "no-preference",
-    "hover": "hover", "any-hover": "hover", "pointer": "fine", "any-pointer": "fine", "scripting": "none",
-    "update": "fast", "display-mode": "browser", "prefers-contrast": "no-preference", "color-gamut": "srgb",
-    "forced-colors": "none", "inverted-colors": "none", "overflow-block": "scroll", "overflow-inline": "scroll",
-    "prefers-reduced-transparency": "no-preference", "dynamic-range": "standard",
+    "orientation": "landscape",
+    "prefers-color-scheme": "light",
+    "prefers-reduced-motion": "no-preference",
+    "hover": "hover",
+    "any-hover": "hover",
+    "pointer": "fine",
+    "any-pointer": "fine",
+    "scripting": "none",
+    "update": "fast",
+    "display-mode": "browser",
+    "prefers-contrast": "no-preference",
+    "color-gamut": "srgb",
+    "forced-colors": "none",
+    "inverted-colors": "none",
+    "overflow-block": "scroll",
+    "overflow-inline": "scroll",
+    "prefers-reduced-transparency": "no-preference",
+    "dynamic-range": "standard",
 }
 
 
@@ -1236,7 +1358,7 @@ def _feature(parts: list, depth: int) -> bool:
     for prefix in ("min-", "max-", "-webkit-min-", "-webkit-max-"):
         if name.startswith(prefix):
             bound = "min" if "min" in prefix else "max"
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
             if name == "device-pixel-ratio":
                 name = "device-pixel-ratio"
             break
@@ -1303,7 +1425,13 @@ def _supports_ok(prelude: list, depth: int = 0) -> bool:
 def _supports_term(t: Any, depth: int) -> bool | None:
     if t.type == "() block":
         inner = _values(t.content)
-        if inner and inner[0].type == "ident" and len(inner) > 1 and inner[1].type == "literal" and inner[1].value == ":":
+        if (
+            inner
+            and inner[0].type == "ident"
+            and len(inner) > 1
+            and inner[1].type == "literal"
+            and inner[1].value == ":"
+        ):
             return not inner[0].lower_value.startswith(("-moz-", "-ms-", "-o-"))
         return _supports_ok(t.content, depth)
     if t.type == "function" and t.lower_name == "selector":
@@ -1505,7 +1633,9 @@ class Seen(NamedTuple):
 ROOT = Seen()
 
 
-_PLAIN_STYLE_TAGS = frozenset(("<style>", '<style type="text/css">', "<style type='text/css'>", "<style type=text/css>"))
+_PLAIN_STYLE_TAGS = frozenset(
+    ("<style>", '<style type="text/css">', "<style type='text/css'>", "<style type=text/css>")
+)
 
 
 def _style_texts(html: str) -> list[str]:
@@ -1524,7 +1654,9 @@ def _style_texts(html: str) -> list[str]:
         if low[start : open_end + 1] in _PLAIN_STYLE_TAGS:
             out.append(html[open_end + 1 : stop])
         else:
-            out += [n.text(deep=True) or "" for n in LexborHTMLParser(html[start:stop]).css("style") if _style_applies(n)]
+            out += [
+                n.text(deep=True) or "" for n in LexborHTMLParser(html[start:stop]).css("style") if _style_applies(n)
+            ]
         pos = stop + 1
 
 
@@ -1682,7 +1814,7 @@ def _coarse_keys(css: str) -> set:
             boundary = m.end()
             prelude = css[prelude_start:opening]
         elif c == "}":
-            if opening >= 0 and _may_matter(css[opening:m.start()]):
+            if opening >= 0 and _may_matter(css[opening : m.start()]):
                 head = prelude.strip()
                 if head and not head.startswith("@"):
                     keys.update(_text_key(part) for part in head.split(","))
@@ -1819,7 +1951,10 @@ class Cascade:
             keyed.setdefault(key, {})["display"] = "none"
         for key, decls in keyed.items():
             # Above every other rule and inline style: these can only hide.
-            self.loose[key] = (*self.loose.get(key, ()), Rule("", (1 << 30, 0, 0), 1 << 40, Decls((), tuple(decls.items())), key))
+            self.loose[key] = (
+                *self.loose.get(key, ()),
+                Rule("", (1 << 30, 0, 0), 1 << 40, Decls((), tuple(decls.items())), key),
+            )
 
     def rules_for(self, node: LexborNode, attrs: dict) -> tuple[Rule, ...]:
         found = self.matched.get(node.mem_id, ())
@@ -1837,8 +1972,17 @@ class Cascade:
 
 def _hides(pair: tuple[str, object]) -> bool:
     prop, value = pair
-    if prop in ("background-color", "background-image", "background-clip", "-webkit-text-stroke-width",
-                "-webkit-text-stroke-color", "text-shadow", "overflow-x", "overflow-y", "position"):
+    if prop in (
+        "background-color",
+        "background-image",
+        "background-clip",
+        "-webkit-text-stroke-width",
+        "-webkit-text-stroke-color",
+        "text-shadow",
+        "overflow-x",
+        "overflow-y",
+        "position",
+    ):
         return False
     if prop == "display":
         return value == "none"
@@ -2015,7 +2159,9 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     if fill == INITIAL:
         fill = CURRENT
     visibility = get("visibility")
-    invisible = parent.invisible if visibility is None or visibility == INHERIT else visibility in ("hidden", "collapse")
+    invisible = (
+        parent.invisible if visibility is None or visibility == INHERIT else visibility in ("hidden", "collapse")
+    )
     indent = parent.indent
     value = get("text-indent")
     if value == INITIAL:
@@ -2031,8 +2177,11 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         width = get("-webkit-text-stroke-width")
         stroke_color = get("-webkit-text-stroke-color")
         if isinstance(width, tuple):
-            stroke = (stroke_color if stroke_color not in (None, INHERIT, INITIAL) else CURRENT) if px(
-                width, font, rem, 0) > 0.3 else None
+            stroke = (
+                (stroke_color if stroke_color not in (None, INHERIT, INITIAL) else CURRENT)
+                if px(width, font, rem, 0) > 0.3
+                else None
+            )
         elif width == INITIAL:
             stroke = None
 
@@ -2055,7 +2204,9 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     elif isinstance(bg, tuple) and bg[3] > 0.05 and background is not None:
         background = blend(bg, background)
 
-    seen = Seen(color, fill, background, font, rem, scale, opacity, invisible, indent, shadow, stroke, clip_text, custom)
+    seen = Seen(
+        color, fill, background, font, rem, scale, opacity, invisible, indent, shadow, stroke, clip_text, custom
+    )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
     if seen == parent:
@@ -2081,7 +2232,9 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
     if position in ("absolute", "fixed", "relative", "sticky"):
         left, top = off("left", VIEWPORT_WIDTH), off("top", VIEWPORT_HEIGHT)
         right, bottom = off("right", VIEWPORT_WIDTH), off("bottom", VIEWPORT_HEIGHT)
-        if (left is not None and not OFF_BEFORE < left < OFF_AFTER) or (top is not None and not OFF_BEFORE < top < OFF_AFTER):
+        if (left is not None and not OFF_BEFORE < left < OFF_AFTER) or (
+            top is not None and not OFF_BEFORE < top < OFF_AFTER
+        ):
             return True
         if left is None and right is not None and not -OFF_AFTER < right < VIEWPORT_WIDTH - OFF_BEFORE:
             return True
@@ -2111,7 +2264,8 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
         return True
     if not inline:
         for size_prop, max_prop, overflow_prop, base in (
-            ("width", "max-width", "overflow-x", VIEWPORT_WIDTH), ("height", "max-height", "overflow-y", VIEWPORT_HEIGHT)
+            ("width", "max-width", "overflow-x", VIEWPORT_WIDTH),
+            ("height", "max-height", "overflow-y", VIEWPORT_HEIGHT),
         ):
             limit = off(max_prop, base)
             if limit is not None and limit <= 0:

@@ -51,7 +51,12 @@ async def render_in_worker(
     from leadinbox_mcp.tools.render.thread import render_thread
 
     work = partial(
-        render_thread, label, thread, detailed=detailed, budget=budget, older_than=older_than,
+        render_thread,
+        label,
+        thread,
+        detailed=detailed,
+        budget=budget,
+        older_than=older_than,
         checkpoint=anyio.from_thread.check_cancelled,
     )
     try:

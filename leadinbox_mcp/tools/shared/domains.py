@@ -29,7 +29,9 @@ def normalise_domain(raw: str) -> str:
         or not all(_LABEL.match(label) for label in labels)
         or not _TLD.match(labels[-1])
     ):
-        raise ToolInputError(f"{shown(raw, 80)} is not an email domain; pass one like 'acme.com' (subdomains are included).")
+        raise ToolInputError(
+            f"{shown(raw, 80)} is not an email domain; pass one like 'acme.com' (subdomains are included)."
+        )
     return ascii_domain
 
 

@@ -27,7 +27,9 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
         # in an answer is; one without is taken as UTC.
         return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
     except OverflowError:  # the offset moves it before year 1 or after 9999
-        raise ToolInputError(f"since={shown(raw, 40)} is out of range: use a date between the years 1 and 9999 (UTC).") from None
+        raise ToolInputError(
+            f"since={shown(raw, 40)} is out of range: use a date between the years 1 and 9999 (UTC)."
+        ) from None
     except ValueError:
         raise ToolInputError(
             f"since={shown(raw, 40)} is not a date: use an ISO date like 2026-11-01 (UTC) or a span like 7d, 24h or 2w."
