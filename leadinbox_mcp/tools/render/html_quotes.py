@@ -341,9 +341,10 @@ class QuotePolicy:
         an element that `hidden(node, attrs)[0]` says is hidden)."""
         if self.points_below():
             return False
-        node = self.root
-        while node.last_child is not None:
-            node = node.last_child
+        last: LexborNode = self.root
+        while last.last_child is not None:
+            last = last.last_child
+        node: LexborNode | None = last
         root_id = self.root.mem_id
         while node is not None and node.mem_id != root_id:
             if node.tag not in ("-text", "-comment"):

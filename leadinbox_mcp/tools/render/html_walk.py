@@ -15,7 +15,8 @@ No recursion: an explicit stack, since hostile HTML can nest thousands of levels
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -90,7 +91,9 @@ class Walker:
 
     def __init__(self, html: str, *, drop_quotes: bool, cut: tuple[str, int] | None = None) -> None:
         self.tree = LexborHTMLParser(html)
-        self.root = self.tree.body or self.tree.root
+        root = self.tree.body or self.tree.root
+        assert root is not None, "lexbor always makes a document element"
+        self.root: LexborNode = root
         self.drop = drop_quotes
         # After a pre-cut: what follows is history, not parsed (not copied either: it is most of
         # a long thread).
@@ -134,7 +137,7 @@ class Walker:
         (visibility.py) under `ctx` (by default: what the element says itself)."""
         tag = node.tag
         style = attrs.get("style") if attrs else None
-        hint = hints(tag, attrs) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
+        hint = hints(tag or "", attrs) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
         has_hint = hint is not NO_DECLS  # (hints() gives NO_DECLS or declarations)
         css = self.css
         rules = () if css is None else css.rules_for(node, attrs) if css.loose else css.matched.get(node.mem_id, ())
@@ -209,7 +212,7 @@ class Walker:
         starts = boilerplate.starts
         found = boilerplate.blocks
         # An explicit stack instead of recursion: hostile HTML can nest thousands of levels deep.
-        stack: list[tuple[int, LexborNode, _Ctx, object]] = []
+        stack: list[tuple[int, LexborNode, _Ctx, Sequence[Any] | None]] = []
         if self.start is not None:  # else the <html> element hides it all
             stack.append((_ENTER, self.root, self.start, None))
         while stack:
@@ -273,7 +276,10 @@ class Walker:
             if (
                 (attrs and (tag in _STYLED_TAGS or not _STYLE_ATTRIBUTES.isdisjoint(attrs)))
                 or tag == "dialog"
-                or (css is not None and (node.mem_id in css.matched or (css.loose and self._styled(node, tag, attrs))))
+                or (
+                    css is not None
+                    and (node.mem_id in css.matched or (css.loose and self._styled(node, tag or "", attrs)))
+                )
             ):
                 hidden, inner = self._hidden(node, attrs, ctx)
             else:
@@ -362,7 +368,7 @@ class Walker:
                 if extra and _DEQUOTE in extra:
                     return
 
-    def _leave(self, node: LexborNode, info: object) -> None:
+    def _leave(self, node: LexborNode, info: Sequence[Any] | None) -> None:
         w = self.w
         tag = node.tag
         if self.boilerplate.blocks:

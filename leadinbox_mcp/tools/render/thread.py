@@ -113,8 +113,9 @@ def render_thread(
         facts.append(f"status {one_line(c.status, 20)}")
     if c.tags:
         facts.append("tags " + ", ".join(one_line(t, 30) for t in c.tags))
-    if unread_mark(c.unread):
-        facts.append(unread_mark(c.unread))
+    mark = unread_mark(c.unread)
+    if mark:
+        facts.append(mark)
     if facts:
         head.append(" | ".join(facts))
     if c.subject:

@@ -134,7 +134,7 @@ _D50_TO_D65 = (
 
 
 def _matrix(m: tuple, v: tuple) -> tuple[float, float, float]:
-    return tuple(m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2] for i in range(3))  # type: ignore[return-value]
+    return tuple(m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2] for i in range(3))
 
 
 def _encode(linear: float) -> float:
@@ -161,7 +161,8 @@ def _srgb(color: color4.Color) -> RGBA | None:
             elif space in ("oklab", "oklch"):
                 xyz = color.to("xyz-d65").coordinates
             else:  # xyz, xyz-d65
-                xyz = tuple(c or 0.0 for c in color.coordinates)
+                c1, c2, c3 = (c or 0.0 for c in color.coordinates)
+                xyz = (c1, c2, c3)
             r, g, b = (_encode(max(0.0, min(1.0, c))) for c in _matrix(_XYZ_TO_LINEAR, xyz))
     except (NotImplementedError, TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
@@ -354,16 +355,17 @@ def _term(token, depth: int) -> Length | None:
         if name in ("calc", "-webkit-calc", "-moz-calc"):
             return _sum(token.arguments, depth + 1)
         if name in ("min", "max", "clamp"):
-            args = [_sum(arg, depth + 1) for arg in _split_commas(token.arguments)]
-            if not args or any(a is None for a in args):
+            parsed = [_sum(arg, depth + 1) for arg in _split_commas(token.arguments)]
+            args = [a for a in parsed if a is not None]
+            if not parsed or len(args) != len(parsed):
                 return None
             if name == "clamp":
                 if len(args) != 3:
                     return None
                 low, mid, high = args
-                pick = max(low, min(mid, high, key=_rough), key=_rough)  # type: ignore[type-var]
+                pick = max(low, min(mid, high, key=_rough), key=_rough)
                 return pick
-            return (min if name == "min" else max)(args, key=_rough)  # type: ignore[type-var]
+            return (min if name == "min" else max)(args, key=_rough)
     return None
 
 
@@ -814,9 +816,9 @@ def _apply(name: str, args: list, box: tuple[float, float, float, float]) -> tup
         if None in nums or len(nums) not in (6, 16):
             return None
         if len(nums) == 6:
-            a, b, c, d, e, f_ = nums  # type: ignore[misc]
+            a, b, c, d, e, f_ = nums
         else:
-            a, b, c, d, e, f_ = nums[0], nums[1], nums[4], nums[5], nums[12], nums[13]  # type: ignore[assignment]
+            a, b, c, d, e, f_ = nums[0], nums[1], nums[4], nums[5], nums[12], nums[13]
         tx += sx * e  # type: ignore[operator]
         ty += sy * f_  # type: ignore[operator]
         sx *= math.hypot(a, b)  # type: ignore[arg-type]
@@ -1746,7 +1748,7 @@ def _items(css: str) -> list[tuple[int, int, int]]:
         elif not opened:  # ";": ends an at-rule statement (@import ...;), not a rule's prelude
             if is_at is None:
                 first = _NON_SPACE.search(css, start, i)
-                is_at = bool(first) and css[first.start()] == "@"
+                is_at = first is not None and css[first.start()] == "@"
             if is_at:
                 items.append((start, -1, i + 1))
                 start, brace, is_at = i + 1, -1, None
@@ -1961,7 +1963,7 @@ class Cascade:
         if not self.loose:
             return found
         extra: list[Rule] = list(self.loose.get(None, ()))
-        extra += self.loose.get(("", node.tag), ())
+        extra += self.loose.get(("", node.tag or ""), ())
         ident = (attrs.get("id") or "").lower()
         if ident:
             extra += self.loose.get(("#", ident), ())
