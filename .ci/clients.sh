@@ -18,7 +18,7 @@ CI_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 NPM_DIR="${CLIENTS_NPM_DIR:-$CI_DIR/npm}"
 BASELINE="${CONFORMANCE_BASELINE:-$CI_DIR/conformance-baseline.yml}"
 # Conformance scenarios that apply to this server: they must pass and may not be baselined.
-APPLICABLE="server-initialize ping tools-list dns-rebinding-protection prompts-list resources-list"
+APPLICABLE="server-initialize ping tools-list dns-rebinding-protection prompts-list resources-list completion-complete"
 
 started=$SECONDS
 SERVER="$(command -v "${INBOX_MCP_BIN:-leadinbox-mcp}" || true)"
