@@ -362,6 +362,14 @@ def test_every_phrase_of_the_vocabulary_has_an_example(family):
     assert not missing, f"{family}: no example for {missing}"
 
 
+@pytest.mark.parametrize("name", ["ATTRIBUTION_HINTS", "DISCLAIMER_HINTS", "FORWARD_HINTS", "POINTS_HINTS"])
+def test_no_hint_holds_another(name):
+    """A hint that holds another ("geschrieben" holds "schrieb") finds nothing the other does not:
+    it would only cost a scan of every text."""
+    hints = getattr(V, name)
+    assert not [(h, o) for h in hints for o in hints if o != h and o in h]
+
+
 def test_phrase_tables_hold_no_repeats():
     for name, value in vars(V).items():
         if name.isupper() and isinstance(value, tuple):

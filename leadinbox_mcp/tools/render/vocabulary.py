@@ -45,9 +45,9 @@ WROTE_CJK = ("写道", "寫道", "작성", "のメッセージ")
 # Verbs that count only after an opener, with their colon: "On <date>, Sam sent:".
 SENT = ("sent",)
 # A line with none of these (lower-cased) is no attribution with a verb: the patterns run only on
-# lines that have one.
+# lines that have one. (No hint holds another: "schrieb" already finds "geschrieben".)
 ATTRIBUTION_HINTS = (
-    "wrote", "écrit", "escrit", "schrieb", "geschrieben", "escribió", "scritto", "escreveu", "schreef", "geschreven",
+    "wrote", "écrit", "escrit", "schrieb", "escribió", "scritto", "escreveu", "schreef", "geschreven",
     "skrev", "kirjoitti", "írta", "yazdı", "pisze", "napisa", "napsal", "написа", "пише", "viết", "写道", "寫道", "작성",
     "のメッセージ",
     " sent:", " sent：",  # (with its space: not Outlook's "Sent:" field, which starts its line)
@@ -174,7 +174,7 @@ DISCLAIMERS = (
 # A line with none of these (lower-cased) is no disclaimer line.
 DISCLAIMER_HINTS = (
     "confiden", "privileg", "intended", "registered", "disclaimer", "environment", "notice", "vertraulich", "irrtümlich",
-    "adressat", "empfänger", "destinataire", "erreur", "riservat", "errore", "engano", "erro", "vertrouwelijk",
+    "adressat", "empfänger", "destinataire", "erreur", "riservat", "engano", "erro", "vertrouwelijk",
     "vergissing", "abusievelijk", "onterecht", "ten onrechte", "aviso",
 )
 
@@ -249,16 +249,17 @@ POINTS_BELOW_PHRASES = (
     # Dutch
     r"\bzie\s+(?:hieronder|onder)\b", r"\b(?:antwoorden|opmerkingen)\s+(?:hieronder|in\s+(?:het\s+)?(?:rood|blauw)|inline)",
 )
-# A text with none of these (lower-cased) points nowhere.
+# A text with none of these (lower-cased) points nowhere. (No hint holds another: "in line" finds
+# "in linea", "in blu" "in blue", "in blau" "in blauw".)
 POINTS_HINTS = (
-    "below", "inline", "in red", "in blue", "in green", "in bold", "in line",                               # English
+    "below", "inline", "in red", "in blu", "in green", "in bold", "in line",                                # English, Italian
     "dessous", "plus bas", "dans le", "en rouge", "en bleu", "en gras", "mes réponses", "nos réponses",       # French
-    "unten", "im text", "in rot", "in blau",                                                                # German
+    "unten", "im text", "in rot", "in blau",                                                                # German, Dutch
     "abajo", "debajo", "en rojo", "en azul", "en línea", "entre líneas",                                    # Spanish
     "abaixo", "em baixo",                                                                                   # Portuguese
-    "sotto", "nel testo", "in linea", "in rosso", "in blu",                                                 # Italian
+    "sotto", "nel testo", "in rosso",                                                                       # Italian
     "em vermelho", "em azul", "em linha",                                                                   # Portuguese
-    "onder", "in het rood", "in rood", "in blauw",                                                          # Dutch
+    "onder", "in het rood", "in rood",                                                                      # Dutch
 )
 
 # ---------------------------------------------------------------------------------------------
