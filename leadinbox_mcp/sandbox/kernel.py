@@ -1,5 +1,6 @@
 """What every emulator shares: the request log, the auth gate, refusals in the provider's own
-envelope, integer query parameters, paging a list, failure switches and the sandbox clock.
+envelope, integer query parameters, paging a list, failure switches and the sandbox clock, and
+for the write endpoints: JSON bodies and their fields, and the clock of what a write makes.
 
 An emulator is a Starlette app made by `emulator_app`: its routes, a `check` that authenticates a
 request (and may add headers to every answer), and an `envelope` that writes a refusal the way
@@ -8,9 +9,12 @@ that provider writes errors. Handlers raise `Refused`; nothing else needs a try 
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -26,6 +30,8 @@ REASONS = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -146,3 +152,130 @@ def iso(t: datetime) -> str:
 
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# --------------------------------------------------------------------------------------------
+# Write endpoints: JSON bodies, their fields, the clock of what a write makes
+# --------------------------------------------------------------------------------------------
+
+MAX_BODY_BYTES = 1 << 20
+"""ASSUMED: the largest request body an emulator reads (1 MiB); no provider documents one."""
+
+
+class Invalid(Refused):
+    """A 400 for a request body: not JSON, not an object, or one of its fields (`field`)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(400, message)
+        self.field = field
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def json_object(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """The request's body as a JSON object, read at most `max_bytes` far (413 past that). Not
+    JSON (NaN and Infinity included), not UTF-8, empty, or not an object: `Invalid` (400). The
+    Content-Type is not checked (ASSUMED: what the providers do with another one is undocumented)."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > max_bytes:
+            raise Refused(413, f"The request body is larger than {max_bytes} bytes.")
+    try:
+        value = json.loads(bytes(raw).decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError):
+        raise Invalid("The request body must be valid JSON.") from None
+    if not isinstance(value, dict):
+        raise Invalid("The request body must be a JSON object.")
+    return value
+
+
+def text_field(
+    body: Mapping[str, Any], name: str, *, required: bool = False, max_chars: int | None = None
+) -> str | None:
+    """A string field: None when absent or null (refused when `required`); refused when not a
+    string, blank though required, or longer than `max_chars` characters."""
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise Invalid(f"'{name}' is required.", name)
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"'{name}' must be a string.", name)
+    if required and not value.strip():
+        raise Invalid(f"'{name}' must not be empty.", name)
+    if max_chars is not None and len(value) > max_chars:
+        raise Invalid(f"'{name}' must be at most {max_chars} characters long.", name)
+    return value
+
+
+def string_list(body: Mapping[str, Any], name: str, *, max_items: int = 100) -> list[str]:
+    """A list of strings: [] when absent or null; refused when anything else or longer than
+    `max_items` (ASSUMED: no provider documents a maximum)."""
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Invalid(f"'{name}' must be a list of strings.", name)
+    if len(value) > max_items:
+        raise Invalid(f"'{name}' must have at most {max_items} items.", name)
+    return list(value)
+
+
+def object_list(body: Mapping[str, Any], name: str, *, max_items: int = 20) -> list[dict[str, Any]]:
+    """A list of JSON objects: [] when absent or null; refused when anything else or longer than
+    `max_items` (ASSUMED: no provider documents a maximum)."""
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise Invalid(f"'{name}' must be a list of objects.", name)
+    if len(value) > max_items:
+        raise Invalid(f"'{name}' must have at most {max_items} items.", name)
+    return [dict(item) for item in value]
+
+
+EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+"""An e-mail address, as loosely as the emulators check one."""
+
+
+def is_email(value: str) -> bool:
+    return EMAIL.fullmatch(value.strip()) is not None
+
+
+_BREAKS = re.compile(r"(?i)<br\s*/?>|</p\s*>|</div\s*>")
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def text_of_html(markup: str) -> str:
+    """The plain text of an HTML fragment, as a write's text part: line breaks at <br> and at the
+    ends of paragraphs and divisions, other tags dropped, entities decoded, blank runs trimmed."""
+    text = html.unescape(_TAGS.sub("", _BREAKS.sub("\n", markup)))
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+class Clock:
+    """When a write happens. With the data's `now` given (tests, goldens): that instant plus the
+    real time elapsed since the clock was made, so that what writes make comes after the data
+    and moves on as the session goes. Without it: the real time (the data lies before the start
+    of the current UTC day). In milliseconds, as the providers write times, and strictly
+    increasing: two writes never share an instant."""
+
+    def __init__(self, now: datetime | None) -> None:
+        self._start = None if now is None else sandbox_now(now)
+        self._origin = time.monotonic()
+        self._last: datetime | None = None
+
+    def __call__(self) -> datetime:
+        if self._start is None:
+            t = datetime.now(UTC)
+        else:
+            t = self._start + timedelta(seconds=time.monotonic() - self._origin)
+        t = t.replace(microsecond=t.microsecond // 1000 * 1000)
+        if self._last is not None and t <= self._last:
+            t = self._last + timedelta(milliseconds=1)
+        self._last = t
+        return t

@@ -5,6 +5,14 @@ a small Starlette app, so that the sandbox and the tests run without the real se
 
     GET /v1/identities/{handle}/conversations           summary rows, newest first by lastEventAt
     GET /v1/identities/{handle}/conversations/{convId}  one conversation and its whole timeline
+    POST /v1/identities/{handle}/send                   a new conversation, or a reply in one
+
+The send (PROVIDERS.md, "Second reading") takes a new conversation `{to, subject, text, html,
+inReplyTo?, references?}` or a reply `{convId, text, html?}`, and an optional `Idempotency-Key`
+header: the same key with the same body answers the first answer again without sending twice;
+with another body, 409. What it sends is in later reads: a message event from the identity at
+the end of the conversation (in the shape the conversation's other events have), its list row
+moved. What the docs leave open is decided in `_Api.send` and marked ASSUMED there.
 
 The handle is URL-encoded in the path (`alice.pipewise%40inboxbase.ai`); an unencoded `@` is
 accepted as well. Listing filters, AND-combined: `archived` (true | false), `with` (exact address,
@@ -47,9 +55,12 @@ The 404 for an identity outside the org is the documented one in every mode:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from email.utils import formataddr, parseaddr
+from random import Random
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -60,20 +71,42 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leadinbox_mcp.sandbox.inboxbase.story import (
+    HOUR,
     SANDBOX_IDENTITIES,
+    SNIPPET_CHARS,
     EventShape,
     WithForm,
     build_conversations,
     iso_ms,
     ms_of,
+    to_ms,
 )
-from leadinbox_mcp.sandbox.kernel import Refused, emulator_app, int_param, window
+from leadinbox_mcp.sandbox.kernel import (
+    Clock,
+    Invalid,
+    Refused,
+    emulator_app,
+    int_param,
+    is_email,
+    json_object,
+    string_list,
+    text_field,
+    text_of_html,
+    window,
+)
 
 SANDBOX_API_KEY = "sk_sandbox_pipewise_b81d4e6a2c"
 """The key (``sk_...``) the sandbox emulator accepts."""
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+NO_REPLY_WAIT_MS = 72 * HOUR
+"""ASSUMED, as the data set's documented shape: the no-reply timer is due 72 hours after our
+last message."""
+IDEMPOTENCY_KEYS = 10_000
+"""ASSUMED: how many Idempotency-Keys the emulator remembers (the oldest are forgotten); the docs
+give no lifetime."""
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def rows_of(conversations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -130,13 +163,16 @@ class _Refused(Refused):
 def _envelope(refusal: Refused) -> Response:
     body: dict[str, Any] = {"error": refusal.message}
     details = getattr(refusal, "details", None)
+    if details is None and isinstance(refusal, Invalid):  # a send's body: which field, if one
+        details = {"field": refusal.field} if refusal.field else {}
     if details is not None:
         body["details"] = details
     return JSONResponse(body, status_code=refusal.status, headers=refusal.headers)
 
 
 def _route_error(request: Request, status: int) -> str:
-    """The router's own 404 / 405 (unused: one route takes every path and method)."""
+    """The router's own 405: a method other than GET (POST on .../send). Its 404 is unused: a
+    route takes every path."""
     return "not found" if status == 404 else "method not allowed"
 
 
@@ -152,6 +188,21 @@ def _millis(request: Request, name: str) -> int | None:
     if not re.fullmatch(r"-?[0-9]{1,19}", raw.strip()):
         raise _bad(name, "an integer (Unix milliseconds)")
     return int(raw)
+
+
+def _snippet(text: str) -> str:
+    """A message's snippet, cut as the data set's are (ASSUMED: the docs give no length)."""
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return flat
+    cut = flat[:SNIPPET_CHARS]
+    return cut[: cut.rfind(" ")].rstrip(" ,.;:-") + "..." if " " in cut else cut + "..."
+
+
+def _ulid(ms: int, rng: Random) -> str:
+    """A ULID: 48 bits of milliseconds, 80 random bits, in Crockford's base 32."""
+    value = (ms << 80) | rng.getrandbits(80)
+    return "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
 
 
 def _domain_of(email: str | None) -> str:
@@ -195,14 +246,25 @@ class _Api:
         failures: Mapping[str, int],
         auth_texts: str,
         transient_failures: int,
+        *,
+        event_shape: EventShape = "seed",
+        with_form: WithForm = "address",
+        clock: Clock | None = None,
     ) -> None:
         self.api_key = api_key
         self.auth_texts = auth_texts
         self.transient_failures = transient_failures
         self.by_handle = {h.casefold(): h for h in data}
         self.rows = {h: rows_of(cs) for h, cs in data.items()}
-        self.conversations = {h: {c["id"]: c for c in cs} for h, cs in data.items()}
+        self.conversations: dict[str, dict[str, Mapping[str, Any]]] = {
+            h: {c["id"]: c for c in cs} for h, cs in data.items()
+        }
         self.failures = {h.casefold(): code for h, code in failures.items()}
+        self.event_shape = event_shape
+        self.with_form = with_form
+        self.clock = clock or Clock(None)
+        self.rng = Random("inboxbase sends")
+        self.sent: dict[str, tuple[str, dict[str, Any]]] = {}  # Idempotency-Key -> (body, answer)
 
     def check(self, request: Request) -> None:
         """Authenticates, then spends one transient failure if any is left."""
@@ -238,7 +300,7 @@ class _Api:
             raise _Refused(401, "invalid api key")
 
     async def respond(self, request: Request) -> Response:
-        """Every path and method: the route shapes are checked here, on the raw path, so that an
+        """Every GET but the send: the route shapes are checked here, on the raw path, so that an
         empty or encoded segment reaches the handle and conversation lookups as sent."""
         path = request.scope["path"]
         parts = path.split("/")
@@ -246,12 +308,7 @@ class _Api:
             raise _Refused(404, "not found", {"path": path})
         if request.method != "GET":
             raise _Refused(405, "method not allowed", {"method": request.method})
-        handle = self.by_handle.get(unquote(parts[3]).casefold())
-        if handle is None:
-            raise _Refused(404, "identity not found in org", {"handle": unquote(parts[3])})
-        failure = self.failures.get(handle.casefold())
-        if failure is not None:
-            raise self._failure(failure, handle)
+        handle = self._handle(parts[3])
         if len(parts) == 5:
             return self._list(handle, request)
         conv_id = unquote(parts[5])
@@ -259,6 +316,210 @@ class _Api:
         if conversation is None:
             raise _Refused(404, "conversation not found", {"handle": handle, "convId": conv_id})
         return JSONResponse({"identity": handle, "conversation": conversation})
+
+    def _handle(self, segment: str) -> str:
+        """The identity of a path segment (URL-encoded), unless it is not of the org or fails."""
+        handle = self.by_handle.get(unquote(segment).casefold())
+        if handle is None:
+            raise _Refused(404, "identity not found in org", {"handle": unquote(segment)})
+        failure = self.failures.get(handle.casefold())
+        if failure is not None:
+            raise self._failure(failure, handle)
+        return handle
+
+    # -- the send ----------------------------------------------------------------------------
+
+    async def send(self, request: Request) -> JSONResponse:
+        """POST /v1/identities/{handle}/send.
+
+        ASSUMED (the docs show the two bodies, the header and "a 200 may list rejected
+        recipients with a reason"):
+        - the answer is 200 `{"id": "msg_...", "convId": "conv_...", "status": "sent",
+          "rejected": [{"address", "reason"}]}`;
+        - a body with `convId` is a reply: `text` and/or `html` (one of them required), sent to
+          the conversation's correspondent with "Re: " and its subject; a conversation of
+          another identity, or none, is a 404;
+        - otherwise a new conversation: `to` (an address, "Name <address>", or a list of them),
+          `subject` and `text` and/or `html` required; a recipient that is no address is
+          rejected (listed, not sent to), and a send with none left is a 400. `inReplyTo` and
+          `references` (strings) are accepted and not used: every such send starts a
+          conversation with its first recipient;
+        - an Idempotency-Key (1..255 characters) is the org's: the same key on another identity
+          is another body. Bodies are compared as JSON values, not bytes. Only sends that went
+          out are remembered (a refused one may be retried with its key).
+        """
+        handle = self._handle(request.path_params["handle"])
+        key = request.headers.get("idempotency-key")
+        if key is not None:
+            key = key.strip()
+            if not 1 <= len(key) <= 255:
+                raise _Refused(400, "invalid Idempotency-Key", {"expected": "1 to 255 characters"})
+        body = await json_object(request)
+        fingerprint = json.dumps([handle, body], sort_keys=True, separators=(",", ":"))
+        if key is not None and key in self.sent:
+            first, answer = self.sent[key]
+            if first != fingerprint:
+                raise _Refused(409, "idempotency key reused with a different body", {"idempotencyKey": key})
+            return JSONResponse(answer)
+        answer = self._reply(handle, body) if "convId" in body else self._start(handle, body)
+        if key is not None:
+            self.sent[key] = (fingerprint, answer)
+            while len(self.sent) > IDEMPOTENCY_KEYS:
+                del self.sent[next(iter(self.sent))]
+        return JSONResponse(answer)
+
+    @staticmethod
+    def _bodies(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        text, html = text_field(body, "text"), text_field(body, "html")
+        if not (text or "").strip() and not (html or "").strip():
+            raise Invalid("'text' or 'html' is required.", "text")
+        return text, html
+
+    def _reply(self, handle: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        conv_id = text_field(body, "convId", required=True)
+        assert conv_id is not None
+        conversation = self.conversations[handle].get(conv_id)
+        if conversation is None:
+            raise _Refused(404, "conversation not found", {"handle": handle, "convId": conv_id})
+        text, html = self._bodies(body)
+        subject = conversation.get("subject") or ""
+        if subject and not subject[:3].casefold() == "re:":
+            subject = f"Re: {subject}"
+        with_ = conversation.get("with") or ""
+        event = self._event(handle, self._shape(handle, conversation), [with_], subject, text, html)
+        self._store(handle, conversation, event)
+        return self._answer(event, conv_id, [])
+
+    def _start(self, handle: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        raw_to = body.get("to")
+        recipients = [raw_to] if isinstance(raw_to, str) else string_list(body, "to")
+        if not any(r.strip() for r in recipients):
+            raise Invalid("'to' is required.", "to")
+        subject = text_field(body, "subject", required=True)
+        assert subject is not None
+        text, html = self._bodies(body)
+        text_field(body, "inReplyTo")
+        if not isinstance(body.get("references"), str):
+            string_list(body, "references")
+        accepted, rejected = [], []
+        for recipient in recipients:
+            name, address = parseaddr(recipient)
+            if is_email(address):
+                accepted.append((name, address))
+            else:
+                rejected.append({"address": recipient, "reason": "invalid address"})
+        if not accepted:
+            raise _Refused(400, "no valid recipient", {"rejected": rejected})
+        name, address = accepted[0]
+        with_ = formataddr((name, address)) if self.with_form == "name" and name else address
+        conv_id = f"conv_{self.rng.getrandbits(64):016x}"
+        shape = self._shape(handle, None)
+        conversation: dict[str, Any] = {
+            "id": conv_id,
+            "with": with_,
+            "subject": subject,
+            "messageCount": 0,
+            "archived": False,
+            "labels": [],
+            "lastEventAt": None,
+        }
+        if shape == "documented":
+            conversation |= {"lastEventAtIso": None, "noReplyAt": None, "noReplyAtIso": None}
+            conversation |= {"lastNoReplyAt": None, "lastNoReplyAtIso": None}
+        else:
+            conversation |= {"noReplyAt": None, "lastNoReplyAt": None}
+        conversation["events"] = []
+        to = [formataddr(pair) if pair[0] else pair[1] for pair in accepted]
+        event = self._event(handle, shape, to, subject, text, html)
+        self._store(handle, conversation, event)
+        return self._answer(event, conv_id, rejected)
+
+    def _shape(self, handle: str, conversation: Mapping[str, Any] | None) -> EventShape:
+        """The shape of the conversation's message events (the seed's has `direction`), else
+        of the identity's other conversations, else the app's `event_shape`."""
+        pools = [[conversation] if conversation is not None else [], self.conversations[handle].values()]
+        for pool in pools:
+            for c in pool:
+                for e in c.get("events") or []:
+                    if e.get("type") == "message" and isinstance(e.get("message"), dict):
+                        return "seed" if "direction" in e["message"] else "documented"
+        return self.event_shape
+
+    def _sender(self, handle: str) -> str:
+        """How the identity signs: the `from` of its messages in the data (the seed shape sends
+        from a backing mailbox, the documented one as the handle), else the handle itself."""
+        for c in self.conversations[handle].values():
+            for e in c.get("events") or []:
+                m = e.get("message") if e.get("type") == "message" else None
+                if isinstance(m, dict) and m.get("from"):
+                    ours = m.get("direction") == "outbound" or (
+                        "direction" not in m and parseaddr(m["from"])[1].casefold() == handle.casefold()
+                    )
+                    if ours:
+                        return str(m["from"])
+        return handle
+
+    def _event(
+        self, handle: str, shape: EventShape, to: list[str], subject: str, text: str | None, html: str | None
+    ) -> dict[str, Any]:
+        """A message event from the identity, dated now, in `shape`."""
+        ts = to_ms(self.clock())
+        sender = self._sender(handle)
+        snippet = _snippet(text if text and text.strip() else text_of_html(html or ""))
+        message_id = f"msg_{self.rng.getrandbits(64):016x}"
+        if shape == "documented":
+            message: dict[str, Any] = {
+                "id": message_id,
+                "from": sender,
+                "to": ", ".join(to),
+                "cc": "",
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "snippet": snippet,
+                "ts": ts,
+            }
+        else:
+            domain = parseaddr(sender)[1].rpartition("@")[2] or "inboxbase.ai"
+            message = {
+                "id": message_id,
+                "messageIdHeader": f"<{self.rng.getrandbits(80):020x}@{domain}>",
+                "direction": "outbound",
+                "from": sender,
+                "to": [parseaddr(t)[1] or t for t in to],
+                "cc": [],
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "snippet": snippet,
+                "ts": ts,
+                "tsIso": iso_ms(ts),
+            }
+        event_id = "evt_" + _ulid(ts, self.rng)
+        return {"id": event_id, "type": "message", "ts": ts, "tsIso": iso_ms(ts), "message": message}
+
+    def _store(self, handle: str, conversation: Mapping[str, Any], event: dict[str, Any]) -> None:
+        """The conversation with `event` at its end, served from now on (a new dict: the data
+        the app was given is never changed), and the identity's rows recomputed."""
+        ts = event["ts"]
+        changed = {
+            **conversation,
+            "subject": event["message"]["subject"],
+            "messageCount": int(conversation.get("messageCount") or 0) + 1,
+            "lastEventAt": ts,
+            "events": [*(conversation.get("events") or []), event],
+        }
+        if "lastEventAtIso" in conversation:
+            changed["lastEventAtIso"] = iso_ms(ts)
+        if "noReplyAtIso" in conversation:  # the documented shape: our message starts the timer
+            changed["noReplyAt"] = ts + NO_REPLY_WAIT_MS
+            changed["noReplyAtIso"] = iso_ms(ts + NO_REPLY_WAIT_MS)
+        self.conversations[handle][changed["id"]] = changed
+        self.rows[handle] = rows_of(list(self.conversations[handle].values()))
+
+    @staticmethod
+    def _answer(event: dict[str, Any], conv_id: str, rejected: list[dict[str, str]]) -> dict[str, Any]:
+        return {"id": event["message"]["id"], "convId": conv_id, "status": "sent", "rejected": rejected}
 
     @staticmethod
     def _failure(status: int, handle: str) -> _Refused:
@@ -327,6 +588,9 @@ def create_app(
     Retry-After of 3600 seconds are assumed. `event_shape`, `with_form` (for the generated data
     only: `conversations` are served as given), `auth_texts` and `transient_failures` choose the
     documented variants described in the module's docstring.
+    The send (module docstring) changes this app's copy of the data, never `conversations`
+    itself; what it sends is dated by the kernel's `Clock(now)` and shaped as the identity's
+    other message events (else as `event_shape`; a new conversation's `with` follows `with_form`).
     `app.state.requests` lists `(method, raw path, query)` for every request received, refused
     ones included; the path is as sent, percent-encoding kept. `app.state.fail`, set to a status,
     makes every authenticated request answer it (the kernel's failure switch).
@@ -346,9 +610,22 @@ def create_app(
     if unknown:
         raise ValueError(f"conversations for handles that are not identities: {unknown}")
     data = {h: list(data.get(h, [])) for h in identities}
-    api = _Api(api_key, data, failures or {}, auth_texts, transient_failures)
+    api = _Api(
+        api_key,
+        data,
+        failures or {},
+        auth_texts,
+        transient_failures,
+        event_shape=event_shape,
+        with_form=with_form,
+        clock=Clock(now),
+    )
 
-    routes = [Route("/{path:path}", api.respond, methods=None)]  # every path and method: see `respond`
+    routes = [
+        Route("/v1/identities/{handle}/send", api.send, methods=["POST"]),
+        # Every other path (GET; the router answers 405 to other methods): see `respond`.
+        Route("/{path:path}", api.respond, methods=None),
+    ]
     app = emulator_app(routes, check=api.check, envelope=_envelope, route_error=_route_error)
     app.add_middleware(_RawPath)  # added last, so outermost: the kernel's gate logs the raw path
     return app

@@ -10,6 +10,17 @@ that the sandbox, the tests and the benchmarks run without the real service.
                                    first: `thread_order`); query limit (1..100, default 100),
                                    skip, userId, markAsRead; `{data, pagination}` as the list
 
+and the documented drafts (PROVIDERS.md, "Second reading"; nothing is sent, the contact's
+activities never change):
+
+    POST   /api/inbox/{contactId}/drafts?draftOwner=            201 {"draftId": "drf_..."}
+    GET    /api/inbox/{contactId}/drafts                        {"drafts": [summaries]}
+    GET    /api/inbox/{contactId}/drafts/{draftId}?draftOwner=  {"draft": {...}}
+    PATCH  /api/inbox/{contactId}/drafts/{draftId}?draftOwner=  {"draft": {...}}
+    DELETE /api/inbox/{contactId}/drafts/{draftId}?draftOwner=  {"success": true}
+
+What the drafts pages leave open is decided in `_Drafts` and marked ASSUMED there.
+
 Auth is HTTP Basic with the API key as the password (lemlist ignores the user name; the docs say
 to leave it empty); any other credentials get the documented 401, `text/plain` "The
 authentication you supplied is incorrect". The documented rate limit is enforced per key:
@@ -42,6 +53,7 @@ import re
 import time
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta
+from random import Random
 from typing import Any, Literal
 
 import anyio
@@ -50,7 +62,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from leadinbox_mcp.sandbox.kernel import REASONS, Refused, emulator_app, int_param, window
+from leadinbox_mcp.sandbox.kernel import (
+    REASONS,
+    Clock,
+    Invalid,
+    Refused,
+    emulator_app,
+    int_param,
+    is_email,
+    iso,
+    json_object,
+    object_list,
+    string_list,
+    text_field,
+    text_of_html,
+    window,
+)
 from leadinbox_mcp.sandbox.lemlist.story import build_conversations
 
 SANDBOX_API_KEY = "lemlist_sandbox_pipewise_8e3b51c07d"
@@ -61,6 +88,11 @@ MAX_LIMIT = 100  # the docs give no maximum; 100 is our choice, matching the cli
 DEFAULT_THREAD_LIMIT = 100  # assumed: no document states it; every thread of the data set fits one page
 UNAUTHORIZED = "The authentication you supplied is incorrect"  # documented, text/plain
 RATE_LIMIT = (20, 2.0)  # documented: 20 requests per 2 seconds per API key, all routes
+MAX_DRAFTS = 10  # documented: at most 10 drafts a conversation
+MAX_DRAFT_BYTES = 30 * 1024  # documented: "max 30 KB" of content (ASSUMED: KiB of UTF-8)
+DRAFT_CHANNELS = ("email", "linkedin", "whatsapp", "sms")  # documented
+PREVIEW_CHARS = 100  # ASSUMED: how long a draft's contentPreview is
+_ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"  # that of the data's ids
 
 # --------------------------------------------------------------------------------------------
 # The gate: Basic auth, then the key's rate limit
@@ -203,6 +235,8 @@ class _Inbox:
         conversations = deepcopy(conversations)
         self.threads: dict[str, list[dict[str, Any]]] = {}
         self.by_contact: dict[str, dict[str, Any]] = {}
+        self.activity_ids: dict[str, set[str]] = {}  # the drafts' replyToActivityId
+        self.user_emails: dict[str, str] = {}  # a team member's address (casefolded) -> user id
         for c in conversations:
             row = c["inbox"]
             contact = row.get("contact") or {}
@@ -210,6 +244,10 @@ class _Inbox:
             if not contact_id:
                 continue
             messages = c["messages"]
+            self.activity_ids[contact_id] = {a["_id"] for a in messages if a.get("_id")}
+            for a in messages:
+                if a.get("sendUserEmail") and a.get("sendUserId"):
+                    self.user_emails.setdefault(a["sendUserEmail"].casefold(), a["sendUserId"])
             if message_shape == "inbox_message":
                 lead = contact.get("email") or contact.get("fullName") or contact_id
                 shaped = (_inbox_message(a, row, lead) for a in messages)
@@ -268,6 +306,164 @@ class _Inbox:
         return JSONResponse({"data": chunk, "pagination": _pagination(len(thread), skip // limit + 1, limit, more)})
 
 
+# --------------------------------------------------------------------------------------------
+# Drafts
+# --------------------------------------------------------------------------------------------
+
+
+class _Drafts:
+    """The draft endpoints, over the conversations of `_Inbox` (read, never changed).
+
+    ASSUMED (the docs show the routes, the fields and the limit only):
+    - `draftOwner` is required wherever the docs show it (create, read one, update, delete):
+      a team member's user id (`usr_...`) or address (one that has sent from lemlist in the
+      data), else 400 (malformed or missing) or 403 (not of the team), as `userId` elsewhere.
+      The list takes it as an optional filter. A draft is its owner's: another member reading,
+      changing or deleting it gets 404, as if it did not exist.
+    - The 10-draft limit counts every owner's drafts of the conversation.
+    - `channel` is required; `subject` applies to email (kept for any channel, not checked);
+      `replyToActivityId` must be an activity of the contact; `cc` holds addresses;
+      `attachments` are objects `{name, url, size, type}` kept as sent.
+    - `source` is "api"; `contentPreview` is the content's text, cut at 100 characters.
+    - PATCH changes `content`, `subject`, `cc` and `attachments`; other fields are ignored, and
+      a body with none of those four is a 400.
+    """
+
+    def __init__(self, inbox: _Inbox, clock: Clock) -> None:
+        self.inbox = inbox
+        self.clock = clock
+        self.rng = Random("lemlist drafts")
+        self.by_contact: dict[str, list[dict[str, Any]]] = {}
+
+    def _contact(self, request: Request) -> str:
+        contact_id = request.path_params["contact_id"]
+        if contact_id not in self.inbox.threads:
+            raise Refused(404, "Contact not found")
+        return contact_id
+
+    def _owner(self, request: Request, required: bool = True) -> str | None:
+        """The user id of `draftOwner` (a user id or a team member's address)."""
+        raw = (request.query_params.get("draftOwner") or "").strip()
+        if not raw:
+            if required:
+                raise Refused(400, "draftOwner is required (a user id usr_... or a team member's email)")
+            return None
+        if re.fullmatch(r"usr_[A-Za-z0-9]{1,40}", raw):
+            if raw not in self.inbox.users:
+                raise Refused(403, "This user is not a member of your team")
+            return raw
+        if is_email(raw):
+            user_id = self.inbox.user_emails.get(raw.casefold())
+            if user_id is None:
+                raise Refused(403, "This user is not a member of your team")
+            return user_id
+        raise Refused(400, "draftOwner must be a user id (usr_...) or an email address")
+
+    def _draft(self, request: Request, contact_id: str, owner: str | None) -> dict[str, Any]:
+        draft_id = request.path_params["draft_id"]
+        for draft in self.by_contact.get(contact_id, []):
+            if draft["_id"] == draft_id and (owner is None or draft["draftOwner"] == owner):
+                return draft
+        raise Refused(404, "Draft not found")
+
+    @staticmethod
+    def _content(body: dict[str, Any], required: bool) -> str | None:
+        content = text_field(body, "content", required=required)
+        if content is not None and len(content.encode("utf-8")) > MAX_DRAFT_BYTES:
+            raise Invalid(f"content must be at most {MAX_DRAFT_BYTES // 1024} KB", "content")
+        return content
+
+    @staticmethod
+    def _cc(body: dict[str, Any]) -> list[str]:
+        cc = string_list(body, "cc")
+        if not all(is_email(a) for a in cc):
+            raise Invalid("cc must be a list of email addresses", "cc")
+        return cc
+
+    @staticmethod
+    def _summary(draft: dict[str, Any]) -> dict[str, Any]:
+        keys = ("_id", "channel", "subject", "contentPreview", "source", "createdAt", "updatedAt")
+        return {k: draft[k] for k in keys}
+
+    async def create(self, request: Request) -> Response:
+        contact_id = self._contact(request)
+        owner = self._owner(request)
+        body = await json_object(request)
+        channel = body.get("channel")
+        if channel not in DRAFT_CHANNELS:
+            raise Invalid(f"channel must be one of {', '.join(DRAFT_CHANNELS)}", "channel")
+        content = self._content(body, required=True)
+        assert content is not None
+        subject = text_field(body, "subject")
+        cc = self._cc(body)
+        attachments = object_list(body, "attachments")
+        reply_to = text_field(body, "replyToActivityId")
+        if reply_to is not None and reply_to not in self.inbox.activity_ids[contact_id]:
+            raise Invalid("replyToActivityId is not an activity of this contact", "replyToActivityId")
+        drafts = self.by_contact.setdefault(contact_id, [])
+        if len(drafts) >= MAX_DRAFTS:
+            raise Invalid(f"This conversation already has {MAX_DRAFTS} drafts, the maximum: delete one or update one")
+        now = iso(self.clock())
+        draft = {
+            "_id": "drf_" + "".join(self.rng.choice(_ID_ALPHABET) for _ in range(17)),
+            "contactId": contact_id,
+            "draftOwner": owner,
+            "channel": channel,
+            "subject": subject,
+            "content": content,
+            "contentPreview": _preview(content),
+            "cc": cc,
+            "attachments": attachments,
+            "replyToActivityId": reply_to,
+            "source": "api",
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        drafts.append(draft)
+        return JSONResponse({"draftId": draft["_id"]}, status_code=201)
+
+    async def listing(self, request: Request) -> Response:
+        """The conversation's drafts, oldest first (ASSUMED: the order is not documented)."""
+        contact_id = self._contact(request)
+        owner = self._owner(request, required=False)
+        drafts = [d for d in self.by_contact.get(contact_id, []) if owner is None or d["draftOwner"] == owner]
+        return JSONResponse({"drafts": [self._summary(d) for d in drafts]})
+
+    async def read(self, request: Request) -> Response:
+        contact_id = self._contact(request)
+        return JSONResponse({"draft": self._draft(request, contact_id, self._owner(request))})
+
+    async def update(self, request: Request) -> Response:
+        contact_id = self._contact(request)
+        draft = self._draft(request, contact_id, self._owner(request))
+        body = await json_object(request)
+        changes: dict[str, Any] = {}
+        if "content" in body:
+            changes["content"] = self._content(body, required=True)
+            changes["contentPreview"] = _preview(changes["content"])
+        if "subject" in body:
+            changes["subject"] = text_field(body, "subject")
+        if "cc" in body:
+            changes["cc"] = self._cc(body)
+        if "attachments" in body:
+            changes["attachments"] = object_list(body, "attachments")
+        if not changes:
+            raise Invalid("Nothing to update: send content, subject, cc or attachments")
+        draft.update(changes, updatedAt=iso(self.clock()))
+        return JSONResponse({"draft": draft})
+
+    async def delete(self, request: Request) -> Response:
+        contact_id = self._contact(request)
+        draft = self._draft(request, contact_id, self._owner(request))
+        self.by_contact[contact_id].remove(draft)
+        return JSONResponse({"success": True})
+
+
+def _preview(content: str) -> str:
+    text = " ".join(text_of_html(content).split())
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 3].rstrip() + "..."
+
+
 def create_app(
     *,
     api_key: str = SANDBOX_API_KEY,
@@ -316,6 +512,7 @@ def create_app(
         thread_pagination=thread_pagination,
         thread_delay=thread_delay,
     )
+    drafts = _Drafts(inbox, Clock(now))
     limiter = _FixedWindow(requests, per_seconds)
 
     def check(request: Request) -> dict[str, str]:
@@ -340,6 +537,11 @@ def create_app(
         [
             Route("/api/inbox", inbox.list_conversations, methods=["GET"]),
             Route("/api/inbox/{contact_id}", inbox.contact_messages, methods=["GET"]),
+            Route("/api/inbox/{contact_id}/drafts", drafts.create, methods=["POST"]),
+            Route("/api/inbox/{contact_id}/drafts", drafts.listing, methods=["GET"]),
+            Route("/api/inbox/{contact_id}/drafts/{draft_id}", drafts.read, methods=["GET"]),
+            Route("/api/inbox/{contact_id}/drafts/{draft_id}", drafts.update, methods=["PATCH"]),
+            Route("/api/inbox/{contact_id}/drafts/{draft_id}", drafts.delete, methods=["DELETE"]),
         ],
         check=check,
         envelope=_envelope,

@@ -7,6 +7,19 @@ real service.
     GET /v1/inbox                                   list of conversations that have lead replies
     GET /v1/inbox/{conversationId}                  the whole thread, chronological
     GET /v1/inbox/{conversationId}/attachments/{n}  the bytes of attachment n of the thread
+
+and the documented writes (PROVIDERS.md, "Second reading"), which change what later reads of the
+same app answer:
+
+    POST   /v1/inbox/{conversationId}/reply                a reply, sent now or scheduled
+    GET    /v1/inbox/{conversationId}/scheduled            the conversation's scheduled replies
+    DELETE /v1/inbox/{conversationId}/scheduled/{replyId}  cancels a pending one
+
+A reply sent now is appended to the thread as the story writes the rep's answers from the SendKit
+inbox (a `reply` with isFromLead false, from the conversation's mailbox to the lead), and its list
+row moves accordingly; a scheduled one joins the thread's `scheduledReplies` as `pending` (the
+emulator never sends it: ASSUMED, a sandbox has no one to send it to). What the docs leave open
+is marked ASSUMED where it is decided, in `Inbox.reply` and below.
 """
 
 from __future__ import annotations
@@ -14,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import math
 from datetime import datetime
+from random import Random
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -21,7 +35,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from leadinbox_mcp.sandbox.kernel import REASONS, Check, Refused, emulator_app, int_param, window
+from leadinbox_mcp.sandbox.kernel import (
+    REASONS,
+    Check,
+    Clock,
+    Invalid,
+    Refused,
+    emulator_app,
+    int_param,
+    is_email,
+    iso,
+    json_object,
+    object_list,
+    parse_time,
+    string_list,
+    text_field,
+    text_of_html,
+    window,
+)
 from leadinbox_mcp.sandbox.sendkit.rows import is_lead_reply, list_row, matches_search, sort_key
 from leadinbox_mcp.sandbox.sendkit.story import build_conversations
 
@@ -121,6 +152,7 @@ class Inbox:
         empty_pages: dict[int, int] | None = None,
         missing_cursor: bool = False,
         old_shapes: bool = False,
+        clock: Clock | None = None,
     ) -> None:
         self.pagination = pagination
         self.page_size_cap = page_size_cap
@@ -131,6 +163,16 @@ class Inbox:
             ghost_cursor(start, m): (start, m) for start, n in self.empty_pages.items() for m in range(1, n + 1)
         }
         self.by_id = {c["id"]: c for c in conversations}
+        self.keys: dict[str, tuple[datetime, str]] = {}
+        self.rows: list[tuple[tuple[datetime, str], dict[str, Any]]] = []
+        self._index(conversations)
+        self.clock = clock or Clock(None)
+        self.mailboxes = _Mailboxes(conversations)
+        self.rng = Random("sendkit writes")  # the random part of the ids that writes make
+        self.counter = self.rng.getrandbits(24)
+
+    def _index(self, conversations: list[dict[str, Any]]) -> None:
+        """The listing: rows of the conversations that have lead replies, newest first."""
         self.keys = {c["id"]: sort_key(c) for c in conversations}
         listed = [c for c in conversations if any(is_lead_reply(m) for m in c.get("messages") or [])]
         listed.sort(key=lambda c: self.keys[c["id"]], reverse=True)
@@ -252,6 +294,217 @@ class Inbox:
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
+    # -- writes ------------------------------------------------------------------------------
+
+    def _store(self, conversation: dict[str, Any]) -> None:
+        """A conversation changed by a write: served from now on, its list row recomputed. A new
+        dict each time (copy on write), so that the data the app was given is never changed."""
+        self.by_id[conversation["id"]] = conversation
+        self._index(list(self.by_id.values()))
+
+    def _object_id(self, when: datetime) -> str:
+        """A MongoDB-style ObjectId (time, random, counter), as SendKit's ids are."""
+        self.counter = (self.counter + 1) % (1 << 24)
+        return f"{int(when.timestamp()) & 0xFFFFFFFF:08x}{self.rng.getrandbits(40):010x}{self.counter:06x}"
+
+    async def reply(self, request: Request) -> JSONResponse:
+        """POST /v1/inbox/{conversationId}/reply: `{body (required), cc[], bcc[], scheduledFor
+        (ISO, future; omitted: now), mailboxId, attachments[]}`, answered as documented:
+        `{"success": true, "data": {"id", "status": "pending", "scheduledFor", "isScheduled"}}`."""
+        conversation = self._conversation(request)
+        body = await json_object(request)
+        text = text_field(body, "body", required=True)
+        assert text is not None
+        for name in ("cc", "bcc"):
+            if not all(is_email(a) for a in string_list(body, name)):
+                raise Invalid(f"'{name}' must be a list of e-mail addresses.", name)
+        # ASSUMED: the shape of an attachment is not documented; objects are accepted and shown
+        # in the thread by their filename / contentType / size (without downloadUrl: the
+        # emulator keeps no bytes).
+        attachments = object_list(body, "attachments")
+        now = self.clock()
+        scheduled_raw = text_field(body, "scheduledFor")
+        scheduled_for = None
+        if scheduled_raw is not None:
+            try:
+                scheduled_for = parse_time(scheduled_raw.strip())
+            except ValueError:
+                raise Invalid("'scheduledFor' must be an ISO 8601 date-time.", "scheduledFor") from None
+            if scheduled_for.tzinfo is None:  # ASSUMED: a time without an offset is UTC
+                scheduled_for = scheduled_for.replace(tzinfo=now.tzinfo)
+            if scheduled_for <= now:
+                raise Invalid("'scheduledFor' must be in the future.", "scheduledFor")
+        mailbox_id = text_field(body, "mailboxId")
+        if mailbox_id is not None and self.mailboxes.emails and mailbox_id not in self.mailboxes.emails:
+            # ASSUMED: a mailbox of another workspace (or none) is a 400; the docs say nothing.
+            raise Invalid("'mailboxId' is not a mailbox of this workspace.", "mailboxId")
+        mailbox_id = mailbox_id or self.mailboxes.of(conversation)
+        reply_id = self._object_id(now)
+        if scheduled_for is not None:
+            self._schedule(conversation, reply_id, text, scheduled_for, mailbox_id, now)
+        else:
+            self._send_now(conversation, text, attachments, mailbox_id, now)
+        # ASSUMED: a reply sent now answers its sending time as scheduledFor (the documented
+        # example shows a value with isScheduled false); cc and bcc go nowhere a read shows
+        # (the thread's reply shape has no cc; bcc is never shown).
+        data = {
+            "id": reply_id,
+            "status": "pending",
+            "scheduledFor": iso(scheduled_for or now),
+            "isScheduled": scheduled_for is not None,
+        }
+        return JSONResponse({"success": True, "data": data})
+
+    def _schedule(
+        self,
+        conversation: dict[str, Any],
+        reply_id: str,
+        text: str,
+        scheduled_for: datetime,
+        mailbox_id: str | None,
+        now: datetime,
+    ) -> None:
+        """A pending scheduled reply, in the thread's shape of `scheduledReplies` (the list of
+        GET .../scheduled adds campaignLeadId and to)."""
+        item = {
+            "_id": reply_id,
+            "message": text,
+            "scheduledFor": iso(scheduled_for),
+            "status": "pending",
+            "mailboxId": mailbox_id,
+            "createdAt": iso(now),
+        }
+        self._store({**conversation, "scheduledReplies": [*(conversation.get("scheduledReplies") or []), item]})
+
+    def _send_now(
+        self,
+        conversation: dict[str, Any],
+        text: str,
+        attachments: list[dict[str, Any]],
+        mailbox_id: str | None,
+        now: datetime,
+    ) -> None:
+        """The reply, appended to the thread as the story writes the rep's answers from the
+        SendKit inbox: a `reply` with isFromLead false, from the mailbox to the lead.
+        ASSUMED: `body` is HTML (SendKit's own bodies are); `content` is its text."""
+        messages = conversation.get("messages") or []
+        subjects = [m.get("subject") for m in messages if m.get("subject")]
+        lead = conversation.get("lead") or {}
+        message: dict[str, Any] = {
+            "type": "reply",
+            "from": self.mailboxes.emails.get(mailbox_id or "") or self.mailboxes.email_of(conversation),
+            "to": lead.get("email"),
+            "subject": _reply_subject(subjects[-1]) if subjects else None,
+            "content": text_of_html(text),
+            "htmlContent": text,
+            "receivedAt": iso(now),
+            "isFromLead": False,
+            "isAutoReply": False,
+            "read": True,
+        }
+        # (the older thread page leaves `attachments` out when it serves the thread)
+        message["attachments"] = [{k: a[k] for k in ("filename", "contentType", "size") if k in a} for a in attachments]
+        self._store({**conversation, "messages": [*messages, message]})
+
+    def _scheduled_of(self, conversation: dict[str, Any]) -> list[dict[str, Any]]:
+        """The conversation's scheduled replies as GET .../scheduled lists them. ASSUMED:
+        campaignLeadId is the conversation's id (SendKit's inbox conversations are campaign
+        leads) and `to` the lead's address."""
+        lead = conversation.get("lead") or {}
+        return [
+            {
+                "_id": item.get("_id"),
+                "campaignLeadId": conversation["id"],
+                "to": lead.get("email"),
+                "message": item.get("message"),
+                "scheduledFor": item.get("scheduledFor"),
+                "status": item.get("status"),
+                "mailboxId": item.get("mailboxId"),
+                "createdAt": item.get("createdAt"),
+            }
+            for item in conversation.get("scheduledReplies") or []
+        ]
+
+    async def list_scheduled(self, request: Request) -> JSONResponse:
+        """GET /v1/inbox/{conversationId}/scheduled: every scheduled reply of the conversation,
+        whatever its status, in the order they were made. ASSUMED: the envelope
+        `{"success": true, "data": [...]}` (SendKit's usual one; the docs list the fields only)."""
+        return JSONResponse({"success": True, "data": self._scheduled_of(self._conversation(request))})
+
+    async def cancel_scheduled(self, request: Request) -> JSONResponse:
+        """DELETE /v1/inbox/{conversationId}/scheduled/{replyId}: cancels a pending reply.
+        ASSUMED: a cancelled reply is removed from `scheduledReplies` (and so from the list):
+        SendKit documents no `cancelled` status. Not pending (sending, failed): 400; unknown
+        (or already cancelled): 404."""
+        conversation = self._conversation(request)
+        reply_id = request.path_params["reply_id"]
+        items = list(conversation.get("scheduledReplies") or [])
+        found = next((i for i, item in enumerate(items) if item.get("_id") == reply_id), None)
+        if found is None:
+            raise Refused(404, "Scheduled reply not found.")
+        if items[found].get("status") != "pending":
+            raise Refused(
+                400, f"Only a pending scheduled reply can be cancelled; this one is {items[found].get('status')}."
+            )
+        del items[found]
+        self._store({**conversation, "scheduledReplies": items})
+        return JSONResponse({"success": True, "data": {"message": "Scheduled reply cancelled"}})
+
+
+def _reply_subject(subject: str) -> str:
+    return subject if subject[:3].casefold() == "re:" else f"Re: {subject}"
+
+
+class _Mailboxes:
+    """The workspace's sending mailboxes, as far as the conversations tell: their addresses (whom
+    lead replies go to, from whom our answers come) and their ids (those of scheduled replies).
+    ASSUMED: a mailbox whose id no scheduled reply shows gets a stable id made from its address,
+    and a conversation without any message of ours or the lead's has its campaign's mailbox."""
+
+    def __init__(self, conversations: list[dict[str, Any]]) -> None:
+        self.by_conversation: dict[str, str] = {}
+        by_campaign: dict[str, str] = {}
+        ids: dict[str, str] = {}
+        for c in conversations:
+            email = self._address(c)
+            if email is None:
+                continue
+            self.by_conversation[c["id"]] = email
+            campaign = (c.get("campaign") or {}).get("_id")
+            if campaign:
+                by_campaign.setdefault(campaign, email)
+            for item in c.get("scheduledReplies") or []:
+                if item.get("mailboxId"):
+                    ids.setdefault(email, item["mailboxId"])
+        for c in conversations:
+            campaign = (c.get("campaign") or {}).get("_id")
+            if c["id"] not in self.by_conversation and campaign in by_campaign:
+                self.by_conversation[c["id"]] = by_campaign[campaign]
+        for email in self.by_conversation.values():
+            ids.setdefault(email, hashlib.sha256(f"mailbox {email}".encode()).hexdigest()[:24])
+        self.ids = ids
+        self.emails = {mailbox_id: email for email, mailbox_id in ids.items()}
+        """Mailbox id -> address: the mailboxes a reply may name."""
+
+    @staticmethod
+    def _address(conversation: dict[str, Any]) -> str | None:
+        for m in conversation.get("messages") or []:
+            if m.get("type") == "reply" and m.get("isFromLead") and m.get("to"):
+                return str(m["to"])
+            if m.get("type") == "reply" and m.get("isFromLead") is False and m.get("from"):
+                return str(m["from"])
+            if m.get("type") == "manual" and m.get("direction") == "outbound" and m.get("from"):
+                return str(m["from"])
+        return None
+
+    def email_of(self, conversation: dict[str, Any]) -> str | None:
+        return self.by_conversation.get(conversation["id"])
+
+    def of(self, conversation: dict[str, Any]) -> str | None:
+        """The id of the conversation's mailbox, or None when nothing tells which it is."""
+        email = self.email_of(conversation)
+        return self.ids.get(email) if email else None
+
 
 def create_app(
     *,
@@ -291,6 +544,9 @@ def create_app(
       and threads without `isRead`, `unreadCount` or message `attachments`.
     - null fields, manual messages without a timestamp or with an unknown direction, attachments
       without downloadUrl and a failed scheduled reply: `build_variant_conversations()`.
+
+    The writes (module docstring) change this app's copy of the data, never `conversations`
+    itself; what they make is dated by the kernel's `Clock(now)`.
     """
     if not api_key.startswith("sk_"):
         raise ValueError("a SendKit API key starts with 'sk_'")
@@ -312,10 +568,14 @@ def create_app(
         empty_pages=empty_pages,
         missing_cursor=missing_cursor,
         old_shapes=old_shapes,
+        clock=Clock(now),
     )
     routes = [
         Route("/v1/inbox", inbox.list_conversations, methods=["GET"]),
         Route("/v1/inbox/{conversation_id}", inbox.get_conversation, methods=["GET"]),
         Route("/v1/inbox/{conversation_id}/attachments/{n}", inbox.get_attachment, methods=["GET"]),
+        Route("/v1/inbox/{conversation_id}/reply", inbox.reply, methods=["POST"]),
+        Route("/v1/inbox/{conversation_id}/scheduled", inbox.list_scheduled, methods=["GET"]),
+        Route("/v1/inbox/{conversation_id}/scheduled/{reply_id}", inbox.cancel_scheduled, methods=["DELETE"]),
     ]
     return emulator_app(routes, check=gate(api_key, workspace_id), envelope=envelope, route_error=route_error)

@@ -8,7 +8,16 @@ service.
     GET /v1/inbox/conversations                               conversations, newest first
     GET /v1/inbox/conversations/{conversationId}/messages     one conversation's messages
 
-(Both are also served under the older `/api` prefix.) Authentication is the `X-API-Key` header.
+    POST /v1/inbox/send                                       a LinkedIn message, sent at once
+
+(All are also served under the older `/api` prefix.) The send (PROVIDERS.md, "Second reading")
+takes `{senderId, recipientLinkedinUrl, message (max 8000), campaignId?, leadId?}` and answers
+201 `{success, messageId, recipientLinkedinUrl, status: "sent", timestamp}`; the recipient must
+be a 1st-degree connection, which here means a participant of one of the sender's
+conversations, and the message appears at the end of that conversation (its row moves to the
+top). What the docs leave open is decided in `_Inbox.send` and marked ASSUMED there.
+
+Authentication is the `X-API-Key` header.
 Errors have the documented shape `{"statusCode": 401, "message": "Invalid API key", "error":
 "Unauthorized"}`: 400 (bad parameters, `accountId` missing on the messages endpoint), 401, 403 (a
 sender account outside this workspace), 404, 500 (`outage=True`). The message texts other than
@@ -33,14 +42,28 @@ import math
 from datetime import datetime
 from random import Random
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from leadinbox_mcp.sandbox.kernel import REASONS, Check, Refused, emulator_app, int_param, parse_time, window
-from leadinbox_mcp.sandbox.sendpilot.story import SENDER_ACCOUNTS, build_conversations, vary
+from leadinbox_mcp.sandbox.kernel import (
+    REASONS,
+    Check,
+    Clock,
+    Invalid,
+    Refused,
+    emulator_app,
+    int_param,
+    iso,
+    json_object,
+    parse_time,
+    text_field,
+    window,
+)
+from leadinbox_mcp.sandbox.sendpilot.story import PREVIEW_CHARS, SENDER_ACCOUNTS, build_conversations, vary
 
 SANDBOX_API_KEY = "sp_sandbox_pipewise_7c41e9a2b3"
 """The API key the sandbox emulator accepts."""
@@ -48,8 +71,9 @@ SANDBOX_API_KEY = "sp_sandbox_pipewise_7c41e9a2b3"
 DEFAULT_LIMIT = 20
 DEFAULT_MESSAGE_LIMIT = 50
 MAX_LIMIT = 100
-# The three numbers above and PREVIEW_CHARS (story.py) are documented. What the emulator does
-# beyond the documentation is marked "invented" or "observed" where it does it.
+MAX_MESSAGE_CHARS = 8000  # documented: the most a sent message may hold
+# The four numbers above and PREVIEW_CHARS (story.py) are documented. What the emulator does
+# beyond the documentation is marked "invented", "observed" or ASSUMED where it does it.
 
 
 def _envelope(refusal: Refused) -> Response:
@@ -110,13 +134,25 @@ class _Inbox:
         pagination: str,
         message_order: str,
         error_above_limit: int | None = None,
+        *,
+        clock: Clock | None = None,
+        sent_word: str = "sent",
     ) -> None:
         self.pagination = pagination
         self.message_order = message_order
         self.error_above_limit = error_above_limit
         self.accounts = set(SENDER_ACCOUNTS) | {c["accountId"] for c in conversations}
         self.by_id = {c["id"]: c for c in conversations}
-        keyed = [((_activity_ms(c), c["id"]), {k: v for k, v in c.items() if k != "messages"}) for c in conversations]
+        self.rows: list[tuple[tuple[int, str], dict[str, Any]]] = []
+        self._index()
+        self.clock = clock or Clock(None)
+        self.sent_word = sent_word
+        self.rng = Random("sendpilot sends")
+
+    def _index(self) -> None:
+        keyed = [
+            ((_activity_ms(c), c["id"]), {k: v for k, v in c.items() if k != "messages"}) for c in self.by_id.values()
+        ]
         keyed.sort(key=lambda item: item[0], reverse=True)  # newest first, ties by id
         self.rows = keyed
 
@@ -207,6 +243,117 @@ class _Inbox:
             Random(f"shuffle:{conversation['id']}").shuffle(messages)
         return messages
 
+    # -- the send ----------------------------------------------------------------------------
+
+    async def send(self, request: Request) -> Response:
+        """POST /v1/inbox/send.
+
+        ASSUMED (the docs show the body, the answer and the 1st-degree rule):
+        - the answer is a 201 (NestJS's default for a POST; 200 and 201 are both documented);
+        - `senderId` is a sender account id (`accountId` of the listing), required; one outside
+          the workspace is the documented 403;
+        - a 1st-degree connection is a participant of one of that sender's conversations (not
+          the sender's own member), named by its profile URL (scheme, `www.`, case, query and a
+          trailing slash do not matter); anyone else is a 400. The message joins the most
+          recent such conversation; `campaignId` and `leadId` are accepted and not used;
+        - the older body `{leadId, message, senderId?}` is refused (400): this emulator knows no
+          leads (its data are LinkedIn conversations, whose participants carry member ids and
+          profile URLs, not SendPilot lead ids), so it cannot tell whom a lead id names;
+        - the message is sent at once: `readStatus` "unknown" (as the data's unanswered
+          messages), `contentType` "TEXT"; the row's unreadCount does not change.
+        """
+        body = await json_object(request)
+        message = text_field(body, "message", required=True, max_chars=MAX_MESSAGE_CHARS)
+        assert message is not None
+        recipient_url = text_field(body, "recipientLinkedinUrl")
+        sender_id = text_field(body, "senderId")
+        for name in ("campaignId", "leadId"):
+            text_field(body, name)
+        if recipient_url is None or not recipient_url.strip():
+            if body.get("leadId") is not None:
+                raise Invalid(
+                    "Sending to a leadId is not supported by this emulator (it knows no leads): "
+                    "send recipientLinkedinUrl",
+                    "leadId",
+                )
+            raise Invalid("recipientLinkedinUrl is required", "recipientLinkedinUrl")
+        if sender_id is None or not sender_id.strip():
+            raise Invalid("senderId is required", "senderId")
+        if sender_id not in self.accounts:  # documented 403 (another workspace); the text is invented
+            raise Refused(403, "You do not have access to this LinkedIn account")
+        found = self._connection(sender_id, _profile_key(recipient_url))
+        if found is None:
+            raise Refused(400, "The recipient is not a 1st-degree connection of this sender")
+        conversation, participant = found
+        now = self.clock()
+        sent = {
+            "id": "2-" + base64.urlsafe_b64encode(self.rng.getrandbits(192).to_bytes(24, "big")).decode().rstrip("="),
+            "content": message,
+            "sender": self._us(conversation),
+            "recipient": {k: participant[k] for k in ("id", "name", "profileUrl") if k in participant},
+            "direction": self.sent_word,
+            "sentAt": iso(now),
+            "readStatus": "unknown",
+            "contentType": "TEXT",
+            "attachments": [],
+        }
+        changed = {
+            **conversation,
+            "lastMessage": {"content": _preview(message), "sentAt": sent["sentAt"], "direction": self.sent_word},
+            "lastActivityAt": sent["sentAt"],
+            "updatedAt": sent["sentAt"],
+            "messages": [*(conversation.get("messages") or []), sent],
+        }
+        self.by_id[changed["id"]] = changed  # a new dict: the data the app was given never changes
+        self._index()
+        answer = {
+            "success": True,
+            "messageId": sent["id"],
+            "recipientLinkedinUrl": recipient_url,
+            "status": "sent",
+            "timestamp": sent["sentAt"],
+        }
+        return JSONResponse(answer, status_code=201)
+
+    def _us(self, conversation: dict[str, Any]) -> dict[str, Any]:
+        """Our LinkedIn identity as the sender of a message: as the sender's earlier messages
+        show it (this conversation's, else another of the account's), else the account."""
+        account = conversation["accountId"]
+        pools = [conversation, *(c for c in self.by_id.values() if c["accountId"] == account)]
+        for c in pools:
+            for m in c.get("messages") or []:
+                if m.get("direction") == self.sent_word and isinstance(m.get("sender"), dict):
+                    return dict(m["sender"])
+        return {"id": account, "name": SENDER_ACCOUNTS.get(account)}
+
+    def _connection(self, sender_id: str, wanted: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The sender's most recent conversation with the member of that profile, and the member."""
+        for _, row in self.rows:  # newest first
+            if row["accountId"] != sender_id:
+                continue
+            conversation = self.by_id[row["id"]]
+            ours = _profile_key(self._us(conversation).get("profileUrl") or "")
+            for participant in conversation.get("participants") or []:
+                key = _profile_key(participant.get("profileUrl") or "")
+                if key and key == wanted and key != ours:
+                    return conversation, participant
+        return None
+
+
+def _profile_key(url: str) -> str:
+    """A LinkedIn profile URL as compared: host without `www.`, path without a trailing slash,
+    no scheme, query or fragment, lower case."""
+    text = url.strip()
+    parts = urlsplit(text if "://" in text else "https://" + text)
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}".casefold() if host else ""
+
+
+def _preview(text: str) -> str:
+    """lastMessage.content: cut at PREVIEW_CHARS characters, as documented (as the data's rows)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 3].rstrip() + "..."
+
 
 def create_app(
     *,
@@ -237,6 +384,9 @@ def create_app(
     with 100); `rate_limited` answers every authenticated request 429 with that Retry-After
     (observed). `conversations` defaults to `build_conversations(now=now)`; the data flags
     (`member_ids` ... `direction_names`, see `vary`) apply to either.
+    The send (module docstring) changes this app's copy of the data, never `conversations`
+    itself; what it sends is dated by the kernel's `Clock(now)`, its direction the data's
+    (`direction_names[0]` when given).
     `app.state.requests` lists `(method, path, query)` for every request received, refused ones
     included; `app.state.fail` is the kernel's failure switch.
     """
@@ -255,12 +405,20 @@ def create_app(
         images_without_attachments=images_without_attachments,
         direction_names=direction_names,
     )
-    inbox = _Inbox(data, pagination, message_order, error_above_limit)
+    inbox = _Inbox(
+        data,
+        pagination,
+        message_order,
+        error_above_limit,
+        clock=Clock(now),
+        sent_word=direction_names[0] if direction_names else "sent",
+    )
     routes = []
     for prefix in ("", "/api"):  # older documentation pages show an /api prefix
         routes += [
             Route(prefix + "/v1/inbox/conversations", inbox.list_conversations, methods=["GET"]),
             Route(prefix + "/v1/inbox/conversations/{conversation_id}/messages", inbox.list_messages, methods=["GET"]),
+            Route(prefix + "/v1/inbox/send", inbox.send, methods=["POST"]),
         ]
     return emulator_app(
         routes, check=_gate(api_key, outage, rate_limited), envelope=_envelope, route_error=_route_error
