@@ -20,15 +20,17 @@ MOVING = (
         "D Mon hh:mm",
     ),
     (re.compile(r"UTC \(\d{4}\)"), "UTC (YYYY)"),
+    (re.compile(r'confirmation="[A-Z2-7]{4}-[A-Z2-7]{4}"'), 'confirmation="CODE"'),
 )
 
 
 def examples() -> list[tuple[str, str]]:
-    """(command, expected output) of each `$ leadinbox-mcp call --sandbox ...` in a text block."""
+    """(command, expected output) of each `$ leadinbox-mcp call --sandbox ...` in a text block
+    (after any `NAME=value` settings)."""
     found = []
     for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
         for command, output in re.findall(
-            r"^\$ (leadinbox-mcp call --sandbox [^\n]*)\n((?:(?!\$ )[^\n]*\n)*)", block, re.M
+            r"^\$ ((?:[A-Z_]+=\S+ )*leadinbox-mcp call --sandbox [^\n]*)\n((?:(?!\$ )[^\n]*\n)*)", block, re.M
         ):
             found.append((command.split("#")[0].strip(), output))
     return found
@@ -40,12 +42,29 @@ def steady(text: str) -> str:
     return text.strip()
 
 
+def split(command: str) -> tuple[dict[str, str], list[str]]:
+    """The settings before the command, and the command's arguments after `leadinbox-mcp`."""
+    words = shlex.split(command)
+    at = words.index("leadinbox-mcp")
+    return dict(word.split("=", 1) for word in words[:at]), words[at + 1 :]
+
+
 def test_the_readme_has_sandbox_examples_of_every_tool():
-    tools = {shlex.split(command)[3] for command, _ in examples()}
-    assert tools == {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
+    tools = {split(command)[1][2] for command, _ in examples()}
+    assert tools == {
+        "list_conversations",
+        "get_thread",
+        "search_by_domain",
+        "list_accounts",
+        "save_draft",
+        "send_reply",
+    }
 
 
 @pytest.mark.parametrize(("command", "expected"), examples(), ids=lambda value: value.split("\n")[0][:60])
 def test_a_readme_example_prints_what_the_readme_says(command: str, expected: str):
-    done = run_cli(*shlex.split(command)[1:], env=env_for(None))
-    assert steady(done.stdout + done.stderr) == steady(expected), command
+    settings, arguments = split(command)
+    done = run_cli(*arguments, env={**env_for(None), **settings})
+    # A write's log line (stderr) is not part of the answer the README shows.
+    stderr = "".join(line for line in done.stderr.splitlines(True) if " INFO leadinbox_mcp.writes: " not in line)
+    assert steady(done.stdout + stderr) == steady(expected), command

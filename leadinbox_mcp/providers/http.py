@@ -8,6 +8,7 @@ headers the provider passes in; every message built here is scrubbed of them as 
 from __future__ import annotations
 
 import base64
+import email.message
 import email.utils
 import hashlib
 import json
@@ -63,9 +64,11 @@ _remaining = time_left
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-"""Every call here is an idempotent GET, so a failure on the provider's side is worth another
-try; InboxBase documents "retry 5xx with exponential backoff", and 500s of the others are mostly
-transient too."""
+"""For a repeatable call (a GET, or a write with an idempotency key) a failure on the provider's
+side is worth another try; InboxBase documents "retry 5xx with exponential backoff", and 500s of
+the others are mostly transient too. A write that is not repeatable is retried only where it
+surely was not acted on: a 429, or a connection that never opened."""
+REPEATABLE_METHODS = frozenset({"GET", "PUT", "DELETE"})
 MAX_RETRY_WAIT = 10.0
 """Longest Retry-After we wait out inside one call; longer ones become an error that says when."""
 
@@ -118,7 +121,8 @@ def bucket_for(provider: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class Call:
-    """One GET against a provider, with what error messages need to be helpful."""
+    """One request to a provider (a GET unless `method` says otherwise), with what error
+    messages need to be helpful."""
 
     url: str
     account: str
@@ -138,6 +142,13 @@ class Call:
     """The provider's documented limit; None: the client's default for undocumented ones."""
     bucket: str = ""
     """Calls with the same bucket share one limit (see `bucket_for`); empty: no limit."""
+    method: str = "GET"
+    body: Any = None
+    """JSON to send (a write)."""
+    repeatable: bool | None = None
+    """Whether a failure on the provider's side may be retried: None means by method (GET,
+    PUT and DELETE are; POST and PATCH are not, as the provider may have acted before failing,
+    unless the call carries an idempotency key and says so)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "secrets", _forms_of(tuple(self.secrets)))
@@ -181,6 +192,20 @@ class HttpClient:
             await self._client.aclose()
 
     async def get_json(self, call: Call) -> Any:
+        """The parsed JSON of a GET (or of a write: a 2xx without a body is None)."""
+        status, headers, body = await self._exchange(call, MAX_BODY_BYTES)
+        return _decode(call, status, headers, body)
+
+    async def get_bytes(self, call: Call, max_bytes: int) -> Download:
+        """The bytes of a download of at most `max_bytes` (refused from its Content-Length when
+        declared, and while reading otherwise); an error status raises as `get_json` does."""
+        status, headers, body = await self._exchange(call, max_bytes)
+        if not 200 <= status < 300:
+            _decode(call, status, headers, body)  # raises the sentence of that status
+        return Download(body, headers.get("content-type"), _filename(headers.get("content-disposition")))
+
+    async def _exchange(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
+        repeatable = call.repeatable if call.repeatable is not None else call.method in REPEATABLE_METHODS
         attempt = 0
         while True:
             if call.bucket:
@@ -198,7 +223,7 @@ class HttpClient:
                 raise self._held_by_our_limit(call) if call.bucket else _out_of_time(call)
             try:
                 with anyio.fail_after(left):
-                    status, headers, body = await self._send(call)
+                    status, headers, body = await self._send(call, max_bytes)
             except TimeoutError:
                 raise _out_of_time(call) from None
             except (httpx2.RequestError, httpx2.InvalidURL, _BodyTooLarge) as exc:
@@ -206,19 +231,20 @@ class HttpClient:
                 # does not fit (DecodingError); InvalidURL: a request that cannot be made, e.g. a
                 # provider page cursor of a megabyte sent back as a query parameter.
                 pause = _backoff(attempt + 1)
-                if attempt < self._retries and isinstance(exc, _TRANSIENT) and self._can_wait(pause):
+                transient = _TRANSIENT if repeatable else _NOT_SENT
+                if attempt < self._retries and isinstance(exc, transient) and self._can_wait(pause):
                     attempt += 1
                     await anyio.sleep(pause)
                     continue
-                raise _transport_error(call, exc) from None
-            if status in RETRY_STATUSES and attempt < self._retries:
+                raise _transport_error(call, exc, max_bytes) from None
+            if status in RETRY_STATUSES and attempt < self._retries and (repeatable or status == 429):
                 wait = _wait_from(headers)
                 pause = wait if wait is not None else _backoff(attempt + 1)
                 if pause <= MAX_RETRY_WAIT and self._can_wait(pause):
                     attempt += 1
                     await anyio.sleep(pause)
                     continue
-            return _decode(call, status, headers, body)
+            return status, headers, body
 
     def _held_by_our_limit(self, call: Call) -> UpstreamError:
         """The call's time ran out while this server's own rate limiter held the request: the
@@ -250,21 +276,38 @@ class HttpClient:
         left = _remaining()
         return left is None or seconds < left - 0.5
 
-    async def _send(self, call: Call) -> tuple[int, httpx2.Headers, bytes]:
+    async def _send(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
         async with self._connections().stream(
-            "GET", call.url, params=dict(call.params), headers=dict(call.headers)
+            call.method, call.url, params=dict(call.params), headers=dict(call.headers), json=call.body
         ) as r:
             declared = r.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise _BodyTooLarge()
             chunks: list[bytes] = []
             size = 0
             async for chunk in r.aiter_bytes():
                 size += len(chunk)
-                if size > MAX_BODY_BYTES:
+                if size > max_bytes:
                     raise _BodyTooLarge()
                 chunks.append(chunk)
             return r.status_code, r.headers, b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    content_type: str | None
+    filename: str | None
+    """From Content-Disposition, when the provider names the file."""
+
+
+def _filename(disposition: str | None) -> str | None:
+    if not disposition:
+        return None
+    message = email.message.Message()
+    message["content-disposition"] = disposition
+    name = message.get_filename()
+    return name.strip() or None if isinstance(name, str) else None
 
 
 class _BodyTooLarge(Exception):
@@ -273,6 +316,13 @@ class _BodyTooLarge(Exception):
 
 # Worth another try: the connection failed or the answer was cut off mid-way.
 _TRANSIENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.RemoteProtocolError, httpx2.ReadError)
+_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout)
+"""Failures before the request reached the provider: the only ones a write that is not
+repeatable may be retried after."""
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n / 1024:g} KB"
 
 
 def _out_of_time(call: Call) -> UpstreamError:
@@ -470,6 +520,8 @@ def _error_shaped(data: Any) -> bool:
 
 def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> Any:
     who = f"{call.account}: {call.provider_label}"
+    if 200 <= status < 300 and call.method != "GET" and not body.strip():
+        return None  # a write answered 204, or 200 with nothing to say
     if 200 <= status < 300:
         content_type = headers.get("content-type", "")
         if "json" not in content_type:
@@ -515,10 +567,10 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
     raise ProviderError(f"{who} answered {said}.", status)
 
 
-def _transport_error(call: Call, exc: Exception) -> UpstreamError:
+def _transport_error(call: Call, exc: Exception, max_bytes: int) -> UpstreamError:
     who = f"{call.account}: {call.provider_label}"
     if isinstance(exc, _BodyTooLarge):
-        return UpstreamError(f"{who} sent a response larger than {MAX_BODY_BYTES // 2**20} MiB; refused.")
+        return UpstreamError(f"{who} sent a response larger than {_size(max_bytes)}; refused.")
     if isinstance(exc, httpx2.TimeoutException):
         return UpstreamError(f"{who} did not answer in time; try again shortly.")
     if isinstance(exc, httpx2.DecodingError):

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from leadinbox_mcp.providers.errors import ConfigError
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.provider import Provider
+from leadinbox_mcp.providers.writes import WriteLevel
 
 AccountFactory = Callable[[HttpClient], Sequence[Provider]]
 
@@ -38,6 +39,10 @@ class Spec:
         """`providers/<name>/client.py`: its `Settings` and `accounts(settings, name, key_hint)`."""
         return importlib.import_module(f"leadinbox_mcp.providers.{self.name}.client")
 
+    def writes(self) -> ModuleType:
+        """`providers/<name>/writes.py`: its `Writes(client)` (see providers/writes.py)."""
+        return importlib.import_module(f"leadinbox_mcp.providers.{self.name}.writes")
+
     def sandbox(self) -> ModuleType:
         """`sandbox/<name>/`: `create_app(now=...)`, `settings(base_url)` for an account reading it."""
         return importlib.import_module(f"leadinbox_mcp.sandbox.{self.name}")
@@ -46,9 +51,27 @@ class Spec:
 PROVIDERS: Sequence[Spec] = (Spec("sendkit"), Spec("sendpilot"), Spec("lemlist"), Spec("inboxbase"))
 
 
-def accounts_from_env() -> AccountFactory:
+def spec_of(provider: str) -> Spec:
+    return next(spec for spec in PROVIDERS if spec.name == provider)
+
+
+def allowing(level: WriteLevel, factory: AccountFactory) -> AccountFactory:
+    """The accounts `factory` builds, each allowed to write up to `level` (see providers/writes.py)."""
+    if level == "none":
+        return factory
+
+    def build(http: HttpClient) -> Sequence[Provider]:
+        accounts = list(factory(http))
+        for account in accounts:
+            setattr(account, "write_level", level)  # noqa: B010 (the Provider protocol has no such field)
+        return accounts
+
+    return build
+
+
+def accounts_from_env(write: WriteLevel = "none") -> AccountFactory:
     """Read and validate every provider's variables now; build the accounts later, on the
-    server's HTTP client."""
+    server's HTTP client. `write` is INBOX_MCP_WRITE: what they may write."""
     factories: list[AccountFactory] = []
     for spec in PROVIDERS:
         if not any(name.upper().startswith(spec.env_prefix) for name in os.environ):
@@ -62,4 +85,4 @@ def accounts_from_env() -> AccountFactory:
             raise ConfigError(str(error) if error else f"{first['loc'][0]}: {first['msg']}") from None
         except ValueError as exc:  # a loader's own check, e.g. a key without its identity
             raise ConfigError(str(exc)) from None
-    return lambda http: [account for factory in factories for account in factory(http)]
+    return allowing(write, lambda http: [account for factory in factories for account in factory(http)])

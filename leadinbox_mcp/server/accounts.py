@@ -28,12 +28,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from leadinbox_mcp.providers.errors import ConfigError
-from leadinbox_mcp.providers.registry import PROVIDERS, AccountFactory, accounts_from_env
+from leadinbox_mcp.providers.registry import PROVIDERS, AccountFactory, accounts_from_env, allowing
+from leadinbox_mcp.providers.writes import WRITE_LEVELS, WriteLevel
 
 log = logging.getLogger(__name__)
 
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
-WRITES = ("none", "drafts", "send")
 COMMON = {"provider", "api_key", "api_key_env", "base_url", "write"}
 BY_PROVIDER = {"sendkit": "workspace_id", "sendpilot": "account_id", "lemlist": "user_id", "inboxbase": "identity"}
 """The one optional field of each provider, named as its settings name it."""
@@ -43,14 +43,15 @@ BY_PROVIDER = {"sendkit": "workspace_id", "sendpilot": "account_id", "lemlist": 
 class FileAccount:
     name: str
     provider: str
-    write: str
+    write: WriteLevel
     accounts: AccountFactory
 
 
-def configured_accounts(config: str | None) -> AccountFactory:
-    """Every account: the environment's, then the file's (when `config` names one). Raises
-    ConfigError with one sentence when anything is wrong, or when two accounts share a name."""
-    from_env = accounts_from_env()
+def configured_accounts(config: str | None, env_write: WriteLevel = "none") -> AccountFactory:
+    """Every account: the environment's (allowed to write `env_write`, INBOX_MCP_WRITE), then the
+    file's (each its own `write`, when `config` names one). Raises ConfigError with one sentence
+    when anything is wrong, or when two accounts share a name."""
+    from_env = accounts_from_env(env_write)
     from_file = read_accounts(Path(config)) if config else []
     factories = [from_env, *(entry.accounts for entry in from_file)]
     # Clients are plain objects until they send a request: building them without an HTTP client
@@ -107,7 +108,7 @@ def _account(path: Path, name: str, table: Any, readable_by_others: bool) -> Fil
             f"{where}, field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai."
         )
     write = table.get("write", "none")
-    if write not in WRITES:
+    if write not in WRITE_LEVELS:
         raise ConfigError(f"{where}, field 'write': must be none, drafts or send.")
     key, hint = _key(where, name, table, path)
     if "api_key" in table and readable_by_others:
@@ -120,7 +121,7 @@ def _account(path: Path, name: str, table: Any, readable_by_others: bool) -> Fil
     fields = {f: values.get(f, info.default) for f, info in settings_class.model_fields.items()}
     try:
         settings = settings_class(**fields)
-        return FileAccount(name, provider, write, client.accounts(settings, name=name, key_hint=hint))
+        return FileAccount(name, provider, write, allowing(write, client.accounts(settings, name=name, key_hint=hint)))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0])

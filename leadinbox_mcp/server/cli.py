@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from leadinbox_mcp.providers.errors import ConfigError, ProviderError
 from leadinbox_mcp.providers.http import HttpClient
-from leadinbox_mcp.providers.registry import AccountFactory
+from leadinbox_mcp.providers.registry import AccountFactory, allowing
 from leadinbox_mcp.server.accounts import configured_accounts
 from leadinbox_mcp.server.app import build_server
 from leadinbox_mcp.server.settings import ServerSettings
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.command == "serve" and args.transport == "http":
             return _serve_http(args, settings)
-        with _accounts(getattr(args, "sandbox", False) or args.command == "demo", settings.config, faults) as accounts:
+        with _accounts(getattr(args, "sandbox", False) or args.command == "demo", settings, faults) as accounts:
             return args.run(args, accounts, settings)
     except ConfigError as exc:  # RefusedToStart (HTTP) is one too
         print(f"leadinbox-mcp: {exc}", file=sys.stderr)
@@ -145,16 +145,16 @@ def _share(text: str) -> float:
 
 
 @contextmanager
-def _accounts(use_sandbox: bool, config: str | None, faults: float | None = None) -> Iterator[AccountFactory]:
+def _accounts(use_sandbox: bool, settings: ServerSettings, faults: float | None = None) -> Iterator[AccountFactory]:
     if use_sandbox:  # the emulators are imported only for the sandbox
         from leadinbox_mcp.sandbox.faults import FaultProfile
         from leadinbox_mcp.sandbox.serve import sandbox
 
         profile = FaultProfile.uniform(faults, slow_seconds=2.0, hang_seconds=60.0) if faults else None
         with sandbox(profile) as factory:
-            yield factory
+            yield allowing(settings.write, factory)
         return
-    yield configured_accounts(config)
+    yield configured_accounts(settings.config, settings.write)
 
 
 def _serve(args: argparse.Namespace, accounts: AccountFactory, settings: ServerSettings) -> int:
@@ -175,7 +175,9 @@ def _serve_http(args: argparse.Namespace, settings: ServerSettings) -> int:
         print("leadinbox-mcp: --faults works with the stdio transport only.", file=sys.stderr)
         return 2
     if not args.sandbox:
-        configured_accounts(settings.config)  # a malformed variable or file stops here, not in each worker
+        configured_accounts(
+            settings.config, settings.write
+        )  # a malformed variable or file stops here, not in each worker
     check_binding(args.host, settings)
     os.environ.update(environment_for_workers(args.host, args.sandbox, args.workers, settings))
     log.warning(

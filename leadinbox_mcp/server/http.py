@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from leadinbox_mcp.providers.errors import ConfigError
+from leadinbox_mcp.providers.registry import allowing
 from leadinbox_mcp.server.accounts import configured_accounts
 from leadinbox_mcp.server.app import InboxServer, build_server
 from leadinbox_mcp.server.settings import MIN_SECRET_CHARS, ServerSettings
@@ -170,9 +171,9 @@ def worker_app() -> ASGIApp:
     if os.environ.get(SANDBOX_ENV) == "1":
         from leadinbox_mcp.sandbox.serve import sandbox
 
-        accounts = _sandbox_stack.enter_context(sandbox())
+        accounts = allowing(settings.write, _sandbox_stack.enter_context(sandbox()))
     else:
-        accounts = configured_accounts(settings.config)
+        accounts = configured_accounts(settings.config, settings.write)
     # Handles where every worker can read them: in Redis, or in the only process there is.
     # Several workers without Redis hand out signed cursors, under the key they all share.
     handles = settings.redis_url is not None or os.environ.get(WORKERS_ENV, "1") == "1"

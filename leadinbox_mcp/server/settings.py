@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from leadinbox_mcp.providers.writes import WriteLevel
 from leadinbox_mcp.tools.shared.inbox import Budgets
 
 MIN_SECRET_CHARS = 32
@@ -25,6 +26,7 @@ class ServerOptions(TypedDict):
     requests_per_second: float
     redis_url: str | None
     cursor_key: str | None
+    send_delay: float
 
 
 class ServerSettings(BaseSettings):
@@ -71,6 +73,19 @@ class ServerSettings(BaseSettings):
     config: str | None = Field(
         None, description="A TOML file of accounts (several per provider if need be), read beside the environment's."
     )
+    write: WriteLevel = Field(
+        "none",
+        description="What the environment's accounts (and the sandbox's) may write: none, drafts (save_draft, "
+        "list_drafts, delete_draft) or send (also send_reply and cancel_scheduled_reply). A config file's account "
+        "says its own.",
+    )
+    send_delay_minutes: float = Field(
+        5.0,
+        ge=1,
+        le=1440,
+        description="Where a provider schedules replies (SendKit): how far ahead send_reply schedules one when "
+        "send_at is not given, so that it can be cancelled.",
+    )
 
     @field_validator("redis_url", "config")
     @classmethod
@@ -105,4 +120,5 @@ class ServerSettings(BaseSettings):
             "requests_per_second": self.requests_per_second,
             "redis_url": self.redis_url,
             "cursor_key": self.cursor_key.get_secret_value() if self.cursor_key else None,
+            "send_delay": self.send_delay_minutes * 60,
         }

@@ -1,0 +1,1 @@
+"""What the write tools share: which account may write what, the arguments, the confirmation."""
