@@ -30,6 +30,9 @@ class Spec:
     used: a server pays at start-up only for the providers it reads."""
 
     name: str
+    option: str
+    """The one optional field of its accounts (as its settings name it): what a config file's
+    account may give beside the common fields."""
 
     @property
     def env_prefix(self) -> str:
@@ -48,7 +51,12 @@ class Spec:
         return importlib.import_module(f"leadinbox_mcp.sandbox.{self.name}")
 
 
-PROVIDERS: Sequence[Spec] = (Spec("sendkit"), Spec("sendpilot"), Spec("lemlist"), Spec("inboxbase"))
+PROVIDERS: Sequence[Spec] = (
+    Spec("sendkit", option="workspace_id"),
+    Spec("sendpilot", option="account_id"),
+    Spec("lemlist", option="user_id"),
+    Spec("inboxbase", option="identity"),
+)
 
 
 def spec_of(provider: str) -> Spec:

@@ -28,15 +28,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from leadinbox_mcp.providers.errors import ConfigError
-from leadinbox_mcp.providers.registry import PROVIDERS, AccountFactory, accounts_from_env, allowing
+from leadinbox_mcp.providers.registry import PROVIDERS, AccountFactory, accounts_from_env, allowing, spec_of
 from leadinbox_mcp.providers.writes import WRITE_LEVELS, WriteLevel
 
 log = logging.getLogger(__name__)
 
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 COMMON = {"provider", "api_key", "api_key_env", "base_url", "write"}
-BY_PROVIDER = {"sendkit": "workspace_id", "sendpilot": "account_id", "lemlist": "user_id", "inboxbase": "identity"}
-"""The one optional field of each provider, named as its settings name it."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +91,11 @@ def _account(path: Path, name: str, table: Any, readable_by_others: bool) -> Fil
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table ([accounts.{name}]).")
     provider = table.get("provider")
-    if provider not in BY_PROVIDER:
-        raise ConfigError(f"{where}, field 'provider': must be one of {', '.join(BY_PROVIDER)}.")
-    allowed = COMMON | {BY_PROVIDER[provider]}
+    names = [spec.name for spec in PROVIDERS]
+    if provider not in names:
+        raise ConfigError(f"{where}, field 'provider': must be one of {', '.join(names)}.")
+    spec = spec_of(provider)
+    allowed = COMMON | {spec.option}
     for field, value in table.items():
         if field not in allowed:
             raise ConfigError(
@@ -113,9 +113,8 @@ def _account(path: Path, name: str, table: Any, readable_by_others: bool) -> Fil
     key, hint = _key(where, name, table, path)
     if "api_key" in table and readable_by_others:
         log.warning("%s: holds an API key inline and other users can read it: chmod 600 it, or use api_key_env.", path)
-    spec = next(spec for spec in PROVIDERS if spec.name == provider)
     client = spec.client()
-    values = {"api_key": key, **{f: table[f] for f in ("base_url", BY_PROVIDER[provider]) if f in table}}
+    values = {"api_key": key, **{f: table[f] for f in ("base_url", spec.option) if f in table}}
     settings_class = client.Settings
     # Every field given, so that nothing is read from the environment's variables of that provider.
     fields = {f: values.get(f, info.default) for f, info in settings_class.model_fields.items()}
