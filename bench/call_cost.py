@@ -25,6 +25,7 @@ from pathlib import Path
 
 from mcp import Client, StdioServerParameters
 
+from bench.common import verdict
 from leadinbox_mcp.sandbox import sendkit as emulator
 from leadinbox_mcp.sandbox.loopback import LoopbackServer
 
@@ -137,7 +138,7 @@ def main(argv: list[str]) -> int:
         print(f"{name:<42} {ms:>8.2f} {ms / base:>10.2f}")
     ratio = best[LISTING] / base
     print(
-        f"target (issue 13): a listing's server CPU at most 2.5x a minimal call: {ratio:.2f}x, {'met' if ratio <= 2.5 else 'NOT met'}"
+        f"target (issue 13): a listing's server CPU at most 2.5x a minimal call: {ratio:.2f}x, {verdict(ratio <= 2.5)}"
     )
     print(
         f"of which the provider round trip, measured on the minimal server: {(best[WITH_GET] - base) / base:.2f}x; "

@@ -1,11 +1,34 @@
-"""What the benchmarks share: the text of a tool result, timings kept with their median, and a
-share of cases that passed with the ids of those that did not."""
+"""What the benchmarks share: the text of a tool result, timings kept with their median, a
+share of cases that passed with the ids of those that did not, the verdict on a target and a
+table of results."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def verdict(ok: bool) -> str:
+    """What a benchmark prints about a target: "met" or "NOT met"."""
+    return "met" if ok else "NOT met"
+
+
+def aligned(rows: list[dict[str, str]], left: int = 1) -> str:
+    """Rows of {column: cell} (at least one, all with the same columns) as a table under its
+    column names, between two rules, each column as wide as its widest cell: the first `left`
+    columns aligned left, the others (numbers) right."""
+    head = list(rows[0])
+    cells = [head, *([row[name] for name in head] for row in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(head))]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(
+            v.ljust(w) if i < left else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        )
+
+    rule = "-" * len(line(head))
+    return "\n".join([line(head), rule, *map(line, cells[1:]), rule])
 
 
 def text_of(result: Any) -> str:

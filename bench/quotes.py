@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import Share
+from bench.common import Share, verdict
 from leadinbox_mcp.providers.model import Message
 from leadinbox_mcp.tools.render.body import MAX_CHARS, body
 
@@ -117,8 +117,8 @@ def main(argv: list[str]) -> int:
     print(f"left out: {s.too_long} cases whose input is longer than the body cap ({MAX_CHARS:,} characters)")
     print(
         f"targets (issue 12): every sender line kept in 100% of cases: {s.kept.percent:.1f}%, "
-        f"{'met' if s.kept.passed == s.kept.counted else 'NOT met'}; history fully removed in >= 85%: "
-        f"{s.removed.percent:.1f}%, {'met' if s.removed.passed >= 0.85 * s.removed.counted else 'NOT met'}"
+        f"{verdict(s.kept.passed == s.kept.counted)}; history fully removed in >= 85%: "
+        f"{s.removed.percent:.1f}%, {verdict(s.removed.passed >= 0.85 * s.removed.counted)}"
     )
     if "-v" in argv:
         print("sender text lost:", " ".join(s.kept.failed))

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from mcp import Client
 
-from bench.common import Timings, text_of
+from bench.common import Timings, aligned, text_of, verdict
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.model import Conversation, Message, Person, Thread
 from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
@@ -369,38 +369,23 @@ def _parsers(thread: Thread) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = (
-        "set",
-        "n",
-        "raw JSON tok",
-        "detailed tok",
-        "concise tok",
-        "raw/concise",
-        "bodies tok",
-        "raw/bodies",
-        "ms/thread",
-        "tool ms",
+    return aligned(
+        [
+            {
+                "set": r.name,
+                "n": str(r.items),
+                "raw JSON tok": f"{r.raw:,}",
+                "detailed tok": f"{r.detailed:,}",
+                "concise tok": f"{r.concise:,}",
+                "raw/concise": f"{r.raw / r.concise:.1f}x" if r.concise else "-",
+                "bodies tok": f"{r.bodies:,}",
+                "raw/bodies": f"{r.raw / r.bodies:.1f}x" if r.bodies else "-",
+                "ms/thread": f"{r.ms.median:.2f}",
+                "tool ms": f"{r.tool_ms.median:.1f}" if r.tool_ms else "-",
+            }
+            for r in rows
+        ]
     )
-    lines = []
-    for r in rows:
-        lines.append(
-            (
-                r.name,
-                str(r.items),
-                f"{r.raw:,}",
-                f"{r.detailed:,}",
-                f"{r.concise:,}",
-                f"{r.raw / r.concise:.1f}x" if r.concise else "-",
-                f"{r.bodies:,}",
-                f"{r.raw / r.bodies:.1f}x" if r.bodies else "-",
-                f"{r.ms.median:.2f}",
-                f"{r.tool_ms.median:.1f}" if r.tool_ms else "-",
-            )
-        )
-    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
-    fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
-    rule = "-" * len(fmt(head))
-    return "\n".join([fmt(head), rule, *(fmt(line) for line in lines), rule])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     quoted = sandbox[0].raw / sandbox[0].concise
     print(
         "targets: concise >= 10x smaller than raw on threads with quoted history (issue 5): "
-        f"{quoted:.2f}x, {'met' if quoted >= 10 else 'NOT met'}; 50-message HTML thread < 25 ms (issue 12, "
-        f"with the CSS cascade): {synthetic.ms.median:.2f} ms, {'met' if synthetic.ms.median < 25 else 'NOT met'}"
+        f"{quoted:.2f}x, {verdict(quoted >= 10)}; 50-message HTML thread < 25 ms (issue 12, "
+        f"with the CSS cascade): {synthetic.ms.median:.2f} ms, {verdict(synthetic.ms.median < 25)}"
     )
     return 0

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
+from bench.common import aligned, verdict
 from bench.render import _LEAD, _REP, _TOPICS, _campaign, _gmail, _outlook
 from leadinbox_mcp.providers.model import Conversation, Message, Thread
 from leadinbox_mcp.tools.render import body as body_module
@@ -184,43 +185,27 @@ def measure(thread: Thread, detailed: bool) -> Measured:
 
 
 def table(rows: list[Measured]) -> str:
-    head = (
-        "thread",
-        "format",
-        "first call ms",
-        "bodies converted",
-        "messages shown",
-        "cursor pages",
-        "ms/page",
-        "walk ms",
-        "at once ms",
+    return aligned(
+        [
+            {
+                "thread": f"{r.size:,} messages",
+                "format": r.format,
+                "first call ms": f"{r.first:.1f}",
+                "bodies converted": f"{r.converted:,}",
+                "messages shown": f"{r.shown:,}",
+                "cursor pages": str(len(r.pages)),
+                "ms/page": f"{r.page_mean:.1f}" if r.pages else "-",
+                "walk ms": f"{r.walk:.1f}",
+                "at once ms": f"{r.at_once:.1f}",
+            }
+            for r in rows
+        ],
+        left=2,
     )
-    lines = [
-        (
-            f"{r.size:,} messages",
-            r.format,
-            f"{r.first:.1f}",
-            f"{r.converted:,}",
-            f"{r.shown:,}",
-            str(len(r.pages)),
-            f"{r.page_mean:.1f}" if r.pages else "-",
-            f"{r.walk:.1f}",
-            f"{r.at_once:.1f}",
-        )
-        for r in rows
-    ]
-    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
-
-    def fmt(cells: tuple[str, ...]) -> str:
-        return "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    rule = "-" * len(fmt(head))
-    return "\n".join([fmt(head), rule, *(fmt(line) for line in lines), rule])
 
 
-def verdicts(rows: list[Measured]) -> tuple[list[str], bool]:
+def verdicts(rows: list[Measured]) -> list[str]:
+    """A line per check of the long thread against the short one, then the target's verdict."""
     small, big = min(SIZES), max(SIZES)
     lines, met = [], True
     for detailed in (False, True):
@@ -234,13 +219,16 @@ def verdicts(rows: list[Measured]) -> tuple[list[str], bool]:
             ok = ratio <= TARGET
             met &= ok
             lines.append(
-                f"{a.format:8} {name:18} {big:,}/{small}: {ratio:5.2f}x  {'met' if ok else 'NOT met'} (target <= {TARGET:g}x)"
+                f"{a.format:8} {name:18} {big:,}/{small}: {ratio:5.2f}x  {verdict(ok)} (target <= {TARGET:g}x)"
             )
         lines.append(
             f"{a.format:8} {'walk / at once':18} {big:,} messages: {b.walk / b.at_once:5.2f}x  "
             f"(every cursor page read, against the whole thread in one call)"
         )
-    return lines, met
+    lines.append(
+        f"target (issue 13): a {big:,}-message thread costs at most {TARGET:g}x a {small}-message one: {verdict(met)}"
+    )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,12 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  the {max(SIZES):,}-message thread holds {html_mb:.1f} MB of HTML (each reply quotes {QUOTE_DEPTH} messages)."
     )
-    lines, met = verdicts(rows)
-    print("\n".join(lines))
-    print(
-        f"target (issue 13): a {max(SIZES):,}-message thread costs at most {TARGET:g}x a {min(SIZES)}-message one: "
-        f"{'met' if met else 'NOT met'}"
-    )
+    print("\n".join(verdicts(rows)))
     return 0
 
 

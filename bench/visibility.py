@@ -26,6 +26,7 @@ import types
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.common import verdict
 from bench.render import _cold, synthetic_thread
 from leadinbox_mcp.providers.model import Message
 from leadinbox_mcp.tools.render import body as body_module
@@ -324,8 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             f"; before (HEAD's HTML converter) median {statistics.median(before_ms):.2f} ms (min {min(before_ms):.2f})"
         )
     print(line)
-    verdict = "met" if statistics.median(after_ms) < 25 else "NOT met"
-    print(f"  target < 25 ms median: {verdict}")
+    print(f"  target < 25 ms median: {verdict(statistics.median(after_ms) < 25)}")
 
     mail = marketing_mail()
     after_ms, before_ms = _interleaved(

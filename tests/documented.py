@@ -1,6 +1,16 @@
 """Documented JSON of the wider SendKit documentation (PROVIDERS.md, "Second reading"), shared by
 the contract tests and the end-to-end variant tests."""
 
+# The lead and the campaign of the documented examples (each document below has its own copy).
+LEAD = {
+    "_id": "664a1b2c3d4e5f6a7b8c9d01",
+    "email": "jane@example.com",
+    "firstName": "Jane",
+    "lastName": "Doe",
+    "companyName": "Acme Inc",
+}
+CAMPAIGN = {"_id": "664a1b2c3d4e5f6a7b8c9d02", "name": "Q1 Outreach"}
+
 # docs.sendkit.ai get-v1-inbox, newer version: no `page`, `isRead`/`unreadCount` on the row,
 # `lastMessage` without `read`, cursor pagination (PROVIDERS.md, second reading). The row is the
 # seed's row with those changes.
@@ -9,14 +19,8 @@ LIST_V2 = {
     "data": [
         {
             "id": "664a1b2c3d4e5f6a7b8c9d0e",
-            "lead": {
-                "_id": "664a1b2c3d4e5f6a7b8c9d01",
-                "email": "jane@example.com",
-                "firstName": "Jane",
-                "lastName": "Doe",
-                "companyName": "Acme Inc",
-            },
-            "campaign": {"_id": "664a1b2c3d4e5f6a7b8c9d02", "name": "Q1 Outreach"},
+            "lead": dict(LEAD),
+            "campaign": dict(CAMPAIGN),
             "status": "active",
             "aiTag": "interested",
             "tags": ["vip"],
@@ -40,15 +44,8 @@ THREAD_OLD = {
     "success": True,
     "data": {
         "id": "664a1b2c3d4e5f6a7b8c9d0e",
-        "lead": {
-            "_id": "664a1b2c3d4e5f6a7b8c9d01",
-            "email": "jane@example.com",
-            "firstName": "Jane",
-            "lastName": "Doe",
-            "companyName": "Acme Inc",
-            "jobTitle": "VP of Sales",
-        },
-        "campaign": {"_id": "664a1b2c3d4e5f6a7b8c9d02", "name": "Q1 Outreach"},
+        "lead": {**LEAD, "jobTitle": "VP of Sales"},
+        "campaign": dict(CAMPAIGN),
         "status": "active",
         "aiTag": "interested",
         "tags": ["vip"],

@@ -438,67 +438,46 @@ def test_no_timer_note_when_the_timer_already_expired_or_is_absent():
     assert documented_thread(data).notes == ()
 
 
+IDENTITY, CORRESPONDENT = "alice.acme@inboxbase.ai", "morgan@northwindrobotics.com"
+
+
 @pytest.mark.parametrize(
-    ("message", "direction", "sender", "uncertain"),
+    ("message", "direction", "sender"),
     [
-        ({"from": "Alice <alice.acme@inboxbase.ai>"}, "outbound", "alice.acme@inboxbase.ai", False),
-        ({"from": "alice.ACME@INBOXBASE.AI"}, "outbound", "alice.ACME@INBOXBASE.AI", False),
-        (
-            {"from": "Morgan <MORGAN@northwindrobotics.com>", "to": "x@y.com"},
-            "inbound",
-            "MORGAN@northwindrobotics.com",
-            False,
-        ),
+        ({"from": f"Alice <{IDENTITY}>"}, "outbound", IDENTITY),
+        ({"from": "alice.ACME@INBOXBASE.AI"}, "outbound", "alice.ACME@INBOXBASE.AI"),
+        ({"from": "Morgan <MORGAN@northwindrobotics.com>", "to": "x@y.com"}, "inbound", "MORGAN@northwindrobotics.com"),
         # a third party: bounce to the identity; a colleague copying the identity
         (
-            {"from": "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", "to": "alice.acme@inboxbase.ai"},
+            {"from": "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", "to": IDENTITY},
             "inbound",
             "mailer-daemon@googlemail.com",
-            False,
         ),
         (
-            {
-                "from": "jo@northwindrobotics.com",
-                "to": "morgan@northwindrobotics.com",
-                "cc": "Alice <alice.acme@inboxbase.ai>",
-            },
+            {"from": "jo@northwindrobotics.com", "to": CORRESPONDENT, "cc": f"Alice <{IDENTITY}>"},
             "inbound",
             "jo@northwindrobotics.com",
-            False,
         ),
         # another of our mailboxes, writing to the correspondent
         (
-            {"from": "Alice <alice@acme-mail.com>", "to": "Morgan Lee <morgan@northwindrobotics.com>"},
+            {"from": "Alice <alice@acme-mail.com>", "to": f"Morgan Lee <{CORRESPONDENT}>"},
             "outbound",
             "alice@acme-mail.com",
-            False,
         ),
         # a hostile display name does not make the sender the identity
-        (
-            {"from": '"alice.acme@inboxbase.ai" <mallory@evil.test>', "to": "someone@else.test"},
-            "unknown",
-            "mallory@evil.test",
-            True,
-        ),
-        ({"to": "", "cc": ""}, "unknown", None, True),
-        (
-            {"direction": "outbound", "from": "morgan@northwindrobotics.com"},
-            "outbound",
-            "morgan@northwindrobotics.com",
-            False,
-        ),
+        ({"from": f'"{IDENTITY}" <mallory@evil.test>', "to": "someone@else.test"}, "unknown", "mallory@evil.test"),
+        ({"to": "", "cc": ""}, "unknown", None),
+        ({"direction": "outbound", "from": CORRESPONDENT}, "outbound", CORRESPONDENT),
     ],
 )
-def test_direction_is_told_by_the_addresses(message, direction, sender, uncertain):
+def test_direction_is_told_by_the_addresses(message, direction, sender):
     data = copy.deepcopy(DOCUMENTED)
     data["conversation"]["events"] = [{"type": "message", "ts": 1, "message": {"text": "x", **message}}]
     thread = documented_thread(data)
     (m,) = thread.messages
     assert m.direction == direction and (m.sender.email if m.sender else None) == sender
-    if uncertain:
-        assert m.sender is None or m.sender.email != "morgan@northwindrobotics.com", (
-            "never passed off as the correspondent"
-        )
+    if direction == "unknown":
+        assert m.sender is None or m.sender.email != CORRESPONDENT, "never passed off as the correspondent"
     assert not any("direction" in note for note in thread.notes)
 
 

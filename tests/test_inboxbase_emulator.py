@@ -36,7 +36,7 @@ ROW_KEYS = {
     "createdAt",
     "createdAtIso",
 }
-CONVERSATION_KEYS = {
+CONVERSATION_KEYS = [  # in the emulator's order
     "id",
     "with",
     "subject",
@@ -47,7 +47,7 @@ CONVERSATION_KEYS = {
     "noReplyAt",
     "lastNoReplyAt",
     "events",
-}
+]
 EVENT_TYPES = {"message", "label_added", "label_removed", "archived", "unarchived", "no_reply_expired"}
 ACME = re.compile(r"@(?:[a-z0-9-]+\.)*acme\.com$")
 
@@ -164,7 +164,7 @@ def test_thread_has_the_documented_shape(client: TestClient, data) -> None:
         for conversation in data[handle]:
             body = client.get(path(handle, conversation["id"])).json()
             assert body == {"identity": handle, "conversation": conversation}
-            assert set(conversation) == CONVERSATION_KEYS
+            assert set(conversation) == set(CONVERSATION_KEYS)
             assert re.fullmatch(r"conv_[0-9a-f]{16}", conversation["id"])
             events = conversation["events"]
             assert {e["type"] for e in events} <= EVENT_TYPES
@@ -443,20 +443,9 @@ def test_ids_are_the_same_on_any_day() -> None:
 
 # ------------------------------------------------------------------------------- documented variants
 
+# The seed's keys, each time (`...At`) followed by its `...AtIso` twin.
 DOCUMENTED_CONVERSATION_KEYS = [
-    "id",
-    "with",
-    "subject",
-    "messageCount",
-    "archived",
-    "labels",
-    "lastEventAt",
-    "lastEventAtIso",
-    "noReplyAt",
-    "noReplyAtIso",
-    "lastNoReplyAt",
-    "lastNoReplyAtIso",
-    "events",
+    name for key in CONVERSATION_KEYS for name in ((key, f"{key}Iso") if key.endswith("At") else (key,))
 ]
 DOCUMENTED_MESSAGE_KEYS = ["id", "from", "to", "cc", "subject", "text", "html", "snippet", "ts"]
 NAME_ADDRESS = re.compile(r'(?:"[^"]+"|[^<>",]+) <([^<>\s]+@[^<>\s]+)>')

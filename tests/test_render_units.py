@@ -688,77 +688,80 @@ def test_what_only_looks_like_a_marker_stays(text):
     assert trim(text).text == text
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # the whole reply typed right above the attribution: not taken with it, and not
-        # replaced by the quote (the fallback for a reply that would become empty)
-        (
-            "Works for me.\nOn Tue, Nov 3, 2026 at 10:14 AM Sam Lee <sam@x.io> wrote:\n> Shall we say Thursday?",
-            "Works for me.",
-        ),
-        (
-            "Hi Sam,\nOn Tue, Nov 3, 2026 at 10:14 AM Sam Lee <sam@x.io> wrote:\n> Which CRM do you use?\n\nHubSpot.",
-            "Hi Sam,\n> Which CRM do you use?\n\nHubSpot.",
-        ),
-        # the attribution wrapped onto two or three lines, under a line of the sender's
-        ("Works for me.\nOn Tue, Nov 3, 2026 at 10:14 AM, Sam Lee\n<sam@x.io>\nwrote:\n\n> Thursday?", "Works for me."),
-        ("Works for me.\nOn Tue, Nov 3, 2026,\nat 10:14,\nSam Lee <sam@x.io> wrote:\n\n> Thursday?", "Works for me."),
-        ("Works for me.\nti 3. marrask. 2026 klo 10.14 Sam Lee\n<sam@x.io> kirjoitti:\n\nThursday?", "Works for me."),
-        ("Works for me.\n2026-11-03 10:14 GMT+01:00 Sam Lee <\nsam@x.io>:\n\n> Thursday?", "Works for me."),
-        # Gmail wrapped the address, and its '>' starts the next line: no quote mark
-        ("Works for me.\n\nDen tis 3 nov. 2026 kl. 10:14 skrev Sam Lee <sam@x.io\n>:\n\n> Torsdag?", "Works for me."),
-        # the sender's words and the attribution on one line
-        ("Works for me. On Tue, Nov 3, 2026 at 10:14 AM Sam Lee <sam@x.io> wrote:\n> Thursday?", "Works for me."),
-        ("Works for me.--- On Tue, Nov 3, 2026 at 10:14 AM, sam@x.io wrote:\n> Thursday?", "Works for me."),
-        ("My answer.\n\n---- Sam Lee wrote ----\n\n> The old mail.", "My answer."),
-    ],
-    ids=[
-        "one-line reply",
-        "greeting above inline answers",
-        "three lines",
-        "three lines, date split",
-        "date-led, wrapped",
-        "no verb, wrapped",
-        "address wrapped",
-        "shared line",
-        "shared line, dashes",
-        "Android, between dashes",
-    ],
-)
+ATTRIBUTIONS = {
+    # the whole reply typed right above the attribution: not taken with it, and not
+    # replaced by the quote (the fallback for a reply that would become empty)
+    "one-line reply": (
+        "Works for me.\nOn Tue, Nov 3, 2026 at 10:14 AM Sam Lee <sam@x.io> wrote:\n> Shall we say Thursday?",
+        "Works for me.",
+    ),
+    "greeting above inline answers": (
+        "Hi Sam,\nOn Tue, Nov 3, 2026 at 10:14 AM Sam Lee <sam@x.io> wrote:\n> Which CRM do you use?\n\nHubSpot.",
+        "Hi Sam,\n> Which CRM do you use?\n\nHubSpot.",
+    ),
+    # the attribution wrapped onto two or three lines, under a line of the sender's
+    "three lines": (
+        "Works for me.\nOn Tue, Nov 3, 2026 at 10:14 AM, Sam Lee\n<sam@x.io>\nwrote:\n\n> Thursday?",
+        "Works for me.",
+    ),
+    "three lines, date split": (
+        "Works for me.\nOn Tue, Nov 3, 2026,\nat 10:14,\nSam Lee <sam@x.io> wrote:\n\n> Thursday?",
+        "Works for me.",
+    ),
+    "date-led, wrapped": (
+        "Works for me.\nti 3. marrask. 2026 klo 10.14 Sam Lee\n<sam@x.io> kirjoitti:\n\nThursday?",
+        "Works for me.",
+    ),
+    "no verb, wrapped": (
+        "Works for me.\n2026-11-03 10:14 GMT+01:00 Sam Lee <\nsam@x.io>:\n\n> Thursday?",
+        "Works for me.",
+    ),
+    # Gmail wrapped the address, and its '>' starts the next line: no quote mark
+    "address wrapped": (
+        "Works for me.\n\nDen tis 3 nov. 2026 kl. 10:14 skrev Sam Lee <sam@x.io\n>:\n\n> Torsdag?",
+        "Works for me.",
+    ),
+    # the sender's words and the attribution on one line
+    "shared line": (
+        "Works for me. On Tue, Nov 3, 2026 at 10:14 AM Sam Lee <sam@x.io> wrote:\n> Thursday?",
+        "Works for me.",
+    ),
+    "shared line, dashes": (
+        "Works for me.--- On Tue, Nov 3, 2026 at 10:14 AM, sam@x.io wrote:\n> Thursday?",
+        "Works for me.",
+    ),
+    "Android, between dashes": ("My answer.\n\n---- Sam Lee wrote ----\n\n> The old mail.", "My answer."),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), ATTRIBUTIONS.values(), ids=ATTRIBUTIONS.keys())
 def test_an_attribution_takes_only_its_own_lines(text, expected):
     assert trim(text).text == expected
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "On Tue, Nov 3, 2026 at 9:00 AM Sam <sam@x.io> wrote:\n> Hi Ana,\n>\n> Which CRM do you use today? We\n"
-            "> support most.\n\nHubSpot.\n\n> And how many reps?\n\nEleven.\n\n> Thanks,\n> Sam",
-            "> Which CRM do you use today? We\n> support most.\n\nHubSpot.\n\n> And how many reps?\n\nEleven.",
-        ),
-        (
-            "On 3/11/2026 09:12, Sam wrote:\n> Can you do Tuesday?\n>\n> Best,\n> Sam\n\nYes, Tuesday at 10.",
-            "> Can you do Tuesday?\n\nYes, Tuesday at 10.",
-        ),
-        (
-            "On Tue, 3 Nov 2026 at 10:14, Sam Lee <sam@x.io> wrote:\n> Anything else?\n> Sam\n\nNo, that is all.",
-            "> Anything else?\n\nNo, that is all.",
-        ),
-        (
-            "Hello Sam,\n\n> ---------- Forwarded message ---------\n> From: Ana <ana@x.io>\n> Date: Tue, 3 Nov 2026 10:14\n"
-            "> Subject: Pricing\n>\n> Final numbers\n\nSee above.",
-            "Hello Sam,\n\nSee above.",
-        ),
-    ],
-    ids=[
-        "inline answers between quoted lines",
-        "bottom-posted: the question, not the sign-off",
-        "a short answer still keeps its question",
-        "the context stops at a quoted header",
-    ],
-)
+ANSWERED_QUOTES = {
+    "inline answers between quoted lines": (
+        "On Tue, Nov 3, 2026 at 9:00 AM Sam <sam@x.io> wrote:\n> Hi Ana,\n>\n> Which CRM do you use today? We\n"
+        "> support most.\n\nHubSpot.\n\n> And how many reps?\n\nEleven.\n\n> Thanks,\n> Sam",
+        "> Which CRM do you use today? We\n> support most.\n\nHubSpot.\n\n> And how many reps?\n\nEleven.",
+    ),
+    "bottom-posted: the question, not the sign-off": (
+        "On 3/11/2026 09:12, Sam wrote:\n> Can you do Tuesday?\n>\n> Best,\n> Sam\n\nYes, Tuesday at 10.",
+        "> Can you do Tuesday?\n\nYes, Tuesday at 10.",
+    ),
+    "a short answer still keeps its question": (
+        "On Tue, 3 Nov 2026 at 10:14, Sam Lee <sam@x.io> wrote:\n> Anything else?\n> Sam\n\nNo, that is all.",
+        "> Anything else?\n\nNo, that is all.",
+    ),
+    "the context stops at a quoted header": (
+        "Hello Sam,\n\n> ---------- Forwarded message ---------\n> From: Ana <ana@x.io>\n> Date: Tue, 3 Nov 2026 10:14\n"
+        "> Subject: Pricing\n>\n> Final numbers\n\nSee above.",
+        "Hello Sam,\n\nSee above.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), ANSWERED_QUOTES.values(), ids=ANSWERED_QUOTES.keys())
 def test_answers_below_a_quote_keep_the_lines_they_answer(text, expected):
     assert trim(text).text == expected
 

@@ -26,31 +26,10 @@ from leadinbox_mcp.sandbox.sendkit import (
 )
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
-ROW_KEYS = {
-    "id",
-    "lead",
-    "campaign",
-    "status",
-    "aiTag",
-    "tags",
-    "repliedAt",
-    "lastMessage",
-    "messageCount",
-    "isRead",
-    "unreadCount",
-}
-THREAD_KEYS = {
-    "id",
-    "lead",
-    "campaign",
-    "status",
-    "aiTag",
-    "tags",
-    "isRead",
-    "unreadCount",
-    "messages",
-    "scheduledReplies",
-}
+# What a row of the list and a thread have in common, then the keys of each.
+CONVERSATION_KEYS = {"id", "lead", "campaign", "status", "aiTag", "tags", "isRead", "unreadCount"}
+ROW_KEYS = CONVERSATION_KEYS | {"repliedAt", "lastMessage", "messageCount"}
+THREAD_KEYS = CONVERSATION_KEYS | {"messages", "scheduledReplies"}
 SENT_KEYS = {"type", "subject", "body", "sentAt", "sequenceStep", "opened", "clicked"}
 REPLY_KEYS = {
     "type",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 # --------------------------------------------------------------------------------------------
@@ -86,61 +86,83 @@ def hhmm(t: datetime) -> str:
     return f"{t.hour:02d}:{t.minute:02d}"
 
 
+def date_fields(t: datetime, lang: str) -> dict[str, object]:
+    """The fields of the date templates below, days and months named in `lang`: {weekday} and
+    {wd} (short), {month} and {mon} (short), the numbers {d}, {m} and {y}, {hhmm} ("15:05"),
+    {clock12} ("3:05 PM") and {clock12_narrow} (with a narrow no-break space before PM)."""
+    wd, month = t.weekday(), t.month - 1
+    return {
+        "weekday": WEEKDAYS[lang][wd],
+        "wd": WEEKDAYS_SHORT[lang][wd],
+        "month": MONTHS[lang][month],
+        "mon": MONTHS_SHORT[lang][month],
+        "d": t.day,
+        "m": t.month,
+        "y": t.year,
+        "hhmm": hhmm(t),
+        "clock12": clock12(t),
+        "clock12_narrow": clock12(t, chr(0x202F)),
+    }
+
+
+GERMAN_ATTRIBUTION = "Am {d:02d}.{m:02d}.{y} um {hhmm} schrieb {who}:"
+"""The German "On ... wrote:" line, which Thunderbird writes in every locale."""
+ATTRIBUTION = {
+    # Gmail (US) puts a narrow no-break space before AM/PM, as it really does.
+    "us": "On {wd}, {mon} {d}, {y} at {clock12_narrow} {who} wrote:",
+    "uk": "On {wd}, {d} {mon} {y} at {hhmm}, {who} wrote:",
+    "fr": "Le {wd} {d} {mon} {y} à {hhmm}, {who} a écrit :",
+    "de": GERMAN_ATTRIBUTION,
+    "es": "El {wd}, {d} {mon} {y} a las {hhmm}, {name} (<{email}>) escribió:",
+}
+"""The line above a quote, per locale, as Gmail, Outlook and the plain client write it."""
+APPLE_ATTRIBUTION = {
+    "us": "On {mon} {d}, {y}, at {clock12}, {who} wrote:",
+    "uk": "On {d} {mon} {y}, at {hhmm}, {who} wrote:",
+    "fr": "Le {d} {mon} {y} à {hhmm}, {who} a écrit :",
+    "de": GERMAN_ATTRIBUTION,
+}
+"""The line above a quote as Apple Mail and iOS write it; in any other locale, the British one."""
+OUTLOOK_SENT = {
+    "us": "{weekday}, {month} {d}, {y} {clock12}",
+    "uk": "{d:02d} {month} {y} {hhmm}",
+    "fr": "{weekday} {d} {month} {y} {hhmm}",
+    "de": "{weekday}, {d}. {month} {y} {hhmm}",
+    "es": "{weekday}, {d} de {month} de {y} {hhmm}",
+}
+"""The date of Outlook's "Sent:" header line, per locale."""
+RETURN_DATE = {
+    "en": "{weekday}, {month} {d}",
+    "fr": "{weekday} {d} {month}",
+    "de": "{weekday}, {d}. {month}",
+    "es": "{weekday} {d} de {month}",
+}
+"""A return date as people write it in an out-of-office message, per language."""
+
+
 def attribution(client: str, locale: str, t: datetime, name: str, email: str) -> str:
     """The "On ... wrote:" line above a quote, as the given client writes it in `t`'s zone."""
     lang = LANG[locale]
-    who = f"{name} <{email}>" if name != email else f"<{email}>"
-    wd, month, d, y = t.weekday(), t.month - 1, t.day, t.year
     if client in ("apple", "ios"):
-        if locale == "us":
-            return f"On {MONTHS_SHORT['en'][month]} {d}, {y}, at {clock12(t)}, {who} wrote:"
-        if lang == "fr":
-            return f"Le {d} {MONTHS_SHORT['fr'][month]} {y} à {hhmm(t)}, {who} a écrit :"
-        if lang == "de":
-            return f"Am {d:02d}.{month + 1:02d}.{y} um {hhmm(t)} schrieb {who}:"
-        return f"On {d} {MONTHS_SHORT['en'][month]} {y}, at {hhmm(t)}, {who} wrote:"
-    if client == "thunderbird" or lang == "de":
-        return f"Am {d:02d}.{month + 1:02d}.{y} um {hhmm(t)} schrieb {who}:"
-    if lang == "fr":
-        return f"Le {WEEKDAYS_SHORT['fr'][wd]} {d} {MONTHS_SHORT['fr'][month]} {y} à {hhmm(t)}, {who} a écrit :"
-    if lang == "es":
-        return (
-            f"El {WEEKDAYS_SHORT['es'][wd]}, {d} {MONTHS_SHORT['es'][month]} {y} a las"
-            f" {hhmm(t)}, {name} (<{email}>) escribió:"
-        )
-    if locale == "uk":
-        return f"On {WEEKDAYS_SHORT['en'][wd]}, {d} {MONTHS_SHORT['en'][month]} {y} at {hhmm(t)}, {who} wrote:"
-    # Gmail (US) puts a narrow no-break space before AM/PM, as it really does.
-    return (
-        f"On {WEEKDAYS_SHORT['en'][wd]}, {MONTHS_SHORT['en'][month]} {d}, {y} at {clock12(t, chr(0x202F))} {who} wrote:"
-    )
+        template = APPLE_ATTRIBUTION.get(locale)
+        if template is None:
+            template, lang = APPLE_ATTRIBUTION["uk"], "en"
+    elif client == "thunderbird":
+        template = GERMAN_ATTRIBUTION
+    else:
+        template = ATTRIBUTION[locale]
+    who = f"{name} <{email}>" if name != email else f"<{email}>"
+    return template.format(who=who, name=name, email=email, **date_fields(t, lang))
 
 
 def outlook_sent(locale: str, t: datetime) -> str:
     """The date of Outlook's "Sent:" header line."""
-    lang = LANG[locale]
-    wd, month, d, y = t.weekday(), t.month - 1, t.day, t.year
-    if locale == "us":
-        return f"{WEEKDAYS['en'][wd]}, {MONTHS['en'][month]} {d}, {y} {clock12(t)}"
-    if lang == "de":
-        return f"{WEEKDAYS['de'][wd]}, {d}. {MONTHS['de'][month]} {y} {hhmm(t)}"
-    if lang == "fr":
-        return f"{WEEKDAYS['fr'][wd]} {d} {MONTHS['fr'][month]} {y} {hhmm(t)}"
-    if lang == "es":
-        return f"{WEEKDAYS['es'][wd]}, {d} de {MONTHS['es'][month]} de {y} {hhmm(t)}"
-    return f"{d:02d} {MONTHS['en'][month]} {y} {hhmm(t)}"
+    return OUTLOOK_SENT[locale].format(**date_fields(t, LANG[locale]))
 
 
 def long_date(t: datetime, lang: str) -> str:
     """A return date as people write it in an out-of-office message."""
-    wd, month, d = t.weekday(), t.month - 1, t.day
-    if lang == "fr":
-        return f"{WEEKDAYS['fr'][wd]} {d} {MONTHS['fr'][month]}"
-    if lang == "de":
-        return f"{WEEKDAYS['de'][wd]}, {d}. {MONTHS['de'][month]}"
-    if lang == "es":
-        return f"{WEEKDAYS['es'][wd]} {d} de {MONTHS['es'][month]}"
-    return f"{WEEKDAYS['en'][wd]}, {MONTHS['en'][month]} {d}"
+    return RETURN_DATE[lang].format(**date_fields(t, lang))
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,6 +189,21 @@ class Signature:
 
     lines: tuple[str, ...]
     dashed: bool  # preceded by the "-- " delimiter
+
+
+@dataclass(frozen=True)
+class Email:
+    """One e-mail to write, both its parts: the client and locale of its style, and what
+    `render_email` was given."""
+
+    client: str
+    locale: str
+    body: str
+    signature: Signature | None
+    disclaimer: str | None
+    quote: Quoted | None
+    tz: timezone  # the writer's zone, in which the quote's time is told
+    hidden_html: str = ""  # markup right after the body, in the HTML part only
 
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -236,23 +273,16 @@ def outlook_header(locale: str, quote: Quoted, t: datetime) -> list[tuple[str, s
     return list(zip(labels, (sender, outlook_sent(locale, t), quote.to, quote.subject)))
 
 
-def text_part(
-    client: str,
-    locale: str,
-    body: str,
-    signature: Signature | None,
-    disclaimer: str | None,
-    quote: Quoted | None,
-    tz: timezone,
-) -> str:
+def text_part(email: Email) -> str:
     """The text/plain part of an e-mail: body, signature, disclaimer, then the quote."""
-    parts = [body]
+    client, locale, signature, quote = email.client, email.locale, email.signature, email.quote
+    parts = [email.body]
     if signature:
         parts.append(("-- \n" if signature.dashed else "") + "\n".join(signature.lines))
-    if disclaimer:
-        parts.append(disclaimer)
+    if email.disclaimer:
+        parts.append(email.disclaimer)
     if quote:
-        t = quote.when.astimezone(tz)
+        t = quote.when.astimezone(email.tz)
         if client in ("outlook", "owa"):
             header = "\n".join(f"{label} {value}" for label, value in outlook_header(locale, quote, t))
             rule = "________________________________\n" if client == "owa" else ""
@@ -266,147 +296,116 @@ def text_part(
     return "\n\n".join(parts)
 
 
-def html_part(
-    client: str,
-    locale: str,
-    body: str,
-    signature: Signature | None,
-    disclaimer: str | None,
-    quote: Quoted | None,
-    tz: timezone,
-    hidden_html: str = "",
-) -> str:
-    """The text/html part of an e-mail in the markup of `client`. `hidden_html` is added right
-    after the body (markup that shows in the HTML part only)."""
-    t = quote.when.astimezone(tz) if quote else None
-    attr = attribution_html(attribution(client, locale, t, quote.name, quote.email), quote.email) if quote and t else ""
-    if client == "gmail":
-        out = ['<div dir="ltr">', paragraphs(body, "<div>", "</div>", "<div><br></div>"), hidden_html]
-        if signature:
-            prefix = '<span class="gmail_signature_prefix">-- </span><br>' if signature.dashed else ""
-            out.append(
-                f'<br clear="all"><div><br></div>{prefix}<div dir="ltr" class="gmail_signature"'
-                f' data-smartmail="gmail_signature">{lines_html(signature.lines)}</div>'
-            )
-        if disclaimer:
-            out.append(
-                '<div><br></div><div style="font-size:10px;color:#777777">'
-                f"{lines_html(disclaimer.split(chr(10)))}</div>"
-            )
-        out.append("</div>")
-        if quote:
-            out.append(
-                '<br><div class="gmail_quote gmail_quote_container"><div dir="ltr"'
-                f' class="gmail_attr">{attr}<br></div><blockquote class="gmail_quote"'
-                ' style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);'
-                f'padding-left:1ex">{quoted_html(quote)}</blockquote></div>'
-            )
-        return "".join(out)
-    if client == "thunderbird":
-        out = [
-            '<!DOCTYPE html>\n<html><head><meta http-equiv="Content-Type" content="text/html;'
-            ' charset=UTF-8"></head><body>',
-            paragraphs(body, "<p>", "</p>", ""),
-            hidden_html,
-        ]
-        if signature:
-            dash = "-- <br>" if signature.dashed else ""
-            out.append(f'<div class="moz-signature">{dash}{lines_html(signature.lines)}</div>')
-        if disclaimer:
-            out.append(f"<p><small>{lines_html(disclaimer.split(chr(10)))}</small></p>")
-        if quote:
-            out.append(
-                f'<div class="moz-cite-prefix">{attr}<br></div><blockquote'
-                f' type="cite">{quoted_html(quote)}</blockquote>'
-            )
-        out.append("</body></html>")
-        return "".join(out)
-    if client in ("apple", "ios"):
-        out = [
-            '<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head><body dir="auto">',
-            paragraphs(body, '<div dir="ltr">', "</div>", '<div dir="ltr"><br></div>'),
-            hidden_html,
-        ]
-        if signature:
-            dash = "-- <br>" if signature.dashed else ""
-            out.append(f'<div dir="ltr"><br>{dash}{lines_html(signature.lines)}</div>')
-        if disclaimer:
-            out.append(f'<div dir="ltr"><br>{lines_html(disclaimer.split(chr(10)))}</div>')
-        if quote and client == "ios":
-            out.append(
-                f'<div dir="ltr"><br><blockquote type="cite">{attr}<br><br>'
-                f'</blockquote></div><blockquote type="cite"><div dir="ltr">'
-                f"{quoted_html(quote)}</div></blockquote>"
-            )
-        elif quote:
-            out.append(
-                f'<div><br><blockquote type="cite"><div>{attr}</div><br'
-                f' class="Apple-interchange-newline"><div>{quoted_html(quote)}</div>'
-                "</blockquote></div>"
-            )
-        out.append("</body></html>")
-        return "".join(out)
-    if client == "outlook":
-        lang_attr = {"us": "EN-US", "uk": "EN-GB", "de": "DE", "fr": "FR", "es": "ES"}[locale]
-        gap = '<p class="MsoNormal"><o:p>&nbsp;</o:p></p>'
-        out = [
-            '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta'
-            ' http-equiv="Content-Type" content="text/html; charset=utf-8"><style><!--'
-            ' p.MsoNormal {margin:0cm; font-size:11.0pt; font-family:"Calibri",sans-serif;}'
-            f' --></style></head><body lang="{lang_attr}" link="#0563C1" vlink="#954F72">'
-            '<div class="WordSection1">',
-            paragraphs(body, '<p class="MsoNormal">', "<o:p></o:p></p>", gap),
-            hidden_html,
-        ]
-        if signature:
-            out.append(
-                f'{gap}<p class="MsoNormal"><span style="color:#1F3864">'
-                f"{lines_html(signature.lines)}</span><o:p></o:p></p>"
-            )
-        if disclaimer:
-            out.append(
-                f'{gap}<p class="MsoNormal"><span style="font-size:7.5pt;color:gray">'
-                f"{lines_html(disclaimer.split(chr(10)))}</span><o:p></o:p></p>"
-            )
-        if quote and t:
-            header = "<br>".join(
-                f"<b>{html.escape(label)}</b> {html.escape(value)}" for label, value in outlook_header(locale, quote, t)
-            )
-            out.append(
-                f'{gap}<div><div style="border:none;border-top:solid #E1E1E1 1.0pt;'
-                f'padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal">{header}<o:p></o:p></p>'
-                f"</div></div>{gap}{quoted_html(quote)}"
-            )
-        out.append("</div></body></html>")
-        return "".join(out)
-    if client == "owa":
-        out = [
-            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-            '<style type="text/css" style="display:none;"> P {margin-top:0;margin-bottom:0;}'
-            ' </style></head><body dir="ltr"><div class="elementToProof" style="font-family:'
-            "Aptos,Aptos_EmbeddedFont,Calibri,Helvetica,sans-serif;font-size:12pt;"
-            'color:rgb(0,0,0)">',
-            paragraphs(body, "<div>", "</div>", "<div><br></div>"),
-            hidden_html,
-            "</div>",
-        ]
-        if signature:
-            out.append(f'<div id="Signature"><div><br></div><div>{lines_html(signature.lines)}</div></div>')
-        if disclaimer:
-            out.append(f'<div style="font-size:8pt;color:#808080">{lines_html(disclaimer.split(chr(10)))}</div>')
-        if quote and t:
-            header = "<br>".join(
-                f"<b>{html.escape(label)}</b> {html.escape(value)}" for label, value in outlook_header(locale, quote, t)
-            )
-            out.append(
-                '<div id="appendonsend"></div><hr style="display:inline-block;width:98%"'
-                ' tabindex="-1"><div id="divRplyFwdMsg" dir="ltr"><font face="Calibri,'
-                f' sans-serif" style="font-size:11pt" color="#000000">{header}</font>'
-                f"<div>&nbsp;</div></div>{quoted_html(quote)}"
-            )
-        out.append("</body></html>")
-        return "".join(out)
-    raise ValueError(f"unknown mail client {client!r}")
+@dataclass(frozen=True)
+class Markup:
+    """The HTML part one mail client writes, as `str.format` templates that `html_part` fills in.
+
+    `page` is the whole part, with the fields {body} (the paragraphs, then any hidden markup),
+    {signature}, {disclaimer}, {quote} (each empty when there is none) and {lang} (Outlook's
+    language tag); `signature` has {dash} and {lines}, `disclaimer` {lines}, and `quote` {attr}
+    (the attribution line), {header} (Outlook's From/Sent/To/Subject block) and {quoted} (the
+    quoted message). Literal braces (CSS in the head) are doubled."""
+
+    page: str
+    paragraph: tuple[str, str, str]  # open tag, close tag, and what stands between two paragraphs
+    signature: str
+    disclaimer: str
+    quote: str
+    dash: str = "-- <br>"  # what stands before the lines of a dashed signature
+
+
+_APPLE = Markup(
+    page='<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head><body dir="auto">'
+    "{body}{signature}{disclaimer}{quote}</body></html>",
+    paragraph=('<div dir="ltr">', "</div>", '<div dir="ltr"><br></div>'),
+    signature='<div dir="ltr"><br>{dash}{lines}</div>',
+    disclaimer='<div dir="ltr"><br>{lines}</div>',
+    quote='<div><br><blockquote type="cite"><div>{attr}</div><br class="Apple-interchange-newline">'
+    "<div>{quoted}</div></blockquote></div>",
+)
+_OUTLOOK_GAP = '<p class="MsoNormal"><o:p>&nbsp;</o:p></p>'
+MARKUP = {
+    "gmail": Markup(
+        page='<div dir="ltr">{body}{signature}{disclaimer}</div>{quote}',
+        paragraph=("<div>", "</div>", "<div><br></div>"),
+        dash='<span class="gmail_signature_prefix">-- </span><br>',
+        signature='<br clear="all"><div><br></div>{dash}<div dir="ltr" class="gmail_signature"'
+        ' data-smartmail="gmail_signature">{lines}</div>',
+        disclaimer='<div><br></div><div style="font-size:10px;color:#777777">{lines}</div>',
+        quote='<br><div class="gmail_quote gmail_quote_container"><div dir="ltr" class="gmail_attr">{attr}<br></div>'
+        '<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);'
+        'padding-left:1ex">{quoted}</blockquote></div>',
+    ),
+    "thunderbird": Markup(
+        page='<!DOCTYPE html>\n<html><head><meta http-equiv="Content-Type" content="text/html; charset=UTF-8">'
+        "</head><body>{body}{signature}{disclaimer}{quote}</body></html>",
+        paragraph=("<p>", "</p>", ""),
+        signature='<div class="moz-signature">{dash}{lines}</div>',
+        disclaimer="<p><small>{lines}</small></p>",
+        quote='<div class="moz-cite-prefix">{attr}<br></div><blockquote type="cite">{quoted}</blockquote>',
+    ),
+    "apple": _APPLE,
+    "ios": replace(
+        _APPLE,
+        quote='<div dir="ltr"><br><blockquote type="cite">{attr}<br><br></blockquote></div>'
+        '<blockquote type="cite"><div dir="ltr">{quoted}</div></blockquote>',
+    ),
+    "outlook": Markup(
+        page='<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta http-equiv="Content-Type"'
+        ' content="text/html; charset=utf-8"><style><!-- p.MsoNormal {{margin:0cm; font-size:11.0pt;'
+        ' font-family:"Calibri",sans-serif;}} --></style></head><body lang="{lang}" link="#0563C1"'
+        ' vlink="#954F72"><div class="WordSection1">{body}{signature}{disclaimer}{quote}</div></body></html>',
+        paragraph=('<p class="MsoNormal">', "<o:p></o:p></p>", _OUTLOOK_GAP),
+        signature=_OUTLOOK_GAP + '<p class="MsoNormal"><span style="color:#1F3864">{lines}</span><o:p></o:p></p>',
+        disclaimer=_OUTLOOK_GAP
+        + '<p class="MsoNormal"><span style="font-size:7.5pt;color:gray">{lines}</span><o:p></o:p></p>',
+        quote=_OUTLOOK_GAP + '<div><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">'
+        '<p class="MsoNormal">{header}<o:p></o:p></p></div></div>' + _OUTLOOK_GAP + "{quoted}",
+    ),
+    "owa": Markup(
+        page='<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><style type="text/css"'
+        ' style="display:none;"> P {{margin-top:0;margin-bottom:0;}} </style></head><body dir="ltr"><div'
+        ' class="elementToProof" style="font-family:Aptos,Aptos_EmbeddedFont,Calibri,Helvetica,sans-serif;'
+        'font-size:12pt;color:rgb(0,0,0)">{body}</div>{signature}{disclaimer}{quote}</body></html>',
+        paragraph=("<div>", "</div>", "<div><br></div>"),
+        signature='<div id="Signature"><div><br></div><div>{lines}</div></div>',
+        disclaimer='<div style="font-size:8pt;color:#808080">{lines}</div>',
+        quote='<div id="appendonsend"></div><hr style="display:inline-block;width:98%" tabindex="-1"><div'
+        ' id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" style="font-size:11pt" color="#000000">'
+        "{header}</font><div>&nbsp;</div></div>{quoted}",
+    ),
+}
+"""The HTML of each mail client (the plain client writes none)."""
+OUTLOOK_LANG = {"us": "EN-US", "uk": "EN-GB", "de": "DE", "fr": "FR", "es": "ES"}
+"""The language tag Outlook puts on the body, per locale."""
+
+
+def html_part(email: Email) -> str:
+    """The text/html part of an e-mail in the markup of its client."""
+    client, locale, signature, quote = email.client, email.locale, email.signature, email.quote
+    markup = MARKUP.get(client)
+    if markup is None:
+        raise ValueError(f"unknown mail client {client!r}")
+    fields = {
+        "body": paragraphs(email.body, *markup.paragraph) + email.hidden_html,
+        "signature": "",
+        "disclaimer": "",
+        "quote": "",
+        "lang": OUTLOOK_LANG[locale],
+    }
+    if signature:
+        dash = markup.dash if signature.dashed else ""
+        fields["signature"] = markup.signature.format(dash=dash, lines=lines_html(signature.lines))
+    if email.disclaimer:
+        fields["disclaimer"] = markup.disclaimer.format(lines=lines_html(email.disclaimer.split("\n")))
+    if quote:
+        t = quote.when.astimezone(email.tz)
+        attr = attribution_html(attribution(client, locale, t, quote.name, quote.email), quote.email)
+        header = "<br>".join(
+            f"<b>{html.escape(label)}</b> {html.escape(value)}" for label, value in outlook_header(locale, quote, t)
+        )
+        fields["quote"] = markup.quote.format(attr=attr, header=header, quoted=quoted_html(quote))
+    return markup.page.format(**fields)
 
 
 def render_email(
@@ -422,10 +421,11 @@ def render_email(
     """(HTML part, text part) of one e-mail written with `style`, quoting `quote` in the writer's
     zone `tz`. A plain-text e-mail has no HTML part (None)."""
     client, locale = split_style(style)
-    text = text_part(client, locale, body, signature, disclaimer, quote, tz)
+    email = Email(client, locale, body, signature, disclaimer, quote, tz, hidden_html)
+    text = text_part(email)
     if client == "plain":
         return None, text
-    return html_part(client, locale, body, signature, disclaimer, quote, tz, hidden_html), text
+    return html_part(email), text
 
 
 def client_signature(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from leadinbox_mcp.sandbox.kernel import iso, sandbox_now
 
@@ -302,20 +302,13 @@ def _build(story: _Story, rng: Random, now: datetime, end: datetime) -> dict[str
 
 
 def build_conversations(
-    *,
-    seed: int = 7,
-    now: datetime | None = None,
-    member_ids: bool = False,
-    own_sender_listed: bool = False,
-    trailing_whitespace: bool = False,
-    images_without_attachments: bool = False,
-    direction_names: tuple[str, str] | None = None,
+    *, seed: int = 7, now: datetime | None = None, **variants: Unpack[Variants]
 ) -> list[dict[str, Any]]:
     """Deterministic, realistic data set: one document per conversation, in the exact wire shape
     of a GET /v1/inbox/conversations row (id, accountId, participants, lastMessage,
     lastActivityAt, unreadCount, createdAt, updatedAt) plus `messages`, the full message objects of
     the messages endpoint, oldest first. All times lie before `now` (default: the start of the
-    current UTC day). The flags turn on the observed variants (see `vary`); without them the
+    current UTC day). `variants` turn on observed variants (see `Variants`); without them the
     data is the same, byte for byte, as it always was."""
     now = sandbox_now(now)
     rng = Random(seed)
@@ -326,14 +319,7 @@ def build_conversations(
         if story.same_time_as:
             ends[story.member] = ends[story.same_time_as]
     built = [_build(story, rng, now, ends[story.member]) for story in _STORIES]
-    return vary(
-        built,
-        member_ids=member_ids,
-        own_sender_listed=own_sender_listed,
-        trailing_whitespace=trailing_whitespace,
-        images_without_attachments=images_without_attachments,
-        direction_names=direction_names,
-    )
+    return vary(built, **variants)
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,16 +346,8 @@ def _as_member(contact: dict[str, Any]) -> None:
         contact["profileUrl"] = f"https://www.linkedin.com/in/{contact['id']}"
 
 
-def vary(
-    conversations: list[dict[str, Any]],
-    *,
-    member_ids: bool = False,
-    own_sender_listed: bool = False,
-    trailing_whitespace: bool = False,
-    images_without_attachments: bool = False,
-    direction_names: tuple[str, str] | None = None,
-) -> list[dict[str, Any]]:
-    """`conversations` (as `build_conversations` makes them) with observed variants, on a copy:
+class Variants(TypedDict, total=False):
+    """The observed variants of the data, each off unless given:
 
     - `member_ids`: every member (leads and our senders) has a LinkedIn member id `ACoAA...`
       and a profile URL made of it;
@@ -380,8 +358,27 @@ def vary(
     - `images_without_attachments`: IMAGE messages come with `attachments: []`;
     - `direction_names`: (ours, theirs) replace `sent` and `received`, in messages and rows.
     """
-    if not (member_ids or own_sender_listed or trailing_whitespace or images_without_attachments or direction_names):
+
+    member_ids: bool
+    own_sender_listed: bool
+    trailing_whitespace: bool
+    images_without_attachments: bool
+    direction_names: tuple[str, str] | None
+
+
+def vary(conversations: list[dict[str, Any]], **variants: Unpack[Variants]) -> list[dict[str, Any]]:
+    """`conversations` (as `build_conversations` makes them) with the observed `variants` on, on a
+    copy; with none on, `conversations` themselves."""
+    unknown = variants.keys() - Variants.__annotations__.keys()
+    if unknown:
+        raise TypeError(f"unknown variants: {', '.join(sorted(unknown))}")
+    if not any(variants.values()):
         return conversations
+    member_ids = variants.get("member_ids", False)
+    own_sender_listed = variants.get("own_sender_listed", False)
+    trailing_whitespace = variants.get("trailing_whitespace", False)
+    images_without_attachments = variants.get("images_without_attachments", False)
+    direction_names = variants.get("direction_names")
     docs = copy.deepcopy(conversations)
     for c in docs:
         rng = Random(f"vary:{c['id']}")
