@@ -6,6 +6,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 
 from leadinbox_mcp.providers.model import Thread
+from leadinbox_mcp.providers.writes import write_level
 from leadinbox_mcp.tools.listing.cursors import cursors_of, fingerprint
 from leadinbox_mcp.tools.render.rows import CONCISE_SNIPPET, DETAILED_SNIPPET
 from leadinbox_mcp.tools.render.safety import one_line
@@ -51,7 +52,12 @@ async def get_thread(
         thread = await provider.get_thread(native)
     detailed = response_format == "detailed"
     rendered = await render_in_worker(
-        provider.label, thread, detailed=detailed, budget=inbox.budgets.thread_tokens, older_than=older_than
+        provider.label,
+        thread,
+        detailed=detailed,
+        budget=inbox.budgets.thread_tokens,
+        older_than=older_than,
+        reply_ids=write_level(provider) == "send",  # what cancel_scheduled_reply takes
     )
     next_cursor = await cursors.issue(fp, {"older_than": rendered.older_than}) if rendered.older_than else None
     if next_cursor and not cached:

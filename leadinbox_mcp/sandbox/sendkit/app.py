@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from leadinbox_mcp.sandbox import documents
 from leadinbox_mcp.sandbox.kernel import (
     REASONS,
     Check,
@@ -135,7 +136,11 @@ def ghost_cursor(start: int, served: int) -> str:
 
 
 def attachment_bytes(content_type: str, size: int, filename: str) -> bytes:
-    """`size` bytes that start like a real file of that type (the content is filler)."""
+    """The sandbox document of that name (sandbox/documents/), else `size` bytes that start like
+    a real file of that type (the content is filler)."""
+    document = documents.load(filename)
+    if document is not None:
+        return document
     head = MAGIC.get(content_type, b"") + filename.encode("utf-8", "replace")
     return (head + b"\x00" * max(0, size - len(head)))[: max(size, 0)]
 

@@ -156,6 +156,9 @@ class Story:
     tags: tuple[str, ...] = ()
     scheduled: tuple[Scheduled, ...] = ()
     same_time_as: str | None = None  # another story's lead: identical last activity (a tie)
+    stream: str | None = None
+    """A story added after the first data set draws from a random stream of its own, named here,
+    so that adding it leaves every other conversation (and its id) as it was."""
 
     @property
     def unread(self) -> bool:
@@ -216,7 +219,7 @@ def _flow_step(row: dict[str, Any], where: str) -> FlowStep:
 
 def _story(row: dict[str, Any]) -> Story:
     where = f"story of {row.get('lead')}"
-    _fields(row, where, {"lead", "campaign", "flow"}, {"ai_tag", "status", "tags", "same_time_as", "scheduled"})
+    _fields(row, where, {"lead", "campaign", "flow"}, {"ai_tag", "status", "tags", "same_time_as", "scheduled", "stream"})
     scheduled = []
     for item in row.get("scheduled", []):
         _fields(item, where, {"status", "message"}, {"hours_ahead"})
@@ -230,6 +233,7 @@ def _story(row: dict[str, Any]) -> Story:
         tags=tuple(row.get("tags", ())),
         scheduled=tuple(scheduled),
         same_time_as=row.get("same_time_as"),
+        stream=row.get("stream"),
     )
 
 
@@ -642,9 +646,12 @@ def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[d
         key: {"_id": ids.new(now - timedelta(days=c.age_days)), "name": c.name} for key, c in cast.campaigns.items()
     }
     mailbox_ids = {key: ids.new(now - timedelta(days=400)) for key in cast.mailboxes}
+    streams = {story.stream: Random(f"{seed}:{story.stream}") for story in cast.stories if story.stream}
+    streams[None] = rng
+    stream_ids = {name: ids if name is None else Ids(r, now) for name, r in streams.items()}
     ends: dict[str, datetime] = {}
     for story in cast.stories:
-        ends[story.lead] = _last_activity(rng, now, story.unread)
+        ends[story.lead] = _last_activity(streams[story.stream], now, story.unread)
     for story in cast.stories:
         if story.same_time_as:
             ends[story.lead] = ends[story.same_time_as]
@@ -652,8 +659,8 @@ def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[d
         _ThreadBuilder(
             story,
             cast,
-            rng=rng,
-            ids=ids,
+            rng=streams[story.stream],
+            ids=stream_ids[story.stream],
             now=now,
             end=ends[story.lead],
             campaign_doc=campaign_docs[story.campaign],

@@ -81,6 +81,7 @@ def render_thread(
     detailed: bool,
     budget: int,
     older_than: int | None = None,
+    reply_ids: bool = False,
     checkpoint: Callable[[], None] | None = None,
 ) -> Rendered:
     """The thread's text within `budget` tokens: newest messages in full, older ones as one
@@ -89,7 +90,8 @@ def render_thread(
     Bodies are converted newest first and only as far as the budget goes, so the cost follows
     what is shown, not the thread's length; only the newest MAX_MESSAGES are considered at all.
     `checkpoint` is called before each message is rendered: it may raise to stop the work (a
-    call out of time, or cancelled)."""
+    call out of time, or cancelled). `reply_ids` shows each scheduled reply's id, for an account
+    that may cancel one."""
     fence = Fence()
     c = thread.conversation
     messages = list(thread.messages)
@@ -133,8 +135,9 @@ def render_thread(
             f"(open the conversation in {label} to read them)."
         )
 
-    tail, scheduled = _scheduled(thread, fence, year)
+    tail, scheduled = _scheduled(thread, fence, year, reply_ids or detailed)
     bodies = _Bodies(messages, c.correspondent)
+    file_names = Counter(a.filename.strip().casefold() for m in messages for a in m.attachments)
     lead = c.correspondent
     check = checkpoint or _no_check
     # Newest first, each message's block built only when its turn comes: the budget decides how
@@ -144,7 +147,7 @@ def render_thread(
     full_blocks: dict[int, tuple[str, str, bool]] = {}
     for i in range(end - 1, low - 1, -1):
         check()
-        block = _full(i + 1, messages[i], lead, messages, fence, detailed, bodies, c.subject, year)
+        block = _full(i + 1, messages[i], lead, messages, fence, detailed, bodies, c.subject, year, file_names)
         cost = count_tokens(block[0]) + 2
         if shown_full and used + cost > budget:
             break
@@ -340,6 +343,7 @@ def _full(
     bodies: _Bodies,
     thread_subject: str | None,
     year: int | None,
+    file_names: Counter[str],
 ) -> tuple[str, str, bool]:
     """The message's block of text, its plain body, and whether that body is abridged."""
     if not detailed and m.auto_reply:
@@ -363,10 +367,27 @@ def _full(
         lines.append(fence.wrap(trimmed.text))
     if detailed and trimmed.removed:
         lines.append(f"(trimmed: {', '.join(trimmed.removed)})")
-    attachments = [a for a in m.attachments if detailed or not _INLINE_IMAGE.match(a.filename)]
+    first = attachment_number(messages, number - 1)
+    attachments = [
+        _attachment(a.filename, a.content_type, a.size, None if _names_one(a.filename, file_names) else n)
+        for n, a in enumerate(m.attachments, first)
+        if detailed or not _INLINE_IMAGE.match(a.filename)
+    ]
     if attachments:
-        lines.append("Attachments: " + "; ".join(_attachment(a.filename, a.content_type, a.size) for a in attachments))
+        lines.append("Attachments (get_attachment reads them): " + "; ".join(attachments))
     return "\n".join(lines), trimmed.text, False
+
+
+def _names_one(filename: str, file_names: Counter[str]) -> bool:
+    """Whether the file name names one attachment of the thread; else its number is shown."""
+    name = filename.strip().casefold()
+    return bool(name) and file_names[name] == 1
+
+
+def attachment_number(messages: list[Message], index: int) -> int:
+    """The number of the first attachment of message `index` (0-based): attachments are numbered
+    from 1 across the thread, oldest first, as get_attachment takes them."""
+    return 1 + sum(len(m.attachments) for m in messages[:index])
 
 
 _KNOWN_TYPES = {
@@ -420,15 +441,18 @@ def _newer_outbound(messages: list[Message], number: int) -> bool:
 _MIME_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]{0,60}/[A-Za-z0-9][\w.+-]{0,100}")
 
 
-def _attachment(name: str, content_type: str | None, size: int | None) -> str:
+def _attachment(name: str, content_type: str | None, size: int | None, number: int | None = None) -> str:
     """`"rfp.pdf" (PDF, 86 KB)`: the sender chose the file name and type, so both are quoted
-    unless the type has the shape of a MIME type."""
+    unless the type has the shape of a MIME type. `number` is shown where the name is not
+    enough to ask get_attachment for it (a name used twice, or none)."""
     content_type = (content_type or "").strip()
     kind = _KNOWN_TYPES.get(content_type.lower()) or (
         content_type if _MIME_TYPE.fullmatch(content_type) else quoted(content_type, 60)
     )
     details = [d for d in (kind, _size(size)) if d]
     shown = quoted(name, 120) or '"(no name)"'
+    if number is not None:
+        details.insert(0, f"number {number}")
     return f"{shown} ({', '.join(details)})" if details else shown
 
 
@@ -442,7 +466,7 @@ def _size(size: int | None) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def _scheduled(thread: Thread, fence: Fence, year: int | None) -> tuple[list[str], list[ScheduledOut]]:
+def _scheduled(thread: Thread, fence: Fence, year: int | None, reply_ids: bool) -> tuple[list[str], list[ScheduledOut]]:
     if not thread.scheduled:
         return [], []
     queued = [s for s in thread.scheduled if (s.status or "pending").lower() != "failed"]
@@ -455,6 +479,7 @@ def _scheduled(thread: Thread, fence: Fence, year: int | None) -> tuple[list[str
         status = one_line(s.status, 20) or "status unknown"
         if status.lower() == "failed":
             status = "failed, will not be sent"
-        lines.append(f"- {_stamp(s.scheduled_for, year)} | {status} | {fence.wrap(one_line(text, 400))}")
+        ident = f" | reply id {one_line(s.id, 40)}" if s.id and reply_ids else ""
+        lines.append(f"- {_stamp(s.scheduled_for, year)} | {status}{ident} | {fence.wrap(one_line(text, 400))}")
         out.append(scheduled_out(s, text))
     return lines, out

@@ -1,12 +1,13 @@
-"""Rendering off the event loop, within the call's deadline (get_thread and the draft_reply prompt)."""
+"""Rendering off the event loop, within the call's deadline (get_thread, the draft_reply prompt,
+and get_attachment's extraction)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 import anyio.from_thread
@@ -18,6 +19,7 @@ from leadinbox_mcp.providers.model import Thread
 if TYPE_CHECKING:
     from leadinbox_mcp.tools.render.thread import Rendered
 
+T = TypeVar("T")
 RENDER_THREADS = 2
 """Threads that render at once per server (one CapacityLimiter, see `rendering_limited_by`):
 rendering is CPU work, so more would only take time from the event loop that answers calls."""
@@ -40,7 +42,13 @@ def rendering_limited_by(limiter: anyio.CapacityLimiter) -> Iterator[None]:
 
 
 async def render_in_worker(
-    label: str, thread: Thread, *, detailed: bool, budget: int, older_than: int | None = None
+    label: str,
+    thread: Thread,
+    *,
+    detailed: bool,
+    budget: int,
+    older_than: int | None = None,
+    reply_ids: bool = False,
 ) -> Rendered:
     """`render_thread` in a worker thread, so that the event loop keeps answering other calls
     (and /healthz) meanwhile, and within the call's deadline: when it comes, the render stops
@@ -57,15 +65,24 @@ async def render_in_worker(
         detailed=detailed,
         budget=budget,
         older_than=older_than,
+        reply_ids=reply_ids,
         checkpoint=anyio.from_thread.check_cancelled,
     )
+    return await in_worker(
+        work,
+        f"This {label} thread ({len(thread.messages):,} messages) could not be rendered within this "
+        "call's time limit; try again in a moment.",
+    )
+
+
+async def in_worker(work: Callable[[], T], out_of_time: str) -> T:
+    """`work` (CPU-bound) in one of the server's worker threads, within the call's deadline;
+    OutOfTime with the sentence `out_of_time` when the deadline comes first. `work` itself must
+    stop soon after (it checks the deadline, or anyio's cancellation, as it goes)."""
     try:
         with anyio.fail_after(time_left()):  # None: no deadline
-            # abandon_on_cancel=False: a render never outlives its call unseen, so no more than
-            # the limiter's threads ever render at once; it stops at its next checkpoint instead.
+            # abandon_on_cancel=False: work never outlives its call unseen, so no more than the
+            # limiter's threads ever run at once; it stops at its next checkpoint instead.
             return await anyio.to_thread.run_sync(work, limiter=_render_limiter.get())
     except TimeoutError:
-        raise OutOfTime(
-            f"This {label} thread ({len(thread.messages):,} messages) could not be rendered within this "
-            "call's time limit; try again in a moment."
-        ) from None
+        raise OutOfTime(out_of_time) from None
