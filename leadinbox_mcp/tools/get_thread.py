@@ -28,7 +28,8 @@ async def get_thread(
 ) -> Annotated[CallToolResult, ThreadOut]:
     """Read one conversation before answering it: who the lead is (name, email, title, company),
     campaign, tags and read state, then every message oldest first as clean text (quoted history,
-    HTML and tracking removed) with direction, date, attachments, and opened/clicked for our
+    HTML and tracking removed) with direction, date, attachments (get_attachment reads them, by
+    file name or by the number shown where names repeat), and opened/clicked for our
     emails, then replies already scheduled but not sent (do not draft a second one on top).
     Auto-replies and our earlier campaign steps take one line each; long threads show the
     newest messages in full and older ones as one line, and `cursor` reads those. `detailed`

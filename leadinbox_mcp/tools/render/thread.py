@@ -374,7 +374,7 @@ def _full(
         if detailed or not _INLINE_IMAGE.match(a.filename)
     ]
     if attachments:
-        lines.append("Attachments (get_attachment reads them): " + "; ".join(attachments))
+        lines.append("Attachments: " + "; ".join(attachments))
     return "\n".join(lines), trimmed.text, False
 
 
