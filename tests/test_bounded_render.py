@@ -480,3 +480,23 @@ async def test_one_liners_say_the_first_words_of_the_message(url):
     assert brief and all(not m["abridged"] for m in whole["messages"])
     for m in brief:
         assert m["text"] == one_line(full[m["number"]], thread_module.ONE_LINE)
+
+
+def test_markup_that_never_closes_a_tag_is_read_in_linear_time():
+    """A tail of thousands of "<ab" with no ">" after them once made the depth guard's tag search
+    cubic: 12 KB ran for minutes. Now it renders in well under the time a thread may take."""
+    import threading
+
+    from leadinbox_mcp.providers.model import Message
+    from leadinbox_mcp.tools.render.body import body
+
+    done: list[str] = []
+    for html in ("<p>hi</p>" + "<ab" * 4001, "<p>hi</p>" + "<a " * 20000, "<div>" * 5000 + "<ab" * 4001):
+        worker = threading.Thread(
+            target=lambda h=html: done.append(body(Message(direction="inbound", at=None, html=h), links=False).text),
+            daemon=True,
+        )
+        worker.start()
+        worker.join(30)
+        assert not worker.is_alive(), f"still rendering {html[:20]!r}... after 30 s"
+    assert len(done) == 3 and done[0].startswith("hi")

@@ -646,8 +646,8 @@ def build_conversations(*, seed: int = 7, now: datetime | None = None) -> list[d
         key: {"_id": ids.new(now - timedelta(days=c.age_days)), "name": c.name} for key, c in cast.campaigns.items()
     }
     mailbox_ids = {key: ids.new(now - timedelta(days=400)) for key in cast.mailboxes}
-    streams = {story.stream: Random(f"{seed}:{story.stream}") for story in cast.stories if story.stream}
-    streams[None] = rng
+    streams: dict[str | None, Random] = {None: rng}
+    streams |= {story.stream: Random(f"{seed}:{story.stream}") for story in cast.stories if story.stream}
     stream_ids = {name: ids if name is None else Ids(r, now) for name, r in streams.items()}
     ends: dict[str, datetime] = {}
     for story in cast.stories:

@@ -108,7 +108,10 @@ def _bounded(html: str) -> str:
     names: dict[str, int] = {}  # how many of each tag are open: closing tags check it in O(1)
     kept = 0
     skipping = -1  # index in `stack` of the element whose content is being dropped
-    for m in _TAG_OR_COMMENT.finditer(html):
+    # Only up to the last ">": past it no tag can close, and a search from each "<" of a tail
+    # like "<ab<ab<ab..." would scan to the end again and again (cubic time); what the tail
+    # holds is left to the parser, as a browser would.
+    for m in _TAG_OR_COMMENT.finditer(html, 0, html.rfind(">") + 1):
         closing, name = m.group(1), m.group(2)
         if name is None:
             continue
