@@ -54,6 +54,7 @@ def test_the_readme_has_sandbox_examples_of_every_tool():
     assert tools == {
         "list_conversations",
         "get_thread",
+        "get_attachment",
         "search_by_domain",
         "list_accounts",
         "save_draft",

@@ -286,7 +286,7 @@ def test_invalid_query_is_400(client: TestClient, params: dict[str, str]) -> Non
 @pytest.mark.parametrize("limit", [1, 100])
 def test_limit_bounds_are_accepted(client: TestClient, limit: int) -> None:
     body = client.get("/v1/inbox", params={"limit": limit}).json()
-    assert body["pagination"]["limit"] == limit and len(body["data"]) == min(limit, 48)
+    assert body["pagination"]["limit"] == limit and len(body["data"]) == min(limit, 50)
 
 
 # ------------------------------------------------------------------------------- list: filters
@@ -568,12 +568,12 @@ def test_ids_do_not_move_with_now_but_times_do(later: timedelta) -> None:
 
 def test_dataset_summary_figures(conversations: list[dict[str, Any]]) -> None:
     messages = all_messages(conversations)
-    assert len(conversations) == 50 and len(listed(conversations)) == 48
+    assert len(conversations) == 52 and len(listed(conversations)) == 50
     assert len({c["campaign"]["_id"] for c in conversations}) == 4
     assert sum(c["unreadCount"] > 0 for c in conversations) == 10
     assert max(c["unreadCount"] for c in conversations) >= 2
     assert sum(1 for m in messages if m["type"] == "reply" and m["isAutoReply"]) >= 3
-    assert 5 <= sum(1 for m in messages if m["type"] == "reply" and m["attachments"]) <= 8
+    assert 5 <= sum(1 for m in messages if m["type"] == "reply" and m["attachments"]) <= 9
     assert {a["contentType"] for m in messages for a in m.get("attachments", [])} >= {
         "application/pdf",
         "image/png",
@@ -714,7 +714,7 @@ def test_empty_pages_in_the_middle_lose_no_row(mode: str, conversations: list[di
                 break
             cursor = bodies[-1]["pagination"]["nextCursor"]
             assert re.fullmatch(r"[0-9a-f]{24}", cursor)
-    assert [len(b["data"]) for b in bodies] == [10, 0, 0, 10, 10, 0, 10, 8]
+    assert [len(b["data"]) for b in bodies] == [10, 0, 0, 10, 10, 0, 10, 10]
     assert [r["id"] for b in bodies for r in b["data"]] == expected
     for body in bodies[1:3] + bodies[5:6]:  # the empty ones say more follow
         p = body["pagination"]

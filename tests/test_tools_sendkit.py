@@ -39,7 +39,7 @@ def has_lead_reply(conversation: dict) -> bool:
 async def test_tools_are_listed_read_only_with_schemas(sendkit):
     async with Client(sendkit_server(sendkit.url)) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert set(tools) == {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
+    assert set(tools) == {"list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"}
     for tool in tools.values():
         assert tool.annotations.read_only_hint is True and tool.annotations.destructive_hint is False
         assert tool.output_schema and tool.output_schema["type"] == "object"

@@ -41,7 +41,7 @@ from leadinbox_mcp.providers.errors import UpstreamError
 from leadinbox_mcp.providers.inboxbase import wire as inboxbase_wire
 from leadinbox_mcp.providers.lemlist import wire as lemlist_wire
 from leadinbox_mcp.providers.model import Page, Query, Thread
-from leadinbox_mcp.providers.registry import Spec
+from leadinbox_mcp.providers.registry import spec_of
 from leadinbox_mcp.providers.sendkit import wire as sendkit_wire
 from leadinbox_mcp.providers.sendpilot import wire as sendpilot_wire
 from leadinbox_mcp.sandbox import inboxbase as inboxbase_emulator
@@ -174,7 +174,7 @@ class Provider:
     def accounts(self, base_url: str | None = None) -> Callable:
         """The account factory of the provider's client module (real settings, no environment
         needed): at `base_url`, for the HTTP path, or at the provider's own URL."""
-        module = Spec(self.name).client()
+        module = spec_of(self.name).client()
         url = {"base_url": base_url} if base_url else {}
         return module.accounts(module.Settings(api_key=KEY, **self.settings, **url))
 

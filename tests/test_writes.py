@@ -33,7 +33,7 @@ from leadinbox_mcp.server.cli import main
 
 pytestmark = pytest.mark.anyio
 
-READ_TOOLS = ["list_conversations", "get_thread", "search_by_domain", "list_accounts"]
+READ_TOOLS = ["list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"]
 DRAFT_TOOLS = ["save_draft", "list_drafts", "delete_draft"]
 SEND_TOOLS = ["send_reply", "cancel_scheduled_reply"]
 
@@ -487,6 +487,8 @@ async def test_a_config_file_opts_in_per_account(tmp_path):
         server = build_server(configured_accounts(str(path)), requests_per_second=FAST)
         async with Client(server) as client:
             assert [t.name for t in (await client.list_tools()).tools] == READ_TOOLS + DRAFT_TOOLS
+            accounts = (await client.call_tool("list_accounts", {})).structured_content["accounts"]
+            assert {a["name"]: a["writes"] for a in accounts} == {"lem-drafts": "drafts", "lem-read": "none"}
             contact = (await ids_of(client, "lem-drafts"))[0].partition(":")[2]
             refused = await client.call_tool("save_draft", {"conversation_id": f"lem-read:{contact}", "text": "Hi"})
             saved = await client.call_tool("save_draft", {"conversation_id": f"lem-drafts:{contact}", "text": "Hi"})

@@ -49,6 +49,9 @@ class Conversation(Frozen):
     campaign: str | None = None
     campaign_id: str | None = None
     message_count: int | None = None
+    last_from: Literal["lead", "us"] | None = None
+    """Who wrote the latest message: as the provider's list row says it, or as the thread shows
+    it; None where neither says (never guessed)."""
 
     _utc = field_validator("last_activity_at")(_require_utc)
 
@@ -57,6 +60,9 @@ class Attachment(Frozen):
     filename: str
     content_type: str | None = None
     size: int | None = None
+    download: str | None = None
+    """Where the provider serves its bytes (a path of its API), where it documents one: SendKit's
+    downloadUrl. None: no download (the provider documents none, or has none for this file)."""
 
 
 class Message(Frozen):

@@ -46,6 +46,17 @@ class Spec:
         """`providers/<name>/writes.py`: its `Writes(client)` (see providers/writes.py)."""
         return importlib.import_module(f"leadinbox_mcp.providers.{self.name}.writes")
 
+    def files(self) -> type:
+        """`providers/<name>/files.py`'s `Files`, where the provider documents downloads; else `NoFiles`."""
+        try:
+            return importlib.import_module(f"leadinbox_mcp.providers.{self.name}.files").Files
+        except ModuleNotFoundError as missing:
+            if missing.name != f"leadinbox_mcp.providers.{self.name}.files":
+                raise
+            from leadinbox_mcp.providers.files import NoFiles
+
+            return NoFiles
+
     def sandbox(self) -> ModuleType:
         """`sandbox/<name>/`: `create_app(now=...)`, `settings(base_url)` for an account reading it."""
         return importlib.import_module(f"leadinbox_mcp.sandbox.{self.name}")

@@ -42,6 +42,7 @@ from leadinbox_mcp.providers.registry import AccountFactory
 from leadinbox_mcp.providers.writes import WRITE_LEVELS, WriteLevel, write_level
 from leadinbox_mcp.tools.draft_reply import COMPLETIONS, complete_conversation_id, draft_reply
 from leadinbox_mcp.tools.drafts import delete_draft, list_drafts, save_draft
+from leadinbox_mcp.tools.get_attachment import get_attachment
 from leadinbox_mcp.tools.get_thread import get_thread
 from leadinbox_mcp.tools.list_accounts import list_accounts
 from leadinbox_mcp.tools.list_conversations import list_conversations
@@ -54,7 +55,7 @@ from leadinbox_mcp.tools.writing.access import Writing
 
 log = logging.getLogger(__name__)
 
-TOOLS = (list_conversations, get_thread, search_by_domain, list_accounts)
+TOOLS = (list_conversations, get_thread, get_attachment, search_by_domain, list_accounts)
 READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=True, destructive_hint=False)
 WRITES_NOTHING_LOST = ToolAnnotations(
     read_only_hint=False, idempotent_hint=False, open_world_hint=True, destructive_hint=False
@@ -94,6 +95,7 @@ ICONS = [
 TITLES = {
     "list_conversations": "List conversations",
     "get_thread": "Read a conversation",
+    "get_attachment": "Read an attachment",
     "search_by_domain": "Find conversations with a company",
     "list_accounts": "List inbox accounts",
     "save_draft": "Save a draft reply",

@@ -35,6 +35,9 @@ class ServerSettings(BaseSettings):
     list_tokens: int = Field(4000, ge=500, le=100_000, description="Token budget of one listing's text.")
     thread_tokens: int = Field(8000, ge=1000, le=200_000, description="Token budget of one get_thread text.")
     scan_pages: int = Field(5, ge=1, le=100, description="Provider pages one search call may scan per account.")
+    attachment_tokens: int = Field(
+        6000, ge=500, le=100_000, description="Token budget of one get_attachment text (a cursor reads the rest)."
+    )
     call_deadline: float = Field(20.0, ge=1, le=300, description="Seconds one tool call may take in all.")
     requests_per_second: float = Field(
         10.0,
@@ -113,7 +116,10 @@ class ServerSettings(BaseSettings):
         """The keyword arguments of `build_server` these settings decide."""
         return {
             "budgets": Budgets(
-                list_tokens=self.list_tokens, thread_tokens=self.thread_tokens, scan_pages=self.scan_pages
+                list_tokens=self.list_tokens,
+                thread_tokens=self.thread_tokens,
+                scan_pages=self.scan_pages,
+                attachment_tokens=self.attachment_tokens,
             ),
             "log_level": self.log_level,
             "deadline": self.call_deadline,

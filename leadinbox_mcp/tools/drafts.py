@@ -3,16 +3,18 @@ from (lemlist's inbox). Listed only when an account allows drafts; nothing is ev
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from leadinbox_mcp.providers.writes import Draft, log
 from leadinbox_mcp.tools.render.rows import when
 from leadinbox_mcp.tools.render.safety import one_line, quoted
 from leadinbox_mcp.tools.results.result import inbox_of, result
+from leadinbox_mcp.tools.results.structured import Out
 from leadinbox_mcp.tools.shared.arguments import ConversationId
 from leadinbox_mcp.tools.shared.inbox import full_id
 from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writable
@@ -20,16 +22,16 @@ from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writabl
 NOTHING_SENT = "Nothing was sent."
 
 
-class DraftOut(BaseModel):
+class DraftOut(Out):
     id: str
     subject: str | None = None
     preview: str | None = None
     channel: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
-class DraftsOut(BaseModel):
+class DraftsOut(Out):
     conversation_id: str
     drafts: list[DraftOut]
     sent: bool = False
@@ -37,14 +39,7 @@ class DraftsOut(BaseModel):
 
 
 def _out(draft: Draft) -> DraftOut:
-    return DraftOut(
-        id=draft.id,
-        subject=draft.subject,
-        preview=draft.preview,
-        channel=draft.channel,
-        created_at=draft.created_at.isoformat() if draft.created_at else None,
-        updated_at=draft.updated_at.isoformat() if draft.updated_at else None,
-    )
+    return DraftOut.model_validate(draft.model_dump())  # made safe as every structured answer is
 
 
 async def save_draft(

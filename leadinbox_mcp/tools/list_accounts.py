@@ -6,6 +6,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 
 from leadinbox_mcp.providers.model import Capabilities
+from leadinbox_mcp.providers.writes import write_level
 from leadinbox_mcp.tools.results.result import inbox_of, result
 from leadinbox_mcp.tools.results.structured import AccountList, AccountOut
 from leadinbox_mcp.tools.shared.inbox import NO_ACCOUNTS
@@ -26,7 +27,8 @@ def filters(caps: Capabilities) -> list[str]:
 async def list_accounts(ctx: Context) -> Annotated[CallToolResult, AccountList]:
     """The inbox accounts this server can read: name (the prefix of conversation ids and the
     `account` argument of the other tools), provider, which filters the provider applies itself
-    (the tools apply the others), and how search_by_domain works there."""
+    (the tools apply the others), how search_by_domain works there, and what it may write
+    (drafts, send) where it opted in."""
     inbox = inbox_of(ctx)
     accounts = [
         AccountOut(
@@ -34,6 +36,7 @@ async def list_accounts(ctx: Context) -> Annotated[CallToolResult, AccountList]:
             provider=a.provider,
             filters=filters(a.capabilities),
             domain_search=DOMAIN_SEARCH[a.capabilities.domain],
+            writes=write_level(a),
         )
         for a in inbox.accounts
     ]
@@ -42,5 +45,6 @@ async def list_accounts(ctx: Context) -> Annotated[CallToolResult, AccountList]:
     lines = [f"{len(accounts)} account(s):"]
     for a in accounts:
         applied = ", ".join(a.filters) or "none"
-        lines.append(f"- {a.name} ({a.provider}): provider filters {applied}; domain search: {a.domain_search}")
+        writes = "" if a.writes == "none" else f"; writes: {a.writes}"
+        lines.append(f"- {a.name} ({a.provider}): provider filters {applied}; domain search: {a.domain_search}{writes}")
     return result("\n".join(lines), AccountList(accounts=accounts))

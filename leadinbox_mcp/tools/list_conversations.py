@@ -9,6 +9,7 @@ from pydantic import Field
 from leadinbox_mcp.providers.model import Capabilities, Conversation, Query
 from leadinbox_mcp.tools.listing import merge as listing
 from leadinbox_mcp.tools.listing.cursors import cursors_of
+from leadinbox_mcp.tools.listing.last_from import AwaitingReply, FromCache, blank_note
 from leadinbox_mcp.tools.listing.text import listing_text
 from leadinbox_mcp.tools.results.result import inbox_of, result
 from leadinbox_mcp.tools.results.structured import ConversationList
@@ -26,6 +27,14 @@ async def list_conversations(
     ] = None,
     campaign_id: Annotated[str | None, Field(description="Only this campaign's conversations.", max_length=100)] = None,
     query: Annotated[str | None, Field(description="Text to find in the lead's name or email.", max_length=200)] = None,
+    awaiting_reply: Annotated[
+        bool,
+        Field(
+            description="Only conversations waiting on us: the lead wrote last and no reply is scheduled. Reads "
+            "threads where the list does not tell (lemlist, InboxBase; SendKit for scheduled replies), so it is "
+            "slower; the answer names any account it could not decide for."
+        ),
+    ] = False,
     since: Since = None,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -33,9 +42,17 @@ async def list_conversations(
 ) -> Annotated[CallToolResult, ConversationList]:
     """List the conversations in the connected sales inboxes where leads replied, newest first,
     one line each: id, who (name, email, company), tags, unread, last activity (UTC), and the
-    last message's first words. Merges every account unless `account` is given. Use the id with
-    get_thread to read a conversation, and `cursor` to page on. `detailed` adds campaign, status,
-    message count and a longer snippet."""
+    last message's first words. Each line also says who wrote last ("lead wrote last" / "we
+    wrote last") where that is known. Merges every account unless `account` is given. Use the id
+    with get_thread to read a conversation, and `cursor` to page on. `detailed` adds campaign,
+    status, message count and a longer snippet.
+
+    Who wrote last comes from the list where the provider says it (SendKit, SendPilot); lemlist
+    and InboxBase lists do not, so their rows show it only where the thread was read moments ago
+    (a plain listing reads no threads). `awaiting_reply=true` keeps only the conversations waiting
+    on us: the lead wrote last and no reply is scheduled (pending or sending, SendKit). It reads
+    the threads it needs within the call's time; an account it could not decide for is named and
+    the cursor resumes it exactly there."""
     inbox = inbox_of(ctx)
     selected = inbox.select(account)
     q = Query(
@@ -54,6 +71,7 @@ async def list_conversations(
             for a in selected
             if not a.capabilities.read_state
         ]
+    awaiting = AwaitingReply(inbox.thread_cache) if awaiting_reply else None
     run = listing.Listing(
         tool="list_conversations",
         accounts=accounts,
@@ -61,8 +79,10 @@ async def list_conversations(
         limit=limit,
         detailed=response_format == "detailed",
         arguments=q.model_dump(mode="json", exclude={"since"})
-        | {"since": since, "format": response_format, "limit": limit},
+        | {"since": since, "format": response_format, "limit": limit}
+        | ({"awaiting_reply": True} if awaiting_reply else {}),  # plain listings keep their cursors' fingerprint
         since=q.since,
+        check=awaiting or FromCache(inbox.thread_cache),
     )
     for provider in accounts:
         keep, applied_by_tool = _tool_filters(q, provider.capabilities)
@@ -71,20 +91,36 @@ async def list_conversations(
             notes.append(
                 f"{provider.account}: {', '.join(applied_by_tool)} applied by this tool, not by {provider.label}."
             )
+        if awaiting is not None:  # a filter of the tool's: rows that say we wrote last go without a thread read
+            run.keep[provider.account] = _both(keep, awaiting.keep) if keep is not None else awaiting.keep
     cursors = cursors_of(ctx)
     with cursors.active():  # a handle in, a handle out; signed with this server's key in between
         outcome = await listing.run(run, inbox, await cursors.expand(cursor)) if accounts else listing.empty()
     outcome.structured.next_cursor = await cursors.shorten(outcome.structured.next_cursor)
+    if awaiting is not None:
+        notes += awaiting.notes()
+    blank = blank_note(outcome.structured.conversations, "awaiting_reply=true reads the threads to tell")
+    notes += [blank] if blank else []
+    if outcome.budget_spent and len(outcome.rows) < limit and outcome.structured.next_cursor:
+        notes.append(
+            f"Looked at {sum(outcome.scanned.values())} conversations ({sum(outcome.pages.values())} provider pages) "
+            "this call for the filters this tool applies, and more remain: pass the cursor to keep looking."
+        )
     outcome.structured.notes = notes + outcome.notes + outcome.failures
-    return result(listing_text("list_conversations", outcome, notes, what=_describe(q, since)), outcome.structured)
+    what = _describe(q, since, awaiting_reply)
+    return result(listing_text("list_conversations", outcome, notes, what=what), outcome.structured)
+
+
+def _both(first: listing.Keep, second: listing.Keep) -> listing.Keep:
+    return lambda c: first(c) and second(c)
 
 
 def _blank(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-def _describe(q: Query, since: str | None) -> str:
-    parts = ["unread" if q.unread_only else ""]
+def _describe(q: Query, since: str | None, awaiting_reply: bool = False) -> str:
+    parts = ["awaiting our reply" if awaiting_reply else "", "unread" if q.unread_only else ""]
     parts += [f"tag {q.tag!r}" if q.tag else "", f"campaign {q.campaign_id!r}" if q.campaign_id else ""]
     parts.append(f"matching {q.text!r}" if q.text else "")
     parts.append(f"active since {q.since:%Y-%m-%d %H:%M}" if q.since else "")

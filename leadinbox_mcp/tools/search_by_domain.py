@@ -9,6 +9,7 @@ from pydantic import Field
 from leadinbox_mcp.providers.model import Conversation, Query
 from leadinbox_mcp.tools.listing import merge as listing
 from leadinbox_mcp.tools.listing.cursors import cursors_of
+from leadinbox_mcp.tools.listing.last_from import FromCache, blank_note
 from leadinbox_mcp.tools.listing.text import listing_text
 from leadinbox_mcp.tools.results.result import inbox_of, result
 from leadinbox_mcp.tools.results.structured import ConversationList
@@ -38,10 +39,10 @@ async def search_by_domain(
 ) -> Annotated[CallToolResult, ConversationList]:
     """Find every conversation with people at one company: leads whose email address is at
     `domain` or one of its subdomains (acme.com finds jane@acme.com and bob@us.acme.com, never
-    anyone@notacme.com). Newest first, one line each, like list_conversations; use the ids with
-    get_thread. Where a provider cannot search by domain the tool scans its conversations a few
-    pages per call and says how far it got; `cursor` continues. Accounts without email addresses
-    (LinkedIn) cannot be searched and are named."""
+    anyone@notacme.com). Newest first, one line each, like list_conversations (who wrote last
+    included where known); use the ids with get_thread. Where a provider cannot search by domain
+    the tool scans its conversations a few pages per call and says how far it got; `cursor`
+    continues. Accounts without email addresses (LinkedIn) cannot be searched and are named."""
     inbox = inbox_of(ctx)
     wanted = normalise_domain(domain)
     selected = inbox.select(account)
@@ -74,6 +75,7 @@ async def search_by_domain(
         keep={a.account: keep for a in accounts},
         since=q.since,
         on_page=progress,
+        check=FromCache(inbox.thread_cache),
     )
     cursors = cursors_of(ctx)
     with cursors.active():  # a handle in, a handle out; signed with this server's key in between
@@ -86,6 +88,10 @@ async def search_by_domain(
             f"Looked at {scanned} conversations ({sum(outcome.pages.values())} provider pages) this call and more remain: "
             "pass the cursor to keep searching."
         )
+    blank = blank_note(
+        outcome.structured.conversations, "list_conversations with awaiting_reply=true reads the threads to tell"
+    )
+    notes += [blank] if blank else []
     outcome.structured.notes = notes + outcome.notes + outcome.failures + ([scan] if scan else [])
     what = f"conversations with people at {wanted} or its subdomains"
     return result(listing_text("search_by_domain", outcome, notes, what=what, scan=scan), outcome.structured)

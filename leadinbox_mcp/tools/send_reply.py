@@ -12,7 +12,7 @@ from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from leadinbox_mcp.providers.http import call_deadline
 from leadinbox_mcp.providers.provider import Provider
@@ -20,6 +20,7 @@ from leadinbox_mcp.providers.writes import NoWrites, Sent, log
 from leadinbox_mcp.tools.listing.cursors import cursors_of
 from leadinbox_mcp.tools.render.rows import when, who
 from leadinbox_mcp.tools.results.result import inbox_of, result
+from leadinbox_mcp.tools.results.structured import Out
 from leadinbox_mcp.tools.shared.arguments import ConversationId
 from leadinbox_mcp.tools.shared.inbox import ToolInputError, full_id, shown
 from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writable, writing_of
@@ -53,7 +54,7 @@ Confirmation = Annotated[
 MAX_AHEAD = timedelta(days=30)
 
 
-class SendOut(BaseModel):
+class SendOut(Out):
     status: Literal["sent", "scheduled", "needs_confirmation", "not_sent"]
     conversation_id: str
     recipient: str | None = None

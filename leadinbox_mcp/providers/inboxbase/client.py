@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
@@ -160,6 +160,9 @@ class InboxBaseClient:
         domain="exact",
         max_page_size=MAX_LIMIT,
     )
+    shows_scheduled_replies: ClassVar[bool] = False
+    """Sends are immediate (documented): no reply waits scheduled. Who wrote last is not on the
+    list row: only the thread tells (`Conversation.last_from`)."""
 
     def __init__(
         self, account: str, handle: str, settings: InboxBaseSettings, http: HttpClient, key_hint: str = KEY_HINT
@@ -365,6 +368,7 @@ class InboxBaseClient:
             status=_status(detail.archived),
             tags=tuple(dict.fromkeys(detail.labels)),
             message_count=detail.message_count if detail.message_count is not None else len(ordered),
+            last_from=_newest_side(ordered),
         )
         notes = []
         if detail.no_reply is not None and detail.no_reply not in expired:
@@ -372,6 +376,15 @@ class InboxBaseClient:
                 f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC."
             )
         return Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
+
+
+def _newest_side(messages: Sequence[Message]) -> Literal["lead", "us"] | None:
+    """Who wrote the newest message (oldest first, undated ones last): None when its direction
+    is unknown, or when it is undated among dated ones (then which is newest is not known)."""
+    if not messages or (messages[-1].at is None and len(messages) > 1):
+        return None
+    direction = messages[-1].direction
+    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
 
 
 def _status(archived: bool | None) -> str | None:

@@ -37,7 +37,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 from urllib.parse import quote, urlsplit
 
 import anyio
@@ -135,6 +135,9 @@ class LemlistClient:
     capabilities: ClassVar[Capabilities] = Capabilities(
         unread=False, tag=False, campaign=False, text=False, domain="none", max_page_size=MAX_PAGE_SIZE
     )
+    shows_scheduled_replies: ClassVar[bool] = False
+    """The inbox API shows no scheduled replies (drafts are not sends; sends are immediate). Who
+    wrote last is not on the list row either: only the thread tells (`Conversation.last_from`)."""
 
     def __init__(self, account: str, settings: LemlistSettings, http: HttpClient, key_hint: str) -> None:
         if settings.api_key is None or not settings.has_key():
@@ -228,6 +231,9 @@ class LemlistClient:
             total = max(total or 0, len(kept))
             kept = sorted(kept, key=lambda a: _oldest_first(a.at))[-MAX_THREAD_ACTIVITIES:]
         notes = _cut_note(self.account, total, len(kept), stopped, oldest_first)
+        # Read newest first, a thread cut short keeps its newest part, except one served oldest
+        # first without a count: then the newest activities may be the ones missing.
+        newest_read = not (oldest_first and total is None and stopped is not None)
         thread = thread_from_activities(
             conversation_id,
             self.provider,
@@ -236,6 +242,7 @@ class LemlistClient:
             team=self._team.keys(),
             account=self.account,
             notes=notes,
+            newest_read=newest_read,
         )
         self._learn(_team_keys(kept, thread))
         return thread
@@ -680,10 +687,12 @@ def thread_from_activities(
     team: Collection[str] = (),
     account: str | None = None,
     notes: tuple[str, ...] = (),
+    newest_read: bool = True,
 ) -> Thread:
     """The thread of one contact. `listed` is the contact's row from an earlier listing, if any:
     it gives the name and read state that the activities do not carry. `team`: keys (see
-    `_key`) of the team's users known from elsewhere. `notes` are carried into the thread."""
+    `_key`) of the team's users known from elsewhere. `notes` are carried into the thread.
+    `newest_read` False: its newest activities may be missing, so who wrote last is not told."""
     activities = sorted(activities, key=lambda a: _oldest_first(a.at))
     contact = _contact(activities)
     if listed is not None:
@@ -735,8 +744,18 @@ def thread_from_activities(
         campaign=campaign,
         campaign_id=campaign_id,
         message_count=len(messages),
+        last_from=_newest_side(messages) if newest_read else None,
     )
     return Thread(conversation=conversation, messages=tuple(messages), events=tuple(events), notes=notes)
+
+
+def _newest_side(messages: list[Message]) -> Literal["lead", "us"] | None:
+    """Who wrote the newest message (oldest first, undated ones last): None when its direction
+    is unknown, or when it is undated among dated ones (then which is newest is not known)."""
+    if not messages or (messages[-1].at is None and len(messages) > 1):
+        return None
+    direction = messages[-1].direction
+    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
 
 
 accounts = one_account(LemlistClient, "lemlist", "LEMLIST_API_KEY")

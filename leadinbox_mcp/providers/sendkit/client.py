@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import ClassVar
+from typing import ClassVar, Literal
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
@@ -51,6 +51,9 @@ class SendKitClient:
     capabilities: ClassVar[Capabilities] = Capabilities(
         unread=True, tag=True, campaign=True, text=True, domain="narrows", max_page_size=100
     )
+    shows_scheduled_replies: ClassVar[bool] = True
+    """Threads carry `scheduledReplies[]`: whether a reply is already on its way is known only
+    from the thread (the list row does not say), so awaiting_reply reads it."""
 
     def __init__(self, account: str, settings: SendKitSettings, http: HttpClient, key_hint: str) -> None:
         if settings.api_key is None:
@@ -155,6 +158,7 @@ class SendKitClient:
             campaign=detail.campaign.name if detail.campaign else None,
             campaign_id=detail.campaign.id if detail.campaign else None,
             message_count=len(messages),
+            last_from=_side(directions[-1]) if directions else None,
         )
         scheduled = tuple(
             ScheduledReply(
@@ -185,6 +189,7 @@ class SendKitClient:
             campaign=row.campaign.name if row.campaign else None,
             campaign_id=row.campaign.id if row.campaign else None,
             message_count=row.message_count,
+            last_from=_last_from(last),
         )
 
 
@@ -271,6 +276,20 @@ def _unread(is_read: bool | None, unread_count: int | None, last: wire.LastMessa
     return None
 
 
+def _last_from(last: wire.LastMessage | None) -> Literal["lead", "us"] | None:
+    """Who wrote the newest message, as the list row's `lastMessage.isFromLead` says; None when
+    it does not say."""
+    if last is None or last.is_from_lead is None:
+        return None
+    return "lead" if last.is_from_lead else "us"
+
+
+def _side(direction: Direction | None) -> Literal["lead", "us"] | None:
+    """The thread's newest message (the thread is chronological, as documented): its direction
+    as who wrote last."""
+    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
+
+
 def _unread_from_messages(messages: list[wire.ThreadMessage]) -> bool | None:
     """The older thread page has no `isRead`/`unreadCount`: its lead replies' `read` say it (the
     page holds the whole thread, so a thread without lead replies has none unread)."""
@@ -333,7 +352,9 @@ def _message(m: wire.ThreadMessage, lead: Person, direction: Direction) -> Messa
         html=m.html_content or m.body,
         kind=m.type,
         attachments=tuple(
-            Attachment(filename=a.filename or "(unnamed)", content_type=a.content_type, size=a.size)
+            Attachment(
+                filename=a.filename or "(unnamed)", content_type=a.content_type, size=a.size, download=a.download_url
+            )
             for a in m.attachments
         ),
         auto_reply=bool(m.is_auto_reply),

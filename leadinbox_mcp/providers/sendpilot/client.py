@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Literal, NamedTuple
 from urllib.parse import quote
 
 import anyio
@@ -114,6 +114,9 @@ class SendPilotClient:
     capabilities: ClassVar[Capabilities] = Capabilities(
         unread=False, tag=False, campaign=False, text=False, domain="not_applicable", max_page_size=MAX_PAGE_SIZE
     )
+    shows_scheduled_replies: ClassVar[bool] = False
+    """Sends are immediate (documented): no reply waits scheduled, so the list row's direction
+    alone tells whether a conversation awaits our reply."""
 
     def __init__(self, account: str, settings: SendPilotSettings, http: HttpClient, key_hint: str) -> None:
         if settings.api_key is None:
@@ -262,6 +265,7 @@ class SendPilotClient:
             subject=None,
             snippet=_text(last.content) if last else None,
             unread=row.unread_count > 0 if row.unread_count is not None else None,
+            last_from=_side(_said(last.direction)) if last else None,
         )
 
     # -------------------------------------------------------------------------------- who is us
@@ -356,6 +360,8 @@ class SendPilotClient:
             if left is not None and left < max(THREAD_MARGIN, 3 * slowest):
                 break
         notes = [_cut(received)] + ([failure] if failure else []) if more else []
+        # A thread cut short has its newest message only when the pages came newest first.
+        newest_read = not more or _arrival(received) == "newest first"
         messages = _oldest_first(received)
         if len(messages) > MAX_MESSAGES:
             notes.append(
@@ -364,7 +370,7 @@ class SendPilotClient:
             messages = messages[-MAX_MESSAGES:]
         learned = self._us.get(account_id, frozenset())
         self._learn(account_id, _sides(messages)[0])
-        return _thread(conversation_id, self.provider, messages, learned, notes)
+        return _thread(conversation_id, self.provider, messages, learned, notes, newest_read=newest_read)
 
     async def check(self) -> None:
         params: dict[str, str | int] = {"limit": 1}
@@ -587,9 +593,12 @@ def _thread(
     received: list[wire.Message],
     learned: frozenset[str] = frozenset(),
     notes: Iterable[str] = (),
+    *,
+    newest_read: bool = True,
 ) -> Thread:
     """`received` (oldest first) as a thread; `learned`: our identity's keys as known before. A
-    message whose direction cannot be told keeps its sender, with the direction "unknown"."""
+    message whose direction cannot be told keeps its sender, with the direction "unknown".
+    `newest_read` False: the newest messages may be missing, so who wrote last is not told."""
     directions = _directions(received, learned, conversation_id.partition(":")[0])
     lead = next((m.sender for m, d in zip(received, directions) if d == "inbound" and m.sender), None)
     if lead is None:
@@ -607,8 +616,21 @@ def _thread(
         snippet=(messages[-1].text or None) if messages else None,
         unread=(not all(inbound_reads)) if inbound_reads else None,
         message_count=len(messages),
+        last_from=_newest_side(messages) if newest_read else None,
     )
     return Thread(conversation=conversation, messages=messages, notes=tuple(notes))
+
+
+def _side(direction: Direction | None) -> Literal["lead", "us"] | None:
+    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
+
+
+def _newest_side(messages: tuple[Message, ...]) -> Literal["lead", "us"] | None:
+    """Who wrote the newest message (oldest first, undated ones last): None when its direction
+    is unknown, or when it is undated among dated ones (then which is newest is not known)."""
+    if not messages or (messages[-1].at is None and len(messages) > 1):
+        return None
+    return _side(messages[-1].direction)
 
 
 def _message(m: wire.Message, direction: Direction | None) -> Message:

@@ -219,7 +219,9 @@ def _flow_step(row: dict[str, Any], where: str) -> FlowStep:
 
 def _story(row: dict[str, Any]) -> Story:
     where = f"story of {row.get('lead')}"
-    _fields(row, where, {"lead", "campaign", "flow"}, {"ai_tag", "status", "tags", "same_time_as", "scheduled", "stream"})
+    _fields(
+        row, where, {"lead", "campaign", "flow"}, {"ai_tag", "status", "tags", "same_time_as", "scheduled", "stream"}
+    )
     scheduled = []
     for item in row.get("scheduled", []):
         _fields(item, where, {"status", "message"}, {"hours_ahead"})

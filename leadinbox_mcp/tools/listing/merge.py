@@ -6,6 +6,11 @@ may be the newest one left. On the first call every account is read once, concur
 later calls the cursor's bounds say which accounts can wait. An account whose scan runs out of
 its page budget stops the merge at the last row it looked at, so that rows of other accounts
 never overtake rows it has not read yet.
+
+A `RowCheck` (last_from.py), when the listing has one, judges each account's next row before it
+is shown: shown (who wrote last filled in), dropped (the walk passes it, as it passes a row its
+`keep` filter rejects), or `later`: that account stops here for this call, its cursor position
+still before that row, while the other accounts go on.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from leadinbox_mcp.providers.errors import ProviderError
 from leadinbox_mcp.providers.model import Conversation, Query
 from leadinbox_mcp.providers.provider import Provider
 from leadinbox_mcp.tools.listing.cursors import Position, decode_positions, encode_positions, fingerprint
+from leadinbox_mcp.tools.listing.last_from import AHEAD, RowCheck
 from leadinbox_mcp.tools.listing.streams import Key, Stream
 from leadinbox_mcp.tools.render.rows import row_line, snippet_of
 from leadinbox_mcp.tools.results.structured import ConversationList, conversation_fields
@@ -47,6 +53,8 @@ class Listing:
     """Applied by the tool to accounts that cannot filter by time: their stream ends there."""
     on_page: Callable[[int], Awaitable[None]] | None = None
     """Told the running count of provider pages read, for progress notifications."""
+    check: RowCheck | None = None
+    """Judges each row before it is shown (who wrote last; awaiting_reply)."""
 
 
 @dataclass
@@ -61,6 +69,8 @@ class Result:
     """A page budget ran out before the row limit: more may match further on."""
     notes: list[str] = field(default_factory=list)
     """What the providers' pages said that the answer must carry."""
+    budget_spent: bool = False
+    """An account's page budget (a filter the tool applies) ran out before its rows did."""
 
 
 async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
@@ -149,6 +159,24 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
             continue
         row = stream.ahead[0][0]
         provider = by_account[name]
+        if listing.check is not None:
+            judged = listing.check.judged(provider, row)
+            if judged is None:
+                # The next rows of this account, judged together (threads read concurrently): its
+                # share of the rows still wanted, as the accounts' rows interleave.
+                ahead = max(1, min(AHEAD, -(-(listing.limit - len(lines)) // len(heap))))
+                await listing.check.prepare(provider, [r for r, _, _ in stream.ahead[:ahead]])
+                judged = listing.check.judged(provider, row)
+            verdict, row = judged if judged is not None else ("later", row)
+            if verdict == "later":  # this account waits for the next call, right before this row
+                heapq.heappop(heap)
+                continue
+            if verdict == "drop":
+                stream.pop()
+                heapq.heappop(heap)
+                if not stream.ended:
+                    heapq.heappush(heap, (stream.bound() or key, name))
+                continue
         snippet = snippet_of(row, detailed=listing.detailed)
         line = row_line(
             full_id(provider.account, row.id),
@@ -191,6 +219,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
         cut_by_budget=cut_by_budget,
         scan_stopped=len(lines) < listing.limit and more and not cut_by_budget,
         notes=[note for stream in streams.values() for note in stream.notes],
+        budget_spent=any(s.out_of_budget and not s.ended for s in streams.values()),
     )
 
 

@@ -73,6 +73,10 @@ def unread_mark(unread: bool | None) -> str | None:
     return "unread" if unread else None
 
 
+LAST_FROM_MARKS = {"lead": "lead wrote last", "us": "we wrote last"}
+"""Who wrote the latest message (`Conversation.last_from`); nothing where it is not known."""
+
+
 def row_line(
     conversation_id: str,
     label: str,
@@ -92,6 +96,8 @@ def row_line(
     mark = unread_mark(c.unread)
     if mark:
         parts.append(mark)
+    if c.last_from:
+        parts.append(LAST_FROM_MARKS[c.last_from])
     parts.append(when(c.last_activity_at))
     if detailed:
         if c.status:

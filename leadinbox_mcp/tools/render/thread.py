@@ -19,12 +19,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 
 from leadinbox_mcp.providers.model import Event, Message, Person, Thread
 from leadinbox_mcp.tools.render.body import body
+from leadinbox_mcp.tools.render.files import describe
 from leadinbox_mcp.tools.render.quotes import Trimmed
 from leadinbox_mcp.tools.render.rows import unread_mark, when, who
-from leadinbox_mcp.tools.render.safety import clean, defuse, one_line, quoted
+from leadinbox_mcp.tools.render.safety import clean, defuse, one_line
 from leadinbox_mcp.tools.render.tokens import count_tokens
 from leadinbox_mcp.tools.results.structured import (
     EventOut,
@@ -138,6 +140,8 @@ def render_thread(
     tail, scheduled = _scheduled(thread, fence, year, reply_ids or detailed)
     bodies = _Bodies(messages, c.correspondent)
     file_names = Counter(a.filename.strip().casefold() for m in messages for a in m.attachments)
+    # Attachments are numbered from 1 across the thread, oldest first, as get_attachment takes them.
+    first_attachment = list(accumulate((len(m.attachments) for m in messages), initial=1))
     lead = c.correspondent
     check = checkpoint or _no_check
     # Newest first, each message's block built only when its turn comes: the budget decides how
@@ -147,7 +151,19 @@ def render_thread(
     full_blocks: dict[int, tuple[str, str, bool]] = {}
     for i in range(end - 1, low - 1, -1):
         check()
-        block = _full(i + 1, messages[i], lead, messages, fence, detailed, bodies, c.subject, year, file_names)
+        block = _full(
+            i + 1,
+            messages[i],
+            lead,
+            messages,
+            fence,
+            detailed,
+            bodies,
+            c.subject,
+            year,
+            file_names,
+            first_attachment[i],
+        )
         cost = count_tokens(block[0]) + 2
         if shown_full and used + cost > budget:
             break
@@ -189,14 +205,14 @@ def render_thread(
     for i in brief:
         events_before(i)
         lines.append(one_liners[i])
-        out.append(message_out(i + 1, messages[i], bodies.first_words(i), abridged=True))
+        out.append(message_out(i + 1, messages[i], bodies.first_words(i), True, first_attachment[i]))
     # One blank line before the first full message; after that each "#N" line starts a message.
     lines.append("")
     for i in shown_full:
         events_before(i)
         text, plain, abridged = full_blocks[i]
         lines.append(text)
-        out.append(message_out(i + 1, messages[i], plain, abridged=abridged))
+        out.append(message_out(i + 1, messages[i], plain, abridged, first_attachment[i]))
     if older_than is None:
         events_before(len(messages))
     lines.extend(tail)
@@ -344,6 +360,7 @@ def _full(
     thread_subject: str | None,
     year: int | None,
     file_names: Counter[str],
+    first_attachment: int,
 ) -> tuple[str, str, bool]:
     """The message's block of text, its plain body, and whether that body is abridged."""
     if not detailed and m.auto_reply:
@@ -367,10 +384,9 @@ def _full(
         lines.append(fence.wrap(trimmed.text))
     if detailed and trimmed.removed:
         lines.append(f"(trimmed: {', '.join(trimmed.removed)})")
-    first = attachment_number(messages, number - 1)
     attachments = [
-        _attachment(a.filename, a.content_type, a.size, None if _names_one(a.filename, file_names) else n)
-        for n, a in enumerate(m.attachments, first)
+        describe(a, None if _names_one(a.filename, file_names) else n)
+        for n, a in enumerate(m.attachments, first_attachment)
         if detailed or not _INLINE_IMAGE.match(a.filename)
     ]
     if attachments:
@@ -382,24 +398,6 @@ def _names_one(filename: str, file_names: Counter[str]) -> bool:
     """Whether the file name names one attachment of the thread; else its number is shown."""
     name = filename.strip().casefold()
     return bool(name) and file_names[name] == 1
-
-
-def attachment_number(messages: list[Message], index: int) -> int:
-    """The number of the first attachment of message `index` (0-based): attachments are numbered
-    from 1 across the thread, oldest first, as get_attachment takes them."""
-    return 1 + sum(len(m.attachments) for m in messages[:index])
-
-
-_KNOWN_TYPES = {
-    "application/pdf": "PDF",
-    "application/msword": "Word",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
-    "application/vnd.ms-excel": "Excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
-    "application/vnd.ms-powerpoint": "PowerPoint",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
-    "text/calendar": "calendar invite",
-}
 
 
 _MONTHS = (
@@ -436,34 +434,6 @@ def _campaign_step(m: Message) -> bool:
 
 def _newer_outbound(messages: list[Message], number: int) -> bool:
     return any(m.direction == "outbound" for m in messages[number:])
-
-
-_MIME_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]{0,60}/[A-Za-z0-9][\w.+-]{0,100}")
-
-
-def _attachment(name: str, content_type: str | None, size: int | None, number: int | None = None) -> str:
-    """`"rfp.pdf" (PDF, 86 KB)`: the sender chose the file name and type, so both are quoted
-    unless the type has the shape of a MIME type. `number` is shown where the name is not
-    enough to ask get_attachment for it (a name used twice, or none)."""
-    content_type = (content_type or "").strip()
-    kind = _KNOWN_TYPES.get(content_type.lower()) or (
-        content_type if _MIME_TYPE.fullmatch(content_type) else quoted(content_type, 60)
-    )
-    details = [d for d in (kind, _size(size)) if d]
-    shown = quoted(name, 120) or '"(no name)"'
-    if number is not None:
-        details.insert(0, f"number {number}")
-    return f"{shown} ({', '.join(details)})" if details else shown
-
-
-def _size(size: int | None) -> str:
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _scheduled(thread: Thread, fence: Fence, year: int | None, reply_ids: bool) -> tuple[list[str], list[ScheduledOut]]:

@@ -72,6 +72,11 @@ class ConversationOut(Out):
     tags: list[str] = []
     campaign: str | None = None
     message_count: int | None = None
+    last_from: Literal["lead", "us"] | None = Field(
+        default=None,
+        description="Who wrote the latest message; null where unknown (lemlist and InboxBase lists do not say it: "
+        "filled from a thread read in the last 30 s, or by list_conversations with awaiting_reply=true).",
+    )
 
 
 OUTSIDE_PARTIES = (
@@ -89,6 +94,7 @@ class ConversationList(Out):
 
 
 class AttachmentOut(Out):
+    number: int = Field(description="Its number across the thread, oldest first: what get_attachment takes.")
     filename: str
     content_type: str | None = None
     size: int | None = None
@@ -148,6 +154,7 @@ class AccountOut(Out):
     provider: str
     filters: list[str] = Field(description="Filters the provider applies itself; others are applied by the tool.")
     domain_search: str
+    writes: str = Field(description="What the account may write: none, drafts or send (it opts in, see the README).")
 
 
 class AccountList(Out):
@@ -178,10 +185,11 @@ def conversation_fields(account: str, c: Conversation, snippet: str | None) -> d
         "tags": list(c.tags),
         "campaign": c.campaign,
         "message_count": c.message_count,
+        "last_from": c.last_from,
     }
 
 
-def message_out(number: int, m: Message, text: str, abridged: bool) -> MessageOut:
+def message_out(number: int, m: Message, text: str, abridged: bool, first_attachment: int = 1) -> MessageOut:
     return MessageOut(
         number=number,
         direction=m.direction,
@@ -192,7 +200,10 @@ def message_out(number: int, m: Message, text: str, abridged: bool) -> MessageOu
         text=text,
         abridged=abridged,
         auto_reply=m.auto_reply,
-        attachments=[AttachmentOut(**a.model_dump()) for a in m.attachments],
+        attachments=[
+            AttachmentOut(number=n, filename=a.filename, content_type=a.content_type, size=a.size)
+            for n, a in enumerate(m.attachments, first_attachment)
+        ],
         opened=m.opened,
         clicked=m.clicked,
     )

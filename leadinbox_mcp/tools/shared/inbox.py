@@ -37,6 +37,8 @@ class Budgets:
     thread_tokens: int = 8000
     scan_pages: int = 5
     """How many provider pages one search call may read when the tool has to filter itself."""
+    attachment_tokens: int = 6000
+    """Token budget of one get_attachment text; a cursor reads the rest."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,9 @@ class Inbox:
     accounts: Sequence[Provider]
     budgets: Budgets = Budgets()
     page_cache: PageCache = field(default_factory=lambda: LocalCache[Page](PAGE_TTL, size=256))
-    thread_cache: ThreadCache = field(default_factory=lambda: LocalCache[Thread](THREAD_TTL, size=32))
+    thread_cache: ThreadCache = field(default_factory=lambda: LocalCache[Thread](THREAD_TTL, size=256))
+    """Threads read moments ago: by get_thread for its cursor, and by awaiting_reply, whose next
+    page (or a plain listing after it) reads who wrote last from them; bounded in bytes too."""
 
     def select(self, account: str | None) -> list[Provider]:
         if not self.accounts:
