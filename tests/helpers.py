@@ -26,6 +26,8 @@ from leadinbox_mcp.tools.shared.inbox import Budgets
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 KEY = "sk_test_8d1f0c2b9a7e4f31"
+READ_TOOLS = frozenset({"list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"})
+"""The tools a server lists when no account may write."""
 FAST = 1000.0
 """Per-key request rate for test servers that read an emulator many times in a row."""
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import READ_TOOLS
 
 pytest.importorskip(
     "pydantic_ai.mcp",
@@ -47,7 +48,6 @@ from leadinbox_mcp.server.app import build_server  # noqa: E402
 pytestmark = pytest.mark.anyio
 
 COMMAND = shutil.which("leadinbox-mcp", path=str(Path(sys.executable).parent)) or shutil.which("leadinbox-mcp")
-TOOLS = {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
 ACCOUNTS = ["sendkit", "sendpilot", "lemlist", "inboxbase-alice.pipewise", "inboxbase-bob.pipewise"]
 BAD_ID = (
     "A conversation id looks like 'sendkit:664a1b2c3d4e5f6a7b8c9d0e' (account, colon, id): "
@@ -99,7 +99,7 @@ async def test_pydantic_ai_loads_and_calls_every_tool_over_stdio():
         draft = await toolset.get_prompt("draft_reply", {"conversation_id": first, "goal": "book a demo"})
 
     # The tools as the framework hands them to a model: names, descriptions, argument schemas.
-    assert set(tools) == TOOLS
+    assert set(tools) == READ_TOOLS
     for name, tool in tools.items():
         definition = tool.tool_def
         assert definition.description == published[name].description and len(definition.description) > 80
@@ -177,7 +177,7 @@ async def test_an_agent_run_calls_the_tools_with_a_scripted_model():
     parts = [part for message in result.all_messages() if isinstance(message, ModelRequest) for part in message.parts]
     returned = {part.tool_call_id: part for part in parts if isinstance(part, ToolReturnPart)}
     assert result.output == "done"
-    assert sorted(offered) == sorted(TOOLS)
+    assert sorted(offered) == sorted(READ_TOOLS)
     assert set(returned) == {"accounts", "listing", "thread", "search", "bad"}
     assert {key for key, part in returned.items() if part.outcome == "success"} == {
         "accounts",

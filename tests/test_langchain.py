@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import pytest
+from helpers import READ_TOOLS
 
 REASON = "the LangChain test needs pip install 'langchain[mcp]'"
 beta = pytest.importorskip("langchain_core._api.beta_decorator", reason=REASON, exc_type=ImportError)
@@ -31,7 +32,6 @@ from processes import COMMAND, env_for  # noqa: E402
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-TOOLS = {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
 BAD_ID = (
     "A conversation id looks like 'sendkit:664a1b2c3d4e5f6a7b8c9d0e' (account, colon, id): "
     "copy one from list_conversations or search_by_domain."
@@ -61,7 +61,7 @@ async def test_langchain_loads_and_calls_the_tools_over_stdio():
         thread = await tools["get_thread"].ainvoke(call("get_thread", {"conversation_id": first}))
         bad = await tools["get_thread"].ainvoke(call("get_thread", {"conversation_id": "nonsense"}))
 
-    assert set(tools) == TOOLS
+    assert set(tools) == READ_TOOLS
     assert tools["get_thread"].args_schema["required"] == ["conversation_id"]
     assert tools["list_conversations"].metadata["mcp"]["tool"]["annotations"]["read_only_hint"] is True
     # What the model reads: our text. The structured content is the artifact, kept for code.
@@ -111,7 +111,7 @@ async def test_a_langchain_agent_calls_the_tools_with_a_scripted_model():
         result = await agent.ainvoke({"messages": [{"role": "user", "content": "Who replied last?"}]})
     messages = result["messages"]
     returned = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
-    assert messages[-1].content == "done" and sorted(model.offered) == sorted(TOOLS)
+    assert messages[-1].content == "done" and sorted(model.offered) == sorted(READ_TOOLS)
     assert set(returned) == {"listing", "thread"} and all(m.status == "success" for m in returned.values())
     first = returned["listing"].artifact["structured_content"]["conversations"][0]["id"]
     assert returned["thread"].artifact["structured_content"]["conversation"]["id"] == first

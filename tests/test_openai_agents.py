@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 import pytest
+from helpers import READ_TOOLS
 
 pytest.importorskip(
     "agents.mcp", reason="the OpenAI Agents test needs its SDK: pip install openai-agents", exc_type=ImportError
@@ -39,7 +40,6 @@ from leadinbox_mcp.server.settings import ServerSettings  # noqa: E402
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-TOOLS = {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
 CALL_DEADLINE = ServerSettings.model_fields["call_deadline"].default
 """INBOX_MCP_CALL_DEADLINE's default, 20 s."""
 CLIENT_TIMEOUT = CALL_DEADLINE + 10
@@ -117,7 +117,7 @@ async def test_the_agents_sdk_loads_and_calls_the_tools_over_stdio():
         reads_listing = await model_reads(offered["list_conversations"], {"limit": 3})
         reads_bad = await model_reads(offered["get_thread"], {"conversation_id": "nonsense"})
 
-    assert set(tools) == TOOLS
+    assert set(tools) == READ_TOOLS
     for name, tool in tools.items():
         assert tool.description == published[name].description
         assert tool.input_schema == published[name].input_schema
@@ -127,7 +127,7 @@ async def test_the_agents_sdk_loads_and_calls_the_tools_over_stdio():
     assert reads_bad == {"type": "text", "text": BAD_ID}
     # The FunctionTools the agent offers a model: same names and argument schemas, and the model
     # reads our text (fenced snippets and all), not the structured content.
-    assert set(offered) == TOOLS
+    assert set(offered) == READ_TOOLS
     assert offered["get_thread"].params_json_schema["required"] == ["conversation_id"]
     assert reads_listing["type"] == "text" and reads_listing["text"].startswith("3 conversations, newest first")
     assert all(row["id"] in reads_listing["text"] for row in listing.structured_content["conversations"])
@@ -211,7 +211,7 @@ async def test_an_agent_run_calls_the_tools_with_a_scripted_model():
         first = listing.split("\n")[1].removeprefix("- ").split(" | ")[0]
         direct = await server.call_tool("get_thread", {"conversation_id": first})
     assert result.final_output == "done"
-    assert sorted(model.offered) == sorted(TOOLS)
+    assert sorted(model.offered) == sorted(READ_TOOLS)
     assert listing.startswith("3 conversations, newest first")
     # The model read get_thread's text as a direct call returns it (but for the per-call fence nonce).
     thread = model.text("thread")
@@ -228,7 +228,7 @@ async def test_the_agents_sdk_calls_the_tools_over_streamable_http():
         async with MCPServerStreamableHttp(
             params={"url": served.base + "/mcp"}, client_session_timeout_seconds=CLIENT_TIMEOUT
         ) as server:
-            assert {tool.name for tool in await server.list_tools()} == TOOLS
+            assert {tool.name for tool in await server.list_tools()} == READ_TOOLS
             await list_and_open(server)
 
 

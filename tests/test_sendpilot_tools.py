@@ -209,6 +209,7 @@ async def test_list_accounts_says_domain_search_is_not_possible(sendpilot):
         "provider": "sendpilot",
         "filters": [],
         "domain_search": "not possible (no email addresses)",
+        "writes": "none",
     }
 
 

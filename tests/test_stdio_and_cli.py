@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import KEY, text_of
+from helpers import KEY, READ_TOOLS, text_of
 from mcp import Client, StdioServerParameters
 from processes import COMMAND, env_for, run_cli
 
@@ -26,7 +26,7 @@ async def test_stdio_server_reads_the_configured_account(sendkit, dataset):
         search = await client.call_tool("search_by_domain", {"domain": "acme.com"})
         bad = await client.call_tool("get_thread", {"conversation_id": "nonsense"})
         still = await client.call_tool("list_accounts", {})
-    assert tools == {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
+    assert tools == READ_TOOLS
     assert not listing.is_error and len(listing.structured_content["conversations"]) == 5
     assert not thread.is_error and thread.structured_content["messages"]
     assert not search.is_error and search.structured_content["conversations"]

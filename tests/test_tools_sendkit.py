@@ -6,7 +6,7 @@ import re
 
 import httpx2
 import pytest
-from helpers import KEY, NOW, no_account_server, sendkit_server, text_of, walk, wrong_key_texts
+from helpers import KEY, NOW, READ_TOOLS, no_account_server, sendkit_server, text_of, walk, wrong_key_texts
 from mcp import Client
 
 from leadinbox_mcp.providers.model import Conversation, Person
@@ -39,7 +39,7 @@ def has_lead_reply(conversation: dict) -> bool:
 async def test_tools_are_listed_read_only_with_schemas(sendkit):
     async with Client(sendkit_server(sendkit.url)) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert set(tools) == {"list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"}
+    assert set(tools) == READ_TOOLS
     for tool in tools.values():
         assert tool.annotations.read_only_hint is True and tool.annotations.destructive_hint is False
         assert tool.output_schema and tool.output_schema["type"] == "object"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from helpers import FAST, NOW, text_of
+from helpers import FAST, NOW, READ_TOOLS, text_of
 from mcp import Client
 from mcp.types import ElicitResult
 from starlette.applications import Starlette
@@ -33,7 +33,9 @@ from leadinbox_mcp.server.cli import main
 
 pytestmark = pytest.mark.anyio
 
-READ_TOOLS = ["list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"]
+ORDER = ["list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"]
+"""The read tools, in the order a server lists them."""
+assert set(ORDER) == READ_TOOLS
 DRAFT_TOOLS = ["save_draft", "list_drafts", "delete_draft"]
 SEND_TOOLS = ["send_reply", "cancel_scheduled_reply"]
 
@@ -126,7 +128,7 @@ async def test_read_only_by_default_lists_no_write_tool_and_sends_only_gets():
     with emulators({spec.name: "none" for spec in PROVIDERS}) as setup:
         async with Client(setup.server) as client:
             names = [t.name for t in (await client.list_tools()).tools]
-            assert names == READ_TOOLS
+            assert names == ORDER
             assert "Read-only" in (client.instructions or "")
             for spec in PROVIDERS:
                 for conversation_id in (await ids_of(client, spec.name))[:3]:
@@ -147,7 +149,7 @@ async def test_each_level_lists_its_tools_with_their_annotations():
     with emulators({"lemlist": "drafts"}) as setup:
         async with Client(setup.server) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert list(tools) == READ_TOOLS + DRAFT_TOOLS
+    assert list(tools) == ORDER + DRAFT_TOOLS
     for name in ("save_draft", "delete_draft"):
         hints = tools[name].annotations
         assert hints.read_only_hint is False and hints.destructive_hint is False
@@ -156,7 +158,7 @@ async def test_each_level_lists_its_tools_with_their_annotations():
         async with Client(setup.server) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
             assert "send_reply" in (client.instructions or "")
-    assert list(tools) == READ_TOOLS + DRAFT_TOOLS + SEND_TOOLS
+    assert list(tools) == ORDER + DRAFT_TOOLS + SEND_TOOLS
     for name in SEND_TOOLS:
         assert tools[name].annotations.destructive_hint is True
     assert "to" not in tools["send_reply"].input_schema["properties"]
@@ -486,7 +488,7 @@ async def test_a_config_file_opts_in_per_account(tmp_path):
         path.chmod(0o600)
         server = build_server(configured_accounts(str(path)), requests_per_second=FAST)
         async with Client(server) as client:
-            assert [t.name for t in (await client.list_tools()).tools] == READ_TOOLS + DRAFT_TOOLS
+            assert [t.name for t in (await client.list_tools()).tools] == ORDER + DRAFT_TOOLS
             accounts = (await client.call_tool("list_accounts", {})).structured_content["accounts"]
             assert {a["name"]: a["writes"] for a in accounts} == {"lem-drafts": "drafts", "lem-read": "none"}
             contact = (await ids_of(client, "lem-drafts"))[0].partition(":")[2]
