@@ -24,11 +24,11 @@ import io
 import re
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.common import cold_times
 from leadinbox_mcp.sandbox.documents import NAMES, load
 from leadinbox_mcp.tools.attachments import Unreadable, extract
 from leadinbox_mcp.tools.render import html as html_module
@@ -51,13 +51,7 @@ def _cold() -> None:
 
 
 def median_ms(fn: Callable[[], Any], runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        _cold()
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return statistics.median(cold_times(fn, _cold, runs))
 
 
 def _size(n: int) -> str:

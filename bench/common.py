@@ -5,8 +5,21 @@ table of results."""
 from __future__ import annotations
 
 import statistics
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def cold_times(fn: Callable[[], Any], cold: Callable[[], None], runs: int) -> list[float]:
+    """Milliseconds of `runs` calls of `fn`, each after `cold()` has emptied the caches it would hit."""
+    times = []
+    for _ in range(runs):
+        cold()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def verdict(ok: bool) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from mcp import Client
 
-from bench.common import Timings, aligned, text_of, verdict
+from bench.common import Timings, aligned, cold_times, text_of, verdict
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.model import Conversation, Message, Person, Thread
 from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
@@ -81,13 +81,7 @@ def _cold() -> None:
 
 
 def _times(fn, runs: int = RUNS) -> list[float]:
-    times = []
-    for _ in range(runs):
-        _cold()
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+    return cold_times(fn, _cold, runs)
 
 
 def _time(fn, runs: int = RUNS) -> float:

@@ -18,6 +18,7 @@ from typing import Any
 import httpx2
 import pytest
 from helpers import Swappable
+from test_sendkit_emulator import REPLY_KEYS
 
 from leadinbox_mcp.sandbox import inboxbase, lemlist, sendkit, sendpilot
 from leadinbox_mcp.sandbox.loopback import LoopbackServer
@@ -67,19 +68,7 @@ SK_ERROR = {"error", "message", "code"}
 SK_REPLY_ANSWER = {"id", "status", "scheduledFor", "isScheduled"}  # documented
 SK_SCHEDULED = {"_id", "campaignLeadId", "to", "message", "scheduledFor", "status", "mailboxId", "createdAt"}
 SK_THREAD_SCHEDULED = {"_id", "message", "scheduledFor", "status", "mailboxId", "createdAt"}
-SK_REPLY_MESSAGE = {
-    "type",
-    "from",
-    "to",
-    "subject",
-    "content",
-    "htmlContent",
-    "receivedAt",
-    "isFromLead",
-    "isAutoReply",
-    "read",
-    "attachments",
-}
+SK_REPLY_MESSAGE = REPLY_KEYS  # a reply sent now has the story's reply shape
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
