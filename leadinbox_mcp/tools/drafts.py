@@ -3,7 +3,6 @@ from (lemlist's inbox). Listed only when an account allows drafts; nothing is ev
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
@@ -22,13 +21,8 @@ from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writabl
 NOTHING_SENT = "Nothing was sent."
 
 
-class DraftOut(Out):
-    id: str
-    subject: str | None = None
-    preview: str | None = None
-    channel: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+class DraftOut(Draft, Out):
+    """A draft as the tools return it: its strings made safe as in every structured answer."""
 
 
 class DraftsOut(Out):
