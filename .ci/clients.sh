@@ -54,7 +54,7 @@ import { join } from "node:path";
 const [kind, file, ...args] = process.argv.slice(2);
 const fail = (msg) => { console.log(msg); process.exit(1); };
 const load = (f) => { try { return JSON.parse(readFileSync(f, "utf8")); } catch (e) { fail(`unreadable JSON in ${f}: ${e.message}`); } };
-const TOOLS = ["list_conversations", "get_thread", "search_by_domain", "list_accounts"];
+const TOOLS = ["list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"];
 
 function result(f) {
   const doc = load(f);
