@@ -180,9 +180,8 @@ async def send_reply(
     at = plan.at
     if plan.writes.sends == "scheduled" and at is None:
         at = datetime.now(UTC) + timedelta(seconds=delay)
-    with call_deadline(
-        getattr(ctx.mcp_server, "deadline", 20.0)
-    ):  # its own time: the person may have taken a while to confirm
+    # The send has a deadline of its own: the person may have taken a while to confirm.
+    with call_deadline(getattr(ctx.mcp_server, "deadline", 20.0)):
         sent = await plan.writes.send_reply(plan.native, plan.text, at, idempotency_key(plan.parts))
     log.info(
         "%s: reply %s %s in conversation %s",
