@@ -21,7 +21,7 @@ from typing import Any
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.tools import load_mcp_tools
 
-TOOLS = {"list_conversations", "get_thread", "search_by_domain", "list_accounts"}
+TOOLS = {"list_conversations", "get_thread", "get_attachment", "search_by_domain", "list_accounts"}
 BAD_ID = (
     "A conversation id looks like 'sendkit:664a1b2c3d4e5f6a7b8c9d0e' (account, colon, id): "
     "copy one from list_conversations or search_by_domain."
