@@ -114,7 +114,7 @@ class Writes(NoWrites):
             return ours[-1]
         raise ProviderError(
             f"{self.client.account}: lemlist needs a draft owner and no team member has written in this conversation: "
-            f"set {self.client._key_hint.removesuffix('API_KEY')}USER_ID (or user_id in the config file)."
+            "set LEMLIST_USER_ID (or user_id in the account's table of the config file)."
         )
 
 
