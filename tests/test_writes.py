@@ -335,11 +335,16 @@ async def test_a_client_with_forms_asks_the_person(mode, action):
         async with Client(setup.server, elicitation_callback=person, mode=mode) as client:
             conversation_id = (await ids_of(client, "sendkit"))[0]
             lead = (await thread_of(client, conversation_id))["conversation"]["correspondent"]
+            before = len(setup.recorders["sendkit"].seen)
             result = await client.call_tool(
                 "send_reply", {"conversation_id": conversation_id, "text": "See you Tuesday", "confirmation": "X"}
             )
+            during = setup.recorders["sendkit"].seen[before:]
     assert not result.is_error, text_of(result)
     assert len(asked) == 1 and lead["email"] in asked[0] and "See you Tuesday" in asked[0]
+    # The form and the call read the thread once between them, in either era.
+    thread_path = f"/v1/inbox/{conversation_id.partition(':')[2]}"
+    assert [s.method for s in during if s.path == thread_path] == ["GET"]
     if action == "accept":
         assert result.structured_content["status"] == "scheduled"
         assert [w.method for w in setup.writes()] == ["POST"]

@@ -8,7 +8,6 @@ headers the provider passes in; every message built here is scrubbed of them as 
 from __future__ import annotations
 
 import base64
-import email.message
 import email.utils
 import hashlib
 import json
@@ -202,7 +201,7 @@ class HttpClient:
         status, headers, body = await self._exchange(call, max_bytes)
         if not 200 <= status < 300:
             _decode(call, status, headers, body)  # raises the sentence of that status
-        return Download(body, headers.get("content-type"), _filename(headers.get("content-disposition")))
+        return Download(body, headers.get("content-type"))
 
     async def _exchange(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
         repeatable = call.repeatable if call.repeatable is not None else call.method in REPEATABLE_METHODS
@@ -297,17 +296,6 @@ class HttpClient:
 class Download:
     content: bytes
     content_type: str | None
-    filename: str | None
-    """From Content-Disposition, when the provider names the file."""
-
-
-def _filename(disposition: str | None) -> str | None:
-    if not disposition:
-        return None
-    message = email.message.Message()
-    message["content-disposition"] = disposition
-    name = message.get_filename()
-    return name.strip() or None if isinstance(name, str) else None
 
 
 class _BodyTooLarge(Exception):

@@ -117,6 +117,8 @@ class InboxServer(MCPServer[Inbox]):
     """Seconds one tool call may take, all provider requests included."""
     cursors: Cursors = Cursors()
     """Its cursor key, and where it keeps cursor handles (see `build_server`)."""
+    writing: Writing = Writing()
+    """Its write settings (see `build_server`)."""
 
     _render_limiter: anyio.CapacityLimiter | None = None
 
@@ -126,8 +128,6 @@ class InboxServer(MCPServer[Inbox]):
         if self._render_limiter is None:
             self._render_limiter = anyio.CapacityLimiter(RENDER_THREADS)
         return self._render_limiter
-
-    writing: Writing = Writing()
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Inbox, Any] | None = None) -> Any:
         unknown = self._unknown_write_arguments(name, arguments)

@@ -74,10 +74,7 @@ async def get_attachment(
     inbox = inbox_of(ctx)
     provider, native = inbox.resolve(conversation_id)
     thread_id = full_id(provider.account, native)
-    thread = await inbox.thread_cache.get((thread_id,))
-    if thread is None:
-        thread = await provider.get_thread(native)
-        await inbox.thread_cache.put((thread_id,), thread)
+    thread = await inbox.recent_thread(provider, native)
     number, item = find(thread, attachment)
     fp = fingerprint("get_attachment", id=thread_id, number=number, format=response_format)
     cursors = cursors_of(ctx)
@@ -169,7 +166,7 @@ async def _extracted(provider: Provider, native: str, thread_id: str, number: in
     def work() -> Extracted:
         return extract(
             download.content,
-            item.filename or download.filename,
+            item.filename,
             item.content_type or download.content_type,
             LIMITS,
             deadline=deadline,

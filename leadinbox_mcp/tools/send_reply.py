@@ -23,6 +23,7 @@ from leadinbox_mcp.tools.results.result import inbox_of, result
 from leadinbox_mcp.tools.results.structured import Out
 from leadinbox_mcp.tools.shared.arguments import ConversationId
 from leadinbox_mcp.tools.shared.inbox import ToolInputError, full_id, shown
+from leadinbox_mcp.tools.shared.since import utc_time
 from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writable, writing_of
 from leadinbox_mcp.tools.writing.confirm import (
     CODE_MINUTES,
@@ -99,14 +100,17 @@ class Plan:
 
 
 async def plan_of(ctx: Context, conversation_id: str, text: str, send_at: str | None) -> Plan:
-    provider, native, writes = writable(inbox_of(ctx), conversation_id, "send")
+    inbox = inbox_of(ctx)
+    provider, native, writes = writable(inbox, conversation_id, "send")
     text = checked_text(text)
     if writes.sends is None:
         raise ToolInputError(
             f"{provider.account}: this server does not send through {provider.label}; {writes.instead_of_sending}."
         )
     at = _send_at(send_at, writes)
-    thread = await provider.get_thread(native)
+    # Through the thread cache: the form (asked before the call proper, and again on a retry
+    # round) and the call itself read the thread once between them.
+    thread = await inbox.recent_thread(provider, native)
     recipient = who(thread.conversation.correspondent, detailed=True)
     return Plan(provider, native, writes, text, (send_at or "").strip(), at, recipient)
 
@@ -119,8 +123,7 @@ def _send_at(value: str | None, writes: NoWrites) -> datetime | None:
             f"{writes.client.label} sends at once and cannot schedule: leave send_at out, or send later."
         )
     try:
-        at = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+        at = utc_time(value.strip())
     except (ValueError, OverflowError):
         raise ToolInputError(f"send_at={shown(value, 40)} is not a time: use ISO like 2026-12-01T09:00:00Z.") from None
     now = datetime.now(UTC)

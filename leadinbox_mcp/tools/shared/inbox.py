@@ -50,6 +50,16 @@ class Inbox:
     """Threads read moments ago: by get_thread for its cursor, and by awaiting_reply, whose next
     page (or a plain listing after it) reads who wrote last from them; bounded in bytes too."""
 
+    async def recent_thread(self, provider: Provider, native: str) -> Thread:
+        """The thread as read in the last THREAD_TTL seconds, else read now and kept: for a tool
+        that needs what a thread says (its attachments, its correspondent), not its newest state."""
+        key = (full_id(provider.account, native),)
+        thread = await self.thread_cache.get(key)
+        if thread is None:
+            thread = await provider.get_thread(native)
+            await self.thread_cache.put(key, thread)
+        return thread
+
     def select(self, account: str | None) -> list[Provider]:
         if not self.accounts:
             raise ToolInputError(NO_ACCOUNTS)
