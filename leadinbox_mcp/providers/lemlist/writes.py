@@ -65,12 +65,11 @@ class Writes(NoWrites):
         return await self.client._http.get_json(replace(call, method=method, body=body))
 
     async def save_draft(self, conversation_id: str, text: str, subject: str | None, draft_id: str | None) -> Draft:
-        thread = await self.client.get_thread(conversation_id)
-        owner = self._owner(thread)
         body: dict[str, Any] = {"content": html_of(text)}
         if subject:
             body["subject"] = subject
         if draft_id:
+            owner = await self._owner(conversation_id)
             data = await self._send(
                 "PATCH", self._path(conversation_id, draft_id), owner, body, not_found=self._no_draft(draft_id)
             )
@@ -84,7 +83,9 @@ class Writes(NoWrites):
                 f"{self.client.account}: this conversation already has {len(existing)} drafts, lemlist's limit: "
                 "delete one (list_drafts, delete_draft) or update one with its draft_id."
             )
+        thread = await self.client.get_thread(conversation_id)  # a new draft goes on the conversation's channel
         body["channel"] = _channel(thread)
+        owner = await self._owner(conversation_id, thread)
         created = parse(
             _Created, await self._send("POST", self._path(conversation_id), owner, body), self.client.account, "lemlist"
         )
@@ -95,20 +96,20 @@ class Writes(NoWrites):
         return [_draft(d) for d in parse(_Drafts, data, self.client.account, "lemlist").drafts]
 
     async def delete_draft(self, conversation_id: str, draft_id: str) -> None:
-        thread = await self.client.get_thread(conversation_id)
-        await self._send(
-            "DELETE", self._path(conversation_id, draft_id), self._owner(thread), not_found=self._no_draft(draft_id)
-        )
+        owner = await self._owner(conversation_id)
+        await self._send("DELETE", self._path(conversation_id, draft_id), owner, not_found=self._no_draft(draft_id))
 
     def _no_draft(self, draft_id: str) -> str:
         return (
             f"{self.client.account}: lemlist has no draft {draft_id!r} in that conversation (list_drafts lists them)."
         )
 
-    def _owner(self, thread: Thread) -> str:
-        """Who owns the draft: the configured user, else our last sender's address."""
+    async def _owner(self, conversation_id: str, thread: Thread | None = None) -> str:
+        """Who owns the draft: the configured user, else our last sender's address (the thread is
+        read only then, unless the caller has it already)."""
         if self.client._user_id:
             return self.client._user_id
+        thread = thread or await self.client.get_thread(conversation_id)
         ours = [m.sender.email for m in thread.messages if m.direction == "outbound" and m.sender and m.sender.email]
         if ours:
             return ours[-1]
