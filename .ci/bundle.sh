@@ -12,10 +12,11 @@
 #      tools and the prompt the manifest lists. Skipped while pyproject.toml does not define the
 #      command the manifest runs (before the rename to leadinbox-mcp).
 #
-# The registry's schema is published only at static.modelcontextprotocol.io (no npm or PyPI package
-# ships it), which CI cannot reach: set MCP_SERVER_SCHEMA=/path/to/server.schema.json, else a copy
-# cached by an earlier run is used, else it is downloaded; when none can be had step 3 is skipped
-# (BUNDLE_REQUIRE_SCHEMA=1 makes that a failure). Whatever the source, its sha256 must be the pin.
+# The registry publishes its schema at static.modelcontextprotocol.io, which CI cannot reach. The
+# linter skillsaw (PyPI, MIT) ships a byte-for-byte copy of each released schema, so CI takes the
+# pinned one from skillsaw's wheel (downloaded, never installed or run). MCP_SERVER_SCHEMA=/path
+# overrides that, a copy cached by an earlier run is reused, and the registry's own URL is the last
+# resort. Whatever the source, its sha256 must be the pin; with no copy at all, step 3 fails.
 #
 # Needs node and npm, and the project's venv (.venv, or PYTHON=/path/to/python with `mcp`
 # installed) for the build and the MCP client. The mcpb CLI comes through npx, jsonschema and uv
@@ -29,6 +30,7 @@ JSONSCHEMA_VERSION=4.26.0   # jsonschema[format-nongpl] from PyPI
 SCHEMA_VERSION=2025-12-11   # the MCP Registry's server.json schema; server.json's $schema names it
 SCHEMA_SHA256=3fba09590c99f61735d234822279f4223fab9e300c0a81e81c91ab62a4114de0
 SCHEMA_URL="https://static.modelcontextprotocol.io/schemas/$SCHEMA_VERSION/server.schema.json"
+SKILLSAW_VERSION=0.22.0     # skillsaw from PyPI: its wheel carries the registry's released schemas
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -67,7 +69,7 @@ tools_venv() { # jsonschema and uv, once per pin set
     touch "$TOOLS/.complete"
 }
 
-echo "bundle.sh: mcpb $MCPB_VERSION, uv $UV_VERSION, jsonschema $JSONSCHEMA_VERSION, registry schema $SCHEMA_VERSION"
+echo "bundle.sh: mcpb $MCPB_VERSION, uv $UV_VERSION, jsonschema $JSONSCHEMA_VERSION, registry schema $SCHEMA_VERSION (from skillsaw $SKILLSAW_VERSION)"
 
 # --- 1. manifest.json --------------------------------------------------------------------------
 if run "mcpb validate manifest.json" "$WORK/validate.log" "${MCPB[@]}" validate manifest.json; then
@@ -97,37 +99,42 @@ else
 fi
 
 # --- 3. server.json against the registry's schema ----------------------------------------------
+sha256_of() { "$PY" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$1"; }
 schema_file() { # prints the path of a copy of the pinned schema, or nothing
   local candidate cached="$CACHE/server.schema.$SCHEMA_VERSION.json"
   for candidate in "${MCP_SERVER_SCHEMA:-}" "$cached"; do
     [[ -n "$candidate" && -f "$candidate" ]] || continue
-    if [[ "$("$PY" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$candidate")" == "$SCHEMA_SHA256" ]]; then
-      echo "$candidate"; return 0
-    fi
+    [[ "$(sha256_of "$candidate")" == "$SCHEMA_SHA256" ]] && { echo "$candidate"; return 0; }
     echo "bundle.sh: $candidate is not the pinned $SCHEMA_VERSION schema (sha256 differs); ignored" >&2
   done
   mkdir -p "$CACHE"
-  if "$PY" - "$SCHEMA_URL" "$cached.partial" 2>/dev/null <<'PY'
-import sys, urllib.request
-with urllib.request.urlopen(sys.argv[1], timeout=10) as response, open(sys.argv[2], "wb") as out:
-    out.write(response.read())
+  # skillsaw's wheel from PyPI, read as a zip file; else the registry's URL.
+  "$PY" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    -d "$WORK/skillsaw" "skillsaw==$SKILLSAW_VERSION" >"$WORK/skillsaw.log" 2>&1 || true
+  "$PY" - "$WORK/skillsaw" "${SCHEMA_VERSION//-/_}" "$SCHEMA_URL" "$cached.partial" 2>/dev/null <<'PY' || true
+import pathlib, sys, urllib.request, zipfile
+wheels, version, url, out = sys.argv[1:]
+member = f"skillsaw/schemas/mcp_registry/v{version}/server.schema.json"
+for wheel in pathlib.Path(wheels).glob("skillsaw-*.whl"):
+    with zipfile.ZipFile(wheel) as z:
+        if member in z.namelist():
+            pathlib.Path(out).write_bytes(z.read(member))
+            sys.exit(0)
+with urllib.request.urlopen(url, timeout=10) as response:
+    pathlib.Path(out).write_bytes(response.read())
 PY
-  then
-    if [[ "$("$PY" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$cached.partial")" == "$SCHEMA_SHA256" ]]; then
+  if [[ -f "$cached.partial" ]]; then
+    if [[ "$(sha256_of "$cached.partial")" == "$SCHEMA_SHA256" ]]; then
       mv "$cached.partial" "$cached" && echo "$cached" && return 0
     fi
-    echo "bundle.sh: the downloaded schema's sha256 is not the pin: was $SCHEMA_VERSION republished?" >&2
+    echo "bundle.sh: the $SCHEMA_VERSION schema found (skillsaw $SKILLSAW_VERSION or $SCHEMA_URL) is not the pin" >&2
   fi
   rm -f "$cached.partial"
   return 0
 }
 SCHEMA="$(schema_file)"
 if [[ -z "$SCHEMA" ]]; then
-  if [[ -n "${BUNDLE_REQUIRE_SCHEMA:-}" ]]; then
-    row FAIL "server.json vs registry schema" "no copy of the $SCHEMA_VERSION schema (MCP_SERVER_SCHEMA, cache, or $SCHEMA_URL)"
-  else
-    row skip "server.json vs registry schema" "schema not reachable: set MCP_SERVER_SCHEMA=/path/to/server.schema.json ($SCHEMA_URL)"
-  fi
+  row FAIL "server.json vs registry schema" "no copy of the $SCHEMA_VERSION schema: skillsaw $SKILLSAW_VERSION from PyPI, $SCHEMA_URL, or MCP_SERVER_SCHEMA=/path"
 elif run "tools venv (uv, jsonschema)" "$WORK/tools.log" tools_venv; then
   cat >"$WORK/check_server_json.py" <<'PY'
 import json, re, sys
