@@ -21,6 +21,7 @@ from helpers import Swappable
 from test_sendkit_emulator import REPLY_KEYS
 
 from leadinbox_mcp.sandbox import inboxbase, lemlist, sendkit, sendpilot
+from leadinbox_mcp.sandbox.lemlist.app import UNAUTHORIZED
 from leadinbox_mcp.sandbox.loopback import LoopbackServer
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -510,7 +511,7 @@ def test_lemlist_drafts_pass_the_auth_gate(method: str, suffix: str) -> None:
     with serving(app) as client:
         client.auth = httpx2.BasicAuth("", "wrong-key")
         response = client.request(method, drafts_path(contact_id) + suffix, json={"channel": "email", "content": "x"})
-    assert response.status_code == 401 and response.text == lemlist.UNAUTHORIZED
+    assert response.status_code == 401 and response.text == UNAUTHORIZED
     assert response.headers["content-type"].startswith("text/plain")
     assert app.state.requests == [(method, drafts_path(contact_id) + suffix, {})]
 

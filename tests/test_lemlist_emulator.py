@@ -18,15 +18,8 @@ from helpers import NOW
 from seed_json import json_examples
 from starlette.testclient import TestClient
 
-from leadinbox_mcp.sandbox.lemlist import (
-    DEFAULT_LIMIT,
-    DEFAULT_THREAD_LIMIT,
-    SANDBOX_API_KEY,
-    UNAUTHORIZED,
-    build_conversations,
-    create_app,
-    long_conversation,
-)
+from leadinbox_mcp.sandbox.lemlist import SANDBOX_API_KEY, build_conversations, create_app, long_conversation
+from leadinbox_mcp.sandbox.lemlist.app import DEFAULT_LIMIT, DEFAULT_THREAD_LIMIT, UNAUTHORIZED
 
 KEY = "lemlist_test_3f1a9c2e7b"
 SEED_ROW_KEYS = set(json_examples("003")[0]["data"][0])

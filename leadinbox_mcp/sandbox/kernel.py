@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REASONS = {
+_REASONS = {
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
@@ -37,6 +37,11 @@ REASONS = {
     502: "Bad Gateway",
     503: "Service Unavailable",
 }
+
+
+def reason(status: int) -> str:
+    """The reason phrase of an HTTP status ("Error" for one the emulators do not answer)."""
+    return _REASONS.get(status, "Error")
 
 
 class Refused(Exception):
@@ -72,7 +77,7 @@ class _Gate:
         try:
             headers = self.check(request)
             if self.state.fail is not None:  # a failure switch, which tests may flip while it runs
-                raise Refused(self.state.fail, REASONS.get(self.state.fail, "Error"), headers)
+                raise Refused(self.state.fail, reason(self.state.fail), headers)
         except Refused as refusal:
             await self.envelope(refusal)(scope, receive, send)
             return
@@ -214,27 +219,25 @@ def text_field(
 def string_list(body: Mapping[str, Any], name: str, *, max_items: int = 100) -> list[str]:
     """A list of strings: [] when absent or null; refused when anything else or longer than
     `max_items` (ASSUMED: no provider documents a maximum)."""
-    value = body.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise Invalid(f"'{name}' must be a list of strings.", name)
-    if len(value) > max_items:
-        raise Invalid(f"'{name}' must have at most {max_items} items.", name)
-    return list(value)
+    return _list_of(body, name, str, "strings", max_items)
 
 
 def object_list(body: Mapping[str, Any], name: str, *, max_items: int = 20) -> list[dict[str, Any]]:
-    """A list of JSON objects: [] when absent or null; refused when anything else or longer than
-    `max_items` (ASSUMED: no provider documents a maximum)."""
+    """A list of JSON objects (each copied): [] when absent or null; refused when anything else or
+    longer than `max_items` (ASSUMED: no provider documents a maximum)."""
+    return [dict(item) for item in _list_of(body, name, dict, "objects", max_items)]
+
+
+def _list_of(body: Mapping[str, Any], name: str, kind: type, kind_plural: str, max_items: int) -> list[Any]:
+    """What `string_list` and `object_list` check: a list of `kind` items, `max_items` at most."""
     value = body.get(name)
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise Invalid(f"'{name}' must be a list of objects.", name)
+    if not isinstance(value, list) or not all(isinstance(item, kind) for item in value):
+        raise Invalid(f"'{name}' must be a list of {kind_plural}.", name)
     if len(value) > max_items:
         raise Invalid(f"'{name}' must have at most {max_items} items.", name)
-    return [dict(item) for item in value]
+    return list(value)
 
 
 EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
@@ -243,6 +246,12 @@ EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 
 def is_email(value: str) -> bool:
     return EMAIL.fullmatch(value.strip()) is not None
+
+
+def preview(text: str, max_chars: int) -> str:
+    """`text` on one line (white space folded), cut to `max_chars` characters with "..." when longer."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= max_chars else flat[: max_chars - 3].rstrip() + "..."
 
 
 _BREAKS = re.compile(r"(?i)<br\s*/?>|</p\s*>|</div\s*>")

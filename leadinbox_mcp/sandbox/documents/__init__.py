@@ -3,8 +3,8 @@ a pricing workbook (XLSX, two sheets), a seat list (CSV), a pitch deck with spea
 call notes (TXT), a pricing page (HTML), a forwarded budget approval (EML) and a dashboard
 screenshot (PNG).
 
-Written by scripts/make_documents.py (deterministic: run it again and git stays clean); read
-them with load().
+Written by scripts/make_documents.py (deterministic: run it again and git stays clean), but for
+the call notes and the pricing page, which are edited here by hand; read them with load().
 """
 
 from __future__ import annotations

@@ -70,29 +70,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from leadinbox_mcp.sandbox import kernel
 from leadinbox_mcp.sandbox.inboxbase.story import (
     HOUR,
     SANDBOX_IDENTITIES,
-    SNIPPET_CHARS,
     EventShape,
     WithForm,
     build_conversations,
     iso_ms,
     ms_of,
+    snippet_of,
     to_ms,
-)
-from leadinbox_mcp.sandbox.kernel import (
-    Clock,
-    Invalid,
-    Refused,
-    emulator_app,
-    int_param,
-    is_email,
-    json_object,
-    string_list,
-    text_field,
-    text_of_html,
-    window,
 )
 
 SANDBOX_API_KEY = "sk_sandbox_pipewise_b81d4e6a2c"
@@ -150,7 +138,7 @@ def rows_of(conversations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 # 404 ("identity not found in org", details {handle}) are documented.
 
 
-class _Refused(Refused):
+class _Refused(kernel.Refused):
     """A refusal with InboxBase's `details`."""
 
     def __init__(
@@ -160,10 +148,10 @@ class _Refused(Refused):
         self.details = details
 
 
-def _envelope(refusal: Refused) -> Response:
+def _envelope(refusal: kernel.Refused) -> Response:
     body: dict[str, Any] = {"error": refusal.message}
     details = getattr(refusal, "details", None)
-    if details is None and isinstance(refusal, Invalid):  # a send's body: which field, if one
+    if details is None and isinstance(refusal, kernel.Invalid):  # a send's body: which field, if one
         details = {"field": refusal.field} if refusal.field else {}
     if details is not None:
         body["details"] = details
@@ -188,15 +176,6 @@ def _millis(request: Request, name: str) -> int | None:
     if not re.fullmatch(r"-?[0-9]{1,19}", raw.strip()):
         raise _bad(name, "an integer (Unix milliseconds)")
     return int(raw)
-
-
-def _snippet(text: str) -> str:
-    """A message's snippet, cut as the data set's are (ASSUMED: the docs give no length)."""
-    flat = " ".join(text.split())
-    if len(flat) <= SNIPPET_CHARS:
-        return flat
-    cut = flat[:SNIPPET_CHARS]
-    return cut[: cut.rfind(" ")].rstrip(" ,.;:-") + "..." if " " in cut else cut + "..."
 
 
 def _ulid(ms: int, rng: Random) -> str:
@@ -249,7 +228,7 @@ class _Api:
         *,
         event_shape: EventShape = "seed",
         with_form: WithForm = "address",
-        clock: Clock | None = None,
+        clock: kernel.Clock | None = None,
     ) -> None:
         self.api_key = api_key
         self.auth_texts = auth_texts
@@ -262,7 +241,7 @@ class _Api:
         self.failures = {h.casefold(): code for h, code in failures.items()}
         self.event_shape = event_shape
         self.with_form = with_form
-        self.clock = clock or Clock(None)
+        self.clock = clock or kernel.Clock(None)
         self.rng = Random("inboxbase sends")
         self.sent: dict[str, tuple[str, dict[str, Any]]] = {}  # Idempotency-Key -> (body, answer)
 
@@ -354,7 +333,7 @@ class _Api:
             key = key.strip()
             if not 1 <= len(key) <= 255:
                 raise _Refused(400, "invalid Idempotency-Key", {"expected": "1 to 255 characters"})
-        body = await json_object(request)
+        body = await kernel.json_object(request)
         fingerprint = json.dumps([handle, body], sort_keys=True, separators=(",", ":"))
         if key is not None and key in self.sent:
             first, answer = self.sent[key]
@@ -370,13 +349,13 @@ class _Api:
 
     @staticmethod
     def _bodies(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
-        text, html = text_field(body, "text"), text_field(body, "html")
+        text, html = kernel.text_field(body, "text"), kernel.text_field(body, "html")
         if not (text or "").strip() and not (html or "").strip():
-            raise Invalid("'text' or 'html' is required.", "text")
+            raise kernel.Invalid("'text' or 'html' is required.", "text")
         return text, html
 
     def _reply(self, handle: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        conv_id = text_field(body, "convId", required=True)
+        conv_id = kernel.text_field(body, "convId", required=True)
         assert conv_id is not None
         conversation = self.conversations[handle].get(conv_id)
         if conversation is None:
@@ -392,19 +371,19 @@ class _Api:
 
     def _start(self, handle: str, body: Mapping[str, Any]) -> dict[str, Any]:
         raw_to = body.get("to")
-        recipients = [raw_to] if isinstance(raw_to, str) else string_list(body, "to")
+        recipients = [raw_to] if isinstance(raw_to, str) else kernel.string_list(body, "to")
         if not any(r.strip() for r in recipients):
-            raise Invalid("'to' is required.", "to")
-        subject = text_field(body, "subject", required=True)
+            raise kernel.Invalid("'to' is required.", "to")
+        subject = kernel.text_field(body, "subject", required=True)
         assert subject is not None
         text, html = self._bodies(body)
-        text_field(body, "inReplyTo")
+        kernel.text_field(body, "inReplyTo")
         if not isinstance(body.get("references"), str):
-            string_list(body, "references")
+            kernel.string_list(body, "references")
         accepted, rejected = [], []
         for recipient in recipients:
             name, address = parseaddr(recipient)
-            if is_email(address):
+            if kernel.is_email(address):
                 accepted.append((name, address))
             else:
                 rejected.append({"address": recipient, "reason": "invalid address"})
@@ -465,7 +444,7 @@ class _Api:
         """A message event from the identity, dated now, in `shape`."""
         ts = to_ms(self.clock())
         sender = self._sender(handle)
-        snippet = _snippet(text if text and text.strip() else text_of_html(html or ""))
+        snippet = snippet_of(text if text and text.strip() else kernel.text_of_html(html or ""))
         message_id = f"msg_{self.rng.getrandbits(64):016x}"
         if shape == "documented":
             message: dict[str, Any] = {
@@ -533,8 +512,8 @@ class _Api:
     def _list(self, handle: str, request: Request) -> JSONResponse:
         query = request.query_params
         try:
-            limit = int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, max_digits=19)
-        except Refused:
+            limit = kernel.int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, max_digits=19)
+        except kernel.Refused:
             raise _bad("limit", "an integer 1..200") from None
         archived_raw = (query.get("archived") or "").strip().lower()
         if archived_raw not in ("", "true", "false"):
@@ -560,7 +539,7 @@ class _Api:
             )
 
         rows = [row for row in self.rows[handle] if keep(row)]
-        page, more = window(rows, 0, limit)
+        page, more = kernel.window(rows, 0, limit)
         next_cursor = page[-1]["lastEventAt"] if more else None
         return JSONResponse({"identity": handle, "conversations": page, "nextCursor": next_cursor})
 
@@ -618,7 +597,7 @@ def create_app(
         transient_failures,
         event_shape=event_shape,
         with_form=with_form,
-        clock=Clock(now),
+        clock=kernel.Clock(now),
     )
 
     routes = [
@@ -626,6 +605,6 @@ def create_app(
         # Every other path (GET; the router answers 405 to other methods): see `respond`.
         Route("/{path:path}", api.respond, methods=None),
     ]
-    app = emulator_app(routes, check=api.check, envelope=_envelope, route_error=_route_error)
+    app = kernel.emulator_app(routes, check=api.check, envelope=_envelope, route_error=_route_error)
     app.add_middleware(_RawPath)  # added last, so outermost: the kernel's gate logs the raw path
     return app

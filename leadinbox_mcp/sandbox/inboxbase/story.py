@@ -142,12 +142,14 @@ def _paragraphs_html(text: str) -> str:
     return "".join(f"<p>{html_lib.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n") if p.strip())
 
 
-def _snippet(text: str) -> str:
+def snippet_of(text: str) -> str:
+    """A message's snippet: on one line, cut at a word before SNIPPET_CHARS characters, with "..."
+    (ASSUMED: the docs give no length)."""
     flat = " ".join(text.split())
     if len(flat) <= SNIPPET_CHARS:
         return flat
     cut = flat[:SNIPPET_CHARS]
-    return cut[: cut.rfind(" ")].rstrip(" ,.;:-") + "..."
+    return cut[: cut.rfind(" ")].rstrip(" ,.;:-") + "..." if " " in cut else cut + "..."
 
 
 def _client_bodies(style: str, html_only: bool, body: str, quote: mail.Quoted | None) -> tuple[str | None, str | None]:
@@ -241,7 +243,7 @@ class _Timeline:
             "subject": subject,
             "text": text,
             "html": html,
-            "snippet": _snippet(snippet_text),
+            "snippet": snippet_of(snippet_text),
             **extra,
         }
         return self._event("message", message=message)

@@ -4,29 +4,10 @@
 from pydantic import SecretStr
 
 from leadinbox_mcp.providers.lemlist.client import LemlistSettings
-from leadinbox_mcp.sandbox.lemlist.app import (
-    DEFAULT_LIMIT,
-    DEFAULT_THREAD_LIMIT,
-    MAX_LIMIT,
-    RATE_LIMIT,
-    SANDBOX_API_KEY,
-    UNAUTHORIZED,
-    create_app,
-)
+from leadinbox_mcp.sandbox.lemlist.app import SANDBOX_API_KEY, create_app
 from leadinbox_mcp.sandbox.lemlist.story import build_conversations, long_conversation
 
-__all__ = [
-    "settings",
-    "DEFAULT_LIMIT",
-    "DEFAULT_THREAD_LIMIT",
-    "MAX_LIMIT",
-    "RATE_LIMIT",
-    "SANDBOX_API_KEY",
-    "UNAUTHORIZED",
-    "build_conversations",
-    "create_app",
-    "long_conversation",
-]
+__all__ = ["settings", "SANDBOX_API_KEY", "build_conversations", "create_app", "long_conversation"]
 
 
 def settings(base_url: str) -> LemlistSettings:

@@ -62,22 +62,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from leadinbox_mcp.sandbox.kernel import (
-    REASONS,
-    Clock,
-    Invalid,
-    Refused,
-    emulator_app,
-    int_param,
-    is_email,
-    iso,
-    json_object,
-    object_list,
-    string_list,
-    text_field,
-    text_of_html,
-    window,
-)
+from leadinbox_mcp.sandbox import kernel
 from leadinbox_mcp.sandbox.lemlist.story import build_conversations
 
 SANDBOX_API_KEY = "lemlist_sandbox_pipewise_8e3b51c07d"
@@ -144,16 +129,16 @@ def _basic_password(authorization: str) -> str | None:
     return password if sep else None
 
 
-def _envelope(refusal: Refused) -> Response:
+def _envelope(refusal: kernel.Refused) -> Response:
     """lemlist's errors: JSON `{error, message}` for 400 and 403, plain text otherwise."""
     if refusal.status in (400, 403):
-        body = {"error": REASONS[refusal.status], "message": refusal.message}
+        body = {"error": kernel.reason(refusal.status), "message": refusal.message}
         return JSONResponse(body, status_code=refusal.status, headers=refusal.headers)
     return PlainTextResponse(refusal.message, status_code=refusal.status, headers=refusal.headers)
 
 
 def _route_error(request: Request, status: int) -> str:
-    return REASONS.get(status, "Error")
+    return kernel.reason(status)
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,7 +200,7 @@ def _pagination(total: int, page: int, limit: int, more: bool) -> dict[str, Any]
 
 
 def _int(request: Request, name: str, default: int, low: int, high: int | None) -> int:
-    return int_param(request, name, default, low, high, max_digits=9)
+    return kernel.int_param(request, name, default, low, high, max_digits=9)
 
 
 class _Inbox:
@@ -267,9 +252,9 @@ class _Inbox:
         user_id = request.query_params.get("userId") or None
         if user_id is not None:
             if not re.fullmatch(r"usr_[A-Za-z0-9]{1,40}", user_id):
-                raise Refused(400, "userId must be a user id (usr_...)")
+                raise kernel.Refused(400, "userId must be a user id (usr_...)")
             if user_id not in self.users:
-                raise Refused(403, "This user is not a member of your team")
+                raise kernel.Refused(403, "This user is not a member of your team")
         return user_id
 
     async def list_conversations(self, request: Request) -> Response:
@@ -279,7 +264,7 @@ class _Inbox:
         rows = self.rows
         if user_id is not None:
             rows = [r for r in rows if any(u.get("userId") == user_id for u in r.get("users") or [])]
-        chunk, more = window(rows, (page - 1) * limit, limit)
+        chunk, more = kernel.window(rows, (page - 1) * limit, limit)
         return JSONResponse({"data": chunk, "pagination": _pagination(len(rows), page, limit, more)})
 
     async def contact_messages(self, request: Request) -> Response:
@@ -288,11 +273,11 @@ class _Inbox:
         skip = _int(request, "skip", 0, 0, None)
         mark = request.query_params.get("markAsRead", "false")
         if mark not in ("true", "false"):
-            raise Refused(400, "markAsRead must be true or false")
+            raise kernel.Refused(400, "markAsRead must be true or false")
         user_id = self._user(request)
         thread = self.threads.get(contact_id)
         if thread is None:
-            raise Refused(404, "Contact not found")
+            raise kernel.Refused(404, "Contact not found")
         if self.thread_delay:
             await anyio.sleep(self.thread_delay)
         if mark == "true":  # documented: marks the conversation read
@@ -301,7 +286,7 @@ class _Inbox:
                     user["read"] = True
         if not self.thread_pagination:
             return JSONResponse({"data": thread})
-        chunk, more = window(thread, skip, limit)
+        chunk, more = kernel.window(thread, skip, limit)
         # currentPage of a skip that is not a multiple of limit: the page its first item is on.
         return JSONResponse({"data": chunk, "pagination": _pagination(len(thread), skip // limit + 1, limit, more)})
 
@@ -329,7 +314,7 @@ class _Drafts:
       a body with none of those four is a 400.
     """
 
-    def __init__(self, inbox: _Inbox, clock: Clock) -> None:
+    def __init__(self, inbox: _Inbox, clock: kernel.Clock) -> None:
         self.inbox = inbox
         self.clock = clock
         self.rng = Random("lemlist drafts")
@@ -338,7 +323,7 @@ class _Drafts:
     def _contact(self, request: Request) -> str:
         contact_id = request.path_params["contact_id"]
         if contact_id not in self.inbox.threads:
-            raise Refused(404, "Contact not found")
+            raise kernel.Refused(404, "Contact not found")
         return contact_id
 
     def _owner(self, request: Request, required: bool = True) -> str | None:
@@ -346,38 +331,38 @@ class _Drafts:
         raw = (request.query_params.get("draftOwner") or "").strip()
         if not raw:
             if required:
-                raise Refused(400, "draftOwner is required (a user id usr_... or a team member's email)")
+                raise kernel.Refused(400, "draftOwner is required (a user id usr_... or a team member's email)")
             return None
         if re.fullmatch(r"usr_[A-Za-z0-9]{1,40}", raw):
             if raw not in self.inbox.users:
-                raise Refused(403, "This user is not a member of your team")
+                raise kernel.Refused(403, "This user is not a member of your team")
             return raw
-        if is_email(raw):
+        if kernel.is_email(raw):
             user_id = self.inbox.user_emails.get(raw.casefold())
             if user_id is None:
-                raise Refused(403, "This user is not a member of your team")
+                raise kernel.Refused(403, "This user is not a member of your team")
             return user_id
-        raise Refused(400, "draftOwner must be a user id (usr_...) or an email address")
+        raise kernel.Refused(400, "draftOwner must be a user id (usr_...) or an email address")
 
     def _draft(self, request: Request, contact_id: str, owner: str | None) -> dict[str, Any]:
         draft_id = request.path_params["draft_id"]
         for draft in self.by_contact.get(contact_id, []):
             if draft["_id"] == draft_id and (owner is None or draft["draftOwner"] == owner):
                 return draft
-        raise Refused(404, "Draft not found")
+        raise kernel.Refused(404, "Draft not found")
 
     @staticmethod
     def _content(body: dict[str, Any], required: bool) -> str | None:
-        content = text_field(body, "content", required=required)
+        content = kernel.text_field(body, "content", required=required)
         if content is not None and len(content.encode("utf-8")) > MAX_DRAFT_BYTES:
-            raise Invalid(f"content must be at most {MAX_DRAFT_BYTES // 1024} KB", "content")
+            raise kernel.Invalid(f"content must be at most {MAX_DRAFT_BYTES // 1024} KB", "content")
         return content
 
     @staticmethod
     def _cc(body: dict[str, Any]) -> list[str]:
-        cc = string_list(body, "cc")
-        if not all(is_email(a) for a in cc):
-            raise Invalid("cc must be a list of email addresses", "cc")
+        cc = kernel.string_list(body, "cc")
+        if not all(kernel.is_email(a) for a in cc):
+            raise kernel.Invalid("cc must be a list of email addresses", "cc")
         return cc
 
     @staticmethod
@@ -388,22 +373,24 @@ class _Drafts:
     async def create(self, request: Request) -> Response:
         contact_id = self._contact(request)
         owner = self._owner(request)
-        body = await json_object(request)
+        body = await kernel.json_object(request)
         channel = body.get("channel")
         if channel not in DRAFT_CHANNELS:
-            raise Invalid(f"channel must be one of {', '.join(DRAFT_CHANNELS)}", "channel")
+            raise kernel.Invalid(f"channel must be one of {', '.join(DRAFT_CHANNELS)}", "channel")
         content = self._content(body, required=True)
         assert content is not None
-        subject = text_field(body, "subject")
+        subject = kernel.text_field(body, "subject")
         cc = self._cc(body)
-        attachments = object_list(body, "attachments")
-        reply_to = text_field(body, "replyToActivityId")
+        attachments = kernel.object_list(body, "attachments")
+        reply_to = kernel.text_field(body, "replyToActivityId")
         if reply_to is not None and reply_to not in self.inbox.activity_ids[contact_id]:
-            raise Invalid("replyToActivityId is not an activity of this contact", "replyToActivityId")
+            raise kernel.Invalid("replyToActivityId is not an activity of this contact", "replyToActivityId")
         drafts = self.by_contact.setdefault(contact_id, [])
         if len(drafts) >= MAX_DRAFTS:
-            raise Invalid(f"This conversation already has {MAX_DRAFTS} drafts, the maximum: delete one or update one")
-        now = iso(self.clock())
+            raise kernel.Invalid(
+                f"This conversation already has {MAX_DRAFTS} drafts, the maximum: delete one or update one"
+            )
+        now = kernel.iso(self.clock())
         draft = {
             "_id": "drf_" + "".join(self.rng.choice(_ID_ALPHABET) for _ in range(17)),
             "contactId": contact_id,
@@ -436,20 +423,20 @@ class _Drafts:
     async def update(self, request: Request) -> Response:
         contact_id = self._contact(request)
         draft = self._draft(request, contact_id, self._owner(request))
-        body = await json_object(request)
+        body = await kernel.json_object(request)
         changes: dict[str, Any] = {}
         if "content" in body:
             changes["content"] = self._content(body, required=True)
             changes["contentPreview"] = _preview(changes["content"])
         if "subject" in body:
-            changes["subject"] = text_field(body, "subject")
+            changes["subject"] = kernel.text_field(body, "subject")
         if "cc" in body:
             changes["cc"] = self._cc(body)
         if "attachments" in body:
-            changes["attachments"] = object_list(body, "attachments")
+            changes["attachments"] = kernel.object_list(body, "attachments")
         if not changes:
-            raise Invalid("Nothing to update: send content, subject, cc or attachments")
-        draft.update(changes, updatedAt=iso(self.clock()))
+            raise kernel.Invalid("Nothing to update: send content, subject, cc or attachments")
+        draft.update(changes, updatedAt=kernel.iso(self.clock()))
         return JSONResponse({"draft": draft})
 
     async def delete(self, request: Request) -> Response:
@@ -460,8 +447,7 @@ class _Drafts:
 
 
 def _preview(content: str) -> str:
-    text = " ".join(text_of_html(content).split())
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 3].rstrip() + "..."
+    return kernel.preview(kernel.text_of_html(content), PREVIEW_CHARS)
 
 
 def create_app(
@@ -512,13 +498,13 @@ def create_app(
         thread_pagination=thread_pagination,
         thread_delay=thread_delay,
     )
-    drafts = _Drafts(inbox, Clock(now))
+    drafts = _Drafts(inbox, kernel.Clock(now))
     limiter = _FixedWindow(requests, per_seconds)
 
     def check(request: Request) -> dict[str, str]:
         """The key (401, without rate-limit headers), then its rate limit (429)."""
         if _basic_password(request.headers.get("authorization", "")) != api_key:
-            raise Refused(401, UNAUTHORIZED)
+            raise kernel.Refused(401, UNAUTHORIZED)
         allowed, remaining, reset_in = limiter.hit(api_key)
         headers = {
             "X-RateLimit-Limit": str(limiter.requests),
@@ -530,10 +516,10 @@ def create_app(
             wait = max(1, math.ceil(reset_in))
             if retry_after:
                 headers["Retry-After"] = str(wait)
-            raise Refused(429, f"Too many requests, please retry in {wait} seconds", headers)
+            raise kernel.Refused(429, f"Too many requests, please retry in {wait} seconds", headers)
         return headers
 
-    app = emulator_app(
+    app = kernel.emulator_app(
         [
             Route("/api/inbox", inbox.list_conversations, methods=["GET"]),
             Route("/api/inbox/{contact_id}", inbox.contact_messages, methods=["GET"]),

@@ -4,14 +4,12 @@
 from pydantic import SecretStr
 
 from leadinbox_mcp.providers.sendkit.client import SendKitSettings
-from leadinbox_mcp.sandbox.sendkit.app import DEFAULT_LIMIT, MAX_LIMIT, SANDBOX_API_KEY, create_app
+from leadinbox_mcp.sandbox.sendkit.app import SANDBOX_API_KEY, create_app
 from leadinbox_mcp.sandbox.sendkit.rows import list_row
 from leadinbox_mcp.sandbox.sendkit.story import build_conversations, build_variant_conversations
 
 __all__ = [
     "settings",
-    "DEFAULT_LIMIT",
-    "MAX_LIMIT",
     "SANDBOX_API_KEY",
     "build_conversations",
     "build_variant_conversations",

@@ -35,25 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from leadinbox_mcp.sandbox import documents
-from leadinbox_mcp.sandbox.kernel import (
-    REASONS,
-    Check,
-    Clock,
-    Invalid,
-    Refused,
-    emulator_app,
-    int_param,
-    is_email,
-    iso,
-    json_object,
-    object_list,
-    parse_time,
-    string_list,
-    text_field,
-    text_of_html,
-    window,
-)
+from leadinbox_mcp.sandbox import documents, kernel
 from leadinbox_mcp.sandbox.sendkit.rows import is_lead_reply, list_row, matches_search, sort_key
 from leadinbox_mcp.sandbox.sendkit.story import build_conversations
 
@@ -80,9 +62,9 @@ MAGIC = {
 # --------------------------------------------------------------------------------------------
 
 
-def envelope(refusal: Refused) -> JSONResponse:
+def envelope(refusal: kernel.Refused) -> JSONResponse:
     """SendKit's error body: {error, message, code}."""
-    body = {"error": REASONS.get(refusal.status, "Error"), "message": refusal.message, "code": refusal.status}
+    body = {"error": kernel.reason(refusal.status), "message": refusal.message, "code": refusal.status}
     return JSONResponse(body, status_code=refusal.status, headers=refusal.headers)
 
 
@@ -90,10 +72,10 @@ def route_error(request: Request, status: int) -> str:
     return {
         404: "The requested resource was not found",
         405: "This method is not allowed on this resource.",
-    }.get(status, REASONS.get(status, "Error"))
+    }.get(status, kernel.reason(status))
 
 
-def gate(api_key: str, workspace_id: str | None) -> Check:
+def gate(api_key: str, workspace_id: str | None) -> kernel.Check:
     """Checks the API key (X-Api-Key, or Authorization: Bearer) and the workspace header."""
 
     def check(request: Request) -> None:
@@ -103,19 +85,21 @@ def gate(api_key: str, workspace_id: str | None) -> Check:
             scheme, _, token = headers.get("authorization", "").partition(" ")
             key = token.strip() if scheme.lower() == "bearer" else ""
         if not key:
-            raise Refused(401, "Missing API key: send it in the X-Api-Key header or as Authorization: Bearer <key>.")
+            raise kernel.Refused(
+                401, "Missing API key: send it in the X-Api-Key header or as Authorization: Bearer <key>."
+            )
         if key != api_key:
-            raise Refused(401, "Invalid API key.")
+            raise kernel.Refused(401, "Invalid API key.")
         workspace = headers.get("x-workspace-id")
         if key.startswith("sk_user_"):
             if not workspace:
-                raise Refused(
+                raise kernel.Refused(
                     400, "Platform API keys (sk_user_...) must send the X-Workspace-Id header on workspace endpoints."
                 )
             if workspace != workspace_id:
-                raise Refused(403, "This API key has no access to the requested workspace.")
+                raise kernel.Refused(403, "This API key has no access to the requested workspace.")
         elif workspace is not None:
-            raise Refused(
+            raise kernel.Refused(
                 400,
                 "Workspace API keys (sk_...) are bound to one workspace: do not send the X-Workspace-Id header.",
             )
@@ -157,7 +141,7 @@ class Inbox:
         empty_pages: dict[int, int] | None = None,
         missing_cursor: bool = False,
         old_shapes: bool = False,
-        clock: Clock | None = None,
+        clock: kernel.Clock | None = None,
     ) -> None:
         self.pagination = pagination
         self.page_size_cap = page_size_cap
@@ -171,7 +155,7 @@ class Inbox:
         self.keys: dict[str, tuple[datetime, str]] = {}
         self.rows: list[tuple[tuple[datetime, str], dict[str, Any]]] = []
         self._index(conversations)
-        self.clock = clock or Clock(None)
+        self.clock = clock or kernel.Clock(None)
         self.mailboxes = _Mailboxes(conversations)
         self.rng = Random("sendkit writes")  # the random part of the ids that writes make
         self.counter = self.rng.getrandbits(24)
@@ -185,15 +169,17 @@ class Inbox:
 
     async def list_conversations(self, request: Request) -> JSONResponse:
         q = request.query_params
-        limit = int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, message=INT_MESSAGE)
+        limit = kernel.int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, message=INT_MESSAGE)
         if self.page_size_cap:
             limit = min(limit, self.page_size_cap)  # a server that serves fewer rows than asked
         # The newer list page has no `page` parameter (second reading); sent anyway, it is ignored
         # here, as unknown query parameters usually are (ASSUMED: not documented).
-        page = 1 if self.pagination == "cursor_v2" else int_param(request, "page", 1, 1, None, message=INT_MESSAGE)
+        page = (
+            1 if self.pagination == "cursor_v2" else kernel.int_param(request, "page", 1, 1, None, message=INT_MESSAGE)
+        )
         status = q.get("status") or None
         if status not in (None, "unread"):
-            raise Refused(400, "Query parameter 'status' accepts only 'unread'.")
+            raise kernel.Refused(400, "Query parameter 'status' accepts only 'unread'.")
         tag, campaign_id = q.get("tag") or None, q.get("campaign_id") or None
         search = (q.get("search") or "").strip().casefold()
 
@@ -214,11 +200,11 @@ class Inbox:
                 after = self.keys[cursor]
                 start = next((i for i, (key, _) in enumerate(rows) if key < after), len(rows))
             else:
-                raise Refused(400, "Unknown cursor: pass the nextCursor of a previous response.")
+                raise kernel.Refused(400, "Unknown cursor: pass the nextCursor of a previous response.")
         else:
             start, served = self._page_start(page, limit)
         empty = served < self.empty_pages.get(start, 0)
-        page_rows, more = window(rows, start, limit)
+        page_rows, more = kernel.window(rows, start, limit)
         chunk = [] if empty else [row for _, row in page_rows]
         total, has_more = len(rows), empty or more
         if self.pagination in ("cursor", "cursor_v2"):
@@ -271,7 +257,7 @@ class Inbox:
     def _conversation(self, request: Request) -> dict[str, Any]:
         conversation = self.by_id.get(request.path_params["conversation_id"])
         if conversation is None:
-            raise Refused(404, "Conversation not found.")
+            raise kernel.Refused(404, "Conversation not found.")
         return conversation
 
     async def get_conversation(self, request: Request) -> JSONResponse:
@@ -288,10 +274,10 @@ class Inbox:
         raw = request.path_params["n"]
         attachments = [a for m in conversation.get("messages") or [] for a in m.get("attachments") or []]
         if not raw.isdigit() or int(raw) >= len(attachments):
-            raise Refused(404, "Attachment not found.")
+            raise kernel.Refused(404, "Attachment not found.")
         item = attachments[int(raw)]
         if not item.get("downloadUrl"):
-            raise Refused(404, "This attachment is not available for download.")
+            raise kernel.Refused(404, "This attachment is not available for download.")
         filename = item.get("filename") or f"attachment-{raw}"
         return Response(
             attachment_bytes(item.get("contentType") or "", int(item.get("size") or 0), filename),
@@ -317,32 +303,32 @@ class Inbox:
         (ISO, future; omitted: now), mailboxId, attachments[]}`, answered as documented:
         `{"success": true, "data": {"id", "status": "pending", "scheduledFor", "isScheduled"}}`."""
         conversation = self._conversation(request)
-        body = await json_object(request)
-        text = text_field(body, "body", required=True)
+        body = await kernel.json_object(request)
+        text = kernel.text_field(body, "body", required=True)
         assert text is not None
         for name in ("cc", "bcc"):
-            if not all(is_email(a) for a in string_list(body, name)):
-                raise Invalid(f"'{name}' must be a list of e-mail addresses.", name)
+            if not all(kernel.is_email(a) for a in kernel.string_list(body, name)):
+                raise kernel.Invalid(f"'{name}' must be a list of e-mail addresses.", name)
         # ASSUMED: the shape of an attachment is not documented; objects are accepted and shown
         # in the thread by their filename / contentType / size (without downloadUrl: the
         # emulator keeps no bytes).
-        attachments = object_list(body, "attachments")
+        attachments = kernel.object_list(body, "attachments")
         now = self.clock()
-        scheduled_raw = text_field(body, "scheduledFor")
+        scheduled_raw = kernel.text_field(body, "scheduledFor")
         scheduled_for = None
         if scheduled_raw is not None:
             try:
-                scheduled_for = parse_time(scheduled_raw.strip())
+                scheduled_for = kernel.parse_time(scheduled_raw.strip())
             except ValueError:
-                raise Invalid("'scheduledFor' must be an ISO 8601 date-time.", "scheduledFor") from None
+                raise kernel.Invalid("'scheduledFor' must be an ISO 8601 date-time.", "scheduledFor") from None
             if scheduled_for.tzinfo is None:  # ASSUMED: a time without an offset is UTC
                 scheduled_for = scheduled_for.replace(tzinfo=now.tzinfo)
             if scheduled_for <= now:
-                raise Invalid("'scheduledFor' must be in the future.", "scheduledFor")
-        mailbox_id = text_field(body, "mailboxId")
+                raise kernel.Invalid("'scheduledFor' must be in the future.", "scheduledFor")
+        mailbox_id = kernel.text_field(body, "mailboxId")
         if mailbox_id is not None and self.mailboxes.emails and mailbox_id not in self.mailboxes.emails:
             # ASSUMED: a mailbox of another workspace (or none) is a 400; the docs say nothing.
-            raise Invalid("'mailboxId' is not a mailbox of this workspace.", "mailboxId")
+            raise kernel.Invalid("'mailboxId' is not a mailbox of this workspace.", "mailboxId")
         mailbox_id = mailbox_id or self.mailboxes.of(conversation)
         reply_id = self._object_id(now)
         if scheduled_for is not None:
@@ -355,7 +341,7 @@ class Inbox:
         data = {
             "id": reply_id,
             "status": "pending",
-            "scheduledFor": iso(scheduled_for or now),
+            "scheduledFor": kernel.iso(scheduled_for or now),
             "isScheduled": scheduled_for is not None,
         }
         return JSONResponse({"success": True, "data": data})
@@ -374,10 +360,10 @@ class Inbox:
         item = {
             "_id": reply_id,
             "message": text,
-            "scheduledFor": iso(scheduled_for),
+            "scheduledFor": kernel.iso(scheduled_for),
             "status": "pending",
             "mailboxId": mailbox_id,
-            "createdAt": iso(now),
+            "createdAt": kernel.iso(now),
         }
         self._store({**conversation, "scheduledReplies": [*(conversation.get("scheduledReplies") or []), item]})
 
@@ -400,9 +386,9 @@ class Inbox:
             "from": self.mailboxes.emails.get(mailbox_id or "") or self.mailboxes.email_of(conversation),
             "to": lead.get("email"),
             "subject": _reply_subject(subjects[-1]) if subjects else None,
-            "content": text_of_html(text),
+            "content": kernel.text_of_html(text),
             "htmlContent": text,
-            "receivedAt": iso(now),
+            "receivedAt": kernel.iso(now),
             "isFromLead": False,
             "isAutoReply": False,
             "read": True,
@@ -446,9 +432,9 @@ class Inbox:
         items = list(conversation.get("scheduledReplies") or [])
         found = next((i for i, item in enumerate(items) if item.get("_id") == reply_id), None)
         if found is None:
-            raise Refused(404, "Scheduled reply not found.")
+            raise kernel.Refused(404, "Scheduled reply not found.")
         if items[found].get("status") != "pending":
-            raise Refused(
+            raise kernel.Refused(
                 400, f"Only a pending scheduled reply can be cancelled; this one is {items[found].get('status')}."
             )
         del items[found]
@@ -573,7 +559,7 @@ def create_app(
         empty_pages=empty_pages,
         missing_cursor=missing_cursor,
         old_shapes=old_shapes,
-        clock=Clock(now),
+        clock=kernel.Clock(now),
     )
     routes = [
         Route("/v1/inbox", inbox.list_conversations, methods=["GET"]),
@@ -583,4 +569,4 @@ def create_app(
         Route("/v1/inbox/{conversation_id}/scheduled", inbox.list_scheduled, methods=["GET"]),
         Route("/v1/inbox/{conversation_id}/scheduled/{reply_id}", inbox.cancel_scheduled, methods=["DELETE"]),
     ]
-    return emulator_app(routes, check=gate(api_key, workspace_id), envelope=envelope, route_error=route_error)
+    return kernel.emulator_app(routes, check=gate(api_key, workspace_id), envelope=envelope, route_error=route_error)

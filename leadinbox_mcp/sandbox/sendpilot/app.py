@@ -49,20 +49,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from leadinbox_mcp.sandbox.kernel import (
-    REASONS,
-    Check,
-    Clock,
-    Invalid,
-    Refused,
-    emulator_app,
-    int_param,
-    iso,
-    json_object,
-    parse_time,
-    text_field,
-    window,
-)
+from leadinbox_mcp.sandbox import kernel
 from leadinbox_mcp.sandbox.sendpilot.story import PREVIEW_CHARS, SENDER_ACCOUNTS, build_conversations, vary
 
 SANDBOX_API_KEY = "sp_sandbox_pipewise_7c41e9a2b3"
@@ -76,31 +63,31 @@ MAX_MESSAGE_CHARS = 8000  # documented: the most a sent message may hold
 # beyond the documentation is marked "invented", "observed" or ASSUMED where it does it.
 
 
-def _envelope(refusal: Refused) -> Response:
+def _envelope(refusal: kernel.Refused) -> Response:
     """SendPilot's error shape. The 400 is documented; the texts of the 400s are invented."""
-    body = {"statusCode": refusal.status, "message": refusal.message, "error": REASONS.get(refusal.status, "Error")}
+    body = {"statusCode": refusal.status, "message": refusal.message, "error": kernel.reason(refusal.status)}
     return JSONResponse(body, status_code=refusal.status, headers=refusal.headers)
 
 
 def _route_error(request: Request, status: int) -> str:
     # Invented: the texts (NestJS's usual ones), and 405, which SendPilot does not document.
-    return {404: "Cannot GET " + request.url.path, 405: "Method not allowed"}.get(status, REASONS.get(status, "Error"))
+    return {404: "Cannot GET " + request.url.path, 405: "Method not allowed"}.get(status, kernel.reason(status))
 
 
-def _gate(api_key: str, outage: bool, rate_limited: int | None) -> Check:
+def _gate(api_key: str, outage: bool, rate_limited: int | None) -> kernel.Check:
     """The `check` of the kernel: the X-API-Key header, then the outage and rate-limit switches."""
 
     def check(request: Request) -> None:
         key = request.headers.get("x-api-key", "").strip()
         if not key:
-            raise Refused(401, "Missing API key")
+            raise kernel.Refused(401, "Missing API key")
         if key != api_key:
-            raise Refused(401, "Invalid API key")
+            raise kernel.Refused(401, "Invalid API key")
         if outage:
-            raise Refused(500, "Internal server error")
+            raise kernel.Refused(500, "Internal server error")
         if rate_limited is not None:
             # Observed, not documented: a 429 with Retry-After. The body's text is invented.
-            raise Refused(429, "Too many requests", {"Retry-After": str(rate_limited)})
+            raise kernel.Refused(429, "Too many requests", {"Retry-After": str(rate_limited)})
 
     return check
 
@@ -114,15 +101,15 @@ def _decode_token(token: str) -> dict[str, Any]:
     try:
         payload = json.loads(base64.b64decode(token, validate=True))
     except (binascii.Error, ValueError):
-        raise Refused(400, "Invalid continuationToken") from None
+        raise kernel.Refused(400, "Invalid continuationToken") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("continuation"), str):
-        raise Refused(400, "Invalid continuationToken")
+        raise kernel.Refused(400, "Invalid continuationToken")
     return payload
 
 
 def _activity_ms(row: dict[str, Any]) -> int:
     stamp = row.get("lastActivityAt") or row.get("updatedAt") or row.get("createdAt")
-    return int(parse_time(stamp).timestamp() * 1000) if stamp else 0
+    return int(kernel.parse_time(stamp).timestamp() * 1000) if stamp else 0
 
 
 class _Inbox:
@@ -135,7 +122,7 @@ class _Inbox:
         message_order: str,
         error_above_limit: int | None = None,
         *,
-        clock: Clock | None = None,
+        clock: kernel.Clock | None = None,
         sent_word: str = "sent",
     ) -> None:
         self.pagination = pagination
@@ -145,7 +132,7 @@ class _Inbox:
         self.by_id = {c["id"]: c for c in conversations}
         self.rows: list[tuple[tuple[int, str], dict[str, Any]]] = []
         self._index()
-        self.clock = clock or Clock(None)
+        self.clock = clock or kernel.Clock(None)
         self.sent_word = sent_word
         self.rng = Random("sendpilot sends")
 
@@ -160,30 +147,30 @@ class _Inbox:
         account = (request.query_params.get("accountId") or "").strip() or None
         if account is None:
             if required:
-                raise Refused(400, "accountId is required")
+                raise kernel.Refused(400, "accountId is required")
             return None
         if account not in self.accounts:  # documented 403 (another workspace); the text is invented
-            raise Refused(403, "You do not have access to this LinkedIn account")
+            raise kernel.Refused(403, "You do not have access to this LinkedIn account")
         return account
 
     async def list_conversations(self, request: Request) -> Response:
-        limit = int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        limit = kernel.int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         if self.error_above_limit is not None and limit > self.error_above_limit:
             # Observed by integrators: limit=100 answers 500 where 50 works. The text is invented.
-            raise Refused(500, "Internal server error")
-        page = int_param(request, "page", 1, 1, None)
+            raise kernel.Refused(500, "Internal server error")
+        page = kernel.int_param(request, "page", 1, 1, None)
         account = self._account(request, required=False)
         rows = [(key, row) for key, row in self.rows if account is None or row["accountId"] == account]
         token = request.query_params.get("continuationToken") or None
         if token is not None:
             payload = _decode_token(token)
             if not payload["continuation"].isdigit() or not isinstance(payload.get("id"), str):
-                raise Refused(400, "Invalid continuationToken")
+                raise kernel.Refused(400, "Invalid continuationToken")
             after = (int(payload["continuation"]), payload["id"])
             start = next((i for i, (key, _) in enumerate(rows) if key < after), len(rows))
         else:
             start = (page - 1) * limit
-        chunk, has_more = window(rows, start, limit)
+        chunk, has_more = kernel.window(rows, start, limit)
         if self.pagination == "token":
             last_key = chunk[-1][0] if chunk else None
             pagination: dict[str, Any] = {
@@ -207,19 +194,19 @@ class _Inbox:
     async def list_messages(self, request: Request) -> Response:
         conversation_id = request.path_params["conversation_id"]
         account = self._account(request, required=True)
-        limit = int_param(request, "limit", DEFAULT_MESSAGE_LIMIT, 1, MAX_LIMIT)
+        limit = kernel.int_param(request, "limit", DEFAULT_MESSAGE_LIMIT, 1, MAX_LIMIT)
         conversation = self.by_id.get(conversation_id)
         if conversation is None or conversation["accountId"] != account:
             # Invented: another sender account's conversation is a 404 here (the API may say 403).
-            raise Refused(404, "Conversation not found")
+            raise kernel.Refused(404, "Conversation not found")
         start = 0
         token = request.query_params.get("continuationToken") or None
         if token is not None:
             payload = _decode_token(token)
             if payload.get("conversationId") != conversation_id or not payload["continuation"].isdigit():
-                raise Refused(400, "Invalid continuationToken")
+                raise kernel.Refused(400, "Invalid continuationToken")
             start = int(payload["continuation"])
-        chunk, has_more = window(self._ordered(conversation), start, limit)
+        chunk, has_more = kernel.window(self._ordered(conversation), start, limit)
         return JSONResponse(
             {
                 "conversationId": conversation_id,
@@ -262,28 +249,28 @@ class _Inbox:
         - the message is sent at once: `readStatus` "unknown" (as the data's unanswered
           messages), `contentType` "TEXT"; the row's unreadCount does not change.
         """
-        body = await json_object(request)
-        message = text_field(body, "message", required=True, max_chars=MAX_MESSAGE_CHARS)
+        body = await kernel.json_object(request)
+        message = kernel.text_field(body, "message", required=True, max_chars=MAX_MESSAGE_CHARS)
         assert message is not None
-        recipient_url = text_field(body, "recipientLinkedinUrl")
-        sender_id = text_field(body, "senderId")
+        recipient_url = kernel.text_field(body, "recipientLinkedinUrl")
+        sender_id = kernel.text_field(body, "senderId")
         for name in ("campaignId", "leadId"):
-            text_field(body, name)
+            kernel.text_field(body, name)
         if recipient_url is None or not recipient_url.strip():
             if body.get("leadId") is not None:
-                raise Invalid(
+                raise kernel.Invalid(
                     "Sending to a leadId is not supported by this emulator (it knows no leads): "
                     "send recipientLinkedinUrl",
                     "leadId",
                 )
-            raise Invalid("recipientLinkedinUrl is required", "recipientLinkedinUrl")
+            raise kernel.Invalid("recipientLinkedinUrl is required", "recipientLinkedinUrl")
         if sender_id is None or not sender_id.strip():
-            raise Invalid("senderId is required", "senderId")
+            raise kernel.Invalid("senderId is required", "senderId")
         if sender_id not in self.accounts:  # documented 403 (another workspace); the text is invented
-            raise Refused(403, "You do not have access to this LinkedIn account")
+            raise kernel.Refused(403, "You do not have access to this LinkedIn account")
         found = self._connection(sender_id, _profile_key(recipient_url))
         if found is None:
-            raise Refused(400, "The recipient is not a 1st-degree connection of this sender")
+            raise kernel.Refused(400, "The recipient is not a 1st-degree connection of this sender")
         conversation, participant = found
         now = self.clock()
         sent = {
@@ -292,14 +279,18 @@ class _Inbox:
             "sender": self._us(conversation),
             "recipient": {k: participant[k] for k in ("id", "name", "profileUrl") if k in participant},
             "direction": self.sent_word,
-            "sentAt": iso(now),
+            "sentAt": kernel.iso(now),
             "readStatus": "unknown",
             "contentType": "TEXT",
             "attachments": [],
         }
         changed = {
             **conversation,
-            "lastMessage": {"content": _preview(message), "sentAt": sent["sentAt"], "direction": self.sent_word},
+            "lastMessage": {
+                "content": kernel.preview(message, PREVIEW_CHARS),
+                "sentAt": sent["sentAt"],
+                "direction": self.sent_word,
+            },
             "lastActivityAt": sent["sentAt"],
             "updatedAt": sent["sentAt"],
             "messages": [*(conversation.get("messages") or []), sent],
@@ -347,12 +338,6 @@ def _profile_key(url: str) -> str:
     parts = urlsplit(text if "://" in text else "https://" + text)
     host = (parts.hostname or "").removeprefix("www.")
     return f"{host}{parts.path.rstrip('/')}".casefold() if host else ""
-
-
-def _preview(text: str) -> str:
-    """lastMessage.content: cut at PREVIEW_CHARS characters, as documented (as the data's rows)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 3].rstrip() + "..."
 
 
 def create_app(
@@ -410,7 +395,7 @@ def create_app(
         pagination,
         message_order,
         error_above_limit,
-        clock=Clock(now),
+        clock=kernel.Clock(now),
         sent_word=direction_names[0] if direction_names else "sent",
     )
     routes = []
@@ -420,6 +405,6 @@ def create_app(
             Route(prefix + "/v1/inbox/conversations/{conversation_id}/messages", inbox.list_messages, methods=["GET"]),
             Route(prefix + "/v1/inbox/send", inbox.send, methods=["POST"]),
         ]
-    return emulator_app(
+    return kernel.emulator_app(
         routes, check=_gate(api_key, outage, rate_limited), envelope=_envelope, route_error=_route_error
     )

@@ -24,7 +24,7 @@ from pathlib import Path
 from random import Random
 from typing import Any, TypedDict, Unpack
 
-from leadinbox_mcp.sandbox.kernel import iso, sandbox_now
+from leadinbox_mcp.sandbox.kernel import iso, preview, sandbox_now
 
 PREVIEW_CHARS = 100  # documented
 
@@ -226,12 +226,6 @@ def _attachment(rng: Random, file: _File) -> dict[str, Any]:
     return doc
 
 
-def _preview(text: str) -> str:
-    """lastMessage.content: cut at PREVIEW_CHARS characters, as documented."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 3].rstrip() + "..."
-
-
 def _build(story: _Story, rng: Random, now: datetime, end: datetime) -> dict[str, Any]:
     sender = _SENDERS[story.sender]
     member = _MEMBERS[story.member]
@@ -292,7 +286,11 @@ def _build(story: _Story, rng: Random, now: datetime, end: datetime) -> dict[str
         "id": _conversation_id(rng),
         "accountId": sender.account_id,
         "participants": [participant],
-        "lastMessage": {"content": _preview(last["content"]), "sentAt": last["sentAt"], "direction": last["direction"]},
+        "lastMessage": {
+            "content": preview(last["content"], PREVIEW_CHARS),
+            "sentAt": last["sentAt"],
+            "direction": last["direction"],
+        },
         "lastActivityAt": last["sentAt"],
         "unreadCount": unread,
         "createdAt": messages[0]["sentAt"],
