@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 Direction = Literal["inbound", "outbound", "unknown"]
 """unknown: the provider does not say who wrote it, and nothing it sends tells; never guessed."""
+Side = Literal["lead", "us"]
+"""Who wrote a message: the lead (inbound) or us (outbound)."""
 
 
 class Frozen(BaseModel):
@@ -49,7 +51,7 @@ class Conversation(Frozen):
     campaign: str | None = None
     campaign_id: str | None = None
     message_count: int | None = None
-    last_from: Literal["lead", "us"] | None = None
+    last_from: Side | None = None
     """Who wrote the latest message: as the provider's list row says it, or as the thread shows
     it; None where neither says (never guessed)."""
 

@@ -14,13 +14,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar, Literal
+from typing import ClassVar
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
 
+from leadinbox_mcp.providers.client_base import ApiClient, last_from
 from leadinbox_mcp.providers.errors import NotFoundError, ProviderError
-from leadinbox_mcp.providers.http import Call, HttpClient, bucket_for
+from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.inboxbase import wire
 from leadinbox_mcp.providers.model import (
     Attachment,
@@ -35,7 +36,6 @@ from leadinbox_mcp.providers.model import (
     Thread,
 )
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def _millis(value: datetime | int) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-class InboxBaseClient:
+class InboxBaseClient(ApiClient):
     """One InboxBase identity (`handle`) read with one API key, as one account."""
 
     provider: ClassVar[str] = "inboxbase"
@@ -167,45 +167,27 @@ class InboxBaseClient:
     def __init__(
         self, account: str, handle: str, settings: InboxBaseSettings, http: HttpClient, key_hint: str = KEY_HINT
     ) -> None:
-        if settings.api_key is None:
-            raise ValueError("InboxBase needs an API key")
+        super().__init__(account, settings, http, key_hint)
         if ":" in account:
             raise ValueError("an account name cannot contain ':'")
-        self.account = account
         self.handle = handle
-        self._key = settings.api_key
-        self._base = settings.base_url.rstrip("/")
-        self._http = http
-        self._key_hint = key_hint
         self._conversations = f"/v1/identities/{quote(handle, safe='')}/conversations"
 
     def valid_id(self, conversation_id: str) -> bool:
         """Ids look like conv_<16 hex>; documented as opaque, so any short URL-safe id passes."""
         return bool(_ID.fullmatch(conversation_id))
 
-    def _call(self, path: str, params: dict[str, str | int] | None = None, not_found: str | None = None) -> Call:
-        key = self._key.get_secret_value()
-        return Call(
-            url=self._base + path,
-            account=self.account,
-            provider_label=self.label,
-            key_hint=self._key_hint,
-            params=params or {},
-            headers={"Authorization": f"Bearer {key}"},
-            secrets=(key,),
-            bucket=bucket_for(self.provider, key),
-            not_found=not_found,
-            forbidden_hint=f"{self._key_hint} and {IDENTITY_HINT}",
-        )
+    def _auth(self, key: str) -> tuple[dict[str, str], tuple[str, ...]]:
+        return {"Authorization": f"Bearer {key}"}, (key,)
+
+    def _forbidden_hint(self, key: str) -> str:
+        return f"{self._key_hint} and {IDENTITY_HINT}"
 
     def _unknown_identity(self) -> str:
         return (
             f"{self.account}: InboxBase has no identity {self.handle!r} in the organisation of this API key "
             f"(HTTP 404); check {IDENTITY_HINT} and that {self._key_hint} belongs to the same organisation."
         )
-
-    async def _get(self, call: Call, model: type[WireT]) -> WireT:
-        return parse(model, await self._http.get_json(call), self.account, self.label)
 
     async def list_page(
         self,
@@ -255,19 +237,10 @@ class InboxBaseClient:
         rows = fresh[: state.size]
         more = len(fresh) > state.size or listing.next_cursor is not None
         next_token = self._next(state, rows, listing.next_cursor) if rows and more else None
+        # A row left out as not openable still counts in the page token: paging is unchanged.
         return Page(
             conversations=tuple(self._conversation(r) for r in rows if self._openable(r.id)), next_token=next_token
         )
-
-    def _openable(self, conversation_id: str) -> bool:
-        """A listed id that get_thread would refuse is left out (and logged), not handed out; the
-        page token still counts it, so paging is unchanged."""
-        if self.valid_id(conversation_id):
-            return True
-        log.warning(
-            "%s: InboxBase listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id
-        )
-        return False
 
     def _next(self, state: PageToken, rows: list[wire.ConversationRow], next_cursor: int | str | None) -> str | None:
         last = rows[-1].last_event_ms
@@ -368,7 +341,7 @@ class InboxBaseClient:
             status=_status(detail.archived),
             tags=tuple(dict.fromkeys(detail.labels)),
             message_count=detail.message_count if detail.message_count is not None else len(ordered),
-            last_from=_newest_side(ordered),
+            last_from=last_from(ordered),
         )
         notes = []
         if detail.no_reply is not None and detail.no_reply not in expired:
@@ -376,15 +349,6 @@ class InboxBaseClient:
                 f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC."
             )
         return Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
-
-
-def _newest_side(messages: Sequence[Message]) -> Literal["lead", "us"] | None:
-    """Who wrote the newest message (oldest first, undated ones last): None when its direction
-    is unknown, or when it is undated among dated ones (then which is newest is not known)."""
-    if not messages or (messages[-1].at is None and len(messages) > 1):
-        return None
-    direction = messages[-1].direction
-    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
 
 
 def _status(archived: bool | None) -> str | None:

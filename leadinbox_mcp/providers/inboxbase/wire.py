@@ -112,25 +112,30 @@ Strings = Annotated[list[str], BeforeValidator(_strings)]
 Address = Annotated[str | None, BeforeValidator(_address)]
 
 
-class ConversationRow(Wire):
-    """One row of GET /v1/identities/{handle}/conversations."""
+class _Conversation(Wire):
+    """What a listing's row and a conversation's own page both say of it."""
 
     id: str
     with_: Address = Field(default=None, alias="with")
     subject: str | None = None
-    snippet: str | None = None
     message_count: int | None = Field(default=None, alias="messageCount")
     archived: bool | None = None
     labels: Strings = Field(default_factory=list)
-    """Not documented on rows (only on the conversation); read when present."""
+    """Documented on the conversation, not on rows; read on rows when present."""
     last_event_at: Millis = Field(default=None, alias="lastEventAt")
     last_event_at_iso: IsoTime = Field(default=None, alias="lastEventAtIso")
-    created_at: Millis = Field(default=None, alias="createdAt")
-    created_at_iso: IsoTime = Field(default=None, alias="createdAtIso")
 
     @property
     def last_event(self) -> datetime | None:
         return when(self.last_event_at, self.last_event_at_iso)
+
+
+class ConversationRow(_Conversation):
+    """One row of GET /v1/identities/{handle}/conversations."""
+
+    snippet: str | None = None
+    created_at: Millis = Field(default=None, alias="createdAt")
+    created_at_iso: IsoTime = Field(default=None, alias="createdAtIso")
 
     @property
     def last_event_ms(self) -> int | None:
@@ -243,15 +248,7 @@ class Event(Wire):
         return found
 
 
-class ConversationDetail(Wire):
-    id: str
-    with_: Address = Field(default=None, alias="with")
-    subject: str | None = None
-    message_count: int | None = Field(default=None, alias="messageCount")
-    archived: bool | None = None
-    labels: Strings = Field(default_factory=list)
-    last_event_at: Millis = Field(default=None, alias="lastEventAt")
-    last_event_at_iso: IsoTime = Field(default=None, alias="lastEventAtIso")
+class ConversationDetail(_Conversation):
     no_reply_at: Millis = Field(default=None, alias="noReplyAt")
     """When the conversation's no-reply timer is due (documented field; read as a pending timer)."""
     no_reply_at_iso: IsoTime = Field(default=None, alias="noReplyAtIso")
@@ -259,10 +256,6 @@ class ConversationDetail(Wire):
     """When a no-reply timer last expired (the time of the last `no_reply_expired`)."""
     last_no_reply_at_iso: IsoTime = Field(default=None, alias="lastNoReplyAtIso")
     events: list[Event] = Field(default_factory=list)
-
-    @property
-    def last_event(self) -> datetime | None:
-        return when(self.last_event_at, self.last_event_at_iso)
 
     @property
     def no_reply(self) -> datetime | None:

@@ -37,15 +37,16 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import ClassVar
 from urllib.parse import quote, urlsplit
 
 import anyio
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from leadinbox_mcp.providers.client_base import ApiClient, last_from
 from leadinbox_mcp.providers.errors import ProviderError
-from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for, time_left
+from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, time_left
 from leadinbox_mcp.providers.lemlist import wire
 from leadinbox_mcp.providers.model import (
     Attachment,
@@ -61,7 +62,7 @@ from leadinbox_mcp.providers.model import (
 )
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import WireT, mailbox, parse, people
+from leadinbox_mcp.providers.wire_base import mailbox, people
 
 DEFAULT_BASE_URL = "https://api.lemlist.com"
 DOCUMENTED_RATE_LIMIT = RateLimit(20, 2.0)
@@ -119,7 +120,7 @@ class LemlistSettings(ProviderSettings):
         return value
 
 
-class LemlistClient:
+class LemlistClient(ApiClient):
     """One lemlist team (one API key).
 
     GET /api/inbox/{contactId} says nothing about the contact but its email (`leadEmail`), and
@@ -132,6 +133,7 @@ class LemlistClient:
 
     provider: ClassVar[str] = "lemlist"
     label: ClassVar[str] = "lemlist"
+    rate_limit: ClassVar[RateLimit | None] = RATE_LIMIT
     capabilities: ClassVar[Capabilities] = Capabilities(
         unread=False, tag=False, campaign=False, text=False, domain="none", max_page_size=MAX_PAGE_SIZE
     )
@@ -140,43 +142,22 @@ class LemlistClient:
     wrote last is not on the list row either: only the thread tells (`Conversation.last_from`)."""
 
     def __init__(self, account: str, settings: LemlistSettings, http: HttpClient, key_hint: str) -> None:
-        if settings.api_key is None or not settings.has_key():
-            raise ValueError("lemlist needs an API key")
-        self.account = account
-        self._key = settings.api_key
+        super().__init__(account, settings, http, key_hint)
         self._user_id = settings.user_id
-        self._base = settings.base_url.rstrip("/")
-        self._http = http
-        self._key_hint = key_hint
         self._listed: dict[str, Conversation] = {}
         self._team: dict[str, None] = {}
 
     def valid_id(self, conversation_id: str) -> bool:
         return bool(_CONTACT_ID.fullmatch(conversation_id))
 
-    def _call(self, path: str, params: dict[str, str | int] | None = None, not_found: str | None = None) -> Call:
-        key = self._key.get_secret_value()
+    def _auth(self, key: str) -> tuple[dict[str, str], tuple[str, ...]]:
         token = base64.b64encode(f":{key}".encode()).decode("ascii")
-        return Call(
-            url=self._base + path,
-            account=self.account,
-            provider_label=self.label,
-            key_hint=self._key_hint,
-            params=params or {},
-            headers={"Authorization": f"Basic {token}"},
-            secrets=(key, token),
-            not_found=not_found,
-            forbidden_hint=(
-                f"{self._key_hint} and LEMLIST_USER_ID (the user must belong to the key's team)"
-                if self._user_id
-                else None
-            ),
-            rate_limit=RATE_LIMIT,
-            bucket=bucket_for("lemlist", key),
-        )
+        return {"Authorization": f"Basic {token}"}, (key, token)
 
-    async def _get(self, call: Call, model: type[WireT]) -> WireT:
-        return parse(model, await self._http.get_json(call), self.account, self.label)
+    def _forbidden_hint(self, key: str) -> str | None:
+        if not self._user_id:
+            return None
+        return f"{self._key_hint} and LEMLIST_USER_ID (the user must belong to the key's team)"
 
     async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
         """One page of GET /api/inbox. lemlist filters by nothing in `query` (see capabilities):
@@ -744,18 +725,9 @@ def thread_from_activities(
         campaign=campaign,
         campaign_id=campaign_id,
         message_count=len(messages),
-        last_from=_newest_side(messages) if newest_read else None,
+        last_from=last_from(messages) if newest_read else None,
     )
     return Thread(conversation=conversation, messages=tuple(messages), events=tuple(events), notes=notes)
-
-
-def _newest_side(messages: list[Message]) -> Literal["lead", "us"] | None:
-    """Who wrote the newest message (oldest first, undated ones last): None when its direction
-    is unknown, or when it is undated among dated ones (then which is newest is not known)."""
-    if not messages or (messages[-1].at is None and len(messages) > 1):
-        return None
-    direction = messages[-1].direction
-    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
 
 
 accounts = one_account(LemlistClient, "lemlist", "LEMLIST_API_KEY")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import re
-from typing import ClassVar, Literal
+from typing import ClassVar
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
 
-from leadinbox_mcp.providers.http import Call, HttpClient, bucket_for
+from leadinbox_mcp.providers.client_base import ApiClient, side_of
+from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.model import (
     Attachment,
     Capabilities,
@@ -20,14 +20,12 @@ from leadinbox_mcp.providers.model import (
     Person,
     Query,
     ScheduledReply,
+    Side,
     Thread,
 )
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendkit import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import WireT, parse
-
-log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -36,6 +34,8 @@ _NUMBER = re.compile(r"[0-9]{1,18}")
 EMPTY_PAGES = 3
 """Empty pages in a row (`data: []` while the pagination says more follow: observed, PROVIDERS.md)
 that one list_page call reads before it ends the account's listing with a note."""
+PLATFORM_KEY_PREFIX = "sk_user_"
+"""A platform key reads the workspace that X-Workspace-Id names."""
 
 
 class SendKitSettings(ProviderSettings):
@@ -45,7 +45,7 @@ class SendKitSettings(ProviderSettings):
     base_url: str = DEFAULT_BASE_URL
 
 
-class SendKitClient:
+class SendKitClient(ApiClient):
     provider: ClassVar[str] = "sendkit"
     label: ClassVar[str] = "SendKit"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -56,43 +56,22 @@ class SendKitClient:
     from the thread (the list row does not say), so awaiting_reply reads it."""
 
     def __init__(self, account: str, settings: SendKitSettings, http: HttpClient, key_hint: str) -> None:
-        if settings.api_key is None:
-            raise ValueError("SendKit needs an API key")
-        self.account = account
-        self._key = settings.api_key
+        super().__init__(account, settings, http, key_hint)
         self._workspace = settings.workspace_id
-        self._base = settings.base_url.rstrip("/")
-        self._http = http
-        self._key_hint = key_hint
 
     def valid_id(self, conversation_id: str) -> bool:
         return bool(_ID.fullmatch(conversation_id))
 
-    def _call(self, path: str, params: dict[str, str | int] | None = None, not_found: str | None = None) -> Call:
-        key = self._key.get_secret_value()
+    def _auth(self, key: str) -> tuple[dict[str, str], tuple[str, ...]]:
         headers = {"X-Api-Key": key}
-        platform_key = key.startswith("sk_user_")
-        if platform_key and self._workspace:
+        if key.startswith(PLATFORM_KEY_PREFIX) and self._workspace:
             headers["X-Workspace-Id"] = self._workspace
-        return Call(
-            url=self._base + path,
-            account=self.account,
-            provider_label=self.label,
-            key_hint=self._key_hint,
-            params=params or {},
-            headers=headers,
-            secrets=(key,),
-            bucket=bucket_for(self.provider, key),
-            not_found=not_found,
-            forbidden_hint=(
-                f"{self._key_hint} and SENDKIT_WORKSPACE_ID (a platform key needs the workspace it may read)"
-                if platform_key
-                else None
-            ),
-        )
+        return headers, (key,)
 
-    async def _get(self, call: Call, model: type[WireT]) -> WireT:
-        return parse(model, await self._http.get_json(call), self.account, self.label)
+    def _forbidden_hint(self, key: str) -> str | None:
+        if not key.startswith(PLATFORM_KEY_PREFIX):
+            return None
+        return f"{self._key_hint} and SENDKIT_WORKSPACE_ID (a platform key needs the workspace it may read)"
 
     async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
         """One page of conversations. Empty pages that say more follow are read past, at most
@@ -124,15 +103,6 @@ class SendKitClient:
             notes.append(f"{self.account}: {stopped}, so its listing ends here and older conversations may be missing.")
         return Page(conversations=conversations, next_token=following, notes=tuple(notes))
 
-    def _openable(self, conversation_id: str) -> bool:
-        """A listed id that get_thread would refuse is left out (logged, and noted on the page)."""
-        if self.valid_id(conversation_id):
-            return True
-        log.warning(
-            "%s: SendKit listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id
-        )
-        return False
-
     async def get_thread(self, conversation_id: str) -> Thread:
         path = "/v1/inbox/" + quote(conversation_id, safe="")
         missing = (
@@ -158,7 +128,7 @@ class SendKitClient:
             campaign=detail.campaign.name if detail.campaign else None,
             campaign_id=detail.campaign.id if detail.campaign else None,
             message_count=len(messages),
-            last_from=_side(directions[-1]) if directions else None,
+            last_from=side_of(directions[-1]) if directions else None,  # the thread is chronological (documented)
         )
         scheduled = tuple(
             ScheduledReply(
@@ -276,18 +246,12 @@ def _unread(is_read: bool | None, unread_count: int | None, last: wire.LastMessa
     return None
 
 
-def _last_from(last: wire.LastMessage | None) -> Literal["lead", "us"] | None:
+def _last_from(last: wire.LastMessage | None) -> Side | None:
     """Who wrote the newest message, as the list row's `lastMessage.isFromLead` says; None when
     it does not say."""
     if last is None or last.is_from_lead is None:
         return None
     return "lead" if last.is_from_lead else "us"
-
-
-def _side(direction: Direction | None) -> Literal["lead", "us"] | None:
-    """The thread's newest message (the thread is chronological, as documented): its direction
-    as who wrote last."""
-    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
 
 
 def _unread_from_messages(messages: list[wire.ThreadMessage]) -> bool | None:

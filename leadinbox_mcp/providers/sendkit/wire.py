@@ -43,19 +43,25 @@ class LastMessage(Wire):
     read: bool | None = None
 
 
-class ConversationRow(Wire):
+class _Conversation(Wire):
+    """What a list row and a thread page both say of a conversation."""
+
     id: str | None = None
-    """None when missing: such a row cannot be opened, and the client says it left it out."""
+    """None when missing: such a row cannot be opened, and the client says it left it out (a
+    thread keeps the id it was asked for)."""
     lead: Lead = Field(default_factory=Lead)
     campaign: Campaign | None = None
     status: str | None = None
     ai_tag: str | None = Field(default=None, alias="aiTag")
     tags: Annotated[list[str], NoNulls] = Field(default_factory=list)
+    is_read: bool | None = Field(default=None, alias="isRead")
+    unread_count: int | None = Field(default=None, alias="unreadCount")
+
+
+class ConversationRow(_Conversation):
     replied_at: datetime | None = Field(default=None, alias="repliedAt")
     last_message: LastMessage | None = Field(default=None, alias="lastMessage")
     message_count: int | None = Field(default=None, alias="messageCount")
-    is_read: bool | None = Field(default=None, alias="isRead")
-    unread_count: int | None = Field(default=None, alias="unreadCount")
 
 
 class Pagination(Wire):
@@ -117,17 +123,9 @@ class ScheduledReply(Wire):
     created_at: datetime | None = Field(default=None, alias="createdAt")
 
 
-class ConversationDetail(Wire):
+class ConversationDetail(_Conversation):
     """The older page has no `isRead`, `unreadCount` or message `attachments`."""
 
-    id: str | None = None
-    lead: Lead = Field(default_factory=Lead)
-    campaign: Campaign | None = None
-    status: str | None = None
-    ai_tag: str | None = Field(default=None, alias="aiTag")
-    tags: Annotated[list[str], NoNulls] = Field(default_factory=list)
-    is_read: bool | None = Field(default=None, alias="isRead")
-    unread_count: int | None = Field(default=None, alias="unreadCount")
     messages: Annotated[list[ThreadMessage], NoNulls] = Field(default_factory=list)
     scheduled_replies: Annotated[list[ScheduledReply], NoNulls] = Field(default_factory=list, alias="scheduledReplies")
 

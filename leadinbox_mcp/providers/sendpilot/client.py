@@ -21,15 +21,16 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import ClassVar, Literal, NamedTuple
+from typing import ClassVar, NamedTuple
 from urllib.parse import quote
 
 import anyio
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from leadinbox_mcp.providers.client_base import ApiClient, last_from, side_of
 from leadinbox_mcp.providers.errors import BadRequestError, NotFoundError, ProviderError, UpstreamError
-from leadinbox_mcp.providers.http import Call, HttpClient, bucket_for, time_left
+from leadinbox_mcp.providers.http import HttpClient, time_left
 from leadinbox_mcp.providers.model import (
     Attachment,
     Capabilities,
@@ -44,7 +45,6 @@ from leadinbox_mcp.providers.model import (
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendpilot import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import WireT, parse
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class _Rows(NamedTuple):
     notes: tuple[str, ...] = ()
 
 
-class SendPilotClient:
+class SendPilotClient(ApiClient):
     provider: ClassVar[str] = "sendpilot"
     label: ClassVar[str] = "SendPilot"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -119,14 +119,9 @@ class SendPilotClient:
     alone tells whether a conversation awaits our reply."""
 
     def __init__(self, account: str, settings: SendPilotSettings, http: HttpClient, key_hint: str) -> None:
-        if settings.api_key is None:
-            raise ValueError("SendPilot needs an API key")
-        self.account = account
-        self._key = settings.api_key
+        super().__init__(account, settings, http, key_hint)
         self._base = _api_root(settings.base_url)
         self._account_id = settings.account_id
-        self._http = http
-        self._key_hint = key_hint
         self._env = key_hint.removesuffix("API_KEY") if key_hint.endswith("_API_KEY") else "SENDPILOT_"
         self._page_limit = MAX_PAGE_SIZE
         """Lowered for good when a page size answers 500 and a smaller one works."""
@@ -138,36 +133,19 @@ class SendPilotClient:
         account_id, sep, native = conversation_id.partition(":")
         return bool(sep and _ACCOUNT_ID.fullmatch(account_id) and _CONVERSATION_ID.fullmatch(native))
 
-    def _call(
-        self,
-        path: str,
-        params: dict[str, str | int],
-        not_found: str | None = None,
-        forbidden_hint: str | None = None,
-    ) -> Call:
-        key = self._key.get_secret_value()
-        if forbidden_hint is None and self._account_id:
-            forbidden_hint = (
+    def _auth(self, key: str) -> tuple[dict[str, str], tuple[str, ...]]:
+        return {"X-API-Key": key}, (key,)
+
+    def _forbidden_hint(self, key: str) -> str:
+        if self._account_id:
+            return (
                 f"{self._key_hint} and {self._env}ACCOUNT_ID (sender account {self._account_id!r} must be in this "
                 "key's workspace, and not another user's)"
             )
-        return Call(
-            url=self._base + path,
-            account=self.account,
-            provider_label=self.label,
-            key_hint=self._key_hint,
-            params=params,
-            headers={"X-API-Key": key},
-            secrets=(key,),
-            bucket=bucket_for(self.provider, key),
-            not_found=not_found
-            or f"{self.account}: SendPilot has no inbox at this address (HTTP 404); check {self._env}BASE_URL.",
-            forbidden_hint=forbidden_hint
-            or f"{self._key_hint} (a key of another workspace cannot read these LinkedIn sender accounts)",
-        )
+        return f"{self._key_hint} (a key of another workspace cannot read these LinkedIn sender accounts)"
 
-    async def _get(self, call: Call, model: type[WireT]) -> WireT:
-        return parse(model, await self._http.get_json(call), self.account, self.label)
+    def _default_not_found(self) -> str:
+        return f"{self.account}: SendPilot has no inbox at this address (HTTP 404); check {self._env}BASE_URL."
 
     # -------------------------------------------------------------------------------- listing
 
@@ -246,15 +224,6 @@ class SendPilotClient:
             page += 1
         return _Rows(rows, None, (_NO_WAY,))  # not reached: each turn of the loop brings a row
 
-    def _openable(self, conversation_id: str) -> bool:
-        """A listed id that get_thread would refuse is left out (and logged), not handed out."""
-        if self.valid_id(conversation_id):
-            return True
-        log.warning(
-            "%s: SendPilot listed a conversation id that is not one (%.80r); skipped", self.account, conversation_id
-        )
-        return False
-
     def _conversation(self, row: wire.ConversationRow) -> Conversation:
         last = row.last_message
         return Conversation(
@@ -265,7 +234,7 @@ class SendPilotClient:
             subject=None,
             snippet=_text(last.content) if last else None,
             unread=row.unread_count > 0 if row.unread_count is not None else None,
-            last_from=_side(_said(last.direction)) if last else None,
+            last_from=side_of(_said(last.direction)) if last else None,
         )
 
     # -------------------------------------------------------------------------------- who is us
@@ -616,21 +585,9 @@ def _thread(
         snippet=(messages[-1].text or None) if messages else None,
         unread=(not all(inbound_reads)) if inbound_reads else None,
         message_count=len(messages),
-        last_from=_newest_side(messages) if newest_read else None,
+        last_from=last_from(messages) if newest_read else None,
     )
     return Thread(conversation=conversation, messages=messages, notes=tuple(notes))
-
-
-def _side(direction: Direction | None) -> Literal["lead", "us"] | None:
-    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
-
-
-def _newest_side(messages: tuple[Message, ...]) -> Literal["lead", "us"] | None:
-    """Who wrote the newest message (oldest first, undated ones last): None when its direction
-    is unknown, or when it is undated among dated ones (then which is newest is not known)."""
-    if not messages or (messages[-1].at is None and len(messages) > 1):
-        return None
-    return _side(messages[-1].direction)
 
 
 def _message(m: wire.Message, direction: Direction | None) -> Message:

@@ -51,12 +51,9 @@ def _short(text: str) -> str:
     return defuse(strip_invisible(text))
 
 
-class PersonOut(Out):
-    name: str | None = None
-    email: str | None = None
-    company: str | None = None
-    title: str | None = None
-    profile_url: str | None = None
+# The domain model's Person, made safe; no docstring, which the output schema would carry.
+class PersonOut(Out, Person):
+    pass
 
 
 class ConversationOut(Out):

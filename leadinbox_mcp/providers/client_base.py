@@ -1,0 +1,101 @@
+"""What every provider client shares: its account, key and HTTP client, how it asks its API
+and reads the answer (each client says only how its key travels and what a 403 may mean), and
+who wrote last."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import ClassVar
+
+from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
+from leadinbox_mcp.providers.model import Direction, Message, Side
+from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.wire_base import WireT, parse
+
+log = logging.getLogger(__name__)
+
+
+class ApiClient(ABC):
+    """The common part of a `Provider` that reads an HTTP API with one API key."""
+
+    provider: ClassVar[str]
+    label: ClassVar[str]
+    rate_limit: ClassVar[RateLimit | None] = None
+    """The provider's documented limit, applied on our side; None: the HttpClient's default."""
+
+    def __init__(self, account: str, settings: ProviderSettings, http: HttpClient, key_hint: str) -> None:
+        if settings.api_key is None or not settings.has_key():
+            raise ValueError(f"{self.label} needs an API key")
+        self.account = account
+        self._key = settings.api_key
+        self._base = settings.base_url.rstrip("/")
+        self._http = http
+        self._key_hint = key_hint
+
+    @abstractmethod
+    def valid_id(self, conversation_id: str) -> bool: ...
+
+    @abstractmethod
+    def _auth(self, key: str) -> tuple[dict[str, str], tuple[str, ...]]:
+        """The headers that carry `key`, and the secrets in them (scrubbed from any error text)."""
+
+    def _forbidden_hint(self, key: str) -> str | None:
+        """What to check after a 403 besides the key, where the account's settings say more."""
+        return None
+
+    def _default_not_found(self) -> str | None:
+        """The sentence for a 404 that the caller has none for; None: the HttpClient's own."""
+        return None
+
+    def _call(
+        self,
+        path: str,
+        params: dict[str, str | int] | None = None,
+        not_found: str | None = None,
+        forbidden_hint: str | None = None,
+    ) -> Call:
+        key = self._key.get_secret_value()
+        headers, secrets = self._auth(key)
+        return Call(
+            url=self._base + path,
+            account=self.account,
+            provider_label=self.label,
+            key_hint=self._key_hint,
+            params=params or {},
+            headers=headers,
+            secrets=secrets,
+            bucket=bucket_for(self.provider, key),
+            not_found=not_found or self._default_not_found(),
+            forbidden_hint=forbidden_hint or self._forbidden_hint(key),
+            rate_limit=self.rate_limit,
+        )
+
+    async def _get(self, call: Call, model: type[WireT]) -> WireT:
+        return parse(model, await self._http.get_json(call), self.account, self.label)
+
+    def _openable(self, conversation_id: str) -> bool:
+        """A listed id that get_thread would refuse is left out (and logged), not handed out."""
+        if self.valid_id(conversation_id):
+            return True
+        log.warning(
+            "%s: %s listed a conversation id that is not one (%.80r); skipped",
+            self.account,
+            self.label,
+            conversation_id,
+        )
+        return False
+
+
+def side_of(direction: Direction | None) -> Side | None:
+    """Who wrote a message of this direction; None when the direction is unknown."""
+    return "lead" if direction == "inbound" else "us" if direction == "outbound" else None
+
+
+def last_from(messages: Sequence[Message]) -> Side | None:
+    """Who wrote the newest message (oldest first, undated ones last): None when its direction
+    is unknown, or when it is undated among dated ones (then which is newest is not known)."""
+    if not messages or (messages[-1].at is None and len(messages) > 1):
+        return None
+    return side_of(messages[-1].direction)
