@@ -12,6 +12,8 @@ from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSetting
 from leadinbox_mcp.sandbox import sendkit as emulator
 from leadinbox_mcp.sandbox.loopback import LoopbackServer
 from leadinbox_mcp.server.app import build_server
+from leadinbox_mcp.tools.listing import cursors
+from leadinbox_mcp.tools.results import structured
 from leadinbox_mcp.tools.shared.inbox import Budgets
 
 pytestmark = pytest.mark.anyio
@@ -99,3 +101,44 @@ async def test_scans_report_progress_and_say_how_far_they_got():
     assert len(data["conversations"]) == 10  # the first page of 100 candidates holds 10 matches
     assert data["next_cursor"] and any("more remain" in note for note in data["notes"])
     assert updates and all(total is None or progress <= total for progress, total in updates)
+
+
+def _strings(value: object) -> int:
+    if isinstance(value, str):
+        return 1
+    if isinstance(value, dict):
+        return sum(_strings(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_strings(v) for v in value)
+    return 0
+
+
+async def test_a_listing_makes_its_structured_content_safe_once(monkeypatch):
+    """Each string of the structured content goes through the safety pass once per call: the
+    SDK does not validate the dump of a model that was just validated (the schema is still
+    published), and a cursor is issued as a handle directly, not signed and then opened again."""
+    app = emulator.create_app(api_key=KEY, conversations=docs("ee", T0, 30))
+    with LoopbackServer(app) as server:
+        mcp_server = build_server(
+            lambda http: [SendKitClient("sk", SendKitSettings(api_key=KEY, base_url=server.url), http, "K")],
+            cursor_handles=True,
+        )
+        async with Client(mcp_server) as client:
+            tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+            made_safe: list[str] = []
+            real = structured._safe_text
+            monkeypatch.setattr(structured, "_safe_text", lambda text: made_safe.append(text) or real(text))
+            first = await client.call_tool("list_conversations", {"limit": 10})
+            second = await client.call_tool(
+                "list_conversations", {"limit": 10, "cursor": first.structured_content["next_cursor"]}
+            )
+    assert all(tool.output_schema for tool in tools.values())
+    data = [first.structured_content, second.structured_content]
+    assert [len(d["conversations"]) for d in data] == [10, 10]
+    assert all(len(d["next_cursor"]) == cursors.HANDLE_CHARS for d in data)
+    # Validated: each row's strings (its time is a datetime then) and the cursor; the notice is a
+    # default and the notes are set afterwards.
+    validated = sum(
+        _strings(d["conversations"]) - sum(1 for c in d["conversations"] if c["last_activity_at"]) + 1 for d in data
+    )
+    assert len(made_safe) == validated

@@ -294,6 +294,12 @@ def build_server(
         tools += WRITE_TOOLS[level]
     for tool, hints in tools:
         server.add_tool(tool, title=TITLES[tool.__name__], annotations=hints, icons=ICONS)
+        # Every tool answers with `results.result`: structured content dumped from a model that was
+        # just validated. The SDK would validate that dump against the same model once more and
+        # throw the copy away; without its model it still publishes the output schema.
+        registered = server._tool_manager.get_tool(tool.__name__)
+        assert registered is not None
+        registered.fn_metadata.output_model = None
     if write != "none":
         logging.getLogger("leadinbox_mcp.writes").setLevel(logging.INFO)  # every write on stderr, whatever the level
     server.prompt(title="Draft a reply to a lead", icons=ICONS)(draft_reply)

@@ -72,16 +72,15 @@ async def list_conversations(
             if not a.capabilities.read_state
         ]
     awaiting = AwaitingReply(inbox.thread_cache) if awaiting_reply else None
-    run = listing.Listing(
-        tool="list_conversations",
-        accounts=accounts,
-        query=q,
-        limit=limit,
-        detailed=response_format == "detailed",
-        arguments=q.model_dump(mode="json", exclude={"since"})
-        | {"since": since, "format": response_format, "limit": limit}
+    run = listing.Listing.of(
+        "list_conversations",
+        accounts,
+        q,
+        q.model_dump(mode="json", exclude={"since"})
         | ({"awaiting_reply": True} if awaiting_reply else {}),  # plain listings keep their cursors' fingerprint
-        since=q.since,
+        since=since,
+        limit=limit,
+        response_format=response_format,
         check=awaiting or FromCache(inbox.thread_cache),
     )
     for provider in accounts:
@@ -93,10 +92,7 @@ async def list_conversations(
             )
         if awaiting is not None:  # a filter of the tool's: rows that say we wrote last go without a thread read
             run.keep[provider.account] = _both(keep, awaiting.keep) if keep is not None else awaiting.keep
-    cursors = cursors_of(ctx)
-    with cursors.active():  # a handle in, a handle out; signed with this server's key in between
-        outcome = await listing.run(run, inbox, await cursors.expand(cursor)) if accounts else listing.empty()
-    outcome.structured.next_cursor = await cursors.shorten(outcome.structured.next_cursor)
+    outcome = await listing.run(run, inbox, cursor, cursors_of(ctx)) if accounts else listing.empty()
     if awaiting is not None:
         notes += awaiting.notes()
     blank = blank_note(outcome.structured.conversations, "awaiting_reply=true reads the threads to tell")

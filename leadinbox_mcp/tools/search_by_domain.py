@@ -65,22 +65,19 @@ async def search_by_domain(
         await ctx.report_progress(pages, max(total, pages) if total else None, f"{pages} provider pages read")
 
     q = Query(domain=wanted, since=parse_since(since))
-    run = listing.Listing(
-        tool="search_by_domain",
-        accounts=accounts,
-        query=q,
+    run = listing.Listing.of(
+        "search_by_domain",
+        accounts,
+        q,
+        {"domain": wanted},
+        since=since,
         limit=limit,
-        detailed=response_format == "detailed",
-        arguments={"domain": wanted, "since": since, "format": response_format, "limit": limit},
+        response_format=response_format,
         keep={a.account: keep for a in accounts},
-        since=q.since,
         on_page=progress,
         check=FromCache(inbox.thread_cache),
     )
-    cursors = cursors_of(ctx)
-    with cursors.active():  # a handle in, a handle out; signed with this server's key in between
-        outcome = await listing.run(run, inbox, await cursors.expand(cursor))
-    outcome.structured.next_cursor = await cursors.shorten(outcome.structured.next_cursor)
+    outcome = await listing.run(run, inbox, cursor, cursors_of(ctx))
     scan = None
     if outcome.scan_stopped:
         scanned = sum(outcome.scanned.values())

@@ -16,9 +16,8 @@ An agent carries one of two forms:
   cursor key (INBOX_MCP_CURSOR_KEY, else one generated per process), for several workers that
   share no store (they share the key instead). A modified or forged cursor is refused.
 
-Listing code calls `encode_positions` / `decode_positions`, which sign with the key of the
-`Cursors` made active around the call (`Cursors.active`); the tools turn the signed cursor into
-a handle on the way out (`shorten`) and back on the way in (`expand`).
+A server's `Cursors` issues either form (`issue`) and opens both (`open`); a listing's payload
+is its accounts' positions (`positions_payload` / `positions_of`).
 """
 
 from __future__ import annotations
@@ -31,9 +30,6 @@ import secrets
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -146,30 +142,24 @@ def _no_constants(name: str) -> None:
     raise ValueError(name)
 
 
-def pack(fingerprint: str, payload: Any, key: bytes | None = None) -> str:
-    """A signed, self-contained cursor: the content compressed and authenticated with `key`
-    (default: the active key, see `Cursors.active`)."""
-    return _seal(_content(fingerprint, payload), key or _active_key())
+def pack(fingerprint: str, payload: Any, key: bytes) -> str:
+    """A signed, self-contained cursor: the content compressed and authenticated with `key`."""
+    return _seal(_content(fingerprint, payload), key)
 
 
-def unpack(text: str, fingerprint: str, key: bytes | None = None) -> Any:
-    """The payload of a cursor made by `pack` with the same key for a call with the same fingerprint."""
-    return _read(_unseal(text, key or _active_key()), fingerprint)
-
-
-def encode_positions(fingerprint: str, positions: dict[str, Position]) -> str:
-    """Accounts in name order (their names are in the fingerprint); a bound's id without the
-    account prefix, which decoding puts back."""
+def positions_payload(positions: dict[str, Position]) -> list[list[Any]]:
+    """What a listing cursor holds: accounts in name order (their names are in the fingerprint);
+    a bound's id without the account prefix, which `positions_of` puts back."""
     rows = []
     for name in sorted(positions):
         p = positions[name]
         bound = [p.bound[0], p.bound[1].removeprefix(name + ":")] if p.bound else None
         rows.append([p.token, p.skip, int(p.done), bound])
-    return pack(fingerprint, rows)
+    return rows
 
 
-def decode_positions(text: str, fingerprint: str, accounts: list[str]) -> dict[str, Position]:
-    payload = unpack(text, fingerprint)
+def positions_of(payload: Any, accounts: list[str]) -> dict[str, Position]:
+    """The positions a listing cursor's payload holds for these accounts."""
     names = sorted(accounts)
     try:
         if len(payload) != len(names):
@@ -249,15 +239,6 @@ class Cursors:
             key = key.encode()
         return cls(key or _PROCESS_KEY, handles)
 
-    @contextmanager
-    def active(self) -> Iterator[None]:
-        """`pack`, `unpack`, `encode_positions` and `decode_positions` use this key inside."""
-        token = _active.set(self)
-        try:
-            yield
-        finally:
-            _active.reset(token)
-
     async def issue(self, fingerprint: str, payload: Any) -> str:
         """The cursor to hand out for this content: a handle where one can be kept."""
         content = _content(fingerprint, payload)
@@ -266,19 +247,6 @@ class Cursors:
     async def open(self, text: str, fingerprint: str) -> Any:
         """The payload of a handle or signed cursor this server issued for this call."""
         return _read(await self._content_of(text), fingerprint)
-
-    async def shorten(self, cursor: str | None) -> str | None:
-        """A handle for a signed cursor this server just made (the cursor itself without a store)."""
-        if cursor is None or self.handles is None:
-            return cursor
-        return await self._handle_for(_unseal(cursor, self.key)) or cursor
-
-    async def expand(self, cursor: str | None) -> str | None:
-        """The signed cursor a handle stands for (a signed cursor as it is), for code that
-        decodes signed cursors (`decode_positions`)."""
-        if not cursor or not is_handle(cursor):
-            return cursor
-        return _seal(await self._content_of(cursor), self.key)
 
     async def _handle_for(self, content: bytes) -> str | None:
         if self.handles is None:
@@ -296,12 +264,7 @@ class Cursors:
 
 
 _DEFAULT = Cursors()
-"""Signed cursors under this process's key: for code that runs outside any server's call."""
-_active: ContextVar[Cursors] = ContextVar("leadinbox_mcp_cursors")
-
-
-def _active_key() -> bytes:
-    return _active.get(_DEFAULT).key
+"""Signed cursors under this process's key: for a server that has no cursors of its own."""
 
 
 def cursors_of(ctx: Context) -> Cursors:

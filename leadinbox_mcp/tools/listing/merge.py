@@ -26,7 +26,7 @@ import anyio
 from leadinbox_mcp.providers.errors import ProviderError
 from leadinbox_mcp.providers.model import Conversation, Query
 from leadinbox_mcp.providers.provider import Provider
-from leadinbox_mcp.tools.listing.cursors import Position, decode_positions, encode_positions, fingerprint
+from leadinbox_mcp.tools.listing.cursors import Cursors, Position, fingerprint, positions_of, positions_payload
 from leadinbox_mcp.tools.listing.last_from import AHEAD, RowCheck
 from leadinbox_mcp.tools.listing.streams import Key, Stream
 from leadinbox_mcp.tools.render.rows import row_line, snippet_of
@@ -56,6 +56,36 @@ class Listing:
     check: RowCheck | None = None
     """Judges each row before it is shown (who wrote last; awaiting_reply)."""
 
+    @classmethod
+    def of(
+        cls,
+        tool: str,
+        accounts: list[Provider],
+        query: Query,
+        arguments: dict[str, object],
+        *,
+        since: str | None,
+        limit: int,
+        response_format: str,
+        keep: dict[str, Keep] | None = None,
+        on_page: Callable[[int], Awaitable[None]] | None = None,
+        check: RowCheck | None = None,
+    ) -> Listing:
+        """A tool's listing: the arguments every listing tool takes (`since` as the agent wrote it,
+        `limit`, `response_format`) with `arguments`, the tool's own, in the cursor's fingerprint."""
+        return cls(
+            tool=tool,
+            accounts=accounts,
+            query=query,
+            limit=limit,
+            detailed=response_format == "detailed",
+            arguments=arguments | {"since": since, "format": response_format, "limit": limit},
+            keep=keep or {},
+            since=query.since,
+            on_page=on_page,
+            check=check,
+        )
+
 
 @dataclass
 class Result:
@@ -73,10 +103,14 @@ class Result:
     """An account's page budget (a filter the tool applies) ran out before its rows did."""
 
 
-async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
+async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Cursors | None = None) -> Result:
+    """The listing from `cursor` (a handle or signed cursor that `cursors`, by default signed
+    cursors under this process's key, issued for the same arguments; None: the start) on, and
+    the next cursor issued the same way."""
+    cursors = cursors or Cursors()
     names = [a.account for a in listing.accounts]
     fp = fingerprint(listing.tool, accounts=sorted(names), **listing.arguments)
-    positions = decode_positions(cursor, fp, names) if cursor else {name: Position() for name in names}
+    positions = positions_of(await cursors.open(cursor, fp), names) if cursor else {n: Position() for n in names}
     pages_read = 0
 
     async def counted() -> None:
@@ -210,9 +244,10 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None) -> Result:
     # the rows it did hand out in this call.
     final = {name: stream.position() for name, stream in streams.items()}
     more = not all(p.done for p in final.values())
+    next_cursor = await cursors.issue(fp, positions_payload(final)) if more else None
     return Result(
         rows=lines,
-        structured=ConversationList(conversations=out, next_cursor=encode_positions(fp, final) if more else None),
+        structured=ConversationList(conversations=out, next_cursor=next_cursor),
         failures=list(failures.values()),
         scanned={name: s.scanned for name, s in streams.items()},
         pages={name: s.pages for name, s in streams.items()},

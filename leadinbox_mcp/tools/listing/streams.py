@@ -215,18 +215,19 @@ class Stream:
                 await self.on_page()
         return page
 
-    def _in_order(self, rows: tuple[Conversation, ...]) -> tuple[Conversation, ...]:
+    def _in_order(self, rows: tuple[Conversation, ...]) -> list[tuple[Key, Conversation]]:
         """The page newest first, whatever order the provider sent (a stable sort: rows with
-        equal times keep the provider's order, which the page position counts in)."""
-        times = [sort_key(self.account, row)[0] for row in rows]
-        if all(a <= b for a, b in itertools.pairwise(times)):
-            return rows
+        equal times keep the provider's order, which the page position counts in), each row
+        with its merge key."""
+        keyed = [(sort_key(self.account, row), row) for row in rows]
+        if all(a[0][0] <= b[0][0] for a, b in itertools.pairwise(keyed)):
+            return keyed
         self._note(
             f"{self.account}: {self.provider.label} sent a page of conversations out of newest-first order; it is "
             "listed in order, but rows it sends later that are newer than rows already listed are left out of this "
             "walk (a fresh listing shows them)."
         )
-        return tuple(row for _, row in sorted(zip(times, rows, strict=True), key=lambda pair: pair[0]))
+        return sorted(keyed, key=lambda pair: pair[0][0])
 
     def _note(self, sentence: str) -> None:
         if sentence not in self.notes:
@@ -258,11 +259,10 @@ class Stream:
         returned = self.reach.returned if self.reach and self.reach.at == floor else set()
         ids: set[str] = set()
         fresh = 0
-        for index, row in enumerate(rows):
+        for index, (key, row) in enumerate(rows):
             if row.id in ids:
                 continue  # the same conversation twice in one page
             ids.add(row.id)
-            key = sort_key(self.account, row)
             time = key[0]
             if index < first or (
                 floor is not None and (time < floor or (time == floor and digest(row.id) in returned))

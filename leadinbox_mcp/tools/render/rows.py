@@ -22,20 +22,31 @@ def when(at: datetime | None) -> str:
     return f"{at.year}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
 
 
-@lru_cache(maxsize=4096)
 def who(p: Person, *, detailed: bool) -> str:
     """`"Name" address, "Title at Company"`: every part an outside party set is quoted (an
     address or profile URL only when it lacks the usual shape), so that none can pose as the
-    server's own words, and a long name never hides the address. Remembered per person (a
-    frozen model, compared by value): the same people come back listing after listing."""
-    name = quoted(p.name, 60)
-    email = address(p.email)
-    profile = url(p.profile_url)
-    text = f"{name} {email}" if name and email else name or email or profile or "unknown"
-    role = " at ".join(one_line(v, 60) for v in ((p.title if detailed else None), p.company) if v)
+    server's own words, and a long name never hides the address."""
+    return _who(p.name, p.email, p.company, p.title if detailed else None, p.profile_url, detailed)
+
+
+@lru_cache(maxsize=4096)
+def _who(
+    name: str | None, email: str | None, company: str | None, title: str | None, profile_url: str | None, detailed: bool
+) -> str:
+    """Remembered per person's fields (a tuple of strings: hashed and compared without the
+    model's Python-level `__hash__` and `__eq__`): the same people come back listing after listing."""
+    shown_name = quoted(name, 60)
+    shown_email = address(email)
+    profile = url(profile_url)
+    text = (
+        f"{shown_name} {shown_email}"
+        if shown_name and shown_email
+        else shown_name or shown_email or profile or "unknown"
+    )
+    role = " at ".join(one_line(v, 60) for v in (title, company) if v)
     if role:
         text = f"{text}, {quoted(role, 130)}"
-    if detailed and profile and p.name:
+    if detailed and profile and name:
         text += f" {profile}"  # on LinkedIn the profile is the identity
     return text
 
