@@ -436,20 +436,47 @@ def _shows_none_of_the_hidden(text: str) -> None:
         assert payload not in text
 
 
-def test_pdf_hidden_text():
-    out = extract(hostile("hidden_text.pdf"), "renewal.pdf", None)
+@pytest.mark.parametrize(
+    ("sample", "lines", "notes"),
+    [
+        (
+            "hidden_text.pdf",
+            [
+                make_documents.VISIBLE,
+                "Invoice INV-2211 is attached for your records.",
+                "",
+                "Renewal window closes 31 March.",  # white on a navy banner: visible
+                "Scanned: PO number 77-1042 approved.",  # invisible text over a scan: its OCR layer
+            ],
+            (
+                "7 passages of hidden text (invisible, outside the page, tiny, transparent, white or faint) were not "
+                "shown.",
+                "The text of page 1 comes from an OCR layer over a scanned image and may hold recognition errors.",
+            ),
+        ),
+        (
+            "hidden_text.docx",
+            [
+                "Renewal terms",
+                make_documents.VISIBLE,
+                "The renewal price stays at $540 per seat.",
+                "Visible start visible end.",
+                "White on navy: shown.",  # white on a dark shading: visible
+            ],
+            (
+                "5 passages of hidden text (Word's hidden format, tiny, white or faint) were not shown.",
+                "1 tracked deletion not shown: the text reads as if every tracked change were accepted.",
+            ),
+        ),
+    ],
+    ids=["pdf", "docx"],
+)
+def test_hidden_text(sample: str, lines: list[str], notes: tuple[str, ...]):
+    out = extract(hostile(sample), sample, None)
     _shows_none_of_the_hidden(out.text)
-    assert out.sections[0].text.split("\n") == [
-        make_documents.VISIBLE,
-        "Invoice INV-2211 is attached for your records.",
-        "",
-        "Renewal window closes 31 March.",  # white on a navy banner: visible
-        "Scanned: PO number 77-1042 approved.",  # invisible text over a scan: its OCR layer
-    ]
-    assert out.notes == (
-        "7 passages of hidden text (invisible, outside the page, tiny, transparent, white or faint) were not shown.",
-        "The text of page 1 comes from an OCR layer over a scanned image and may hold recognition errors.",
-    )
+    (section,) = out.sections
+    assert section.text.split("\n") == lines
+    assert out.notes == notes
 
 
 def test_pdf_form_fields_and_comments_and_hidden_ones():
@@ -460,22 +487,6 @@ def test_pdf_form_fields_and_comments_and_hidden_ones():
         "Comments: Legal: clause 4 approved as amended.",
     ]
     assert out.notes == ("2 passages of hidden text (hidden form field or comment) were not shown.",)
-
-
-def test_docx_hidden_text():
-    out = extract(hostile("hidden_text.docx"), "renewal.docx", None)
-    _shows_none_of_the_hidden(out.text)
-    assert out.text.split("\n") == [
-        "Renewal terms",
-        make_documents.VISIBLE,
-        "The renewal price stays at $540 per seat.",
-        "Visible start visible end.",
-        "White on navy: shown.",  # white on a dark shading: visible
-    ]
-    assert out.notes == (
-        "5 passages of hidden text (Word's hidden format, tiny, white or faint) were not shown.",
-        "1 tracked deletion not shown: the text reads as if every tracked change were accepted.",
-    )
 
 
 def test_pptx_hidden_slide_off_slide_and_tiny_text():

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx2
@@ -52,6 +53,26 @@ def serving(app: Any, **headers: str) -> Iterator[httpx2.Client]:
         yield client
 
 
+@contextmanager
+def emulator(
+    create_app: Callable[..., Any], headers: dict[str, str], **options: Any
+) -> Iterator[tuple[httpx2.Client, Any]]:
+    """An emulator made at NOW with `options`, served as `serving` serves it: (client, app)."""
+    app = create_app(now=NOW, **options)
+    with serving(app, **headers) as client:
+        yield client, app
+
+
+def fixture_of(serving: Callable[[], AbstractContextManager[tuple[httpx2.Client, Any]]]) -> Any:
+    """A fixture that gives each test its own emulator, as `serving()` serves it."""
+
+    def served() -> Iterator[tuple[httpx2.Client, Any]]:
+        with serving() as client_and_app:
+            yield client_and_app
+
+    return pytest.fixture(served)
+
+
 def error_of(response: httpx2.Response, status: int, keys: set[str]) -> dict[str, Any]:
     """A JSON refusal: its status, and a body of exactly `keys`."""
     assert response.status_code == status, response.text
@@ -73,11 +94,8 @@ SK_REPLY_MESSAGE = REPLY_KEYS  # a reply sent now has the story's reply shape
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
-@pytest.fixture
-def sk() -> Iterator[tuple[httpx2.Client, Any]]:
-    app = sendkit.create_app(now=NOW)
-    with serving(app, **{"X-Api-Key": sendkit.SANDBOX_API_KEY}) as client:
-        yield client, app
+sk_serving = partial(emulator, sendkit.create_app, {"X-Api-Key": sendkit.SANDBOX_API_KEY})
+sk = fixture_of(sk_serving)
 
 
 def sk_rows(client: httpx2.Client) -> list[dict[str, Any]]:
@@ -266,8 +284,7 @@ def test_sendkit_writes_pass_the_auth_gate(method: str, suffix: str, headers: di
 def test_sendkit_writes_leave_the_given_data_alone() -> None:
     conversations = sendkit.build_conversations(now=NOW)
     pristine = copy.deepcopy(conversations)
-    app = sendkit.create_app(now=NOW, conversations=conversations)
-    with serving(app, **{"X-Api-Key": sendkit.SANDBOX_API_KEY}) as client:
+    with sk_serving(conversations=conversations) as (client, _):
         target = conversations[0]["id"]
         assert client.post(f"/v1/inbox/{target}/reply", json={"body": "hi"}).status_code == 200
         when = (NOW + timedelta(hours=1)).isoformat()
@@ -276,8 +293,7 @@ def test_sendkit_writes_leave_the_given_data_alone() -> None:
 
 
 def test_sendkit_old_thread_page_shows_a_reply_without_attachments() -> None:
-    app = sendkit.create_app(now=NOW, old_shapes=True)
-    with serving(app, **{"X-Api-Key": sendkit.SANDBOX_API_KEY}) as client:
+    with sk_serving(old_shapes=True) as (client, _):
         conversation_id = sk_rows(client)[0]["id"]
         assert client.post(f"/v1/inbox/{conversation_id}/reply", json={"body": "ok"}).status_code == 200
         message = sk_thread(client, conversation_id)["messages"][-1]
@@ -530,17 +546,8 @@ def ib_base(handle: str) -> str:
     return f"/v1/identities/{handle.replace('@', '%40')}"
 
 
-@contextmanager
-def ib_serving(**options: Any) -> Iterator[tuple[httpx2.Client, Any]]:
-    app = inboxbase.create_app(now=NOW, **options)
-    with serving(app, Authorization=f"Bearer {inboxbase.SANDBOX_API_KEY}") as client:
-        yield client, app
-
-
-@pytest.fixture
-def ib() -> Iterator[tuple[httpx2.Client, Any]]:
-    with ib_serving() as served:
-        yield served
+ib_serving = partial(emulator, inboxbase.create_app, {"Authorization": f"Bearer {inboxbase.SANDBOX_API_KEY}"})
+ib = fixture_of(ib_serving)
 
 
 def ib_rows(client: httpx2.Client, handle: str = ALICE) -> list[dict[str, Any]]:
@@ -759,17 +766,8 @@ SP_ANSWER = {"success", "messageId", "recipientLinkedinUrl", "status", "timestam
 SP_MESSAGE = {"id", "content", "sender", "recipient", "direction", "sentAt", "readStatus", "contentType", "attachments"}
 
 
-@contextmanager
-def sp_serving(**options: Any) -> Iterator[tuple[httpx2.Client, Any]]:
-    app = sendpilot.create_app(now=NOW, **options)
-    with serving(app, **{"X-API-Key": sendpilot.SANDBOX_API_KEY}) as client:
-        yield client, app
-
-
-@pytest.fixture
-def sp() -> Iterator[tuple[httpx2.Client, Any]]:
-    with sp_serving() as served:
-        yield served
+sp_serving = partial(emulator, sendpilot.create_app, {"X-API-Key": sendpilot.SANDBOX_API_KEY})
+sp = fixture_of(sp_serving)
 
 
 def sp_rows(client: httpx2.Client) -> list[dict[str, Any]]:

@@ -66,18 +66,15 @@ class Recorder:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
-        while True:
-            message = await receive()
-            messages.append(message)
-            if not message.get("more_body"):
-                break
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        body = b"".join(m.get("body", b"") for m in messages)
-        self.seen.append(Seen(scope["method"], scope["path"], scope["query_string"].decode(), headers, body))
+        request = Request(scope, receive)
+        body = await request.body()
+        self.seen.append(
+            Seen(request.method, scope["path"], scope["query_string"].decode(), dict(request.headers), body)
+        )
+        whole: list[Message] = [{"type": "http.request", "body": body}]
 
         async def replay() -> Message:
-            return messages.pop(0) if messages else {"type": "http.disconnect"}
+            return whole.pop() if whole else {"type": "http.disconnect"}
 
         await self.app(scope, replay, send)
 

@@ -90,24 +90,13 @@ async def get_attachment(
     try:
         extracted = await _extracted(provider, native, thread_id, number, item)
     except NoDownload as exc:  # what is known, and why no more is
-        out = AttachmentTextOut(
-            conversation_id=thread_id,
-            number=number,
-            filename=item.filename,
-            content_type=item.content_type,
-            size=item.size,
-            kind="not downloadable",
-            unit="part",
-            shown="nothing",
-            text="",
-            notes=[str(exc)],
-        )
-        return result(f"{head}. {exc}", out)
+        known = Extracted(kind="not downloadable", unit="part", sections=(), total=0, notes=(str(exc),), has_text=False)
+        return result(f"{head}. {exc}", _out(thread_id, number, item, known, "nothing", "", list(known.notes)))
     head += f": {extracted.kind}"
     notes = list(extracted.notes)
     if not extracted.has_text:
         text = "\n".join([head + ".", *notes])
-        return result(text, _out(thread_id, number, item, extracted, "no text", "", notes, None))
+        return result(text, _out(thread_id, number, item, extracted, "no text", "", notes))
     budget = inbox.budgets.attachment_tokens
     detailed = response_format == "detailed"
     sections = [(s.label, s.text if detailed else _compact(s.text)) for s in extracted.sections]
@@ -257,7 +246,7 @@ def _out(
     span: str,
     text: str,
     notes: list[str],
-    next_cursor: str | None,
+    next_cursor: str | None = None,
 ) -> AttachmentTextOut:
     return AttachmentTextOut(
         conversation_id=thread_id,

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 from xml.etree.ElementTree import Element
 
 from leadinbox_mcp.tools.attachments import hidden as words
@@ -28,6 +29,7 @@ from leadinbox_mcp.tools.attachments.bounds import MAX_XML_PART, open_zip, parse
 from leadinbox_mcp.tools.attachments.extract import Clock, Draft, Limits, Section, Unreadable
 from leadinbox_mcp.tools.attachments.hidden import Hidden
 
+T = TypeVar("T")
 _W_NAMESPACES = (
     "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}",
     "{http://purl.oclc.org/ooxml/wordprocessingml/main}",
@@ -67,24 +69,22 @@ def _local(element: Element) -> str:
     return ""
 
 
-def _attr(element: Element | None, name: str) -> str | None:
-    if element is None:
-        return None
-    for ns in _W_NAMESPACES:
-        value = element.get(ns + name)
-        if value is not None:
-            return value
-    return None
-
-
-def _child(element: Element | None, name: str) -> Element | None:
-    if element is None:
-        return None
-    for ns in _W_NAMESPACES:
-        found = element.find(ns + name)
+def _in_namespaces(look: Callable[[str], T | None], name: str, namespaces: tuple[str, ...] = _W_NAMESPACES) -> T | None:
+    """What `look` finds first for `name` in one of `namespaces` (OOXML's transitional and strict
+    spellings of the same namespace)."""
+    for ns in namespaces:
+        found = look(ns + name)
         if found is not None:
             return found
     return None
+
+
+def _attr(element: Element | None, name: str) -> str | None:
+    return None if element is None else _in_namespaces(element.get, name)
+
+
+def _child(element: Element | None, name: str) -> Element | None:
+    return None if element is None else _in_namespaces(element.find, name)
 
 
 def _hex(value: str | None) -> tuple[int, int, int] | None:
@@ -127,19 +127,18 @@ class _Package:
             found[ident] = ((rel.get("Type") or "").rsplit("/", 1)[-1], name)
         return found
 
-    def main_part(self, default: str) -> str:
-        for kind, target in self.rels("").values():
-            if kind == "officeDocument":
-                return target
-        return default
+    def main(self, default: str, is_main: Callable[[Element], bool]) -> tuple[Element, dict[str, tuple[str, str]]]:
+        """The main part's root and relationships (`default`: its name when the package does not
+        say), when `is_main` finds the root this kind of file has."""
+        name = next((target for kind, target in self.rels("").values() if kind == "officeDocument"), default)
+        root = self.xml(name)
+        if root is None or not is_main(root):
+            raise Unreadable(f"This file is named like a {self.kind} but holds none.")
+        return root, self.rels(name)
 
 
 def _relationship_id(element: Element) -> str | None:
-    for ns in _R_NAMESPACES:
-        value = element.get(ns + "id")
-        if value is not None:
-            return value
-    return None
+    return _in_namespaces(element.get, "id", _R_NAMESPACES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,13 +394,8 @@ def _text_boxes(element: Element) -> Iterator[Element]:
 
 
 def read_docx(data: bytes, limits: Limits, clock: Clock) -> Draft:
-    kind = "Word document"
-    package = _Package(data, kind, limits)
-    main = package.main_part("word/document.xml")
-    document = package.xml(main)
-    if document is None or _local(document) != "document":
-        raise Unreadable("This file is named like a Word document but holds none.")
-    rels = package.rels(main)
+    package = _Package(data, "Word document", limits)
+    document, rels = package.main("word/document.xml", lambda root: _local(root) == "document")
     by_type: dict[str, list[str]] = {}
     for rel_type, target in rels.values():
         by_type.setdefault(rel_type, []).append(target)
@@ -409,7 +403,7 @@ def read_docx(data: bytes, limits: Limits, clock: Clock) -> Draft:
     page = _attr(_child(document, "background"), "color")
     hidden = Hidden()
     word = _Word(styles, page, hidden)
-    draft = Draft(kind=kind, unit="part")
+    draft = Draft(kind=package.kind, unit="part")
     body = _child(document, "body")
     parts = [("body", "\n".join(word.block(body)) if body is not None else "")]
     for label, rel_type in (
@@ -468,13 +462,8 @@ _EMU_PER_POINT = 12700
 
 
 def read_pptx(data: bytes, limits: Limits, clock: Clock) -> Draft:
-    kind = "PowerPoint deck"
-    package = _Package(data, kind, limits)
-    main = package.main_part("ppt/presentation.xml")
-    presentation = package.xml(main)
-    if presentation is None or presentation.tag != _P + "presentation":
-        raise Unreadable("This file is named like a PowerPoint deck but holds none.")
-    rels = package.rels(main)
+    package = _Package(data, "PowerPoint deck", limits)
+    presentation, rels = package.main("ppt/presentation.xml", lambda root: root.tag == _P + "presentation")
     size = presentation.find(_P + "sldSz")
     slide_box = (
         int(size.get("cx", "0") or 0) if size is not None else 0,
@@ -486,7 +475,7 @@ def read_pptx(data: bytes, limits: Limits, clock: Clock) -> Draft:
         rel = rels.get(_relationship_id(entry) or "")
         if rel is not None and rel[0] == "slide":
             slides.append(rel[1])
-    draft = Draft(kind=kind, unit="slide", total=len(slides))
+    draft = Draft(kind=package.kind, unit="slide", total=len(slides))
     hidden = Hidden()
     hidden_slides: list[int] = []
     for number, part in enumerate(slides[: limits.max_pages], 1):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Required, TypedDict, TypeVar, Unpack
 
 import anyio
 import anyio.from_thread
@@ -41,15 +41,17 @@ def rendering_limited_by(limiter: anyio.CapacityLimiter) -> Iterator[None]:
         _render_limiter.reset(token)
 
 
-async def render_in_worker(
-    label: str,
-    thread: Thread,
-    *,
-    detailed: bool,
-    budget: int,
-    older_than: int | None = None,
-    reply_ids: bool = False,
-) -> Rendered:
+class Layout(TypedDict, total=False):
+    """`render_thread`'s keyword arguments that `render_in_worker` passes on (mypy holds them to
+    its signature)."""
+
+    detailed: Required[bool]
+    budget: Required[int]
+    older_than: int | None
+    reply_ids: bool
+
+
+async def render_in_worker(label: str, thread: Thread, **layout: Unpack[Layout]) -> Rendered:
     """`render_thread` in a worker thread, so that the event loop keeps answering other calls
     (and /healthz) meanwhile, and within the call's deadline: when it comes, the render stops
     before its next message (the worker checks between messages) and the call gets one sentence.
@@ -58,16 +60,7 @@ async def render_in_worker(
     # not rendered a thread yet need not pay.
     from leadinbox_mcp.tools.render.thread import render_thread
 
-    work = partial(
-        render_thread,
-        label,
-        thread,
-        detailed=detailed,
-        budget=budget,
-        older_than=older_than,
-        reply_ids=reply_ids,
-        checkpoint=anyio.from_thread.check_cancelled,
-    )
+    work = partial(render_thread, label, thread, checkpoint=anyio.from_thread.check_cancelled, **layout)
     return await in_worker(
         work,
         f"This {label} thread ({len(thread.messages):,} messages) could not be rendered within this "
