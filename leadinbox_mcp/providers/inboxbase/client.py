@@ -19,22 +19,11 @@ from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
 
+from leadinbox_mcp.providers import model
 from leadinbox_mcp.providers.client_base import ApiClient, last_from
 from leadinbox_mcp.providers.errors import NotFoundError, ProviderError
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.inboxbase import wire
-from leadinbox_mcp.providers.model import (
-    Attachment,
-    Capabilities,
-    Conversation,
-    Direction,
-    Event,
-    Message,
-    Page,
-    Person,
-    Query,
-    Thread,
-)
 from leadinbox_mcp.providers.settings import ProviderSettings
 
 log = logging.getLogger(__name__)
@@ -150,7 +139,7 @@ class InboxBaseClient(ApiClient):
 
     provider: ClassVar[str] = "inboxbase"
     label: ClassVar[str] = "InboxBase"
-    capabilities: ClassVar[Capabilities] = Capabilities(
+    capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=False,
         tag=False,
         campaign=False,
@@ -191,7 +180,7 @@ class InboxBaseClient(ApiClient):
 
     async def list_page(
         self,
-        query: Query,
+        query: model.Query,
         token: str | None,
         page_size: int,
         *,
@@ -199,7 +188,7 @@ class InboxBaseClient(ApiClient):
         since: datetime | int | None = None,
         until: datetime | int | None = None,
         archived: bool | None = None,
-    ) -> Page:
+    ) -> model.Page:
         """One page of this identity's conversations, newest first (by lastEventAt).
 
         Pushed down: `query.domain` as `withDomain` (a suffix match at a label boundary),
@@ -238,7 +227,7 @@ class InboxBaseClient(ApiClient):
         more = len(fresh) > state.size or listing.next_cursor is not None
         next_token = self._next(state, rows, listing.next_cursor) if rows and more else None
         # A row left out as not openable still counts in the page token: paging is unchanged.
-        return Page(
+        return model.Page(
             conversations=tuple(self._conversation(r) for r in rows if self._openable(r.id)), next_token=next_token
         )
 
@@ -260,7 +249,7 @@ class InboxBaseClient(ApiClient):
             return PageToken(state.size, last - 1).encode()
         return PageToken(state.size, last, carried).encode()
 
-    async def get_thread(self, conversation_id: str) -> Thread:
+    async def get_thread(self, conversation_id: str) -> model.Thread:
         path = f"{self._conversations}/{quote(conversation_id, safe='')}"
         missing = (
             f"{self.account}: InboxBase has no conversation {conversation_id!r} for identity {self.handle!r} "
@@ -291,8 +280,8 @@ class InboxBaseClient(ApiClient):
             self._call(self._conversations, {"limit": 1}, not_found=self._unknown_identity()), wire.ConversationList
         )
 
-    def _conversation(self, row: wire.ConversationRow) -> Conversation:
-        return Conversation(
+    def _conversation(self, row: wire.ConversationRow) -> model.Conversation:
+        return model.Conversation(
             id=row.id,
             provider=self.provider,
             correspondent=_correspondent(row.with_),
@@ -305,32 +294,32 @@ class InboxBaseClient(ApiClient):
             message_count=row.message_count,
         )
 
-    def _thread(self, detail: wire.ConversationDetail) -> Thread:
+    def _thread(self, detail: wire.ConversationDetail) -> model.Thread:
         lead_name, correspondent = wire.mailbox(detail.with_)
         sides = _Sides(self.handle, correspondent)
-        found: list[tuple[int, Message]] = []
-        events: list[tuple[int, Event]] = []
+        found: list[tuple[int, model.Message]] = []
+        events: list[tuple[int, model.Event]] = []
         for index, e in enumerate(detail.events):
             if e.type == "message" and e.message is not None:
                 found.append((index, _message(e, e.message, sides)))
             else:
-                events.append((index, Event(at=e.at, kind=e.type or "unknown", detail=_detail(e))))
+                events.append((index, model.Event(at=e.at, kind=e.type or "unknown", detail=_detail(e))))
         found.sort(key=lambda f: _chronological(f[1].at, f[0]))
         ordered = tuple(m for _, m in found)
         timeline = [ev for _, ev in sorted(events, key=lambda p: _chronological(p[1].at, p[0]))]
         expired = {ev.at for ev in timeline if ev.kind == "no_reply_expired"}
         if detail.last_no_reply is not None and detail.last_no_reply not in expired:
             # lastNoReplyAt names an expiry the events do not show: kept as one.
-            timeline.append(Event(at=detail.last_no_reply, kind="no_reply_expired"))
+            timeline.append(model.Event(at=detail.last_no_reply, kind="no_reply_expired"))
             timeline.sort(key=lambda ev: _chronological(ev.at, 0))
-        lead = Person(name=lead_name or _lead_name(ordered, correspondent), email=correspondent)
+        lead = model.Person(name=lead_name or _lead_name(ordered, correspondent), email=correspondent)
         last_event = detail.events[-1] if detail.events else None
         last_snippet = None
         for e in reversed(detail.events):
             if e.message is not None:
                 last_snippet = e.message.snippet or e.message.body_text
                 break
-        conversation = Conversation(
+        conversation = model.Conversation(
             id=detail.id,
             provider=self.provider,
             correspondent=lead,
@@ -348,7 +337,7 @@ class InboxBaseClient(ApiClient):
             notes.append(
                 f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC."
             )
-        return Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
+        return model.Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
 
 
 def _status(archived: bool | None) -> str | None:
@@ -360,19 +349,19 @@ def _chronological(at: datetime | None, index: int) -> tuple[int, float, int]:
     return (0, at.timestamp(), index) if at is not None else (1, 0.0, index)
 
 
-def _latest(messages: Sequence[Message], events: Sequence[Event]) -> datetime | None:
+def _latest(messages: Sequence[model.Message], events: Sequence[model.Event]) -> datetime | None:
     times = [m.at for m in messages if m.at] + [e.at for e in events if e.at]
     return max(times) if times else None
 
 
-def _correspondent(value: str | None) -> Person:
+def _correspondent(value: str | None) -> model.Person:
     name, address = wire.mailbox(value)
-    return Person(name=name, email=address)
+    return model.Person(name=name, email=address)
 
 
-def _person(address: str | None) -> Person | None:
+def _person(address: str | None) -> model.Person | None:
     name, email = wire.mailbox(address)
-    return Person(name=name, email=email) if name or email else None
+    return model.Person(name=name, email=email) if name or email else None
 
 
 @dataclass(frozen=True)
@@ -382,7 +371,7 @@ class _Sides:
     us: str
     them: str | None
 
-    def side(self, address: str | None) -> Direction | None:
+    def side(self, address: str | None) -> model.Direction | None:
         """outbound: the address is the identity's; inbound: the correspondent's; else None."""
         folded = (address or "").casefold()
         if folded and folded == self.us.casefold():
@@ -392,7 +381,7 @@ class _Sides:
         return None
 
 
-def _direction(m: wire.Message, sides: _Sides) -> Direction | None:
+def _direction(m: wire.Message, sides: _Sides) -> model.Direction | None:
     """The documented message has no direction: it is whoever sent it, the identity (outbound)
     or the correspondent (inbound); else a message addressed to the identity is inbound, and
     one addressed to the correspondent outbound. None when nothing tells."""
@@ -412,28 +401,28 @@ def _direction(m: wire.Message, sides: _Sides) -> Direction | None:
     return None
 
 
-def _message(e: wire.Event, m: wire.Message, sides: _Sides) -> Message:
+def _message(e: wire.Event, m: wire.Message, sides: _Sides) -> model.Message:
     """The message; "unknown" direction when neither side sent or received it (never a guess)."""
     direction = _direction(m, sides)
     sender = _person(m.from_)
     if sender is None and direction == "inbound" and sides.them:
-        sender = Person(email=sides.them)
+        sender = model.Person(email=sides.them)
     text = m.body_text
     html = m.body_html
     if text is None and html is None:
         text = m.snippet
-    message = Message(
+    message = model.Message(
         direction=direction or "unknown",
         at=e.at,
         sender=sender,
         recipient=", ".join(t.strip() for t in m.to if t.strip()) or None,
-        cc=tuple(Person(name=name, email=address) for name, address in wire.mailboxes(m.cc)),
+        cc=tuple(model.Person(name=name, email=address) for name, address in wire.mailboxes(m.cc)),
         subject=m.subject,
         text=text,
         html=html,
         kind="message",
         attachments=tuple(
-            Attachment(filename=a.filename or "(unnamed)", content_type=a.content_type, size=a.size)
+            model.Attachment(filename=a.filename or "(unnamed)", content_type=a.content_type, size=a.size)
             for a in m.attachments
         ),
         auto_reply=bool(m.auto_reply),
@@ -441,7 +430,7 @@ def _message(e: wire.Event, m: wire.Message, sides: _Sides) -> Message:
     return message
 
 
-def _lead_name(messages: Sequence[Message], correspondent: str | None) -> str | None:
+def _lead_name(messages: Sequence[model.Message], correspondent: str | None) -> str | None:
     """The correspondent's display name, from the newest message they sent that carries one."""
     if not correspondent:
         return None

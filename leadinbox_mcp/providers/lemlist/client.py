@@ -44,22 +44,11 @@ import anyio
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from leadinbox_mcp.providers import model
 from leadinbox_mcp.providers.client_base import ApiClient, last_from
 from leadinbox_mcp.providers.errors import ProviderError
 from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, time_left
 from leadinbox_mcp.providers.lemlist import wire
-from leadinbox_mcp.providers.model import (
-    Attachment,
-    Capabilities,
-    Conversation,
-    Direction,
-    Event,
-    Message,
-    Page,
-    Person,
-    Query,
-    Thread,
-)
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.settings import ProviderSettings
 from leadinbox_mcp.providers.wire_base import mailbox, people
@@ -134,7 +123,7 @@ class LemlistClient(ApiClient):
     provider: ClassVar[str] = "lemlist"
     label: ClassVar[str] = "lemlist"
     rate_limit: ClassVar[RateLimit | None] = RATE_LIMIT
-    capabilities: ClassVar[Capabilities] = Capabilities(
+    capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=False, tag=False, campaign=False, text=False, domain="none", max_page_size=MAX_PAGE_SIZE
     )
     shows_scheduled_replies: ClassVar[bool] = False
@@ -144,7 +133,7 @@ class LemlistClient(ApiClient):
     def __init__(self, account: str, settings: LemlistSettings, http: HttpClient, key_hint: str) -> None:
         super().__init__(account, settings, http, key_hint)
         self._user_id = settings.user_id
-        self._listed: dict[str, Conversation] = {}
+        self._listed: dict[str, model.Conversation] = {}
         self._team: dict[str, None] = {}
 
     def valid_id(self, conversation_id: str) -> bool:
@@ -159,7 +148,7 @@ class LemlistClient(ApiClient):
             return None
         return f"{self._key_hint} and LEMLIST_USER_ID (the user must belong to the key's team)"
 
-    async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
+    async def list_page(self, query: model.Query, token: str | None, page_size: int) -> model.Page:
         """One page of GET /api/inbox. lemlist filters by nothing in `query` (see capabilities):
         the tool applies those filters; only the configured user id is pushed down. A row
         without a usable contact id cannot be opened: it is left out, and the page says so."""
@@ -178,13 +167,13 @@ class LemlistClient(ApiClient):
             rows.append(conversation)
             self._remember(conversation)
             self._learn(u.user_id for u in row.users)
-        return Page(
+        return model.Page(
             conversations=tuple(rows),
             next_token=_next_token(listing.pagination, size, page, len(listing.data)),
             notes=(_skipped_note(self.account, page, skipped),) if skipped else (),
         )
 
-    async def get_thread(self, conversation_id: str) -> Thread:
+    async def get_thread(self, conversation_id: str) -> model.Thread:
         """The contact's newest activities (at most MAX_THREAD_ACTIVITIES), read newest first
         whichever order lemlist serves them in, so that a thread cut by that bound, by the
         call's deadline or by a failing page loses its oldest part only; the thread says so."""
@@ -298,7 +287,7 @@ class LemlistClient(ApiClient):
     async def check(self) -> None:
         await self._get(self._call("/api/inbox", {"page": 1, "limit": 1}), wire.InboxList)
 
-    def _remember(self, conversation: Conversation) -> None:
+    def _remember(self, conversation: model.Conversation) -> None:
         self._listed.pop(conversation.id, None)
         self._listed[conversation.id] = conversation
         while len(self._listed) > REMEMBERED_CONTACTS:
@@ -314,14 +303,14 @@ class LemlistClient(ApiClient):
         while len(self._team) > REMEMBERED_TEAM:
             self._team.pop(next(iter(self._team)))
 
-    def _conversation(self, row: wire.InboxRow) -> Conversation | None:
+    def _conversation(self, row: wire.InboxRow) -> model.Conversation | None:
         contact_id = row.contact_id or row.contact.id
         if not contact_id:
             return None
-        return Conversation(
+        return model.Conversation(
             id=contact_id,
             provider=self.provider,
-            correspondent=Person(name=_blank(row.contact.full_name), email=_blank(row.contact.email)),
+            correspondent=model.Person(name=_blank(row.contact.full_name), email=_blank(row.contact.email)),
             last_activity_at=row.last_activity_at or row.last_replied_at or row.created_at,
             unread=_unread(row.users),
         )
@@ -462,7 +451,7 @@ def _unique(activities: list[wire.Activity]) -> list[wire.Activity]:
     return out
 
 
-def _team_keys(activities: list[wire.Activity], thread: Thread) -> list[str]:
+def _team_keys(activities: list[wire.Activity], thread: model.Thread) -> list[str]:
     """Addresses and ids of the team's users this thread showed: typed activities' senders and
     the senders of the messages found to be ours."""
     keys = [v for a in activities if a.type for v in (a.send_user_email, a.send_user_id) if v]
@@ -475,7 +464,7 @@ def _team_keys(activities: list[wire.Activity], thread: Thread) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def direction_of(activity: wire.Activity) -> Direction | None:
+def direction_of(activity: wire.Activity) -> model.Direction | None:
     """inbound / outbound for the activity types that are messages, None for the others (and
     for an entry without a type: see `_directions`)."""
     kind = activity.type or ""
@@ -526,8 +515,8 @@ def _split(value: str | None) -> tuple[str | None, str | None]:
 
 
 def _directions(
-    activities: list[wire.Activity], contact: Person, contact_id: str, team: Collection[str]
-) -> dict[int, Direction]:
+    activities: list[wire.Activity], contact: model.Person, contact_id: str, team: Collection[str]
+) -> dict[int, model.Direction]:
     """Which way each entry of the "Inbox Message" shape went, by position. Our side: the team's
     users (remembered, and the senders of typed activities); theirs: the contact (id, email,
     name, leadEmail). A message from our side or to theirs is outbound, from theirs or to ours
@@ -544,7 +533,7 @@ def _directions(
     ours -= both | {""}
     lead -= both | {""}
     pending = {i: (_key(a.sender), _key(a.recipient)) for i, a in enumerate(activities) if _is_inbox_message(a)}
-    decided: dict[int, Direction] = {}
+    decided: dict[int, model.Direction] = {}
     progress = True
     while pending and progress:
         progress = False
@@ -563,28 +552,28 @@ def _directions(
     return decided
 
 
-def _identity(contact: Person, contact_id: str) -> set[str]:
+def _identity(contact: model.Person, contact_id: str) -> set[str]:
     """The keys (see `_key`) that name the contact itself."""
     return {k for k in (contact_id.casefold(), _key(contact.email), _key(contact.name)) if k}
 
 
-def _learned_email(activities: list[wire.Activity], decided: dict[int, Direction]) -> str | None:
+def _learned_email(activities: list[wire.Activity], decided: dict[int, model.Direction]) -> str | None:
     """The contact's address when lemlist did not give it but our messages all went to one."""
     found = {_split(activities[i].recipient)[1] for i, d in decided.items() if d == "outbound"}
     found.discard(None)
     return found.pop() if len(found) == 1 else None
 
 
-def _contact(activities: list[wire.Activity]) -> Person:
+def _contact(activities: list[wire.Activity]) -> model.Person:
     email = next((a.lead_email.strip() for a in activities if a.lead_email and a.lead_email.strip()), None)
     first = next((a.lead_first_name for a in activities if a.lead_first_name), None)
     last = next((a.lead_last_name for a in activities if a.lead_last_name), None)
     company = next((a.lead_company_name for a in activities if a.lead_company_name), None)
     name = " ".join(part.strip() for part in (first, last) if part and part.strip()) or None
-    return Person(name=name, email=email, company=_blank(company))
+    return model.Person(name=name, email=email, company=_blank(company))
 
 
-def _attachments(files: list[wire.WireAttachment]) -> tuple[Attachment, ...]:
+def _attachments(files: list[wire.WireAttachment]) -> tuple[model.Attachment, ...]:
     """Attachments with what is known of them; a URL given as the name is shown by its file name."""
     out = []
     for f in files:
@@ -595,7 +584,7 @@ def _attachments(files: list[wire.WireAttachment]) -> tuple[Attachment, ...]:
             except ValueError:
                 pass
         if name or f.type or f.size is not None:
-            out.append(Attachment(filename=name, content_type=_blank(f.type), size=f.size))
+            out.append(model.Attachment(filename=name, content_type=_blank(f.type), size=f.size))
     return tuple(out)
 
 
@@ -607,7 +596,9 @@ def _step(value: float | None) -> int | None:
     return int(value) + 1
 
 
-def message_from(activity: wire.Activity, contact: Person, direction: Direction, lead: Collection[str] = ()) -> Message:
+def message_from(
+    activity: wire.Activity, contact: model.Person, direction: model.Direction, lead: Collection[str] = ()
+) -> model.Message:
     """A message; `lead` holds the keys that name the contact (see `_identity`): an inbound
     inbox message from anyone else, a colleague of the lead, shows that person."""
     text = activity.text
@@ -615,18 +606,18 @@ def message_from(activity: wire.Activity, contact: Person, direction: Direction,
     is_html = bool(body and _LOOKS_HTML.search(body))
     name, address = _split(activity.sender)
     if direction == "inbound":
-        sender: Person | None = contact
+        sender: model.Person | None = contact
         if activity.sender and _key(activity.sender) not in lead and not activity.type:
-            sender = Person(name=name, email=address)
+            sender = model.Person(name=name, email=address)
         recipient = activity.send_user_email or _split(activity.recipient)[1] or _blank(activity.recipient)
     elif direction == "outbound":
         name, address = _blank(activity.send_user_name) or name, _blank(activity.send_user_email) or address
-        sender = Person(name=name, email=address) if name or address else None
+        sender = model.Person(name=name, email=address) if name or address else None
         recipient = activity.lead_email or _split(activity.recipient)[1] or _blank(activity.recipient)
     else:  # the parties as sent, neither taken for ours nor for the lead
-        sender = Person(name=name, email=address) if name or address else None
+        sender = model.Person(name=name, email=address) if name or address else None
         recipient = _split(activity.recipient)[1] or _blank(activity.recipient)
-    return Message(
+    return model.Message(
         direction=direction,
         at=activity.at,
         sender=sender,
@@ -641,9 +632,9 @@ def message_from(activity: wire.Activity, contact: Person, direction: Direction,
     )
 
 
-def event_from(activity: wire.Activity) -> Event:
+def event_from(activity: wire.Activity) -> model.Event:
     detail = activity.error_message or _short(activity.text) or activity.subject
-    return Event(at=activity.at, kind=activity.type or "unknown", detail=_blank(detail))
+    return model.Event(at=activity.at, kind=activity.type or "unknown", detail=_blank(detail))
 
 
 def _short(html_or_text: str | None) -> str | None:
@@ -663,13 +654,13 @@ def thread_from_activities(
     contact_id: str,
     provider: str,
     activities: list[wire.Activity],
-    listed: Conversation | None = None,
+    listed: model.Conversation | None = None,
     *,
     team: Collection[str] = (),
     account: str | None = None,
     notes: tuple[str, ...] = (),
     newest_read: bool = True,
-) -> Thread:
+) -> model.Thread:
     """The thread of one contact. `listed` is the contact's row from an earlier listing, if any:
     it gives the name and read state that the activities do not carry. `team`: keys (see
     `_key`) of the team's users known from elsewhere. `notes` are carried into the thread.
@@ -678,7 +669,7 @@ def thread_from_activities(
     contact = _contact(activities)
     if listed is not None:
         known = listed.correspondent
-        contact = Person(
+        contact = model.Person(
             name=contact.name or known.name,
             email=contact.email or known.email,
             company=contact.company or known.company,
@@ -687,11 +678,11 @@ def thread_from_activities(
     if contact.email is None and (learned := _learned_email(activities, decided)):
         contact = contact.model_copy(update={"email": learned})
     lead = _identity(contact, contact_id)
-    messages: list[Message] = []
-    events: list[Event] = []
+    messages: list[model.Message] = []
+    events: list[model.Event] = []
     unclear = 0
     for i, activity in enumerate(activities):
-        direction: Direction | None
+        direction: model.Direction | None
         if _is_inbox_message(activity):
             direction = decided.get(i, "unknown")
             unclear += direction == "unknown"
@@ -710,11 +701,11 @@ def thread_from_activities(
                 "list conversations first to let it know the lead."
             ),
         )
-    dated: list[Message | Event] = [*messages, *events]
+    dated: list[model.Message | model.Event] = [*messages, *events]
     stamps = [x.at for x in dated if x.at is not None]
     campaign_id = next((a.campaign_id for a in reversed(activities) if a.campaign_id), None)
     campaign = next((a.campaign_name for a in reversed(activities) if a.campaign_name), None)
-    conversation = Conversation(
+    conversation = model.Conversation(
         id=contact_id,
         provider=provider,
         correspondent=contact,
@@ -727,7 +718,7 @@ def thread_from_activities(
         message_count=len(messages),
         last_from=last_from(messages) if newest_read else None,
     )
-    return Thread(conversation=conversation, messages=tuple(messages), events=tuple(events), notes=notes)
+    return model.Thread(conversation=conversation, messages=tuple(messages), events=tuple(events), notes=notes)
 
 
 accounts = one_account(LemlistClient, "lemlist", "LEMLIST_API_KEY")

@@ -8,21 +8,9 @@ from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
 
+from leadinbox_mcp.providers import model
 from leadinbox_mcp.providers.client_base import ApiClient, side_of
 from leadinbox_mcp.providers.http import HttpClient
-from leadinbox_mcp.providers.model import (
-    Attachment,
-    Capabilities,
-    Conversation,
-    Direction,
-    Message,
-    Page,
-    Person,
-    Query,
-    ScheduledReply,
-    Side,
-    Thread,
-)
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendkit import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
@@ -48,7 +36,7 @@ class SendKitSettings(ProviderSettings):
 class SendKitClient(ApiClient):
     provider: ClassVar[str] = "sendkit"
     label: ClassVar[str] = "SendKit"
-    capabilities: ClassVar[Capabilities] = Capabilities(
+    capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=True, tag=True, campaign=True, text=True, domain="narrows", max_page_size=100
     )
     shows_scheduled_replies: ClassVar[bool] = True
@@ -73,7 +61,7 @@ class SendKitClient(ApiClient):
             return None
         return f"{self._key_hint} and SENDKIT_WORKSPACE_ID (a platform key needs the workspace it may read)"
 
-    async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
+    async def list_page(self, query: model.Query, token: str | None, page_size: int) -> model.Page:
         """One page of conversations. Empty pages that say more follow are read past, at most
         EMPTY_PAGES in a row (then the account's listing ends, and a note says why)."""
         filters = _filters(query)
@@ -94,16 +82,16 @@ class SendKitClient(ApiClient):
             token = following
         return self._page([], None, f"SendKit answered {EMPTY_PAGES} empty pages in a row while saying more follow")
 
-    def _page(self, rows: list[wire.ConversationRow], following: str | None, stopped: str | None) -> Page:
+    def _page(self, rows: list[wire.ConversationRow], following: str | None, stopped: str | None) -> model.Page:
         conversations = tuple(self._conversation(row.id, row) for row in rows if row.id and self._openable(row.id))
         notes = []
         if len(conversations) < len(rows):
             notes.append(f"{self.account}: SendKit listed conversations without a usable id; they are left out.")
         if stopped:
             notes.append(f"{self.account}: {stopped}, so its listing ends here and older conversations may be missing.")
-        return Page(conversations=conversations, next_token=following, notes=tuple(notes))
+        return model.Page(conversations=conversations, next_token=following, notes=tuple(notes))
 
-    async def get_thread(self, conversation_id: str) -> Thread:
+    async def get_thread(self, conversation_id: str) -> model.Thread:
         path = "/v1/inbox/" + quote(conversation_id, safe="")
         missing = (
             f"{self.account}: SendKit has no conversation {conversation_id!r}; list conversations to get a valid id."
@@ -115,7 +103,7 @@ class SendKitClient(ApiClient):
         last = next((m for m in reversed(messages) if m.at), None)
         subject = next((m.subject for m in messages if m.subject), None)
         unread = _unread(detail.is_read, detail.unread_count, None)
-        conversation = Conversation(
+        conversation = model.Conversation(
             id=detail.id or conversation_id,
             provider=self.provider,
             correspondent=lead,
@@ -131,7 +119,7 @@ class SendKitClient(ApiClient):
             last_from=side_of(directions[-1]) if directions else None,  # the thread is chronological (documented)
         )
         scheduled = tuple(
-            ScheduledReply(
+            model.ScheduledReply(
                 id=s.id,
                 text=s.message or "",
                 scheduled_for=s.scheduled_for,
@@ -140,14 +128,14 @@ class SendKitClient(ApiClient):
             )
             for s in detail.scheduled_replies
         )
-        return Thread(conversation=conversation, messages=messages, scheduled=scheduled)
+        return model.Thread(conversation=conversation, messages=messages, scheduled=scheduled)
 
     async def check(self) -> None:
         await self._get(self._call("/v1/inbox", {"limit": 1}), wire.InboxList)
 
-    def _conversation(self, conversation_id: str, row: wire.ConversationRow) -> Conversation:
+    def _conversation(self, conversation_id: str, row: wire.ConversationRow) -> model.Conversation:
         last = row.last_message
-        return Conversation(
+        return model.Conversation(
             id=conversation_id,
             provider=self.provider,
             correspondent=_person(row.lead),
@@ -163,7 +151,7 @@ class SendKitClient(ApiClient):
         )
 
 
-def _filters(query: Query) -> dict[str, str | int]:
+def _filters(query: model.Query) -> dict[str, str | int]:
     params: dict[str, str | int] = {}
     if query.unread_only:
         params["status"] = "unread"
@@ -221,9 +209,9 @@ def _following(p: wire.Pagination, size: int, kind: str, position: str, rows: in
     return f"{size}:page:{page + 1}", None
 
 
-def _person(lead: wire.Lead) -> Person:
+def _person(lead: wire.Lead) -> model.Person:
     name = " ".join(part for part in (lead.first_name, lead.last_name) if part) or None
-    return Person(name=name, email=lead.email, company=lead.company_name, title=lead.job_title)
+    return model.Person(name=name, email=lead.email, company=lead.company_name, title=lead.job_title)
 
 
 def _tags(ai_tag: str | None, tags: list[str]) -> tuple[str, ...]:
@@ -246,7 +234,7 @@ def _unread(is_read: bool | None, unread_count: int | None, last: wire.LastMessa
     return None
 
 
-def _last_from(last: wire.LastMessage | None) -> Side | None:
+def _last_from(last: wire.LastMessage | None) -> model.Side | None:
     """Who wrote the newest message, as the list row's `lastMessage.isFromLead` says; None when
     it does not say."""
     if last is None or last.is_from_lead is None:
@@ -280,7 +268,7 @@ def _address(value: str | None) -> str:
     return (match.group(1) if match else text).lower()
 
 
-def _direction(m: wire.ThreadMessage, lead: Person) -> Direction | None:
+def _direction(m: wire.ThreadMessage, lead: model.Person) -> model.Direction | None:
     """Who wrote the message, from what it says: its type, a direction word, isFromLead, or the
     lead's address as sender or recipient. None when nothing tells."""
     if m.type == "sent":
@@ -300,13 +288,13 @@ def _direction(m: wire.ThreadMessage, lead: Person) -> Direction | None:
     return None
 
 
-def _message(m: wire.ThreadMessage, lead: Person, direction: Direction) -> Message:
-    sender: Person | None = None
+def _message(m: wire.ThreadMessage, lead: model.Person, direction: model.Direction) -> model.Message:
+    sender: model.Person | None = None
     if direction == "inbound":
-        sender = lead if not m.from_ or _address(m.from_) == _address(lead.email) else Person(email=m.from_)
+        sender = lead if not m.from_ or _address(m.from_) == _address(lead.email) else model.Person(email=m.from_)
     elif m.from_:
-        sender = Person(email=m.from_)
-    return Message(
+        sender = model.Person(email=m.from_)
+    return model.Message(
         direction=direction,
         at=m.received_at or m.sent_at or m.created_at,
         sender=sender,
@@ -316,7 +304,7 @@ def _message(m: wire.ThreadMessage, lead: Person, direction: Direction) -> Messa
         html=m.html_content or m.body,
         kind=m.type,
         attachments=tuple(
-            Attachment(
+            model.Attachment(
                 filename=a.filename or "(unnamed)", content_type=a.content_type, size=a.size, download=a.download_url
             )
             for a in m.attachments

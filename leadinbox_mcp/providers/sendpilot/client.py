@@ -28,20 +28,10 @@ import anyio
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from leadinbox_mcp.providers import model
 from leadinbox_mcp.providers.client_base import ApiClient, last_from, side_of
 from leadinbox_mcp.providers.errors import BadRequestError, NotFoundError, ProviderError, UpstreamError
 from leadinbox_mcp.providers.http import HttpClient, time_left
-from leadinbox_mcp.providers.model import (
-    Attachment,
-    Capabilities,
-    Conversation,
-    Direction,
-    Message,
-    Page,
-    Person,
-    Query,
-    Thread,
-)
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendpilot import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
@@ -111,7 +101,7 @@ class _Rows(NamedTuple):
 class SendPilotClient(ApiClient):
     provider: ClassVar[str] = "sendpilot"
     label: ClassVar[str] = "SendPilot"
-    capabilities: ClassVar[Capabilities] = Capabilities(
+    capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=False, tag=False, campaign=False, text=False, domain="not_applicable", max_page_size=MAX_PAGE_SIZE
     )
     shows_scheduled_replies: ClassVar[bool] = False
@@ -149,7 +139,7 @@ class SendPilotClient(ApiClient):
 
     # -------------------------------------------------------------------------------- listing
 
-    async def list_page(self, query: Query, token: str | None, page_size: int) -> Page:
+    async def list_page(self, query: model.Query, token: str | None, page_size: int) -> model.Page:
         """One page, newest first. Nothing in `query` can be pushed down (see `capabilities`).
 
         A page size that answers 500 is asked once more in smaller requests that together fetch
@@ -174,7 +164,7 @@ class SendPilotClient(ApiClient):
         rows = [row for row in fetched.rows if self._openable(f"{row.account_id}:{row.id}")]
         await self._probe(rows)
         uncertain = any(_uncertain(row.participants, self._known_us(row.account_id)) for row in rows)
-        return Page(
+        return model.Page(
             conversations=tuple(self._conversation(row) for row in rows),
             next_token=fetched.next_token,
             notes=tuple(f"{self.account}: {note}" for note in fetched.notes + ((_UNCERTAIN,) if uncertain else ())),
@@ -224,9 +214,9 @@ class SendPilotClient(ApiClient):
             page += 1
         return _Rows(rows, None, (_NO_WAY,))  # not reached: each turn of the loop brings a row
 
-    def _conversation(self, row: wire.ConversationRow) -> Conversation:
+    def _conversation(self, row: wire.ConversationRow) -> model.Conversation:
         last = row.last_message
-        return Conversation(
+        return model.Conversation(
             id=f"{row.account_id}:{row.id}",
             provider=self.provider,
             correspondent=_lead(row.participants, self._known_us(row.account_id)),
@@ -280,7 +270,7 @@ class SendPilotClient(ApiClient):
 
     # -------------------------------------------------------------------------------- threads
 
-    async def get_thread(self, conversation_id: str) -> Thread:
+    async def get_thread(self, conversation_id: str) -> model.Thread:
         """Every message, following the messages endpoint's pagination, sorted oldest first.
         Bounded (MAX_MESSAGE_PAGES pages, the newest MAX_MESSAGES kept, the call's deadline);
         a thread not read whole says which part is missing in `Thread.notes`."""
@@ -405,9 +395,9 @@ def _text(content: str | None) -> str | None:
     return (content or "").strip() or None
 
 
-def _person(name: str | None, profile_url: str | None) -> Person:
+def _person(name: str | None, profile_url: str | None) -> model.Person:
     """A LinkedIn member: name and profile URL. No email address, and none is guessed."""
-    return Person(name=(name or "").strip() or None, profile_url=(profile_url or "").strip() or None)
+    return model.Person(name=(name or "").strip() or None, profile_url=(profile_url or "").strip() or None)
 
 
 def _keys(member: wire.Participant | wire.Contact | None) -> frozenset[str]:
@@ -434,7 +424,7 @@ def _uncertain(participants: list[wire.Participant], us: frozenset[str]) -> bool
     return len(members) >= 2 and not any(_keys(p) & us for p in members)
 
 
-def _lead(participants: list[wire.Participant], us: frozenset[str]) -> Person:
+def _lead(participants: list[wire.Participant], us: frozenset[str]) -> model.Person:
     """The person on the other side of a listed conversation, never our own sender.
 
     Members known to be us are left out; one left is the lead (the documented row lists only
@@ -447,13 +437,13 @@ def _lead(participants: list[wire.Participant], us: frozenset[str]) -> Person:
     if len(others) == 1:
         return _person(others[0].name, others[0].profile_url)
     if not others:
-        return Person()
+        return model.Person()
     names = [(p.name or "").strip() or "a member without a name" for p in others]
     shown = names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
-    return Person(name=(", " if len(others) < len(members) else " or ").join(shown))
+    return model.Person(name=(", " if len(others) < len(members) else " or ").join(shown))
 
 
-def _said(value: str | None) -> Direction | None:
+def _said(value: str | None) -> model.Direction | None:
     """The direction a message's `direction` value states, or None when its words do not say."""
     words = set(re.findall(r"[a-z]+", (value or "").lower()))
     inbound, outbound = bool(words & _INBOUND), bool(words & _OUTBOUND)
@@ -477,14 +467,14 @@ def _sides(messages: Iterable[wire.Message]) -> tuple[frozenset[str], frozenset[
     return frozenset(us - both), frozenset(them - both)
 
 
-def _directions(messages: list[wire.Message], learned: frozenset[str], account_id: str) -> list[Direction | None]:
+def _directions(messages: list[wire.Message], learned: frozenset[str], account_id: str) -> list[model.Direction | None]:
     """Each message's direction: as SendPilot says it; else from who sent it (a sender or
     recipient known to be us or them, or a sender whose member id is not ours); else None."""
     ours, theirs = _sides(messages)
     known = (learned - theirs) | ours
     our_ids = {k for k in known if k.startswith("id:")}
     us = known | {f"id:{account_id}"}
-    out: list[Direction | None] = []
+    out: list[model.Direction | None] = []
     for m in messages:
         said = _said(m.direction)
         if said is None:
@@ -505,9 +495,9 @@ def _read(status: str | None) -> bool | None:
     return True if value == "read" else False if value == "unread" else None
 
 
-def _attachments(m: wire.Message) -> tuple[Attachment, ...]:
+def _attachments(m: wire.Message) -> tuple[model.Attachment, ...]:
     items = tuple(
-        Attachment(
+        model.Attachment(
             filename=a.name or a.filename or a.file_name or "(unnamed)",
             content_type=a.mime_type or a.content_type or a.type,
             size=a.size,
@@ -517,7 +507,7 @@ def _attachments(m: wire.Message) -> tuple[Attachment, ...]:
     kind = (m.content_type or "").strip().upper()
     if not items and kind and kind != "TEXT":
         # An image or file message that lists no attachment: say that something was sent.
-        return (Attachment(filename=f"({kind.lower()}; SendPilot gave no file details)"),)
+        return (model.Attachment(filename=f"({kind.lower()}; SendPilot gave no file details)"),)
     return items
 
 
@@ -564,7 +554,7 @@ def _thread(
     notes: Iterable[str] = (),
     *,
     newest_read: bool = True,
-) -> Thread:
+) -> model.Thread:
     """`received` (oldest first) as a thread; `learned`: our identity's keys as known before. A
     message whose direction cannot be told keeps its sender, with the direction "unknown".
     `newest_read` False: the newest messages may be missing, so who wrote last is not told."""
@@ -572,11 +562,11 @@ def _thread(
     lead = next((m.sender for m, d in zip(received, directions) if d == "inbound" and m.sender), None)
     if lead is None:
         lead = next((m.recipient for m, d in zip(received, directions) if d == "outbound" and m.recipient), None)
-    correspondent = _person(lead.name, lead.profile_url) if lead else Person()
+    correspondent = _person(lead.name, lead.profile_url) if lead else model.Person()
     messages = tuple(_message(m, d) for m, d in zip(received, directions))
     inbound_reads = [m.read for m, d in zip(messages, directions) if d == "inbound" and m.read is not None]
     last = next((m for m in reversed(messages) if m.at), None)
-    conversation = Conversation(
+    conversation = model.Conversation(
         id=conversation_id,
         provider=provider,
         correspondent=correspondent,
@@ -587,16 +577,16 @@ def _thread(
         message_count=len(messages),
         last_from=last_from(messages) if newest_read else None,
     )
-    return Thread(conversation=conversation, messages=messages, notes=tuple(notes))
+    return model.Thread(conversation=conversation, messages=messages, notes=tuple(notes))
 
 
-def _message(m: wire.Message, direction: Direction | None) -> Message:
+def _message(m: wire.Message, direction: model.Direction | None) -> model.Message:
     recipient = None
     if m.recipient is not None:
         recipient = (m.recipient.name or "").strip() or m.recipient.profile_url or None
     sender = _person(m.sender.name, m.sender.profile_url) if m.sender else None
     kind = (m.content_type or "").strip().lower()
-    return Message(
+    return model.Message(
         direction=direction or "unknown",
         at=m.sent_at,
         sender=sender,
