@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 from helpers import FAST, KEY, NOW, Served, serving
@@ -10,6 +10,25 @@ from leadinbox_mcp.providers.registry import PROVIDERS, Spec
 from leadinbox_mcp.sandbox import sendkit as emulator
 from leadinbox_mcp.sandbox.loopback import LoopbackServer
 from leadinbox_mcp.server.app import InboxServer, build_server
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object]:
+    """Every CPU by default: pytest-xdist's `-n logical` (not `auto`: with psutil installed, that
+    counts physical cores, one on many 2-vCPU machines) and `--dist loadfile` (one worker runs all
+    of a file, so that its module-scoped servers start once) unless `--dist` says otherwise. In one
+    process with `-n 0` or `-p no:xdist`, and when debugging: --pdb, --trace, -s."""
+    option = config.option
+    if (
+        config.pluginmanager.hasplugin("xdist")
+        and not hasattr(config, "workerinput")  # a worker itself
+        and option.numprocesses is None
+        and not (option.usepdb or option.trace or option.capture == "no")
+    ):
+        option.numprocesses = "logical"
+    if getattr(option, "numprocesses", None) and option.dist == "no":
+        option.dist = "loadfile"
+    return (yield)
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +99,7 @@ def variants() -> list[dict]:
     return emulator.build_variant_conversations(now=NOW)
 
 
-# The fast lane, `pytest -m "not slow"` (under a minute on a 2-core machine), leaves out these
+# The fast lane, `pytest -m "not slow"` (about 70 s on a 2-core machine), leaves out these
 # modules: each starts servers or subprocesses, waits out deadlines and timeouts, or runs
 # property tests over many generated cases (5 s or more each; measured with --durations=0).
 SLOW_MODULES = frozenset(

@@ -4,6 +4,7 @@ HTTP, a redis-server of our own."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -35,10 +36,43 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.
     )
 
 
+def _ephemeral_ports() -> range:
+    """The kernel's range for the local ports of outgoing connections (and of binding port 0)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return range(32768, 61000)
+    return range(low, high + 1)
+
+
 def free_port() -> int:
+    """A loopback port that nothing holds, for a server that binds it later (a subprocess).
+
+    Chosen at random below the kernel's ephemeral range: a port from that range (binding port 0)
+    can become the local port of any outgoing connection before the server binds it, and under
+    pytest-xdist the other workers open connections all the time. SystemRandom: hypothesis seeds
+    `random` the same in every worker."""
+    ephemeral = _ephemeral_ports()
+    below = range(max(1024, ephemeral.start - 12288), ephemeral.start)
+    for port in random.SystemRandom().sample(below, min(50, len(below))):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port where connections are refused until the block ends: bound, never
+    listening, so that no other process (another xdist worker) can start a server on it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
 
 
 def wait_until(ready, process: subprocess.Popen, what: str, seconds: float = 30) -> None:

@@ -12,7 +12,7 @@ import anyio
 import pytest
 from helpers import NOW, Stamped
 from mcp import Client
-from processes import free_port
+from processes import refused_port
 
 from leadinbox_mcp.providers.errors import ConfigError, ProviderError
 from leadinbox_mcp.providers.http import HttpClient, RateLimit
@@ -248,8 +248,7 @@ def test_settings_read_plain_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_an_unreachable_redis_is_one_sentence_without_the_password(lemlist: Lemlist) -> None:
-    port = free_port()
-    with pytest.raises(SharedStateUnavailable) as caught:
+    with refused_port() as port, pytest.raises(SharedStateUnavailable) as caught:
         async with Client(replica(lemlist.url, f"redis://:s3cret-pass@127.0.0.1:{port}/0")):
             pass
     message = str(caught.value)
@@ -268,9 +267,9 @@ async def test_a_malformed_redis_url_is_one_sentence() -> None:
 
 
 def test_cli_exits_2_with_the_sentence(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    port = free_port()
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
-    assert main(["call", "--sandbox", "list_accounts"]) == 2
+    with refused_port() as port:
+        monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+        assert main(["call", "--sandbox", "list_accounts"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"leadinbox-mcp: REDIS_URL: Redis at 127.0.0.1:{port} cannot be reached")
     assert "\n" not in err and "Traceback" not in err
@@ -278,16 +277,17 @@ def test_cli_exits_2_with_the_sentence(monkeypatch: pytest.MonkeyPatch, capsys: 
 
 async def test_redis_failing_mid_way_falls_back_to_reading_and_limiting_in_process(lemlist: Lemlist) -> None:
     # As after a successful start, Redis stops answering (here: nothing listens on its port).
-    shared = SharedState(redis.asyncio.from_url(f"redis://127.0.0.1:{free_port()}/0"))
-    try:
-        cache = RedisCache(shared, "page", Page, 60)
-        await cache.put(("a",), Page(conversations=(), next_token=None))
-        assert await cache.get(("a",)) is None  # a miss, not an error
-        http = HttpClient(windows=shared.window)
+    with refused_port() as port:
+        shared = SharedState(redis.asyncio.from_url(f"redis://127.0.0.1:{port}/0"))
         try:
-            await client_of(http, lemlist.url).check()  # limited in-process, still answered
+            cache = RedisCache(shared, "page", Page, 60)
+            await cache.put(("a",), Page(conversations=(), next_token=None))
+            assert await cache.get(("a",)) is None  # a miss, not an error
+            http = HttpClient(windows=shared.window)
+            try:
+                await client_of(http, lemlist.url).check()  # limited in-process, still answered
+            finally:
+                await http.aclose()
+            assert lemlist.requests == 1
         finally:
-            await http.aclose()
-        assert lemlist.requests == 1
-    finally:
-        await shared.aclose()
+            await shared.aclose()
