@@ -99,7 +99,7 @@ def variants() -> list[dict]:
     return emulator.build_variant_conversations(now=NOW)
 
 
-# The fast lane, `pytest -m "not slow"` (about 70 s on a 2-core machine), leaves out these
+# The fast lane, `pytest -m "not slow"` (under a minute on a 2-core machine), leaves out these
 # modules: each starts servers or subprocesses, waits out deadlines and timeouts, or runs
 # property tests over many generated cases (5 s or more each; measured with --durations=0).
 SLOW_MODULES = frozenset(

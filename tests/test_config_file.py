@@ -102,59 +102,69 @@ def test_the_environment_and_the_file_add_up_and_names_must_differ(tmp_path, ups
     )
 
 
-@pytest.mark.parametrize(
-    ("toml", "sentence"),
-    [
-        (
-            '[accounts.a]\nprovider = "sendgrid"\napi_key = "k"\n',
-            "account 'a', field 'provider': must be one of sendkit, sendpilot, lemlist, inboxbase.",
-        ),
-        (
-            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nworkspace_id = "w"\n',
-            "account 'a', field 'workspace_id': unknown for lemlist (allowed: api_key, api_key_env, base_url, provider, user_id, write).",
-        ),
-        (
-            '[accounts."a b"]\nprovider = "lemlist"\napi_key = "k"\n',
-            "account 'a b': a name has 1 to 64 letters, digits, '.', '-' or '_'.",
-        ),
-        (
-            '[accounts.a]\nprovider = "lemlist"\n',
-            "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key.",
-        ),
-        (
-            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\napi_key_env = "K"\n',
-            "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key.",
-        ),
-        (
-            '[accounts.a]\nprovider = "lemlist"\napi_key_env = "NOT_SET_ANYWHERE_42"\n',
-            "account 'a', field 'api_key_env': the variable NOT_SET_ANYWHERE_42 is not set or blank.",
-        ),
-        (
-            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nbase_url = "ftp://x"\n',
-            "account 'a', field 'base_url': base_url must start with http:// or https://.",
-        ),
-        (
-            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nuser_id = "no such"\n',
-            "account 'a', field 'user_id': user_id must be a lemlist user id such as usr_t2KCwPen66NrrqGtQ.",
-        ),
-        (
-            '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nwrite = "all"\n',
-            "account 'a', field 'write': must be none, drafts or send.",
-        ),
-        ('[accounts.a]\nprovider = "lemlist"\napi_key = 42\n', "account 'a', field 'api_key': must be a string."),
-        (
-            '[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\nidentity = "a@inboxbase.ai,b@inboxbase.ai"\n',
-            "account 'a': a named InboxBase account reads one identity: give each identity an account of its own.",
-        ),
-        (
-            '[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\n',
-            "account 'a', field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai.",
-        ),
-        ("[server]\nport = 1\n", "unknown table or key 'server': the file holds only [accounts.<name>] tables."),
-        ("[accounts.a\n", "not valid TOML"),
-        ("", "no account: add an [accounts.<name>] table."),
-    ],
-)
+# Each mistake in a config file, and the sentence that names it.
+MISTAKES = [
+    (
+        '[accounts.a]\nprovider = "sendgrid"\napi_key = "k"\n',
+        "account 'a', field 'provider': must be one of sendkit, sendpilot, lemlist, inboxbase.",
+    ),
+    (
+        '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nworkspace_id = "w"\n',
+        "account 'a', field 'workspace_id': unknown for lemlist (allowed: api_key, api_key_env, base_url, provider, user_id, write).",
+    ),
+    (
+        '[accounts."a b"]\nprovider = "lemlist"\napi_key = "k"\n',
+        "account 'a b': a name has 1 to 64 letters, digits, '.', '-' or '_'.",
+    ),
+    (
+        '[accounts.a]\nprovider = "lemlist"\n',
+        "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key.",
+    ),
+    (
+        '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\napi_key_env = "K"\n',
+        "account 'a': give exactly one of api_key_env (the variable holding the key) or api_key.",
+    ),
+    (
+        '[accounts.a]\nprovider = "lemlist"\napi_key_env = "NOT_SET_ANYWHERE_42"\n',
+        "account 'a', field 'api_key_env': the variable NOT_SET_ANYWHERE_42 is not set or blank.",
+    ),
+    (
+        '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nbase_url = "ftp://x"\n',
+        "account 'a', field 'base_url': base_url must start with http:// or https://.",
+    ),
+    (
+        '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nuser_id = "no such"\n',
+        "account 'a', field 'user_id': user_id must be a lemlist user id such as usr_t2KCwPen66NrrqGtQ.",
+    ),
+    (
+        '[accounts.a]\nprovider = "lemlist"\napi_key = "k"\nwrite = "all"\n',
+        "account 'a', field 'write': must be none, drafts or send.",
+    ),
+    ('[accounts.a]\nprovider = "lemlist"\napi_key = 42\n', "account 'a', field 'api_key': must be a string."),
+    (
+        '[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\nidentity = "a@inboxbase.ai,b@inboxbase.ai"\n',
+        "account 'a': a named InboxBase account reads one identity: give each identity an account of its own.",
+    ),
+    (
+        '[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\n',
+        "account 'a', field 'identity': an InboxBase account reads one identity, e.g. alice.acme@inboxbase.ai.",
+    ),
+    ("[server]\nport = 1\n", "unknown table or key 'server': the file holds only [accounts.<name>] tables."),
+    ("[accounts.a\n", "not valid TOML"),
+    ("", "no account: add an [accounts.<name>] table."),
+]
+
+
+@pytest.mark.parametrize(("toml", "sentence"), MISTAKES)
+def test_each_mistake_is_one_sentence_naming_the_file(tmp_path, toml, sentence):
+    path = write(tmp_path, toml)
+    with pytest.raises(ConfigError) as caught:
+        configured_accounts(str(path))
+    assert str(caught.value).startswith(f"{path}: ") and sentence in str(caught.value)
+
+
+@pytest.mark.parametrize(("toml", "sentence"), MISTAKES)
+@pytest.mark.slow  # runs the command as a subprocess
 def test_each_mistake_stops_the_start_with_one_sentence(tmp_path, toml, sentence):
     path = write(tmp_path, toml)
     done = run_cli("accounts", "--config", str(path), env=env_for(None))
@@ -163,6 +173,7 @@ def test_each_mistake_stops_the_start_with_one_sentence(tmp_path, toml, sentence
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # runs the command as a subprocess
 def test_a_missing_file_says_so_through_the_variable_too(tmp_path):
     done = run_cli("serve", env=env_for(None, INBOX_MCP_CONFIG=str(tmp_path / "nope.toml")))
     assert done.returncode == 2
@@ -172,6 +183,7 @@ def test_a_missing_file_says_so_through_the_variable_too(tmp_path):
     )
 
 
+@pytest.mark.slow  # runs the command as a subprocess
 def test_accounts_checks_each_account_and_no_key_of_the_file_is_ever_shown(tmp_path, upstreams):
     path = three_accounts(tmp_path, upstreams)
     path.write_text(path.read_text().replace(US_KEY, US_KEY[:-4] + "0000"))  # sk-us: a revoked key

@@ -223,6 +223,7 @@ async def test_lemlist_drafts_are_saved_listed_updated_and_deleted_as_documented
     assert (delete.method, delete.path) == ("DELETE", f"/api/inbox/{contact}/drafts/{draft_id}")
 
 
+@pytest.mark.slow  # waits out lemlist's rate limit (20 requests per 2 s, applied on our side)
 async def test_lemlist_keeps_at_most_ten_drafts_a_conversation():
     with emulators({"lemlist": "drafts"}) as setup:
         async with Client(setup.server) as client:
