@@ -26,8 +26,9 @@ import struct
 import textwrap
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -390,23 +391,24 @@ def _package_rels(main: str) -> str:
     )
 
 
-def _package(
-    main: str,
-    overrides: dict[str, str],
-    parts: list[tuple[str, str | bytes]],
-    *,
-    title: str,
-    creator: str,
-    application: str,
-) -> bytes:
-    """An Office file: its content types (`overrides` by part), the package's relationships to
-    `main` (the part an application opens) and to its properties, the properties, then `parts`."""
+class _Properties(NamedTuple):
+    """What docProps/ says of a document."""
+
+    title: str
+    creator: str
+    application: str
+
+
+def _package(overrides: dict[str, str], parts: Sequence[tuple[str, str | bytes]], properties: _Properties) -> bytes:
+    """An Office file: its content types (`overrides` by part), the package's relationships to the
+    first of `parts` (the part an application opens) and to its properties, the properties, then
+    `parts`."""
     return _zip(
         [
             ("[Content_Types].xml", _content_types(_BASE_TYPES, overrides)),
-            ("_rels/.rels", _package_rels(main)),
-            ("docProps/core.xml", _core(title, creator)),
-            ("docProps/app.xml", _app(application)),
+            ("_rels/.rels", _package_rels(parts[0][0])),
+            ("docProps/core.xml", _core(properties.title, properties.creator)),
+            ("docProps/app.xml", _app(properties.application)),
             *parts,
         ]
     )
@@ -502,19 +504,12 @@ def docx(body: list[str], *, title: str, creator: str, header: str | None = None
     for name, _ in parts:
         kind = "header" if "header" in name else "footer"
         overrides["/" + name] = f"{_WML}.{kind}+xml"
-    return _package(
-        "word/document.xml",
-        overrides,
-        [
-            ("word/document.xml", document),
-            ("word/_rels/document.xml.rels", _rels(*rels)),
-            ("word/styles.xml", _DOCX_STYLES),
-            *parts,
-        ],
-        title=title,
-        creator=creator,
-        application="Microsoft Office Word",
-    )
+    word = [
+        ("word/document.xml", document),
+        ("word/_rels/document.xml.rels", _rels(*rels)),
+        ("word/styles.xml", _DOCX_STYLES),
+    ]
+    return _package(overrides, word + parts, _Properties(title, creator, "Microsoft Office Word"))
 
 
 # =============================================================================================
@@ -630,20 +625,14 @@ class Workbook:
             "/xl/sharedStrings.xml": f"{_SML}.sharedStrings+xml",
             **_PROPERTIES_TYPES,
         }
-        return _package(
-            "xl/workbook.xml",
-            overrides,
-            [
-                ("xl/workbook.xml", workbook),
-                ("xl/_rels/workbook.xml.rels", rels),
-                ("xl/styles.xml", style_xml),
-                ("xl/sharedStrings.xml", strings_xml),
-                *[(f"xl/worksheets/sheet{i}.xml", s) for i, s in enumerate(sheets, 1)],
-            ],
-            title=title,
-            creator=creator,
-            application="Microsoft Excel",
-        )
+        parts = [
+            ("xl/workbook.xml", workbook),
+            ("xl/_rels/workbook.xml.rels", rels),
+            ("xl/styles.xml", style_xml),
+            ("xl/sharedStrings.xml", strings_xml),
+            *[(f"xl/worksheets/sheet{i}.xml", s) for i, s in enumerate(sheets, 1)],
+        ]
+        return _package(overrides, parts, _Properties(title, creator, "Microsoft Excel"))
 
 
 # =============================================================================================
@@ -827,14 +816,7 @@ def pptx(slides: list[tuple[str, str]], *, title: str, creator: str, hidden: Ite
             )
             overrides[f"/ppt/notesSlides/notesSlide{i}.xml"] = f"{_PML}.notesSlide+xml"
         members.append((f"ppt/slides/_rels/slide{i}.xml.rels", _rels(*rels)))
-    return _package(
-        "ppt/presentation.xml",
-        overrides,
-        members,
-        title=title,
-        creator=creator,
-        application="Microsoft Office PowerPoint",
-    )
+    return _package(overrides, members, _Properties(title, creator, "Microsoft Office PowerPoint"))
 
 
 # =============================================================================================
@@ -886,27 +868,30 @@ def rfp_pdf() -> Pdf:
     page.text(left, 700, "Request for Proposal: Revenue Forecasting Platform", font="F2", size=17)
     page.text(left, 680, "RFP No. INI-2026-014  ·  Issued 2 March 2026  ·  Responses due 27 March 2026", size=10)
     page.rule(left, 668, right, 668)
-    y: float = 645
-    page.text(left, y, "1. Background", font="F2", size=12.5)
-    y = page.paragraph(
-        left,
-        y - 20,
+
+    def section(page: PdfPage, y: float, heading: str, text: str, style: str = "kerned") -> float:
+        """A numbered heading at `y` and its paragraph 20 pt below; the y under the paragraph."""
+        page.text(left, y, heading, font="F2", size=12.5)
+        return page.paragraph(left, y - 20, text, width=right - left, style=style)
+
+    y = section(
+        page,
+        645,
+        "1. Background",
         "Initech sells payroll software to 4,800 mid-market customers through 62 account executives "
         "in three regions. Today the weekly forecast is assembled by hand from Salesforce exports and "
         "a shared spreadsheet, which takes the RevOps team two working days every week. We are looking "
         "for a platform that produces the forecast from CRM data directly and tells managers which deals "
         "are slipping before the call, not after it.",
-        width=right - left,
         style="spaced",
     )
-    page.text(left, y - 12, "2. Scope", font="F2", size=12.5)
-    y = page.paragraph(
-        left,
-        y - 32,
+    y = section(
+        page,
+        y - 12,
+        "2. Scope",
         "The contract covers 75 named users (62 AEs, 9 managers, 4 RevOps analysts) for an initial term "
         "of 24 months, with an option to add up to 40 seats at the same unit price. Implementation must "
         "be complete by 30 June 2026, before our fiscal Q1 planning.",
-        width=right - left,
         style="words",
     )
 
@@ -926,15 +911,14 @@ def rfp_pdf() -> Pdf:
         page.text(columns[2], y, priority, size=10)
         y -= 13 * len(lines) + 8
         page.rule(left, y + 10, right, y + 10, 0.3)
-    page.text(left, y - 16, "4. Response format and timeline", font="F2", size=12.5)
-    y = page.paragraph(
-        left,
-        y - 36,
+    y = section(
+        page,
+        y - 16,
+        "4. Response format and timeline",
         "Proposals must answer every requirement above as Yes, Partly or No, with a short explanation, "
         "and include pricing per seat per year in USD. Send questions to procurement@initech.example by "
         "13 March 2026; answers will be shared with all bidders on 17 March. Finalists present on "
         "7-8 April 2026.",
-        width=right - left,
     )
     page.text(left, y - 14, "Contact: Dana Whitfield, Senior Buyer, Initech Procurement", size=10)
     page.text(left, 60, "Initech Inc. · Confidential · Page 2 of 2", size=8, rgb=(0.45, 0.45, 0.45))

@@ -16,9 +16,10 @@ from leadinbox_mcp.tools.results.result import inbox_of, result
 from leadinbox_mcp.tools.results.structured import Out
 from leadinbox_mcp.tools.shared.arguments import ConversationId
 from leadinbox_mcp.tools.shared.inbox import full_id
-from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writable
+from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writable, write_by_id
 
 NOTHING_SENT = "Nothing was sent."
+DraftId = Annotated[str, Field(description="The draft to delete (from list_drafts or save_draft).", max_length=100)]
 
 
 class DraftOut(Draft, Out):
@@ -88,19 +89,11 @@ async def list_drafts(ctx: Context, conversation_id: ConversationId) -> Annotate
 
 
 async def delete_draft(
-    ctx: Context,
-    conversation_id: ConversationId,
-    draft_id: Annotated[
-        str, Field(description="The draft to delete (from list_drafts or save_draft).", max_length=100)
-    ],
+    ctx: Context, conversation_id: ConversationId, draft_id: DraftId
 ) -> Annotated[CallToolResult, DraftsOut]:
     """Delete one draft of a conversation. Sends nothing."""
-    provider, native, writes = writable(inbox_of(ctx), conversation_id, "drafts")
-    draft_id = checked_id(draft_id, "draft", "list_drafts")
-    await writes.delete_draft(native, draft_id)
-    log.info("%s: draft %s deleted in conversation %s", provider.account, draft_id, native)
-    thread_id = full_id(provider.account, native)
-    return result(
-        f"Draft {draft_id} deleted from {provider.label} conversation {thread_id}. {NOTHING_SENT}",
-        DraftsOut(conversation_id=thread_id, drafts=[]),
+    provider, thread_id, draft_id = await write_by_id(
+        ctx, conversation_id, "drafts", draft_id, ("draft", "list_drafts", "deleted"), lambda w: w.delete_draft
     )
+    text = f"Draft {draft_id} deleted from {provider.label} conversation {thread_id}. {NOTHING_SENT}"
+    return result(text, DraftsOut(conversation_id=thread_id, drafts=[]))

@@ -24,7 +24,7 @@ from leadinbox_mcp.tools.results.structured import Out
 from leadinbox_mcp.tools.shared.arguments import ConversationId
 from leadinbox_mcp.tools.shared.inbox import ToolInputError, full_id, shown
 from leadinbox_mcp.tools.shared.since import utc_time
-from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writable, writing_of
+from leadinbox_mcp.tools.writing.access import checked_text, writable, write_by_id, writing_of
 from leadinbox_mcp.tools.writing.confirm import (
     CODE_MINUTES,
     SendConfirmation,
@@ -52,6 +52,7 @@ Confirmation = Annotated[
         max_length=20,
     ),
 ]
+ReplyId = Annotated[str, Field(description="The scheduled reply's id (from send_reply or get_thread).", max_length=100)]
 MAX_AHEAD = timedelta(days=30)
 
 
@@ -222,19 +223,16 @@ def _sent(plan: Plan, sent: Sent, base: dict[str, str]) -> tuple[str, SendOut]:
 
 
 async def cancel_scheduled_reply(
-    ctx: Context,
-    conversation_id: ConversationId,
-    reply_id: Annotated[
-        str, Field(description="The scheduled reply's id (from send_reply or get_thread).", max_length=100)
-    ],
+    ctx: Context, conversation_id: ConversationId, reply_id: ReplyId
 ) -> Annotated[CallToolResult, SendOut]:
     """Call back a reply that is scheduled and not sent yet (SendKit), so that it never goes out."""
-    provider, native, writes = writable(inbox_of(ctx), conversation_id, "send")
-    reply_id = checked_id(reply_id, "scheduled reply", "get_thread's scheduled replies")
-    await writes.cancel_scheduled_reply(native, reply_id)
-    log.info("%s: scheduled reply %s cancelled in conversation %s", provider.account, reply_id, native)
-    thread_id = full_id(provider.account, native)
-    return result(
-        f"Cancelled: scheduled reply {reply_id} in {provider.label} conversation {thread_id} will not be sent.",
-        SendOut(status="not_sent", conversation_id=thread_id, reply_id=reply_id),
+    provider, thread_id, reply_id = await write_by_id(
+        ctx,
+        conversation_id,
+        "send",
+        reply_id,
+        ("scheduled reply", "get_thread's scheduled replies", "cancelled"),
+        lambda w: w.cancel_scheduled_reply,
     )
+    text = f"Cancelled: scheduled reply {reply_id} in {provider.label} conversation {thread_id} will not be sent."
+    return result(text, SendOut(status="not_sent", conversation_id=thread_id, reply_id=reply_id))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from mcp.server.mcpserver import Context
 
 from leadinbox_mcp.providers.provider import Provider
 from leadinbox_mcp.providers.registry import spec_of
-from leadinbox_mcp.providers.writes import WRITE_LEVELS, NoWrites, WriteLevel, write_level
-from leadinbox_mcp.tools.shared.inbox import Inbox, ToolInputError, shown
+from leadinbox_mcp.providers.writes import WRITE_LEVELS, NoWrites, WriteLevel, log, write_level
+from leadinbox_mcp.tools.results.result import inbox_of
+from leadinbox_mcp.tools.shared.inbox import Inbox, ToolInputError, full_id, shown
 
 WRITE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 """A draft's or a scheduled reply's id, as the providers make them; checked before it goes into a path."""
@@ -60,3 +62,24 @@ def checked_id(value: str, what: str, listed_by: str) -> str:
     if not WRITE_ID.fullmatch(value):
         raise ToolInputError(f"{shown(value)} is not a {what} id: copy one from {listed_by}.")
     return value
+
+
+async def write_by_id(
+    ctx: Context,
+    conversation_id: str,
+    needed: WriteLevel,
+    item_id: str,
+    words: tuple[str, str, str],
+    method: Callable[[NoWrites], Callable[[str, str], Awaitable[None]]],
+) -> tuple[Provider, str, str]:
+    """One write to an item of a conversation named by its id (delete a draft, cancel a scheduled
+    reply): checks that the account allows `needed` and the id (`words`: what the item is, which
+    tool lists it, what was done to it), calls the write `method` picks from the account's writes
+    with the conversation's provider id and the item's id, and logs it. Returns the account, the
+    conversation's full id and the checked id."""
+    provider, native, writes = writable(inbox_of(ctx), conversation_id, needed)
+    what, listed_by, done = words
+    item_id = checked_id(item_id, what, listed_by)
+    await method(writes)(native, item_id)
+    log.info("%s: %s %s %s in conversation %s", provider.account, what, item_id, done, native)
+    return provider, full_id(provider.account, native), item_id
