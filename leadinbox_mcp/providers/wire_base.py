@@ -8,16 +8,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import parseaddr
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
-    field_validator,
     model_validator,
 )
 
@@ -25,8 +25,27 @@ from leadinbox_mcp.providers.errors import UpstreamError
 from leadinbox_mcp.providers.model import Person
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """Times in UTC, as the domain model has them: a naive time is taken as UTC, any other is
+    converted; one with no UTC equivalent (0001-01-01T00:00+14:00) counts as absent."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+UtcTime = Annotated[datetime | None, AfterValidator(as_utc)]
+"""The type of every time field of a wire model (`as_utc` on what pydantic parsed). Declared on
+the field rather than as a validator of every field: it runs for times only."""
+
+
 class Wire(BaseModel):
-    """A provider's JSON object: unknown fields ignored, aliases as documented."""
+    """A provider's JSON object: unknown fields ignored, aliases as documented, times as
+    `UtcTime` (tests/test_wire_times.py fails on a time field without it)."""
 
     # defer_build: the validators are built on the first answer parsed, not at start-up.
     model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
@@ -38,20 +57,6 @@ class Wire(BaseModel):
         if isinstance(data, dict) and None in data.values():  # most objects have no null: no copy
             return {key: value for key, value in data.items() if value is not None}
         return data
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _assume_utc(cls, value: object) -> object:
-        """Times in UTC, as the domain model has them: a naive time is taken as UTC, any other is
-        converted; one with no UTC equivalent (0001-01-01T00:00+14:00) counts as absent."""
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                return value.replace(tzinfo=UTC)
-            try:
-                return value.astimezone(UTC)
-            except OverflowError:
-                return None
-        return value
 
 
 WireT = TypeVar("WireT", bound=BaseModel)

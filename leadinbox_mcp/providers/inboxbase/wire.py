@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, Wire, mailbox, mailboxes  # noqa: F401 (mailboxes: used by the client)
+from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire, mailbox, mailboxes  # noqa: F401 (mailboxes: used by the client)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
@@ -107,7 +107,8 @@ def _text(value: Any) -> str | None:
 
 
 Millis = Annotated[int | None, BeforeValidator(to_millis)]
-IsoTime = Annotated[datetime | None, BeforeValidator(to_datetime)]
+IsoTime = Annotated[UtcTime, BeforeValidator(to_datetime)]
+"""An ISO string read by `to_datetime`, then in UTC as every wire time (`UtcTime`)."""
 Strings = Annotated[list[str], BeforeValidator(_strings)]
 Address = Annotated[str | None, BeforeValidator(_address)]
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, Wire
+from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire
 
 
 class Contact(Wire):
@@ -46,11 +46,11 @@ class InboxRow(Wire):
     """Legacy rows have none: then only `contactId` identifies the conversation."""
     channels: list[str] = Field(default_factory=list)
     users: list[InboxUser] = Field(default_factory=list)
-    last_activity_at: datetime | None = Field(default=None, alias="lastActivityAt")
-    last_replied_at: datetime | None = Field(default=None, alias="lastRepliedAt")
+    last_activity_at: UtcTime = Field(default=None, alias="lastActivityAt")
+    last_replied_at: UtcTime = Field(default=None, alias="lastRepliedAt")
     last_replied_channel: str | None = Field(default=None, alias="lastRepliedChannel")
     have_replies: bool | None = Field(default=None, alias="haveReplies")
-    created_at: datetime | None = Field(default=None, alias="createdAt")
+    created_at: UtcTime = Field(default=None, alias="createdAt")
     created_by: str | None = Field(default=None, alias="createdBy")
     opportunities: list[Any] = Field(default_factory=list)
     """Documented as objects `{id, type, done}`; the seed shows only `[]`. Not used."""
@@ -136,7 +136,7 @@ class Activity(Wire):
 
     id: str | None = Field(default=None, alias="_id")
     type: str | None = None
-    created_at: datetime | None = Field(default=None, alias="createdAt")
+    created_at: UtcTime = Field(default=None, alias="createdAt")
     subject: str | None = None
     message: str | None = None
     """HTML for emails; LinkedIn messages may be plain text."""
@@ -166,7 +166,7 @@ class Activity(Wire):
     sender: str | None = None
     recipient: str | None = None
     body: str | None = None
-    sent_at: datetime | None = Field(default=None, alias="sentAt")
+    sent_at: UtcTime = Field(default=None, alias="sentAt")
 
     @field_validator("sender", "recipient", mode="before")
     @classmethod

@@ -13,7 +13,6 @@ the lead last. No cc is ever set. At most 10 drafts a conversation (lemlist's li
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from pydantic import Field
 from leadinbox_mcp.providers.errors import BadRequestError, ProviderError
 from leadinbox_mcp.providers.lemlist.client import LemlistClient
 from leadinbox_mcp.providers.model import Thread
-from leadinbox_mcp.providers.wire_base import Wire, parse
+from leadinbox_mcp.providers.wire_base import UtcTime, Wire, parse
 from leadinbox_mcp.providers.writes import Draft, NoWrites, html_of
 
 MAX_DRAFTS = 10
@@ -35,8 +34,8 @@ class _Draft(Wire):
     channel: str | None = None
     subject: str | None = None
     content_preview: str | None = Field(default=None, alias="contentPreview")
-    created_at: datetime | None = Field(default=None, alias="createdAt")
-    updated_at: datetime | None = Field(default=None, alias="updatedAt")
+    created_at: UtcTime = Field(default=None, alias="createdAt")
+    updated_at: UtcTime = Field(default=None, alias="updatedAt")
 
 
 class _Drafts(Wire):

@@ -3,12 +3,11 @@ list page and the older thread page), tolerant of extra, missing and null fields
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, Wire
+from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire
 
 
 def _without_nulls(value: Any) -> Any:
@@ -38,7 +37,7 @@ class LastMessage(Wire):
 
     content: str | None = None
     from_: str | None = Field(default=None, alias="from")
-    received_at: datetime | None = Field(default=None, alias="receivedAt")
+    received_at: UtcTime = Field(default=None, alias="receivedAt")
     is_from_lead: bool | None = Field(default=None, alias="isFromLead")
     read: bool | None = None
 
@@ -59,7 +58,7 @@ class _Conversation(Wire):
 
 
 class ConversationRow(_Conversation):
-    replied_at: datetime | None = Field(default=None, alias="repliedAt")
+    replied_at: UtcTime = Field(default=None, alias="repliedAt")
     last_message: LastMessage | None = Field(default=None, alias="lastMessage")
     message_count: int | None = Field(default=None, alias="messageCount")
 
@@ -97,7 +96,7 @@ class ThreadMessage(Wire):
     type: str | None = None
     subject: str | None = None
     body: str | None = None
-    sent_at: datetime | None = Field(default=None, alias="sentAt")
+    sent_at: UtcTime = Field(default=None, alias="sentAt")
     sequence_step: int | None = Field(default=None, alias="sequenceStep")
     opened: bool | None = None
     clicked: bool | None = None
@@ -105,8 +104,8 @@ class ThreadMessage(Wire):
     to: str | None = None
     content: str | None = None
     html_content: str | None = Field(default=None, alias="htmlContent")
-    received_at: datetime | None = Field(default=None, alias="receivedAt")
-    created_at: datetime | None = Field(default=None, alias="createdAt")
+    received_at: UtcTime = Field(default=None, alias="receivedAt")
+    created_at: UtcTime = Field(default=None, alias="createdAt")
     is_from_lead: bool | None = Field(default=None, alias="isFromLead")
     is_auto_reply: bool | None = Field(default=None, alias="isAutoReply")
     read: bool | None = None
@@ -117,10 +116,10 @@ class ThreadMessage(Wire):
 class ScheduledReply(Wire):
     id: str | None = Field(default=None, alias="_id")
     message: str | None = None
-    scheduled_for: datetime | None = Field(default=None, alias="scheduledFor")
+    scheduled_for: UtcTime = Field(default=None, alias="scheduledFor")
     status: str | None = None
     mailbox_id: str | None = Field(default=None, alias="mailboxId")
-    created_at: datetime | None = Field(default=None, alias="createdAt")
+    created_at: UtcTime = Field(default=None, alias="createdAt")
 
 
 class ConversationDetail(_Conversation):

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from pydantic import Field
 
 from leadinbox_mcp.providers.sendkit.client import SendKitClient
-from leadinbox_mcp.providers.wire_base import Wire, parse
+from leadinbox_mcp.providers.wire_base import UtcTime, Wire, parse
 from leadinbox_mcp.providers.writes import NoWrites, Sent, html_of, iso
 
 
@@ -25,7 +25,7 @@ class _Reply(Wire):
     id: str | None = None
     underscore_id: str | None = Field(default=None, alias="_id")
     status: str | None = None
-    scheduled_for: datetime | None = Field(default=None, alias="scheduledFor")
+    scheduled_for: UtcTime = Field(default=None, alias="scheduledFor")
 
 
 class _ReplyAnswer(Wire):

@@ -7,12 +7,11 @@ other field is optional, and a field sent as null counts as absent.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, Wire
+from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire
 
 
 class Participant(Wire):
@@ -34,7 +33,7 @@ def _scalar_text(value: Any) -> Any:
 class LastMessage(Wire):
     content: str | None = None
     """Documented as cut at 100 characters; may end with whitespace (observed)."""
-    sent_at: datetime | None = Field(default=None, alias="sentAt")
+    sent_at: UtcTime = Field(default=None, alias="sentAt")
     direction: str | None = None
     """sent | received (documented); renamed at least once (observed)."""
 
@@ -47,10 +46,10 @@ class ConversationRow(Wire):
     """The sender (LinkedIn) account the conversation belongs to; the messages endpoint needs it."""
     participants: list[Participant] = Field(default_factory=list)
     last_message: LastMessage | None = Field(default=None, alias="lastMessage")
-    last_activity_at: datetime | None = Field(default=None, alias="lastActivityAt")
+    last_activity_at: UtcTime = Field(default=None, alias="lastActivityAt")
     unread_count: int | None = Field(default=None, alias="unreadCount")
-    created_at: datetime | None = Field(default=None, alias="createdAt")
-    updated_at: datetime | None = Field(default=None, alias="updatedAt")
+    created_at: UtcTime = Field(default=None, alias="createdAt")
+    updated_at: UtcTime = Field(default=None, alias="updatedAt")
 
 
 class Pagination(Wire):
@@ -122,7 +121,7 @@ class Message(Wire):
     recipient: Contact | None = None
     direction: str | None = None
     """sent | received (documented); renamed at least once (observed)."""
-    sent_at: datetime | None = Field(default=None, alias="sentAt")
+    sent_at: UtcTime = Field(default=None, alias="sentAt")
     read_status: str | None = Field(default=None, alias="readStatus")
     """read | unread | unknown"""
     content_type: str | None = Field(default=None, alias="contentType")
