@@ -11,10 +11,13 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
 from helpers import KEY, NOW, sendkit_server, text_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mcp import Client
 
 from leadinbox_mcp.providers.model import Message, Person
@@ -72,6 +75,28 @@ def test_look_alike_markers_lose_their_brackets(marker):
 )
 def test_ordinary_brackets_are_left_alone(text):
     assert defuse(text) == text
+
+
+@pytest.mark.parametrize("text", ["[[/data123456]]", "x [[data1]] y", "[ [ /data 1 ] ]", "DATA0]]", "【【data1】】"])
+def test_brackets_doubled_around_a_marker_go_with_it(text):
+    """One pass leaves nothing marker-shaped: a second one changes nothing."""
+    once = defuse(text)
+    assert not re.search(r"[\[\]【】]", once) and defuse(once) == once
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="[]()<>/ data123DATA［］а【】\n", max_size=30))
+def test_defusing_twice_changes_nothing(text):
+    once = defuse(text)
+    assert defuse(once) == once
+
+
+@pytest.mark.parametrize("text", ["[" * 50_000 + "data1", "data1" + " ]" * 50_000, "[data1]]]" * 10_000])
+def test_bracket_runs_take_linear_time(text):
+    """A run of brackets beside a marker is found by walking it once, never by backtracking."""
+    started = time.process_time()
+    defuse(text)
+    assert time.process_time() - started < 2.0
 
 
 def test_long_local_part_never_hides_the_domain():

@@ -160,11 +160,27 @@ def defuse(text: str) -> str:
             return text
     else:
         skeleton = "".join(map(_skeleton_char, text))
-    cuts = [i for m in _MARKER.finditer(skeleton) for i in range(m.start(), m.end()) if skeleton[i] in "[]"]
-    if not cuts:
+    drop: set[int] = set()
+    for m in _MARKER.finditer(skeleton):
+        drop.update(i for i in range(m.start(), m.end()) if skeleton[i] in "[]")
+        # With the brackets around it ("[[data1]]"), or one pass would leave a marker behind.
+        drop.update(_run(skeleton, m.start() - 1, -1, "[") if skeleton[m.start()] == "[" else ())
+        drop.update(_run(skeleton, m.end(), 1, "]") if skeleton[m.end() - 1] == "]" else ())
+    if not drop:
         return text
-    drop = set(cuts)
     return "".join(ch for i, ch in enumerate(text) if i not in drop)
+
+
+def _run(skeleton: str, start: int, step: int, bracket: str) -> list[int]:
+    """Where `bracket` stands from `start` on, in the direction of `step`, with only white space
+    between."""
+    found = []
+    i = start
+    while 0 <= i < len(skeleton) and (skeleton[i] == bracket or skeleton[i].isspace()):
+        if skeleton[i] == bracket:
+            found.append(i)
+        i += step
+    return found
 
 
 _QUOTES = str.maketrans({'"': "'", "“": "'", "”": "'", "„": "'", "‟": "'", "″": "'", "＂": "'", "«": "'", "»": "'"})
