@@ -118,6 +118,6 @@ async def complete_conversation_id(inbox: Inbox, typed: str) -> list[str]:
         tool="complete", accounts=list(inbox.accounts), query=Query(), limit=COMPLETIONS, detailed=False, arguments={}
     )
     outcome = await listing_run(run, inbox, None)
-    ids = [row.id for row in outcome.structured.conversations]
+    ids: list[str] = [row["id"] for row in outcome.conversations]
     typed = typed.strip().lower()
     return [i for i in ids if i.lower().startswith(typed)] or [i for i in ids if typed in i.lower()]

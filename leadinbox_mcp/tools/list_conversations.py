@@ -12,7 +12,7 @@ from leadinbox_mcp.tools.listing.cursors import cursors_of
 from leadinbox_mcp.tools.listing.last_from import AwaitingReply, FromCache, blank_note
 from leadinbox_mcp.tools.listing.text import listing_text
 from leadinbox_mcp.tools.results.result import inbox_of, result
-from leadinbox_mcp.tools.results.structured import ConversationList
+from leadinbox_mcp.tools.results.structured import ConversationList, conversation_list_json
 from leadinbox_mcp.tools.shared.arguments import Account, Cursor, Limit, ResponseFormat, Since
 from leadinbox_mcp.tools.shared.since import parse_since
 
@@ -95,16 +95,18 @@ async def list_conversations(
     outcome = await listing.run(run, inbox, cursor, cursors_of(ctx)) if accounts else listing.empty()
     if awaiting is not None:
         notes += awaiting.notes()
-    blank = blank_note(outcome.structured.conversations, "awaiting_reply=true reads the threads to tell")
+    blank = blank_note(outcome.conversations, "awaiting_reply=true reads the threads to tell")
     notes += [blank] if blank else []
-    if outcome.budget_spent and len(outcome.rows) < limit and outcome.structured.next_cursor:
+    if outcome.budget_spent and len(outcome.rows) < limit and outcome.next_cursor:
         notes.append(
             f"Looked at {sum(outcome.scanned.values())} conversations ({sum(outcome.pages.values())} provider pages) "
             "this call for the filters this tool applies, and more remain: pass the cursor to keep looking."
         )
-    outcome.structured.notes = notes + outcome.notes + outcome.failures
+    structured = conversation_list_json(
+        outcome.conversations, outcome.next_cursor, notes + outcome.notes + outcome.failures
+    )
     what = _describe(q, since, awaiting_reply)
-    return result(listing_text("list_conversations", outcome, notes, what=what), outcome.structured)
+    return result(listing_text("list_conversations", outcome, notes, what=what), structured)
 
 
 def _both(first: listing.Keep, second: listing.Keep) -> listing.Keep:

@@ -12,7 +12,7 @@ from leadinbox_mcp.tools.listing.cursors import cursors_of
 from leadinbox_mcp.tools.listing.last_from import FromCache, blank_note
 from leadinbox_mcp.tools.listing.text import listing_text
 from leadinbox_mcp.tools.results.result import inbox_of, result
-from leadinbox_mcp.tools.results.structured import ConversationList
+from leadinbox_mcp.tools.results.structured import ConversationList, conversation_list_json
 from leadinbox_mcp.tools.shared.arguments import Cursor, Limit, ResponseFormat, Since
 from leadinbox_mcp.tools.shared.domains import in_domain, normalise_domain
 from leadinbox_mcp.tools.shared.inbox import ToolInputError
@@ -85,10 +85,10 @@ async def search_by_domain(
             f"Looked at {scanned} conversations ({sum(outcome.pages.values())} provider pages) this call and more remain: "
             "pass the cursor to keep searching."
         )
-    blank = blank_note(
-        outcome.structured.conversations, "list_conversations with awaiting_reply=true reads the threads to tell"
-    )
+    blank = blank_note(outcome.conversations, "list_conversations with awaiting_reply=true reads the threads to tell")
     notes += [blank] if blank else []
-    outcome.structured.notes = notes + outcome.notes + outcome.failures + ([scan] if scan else [])
+    structured = conversation_list_json(
+        outcome.conversations, outcome.next_cursor, notes + outcome.notes + outcome.failures + ([scan] if scan else [])
+    )
     what = f"conversations with people at {wanted} or its subdomains"
-    return result(listing_text("search_by_domain", outcome, notes, what=what, scan=scan), outcome.structured)
+    return result(listing_text("search_by_domain", outcome, notes, what=what, scan=scan), structured)

@@ -22,8 +22,8 @@ in time or at all; the cursor resumes at that very row, so nothing is skipped).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 import anyio
 
@@ -33,9 +33,6 @@ from leadinbox_mcp.providers.model import Conversation, Thread
 from leadinbox_mcp.providers.provider import Provider
 from leadinbox_mcp.tools.listing.caches import THREAD_TTL, ThreadCache
 from leadinbox_mcp.tools.shared.inbox import full_id
-
-if TYPE_CHECKING:
-    from leadinbox_mcp.tools.results.structured import ConversationOut
 
 Verdict = Literal["show", "drop", "later"]
 Judged = tuple[Verdict, Conversation]
@@ -98,9 +95,9 @@ class FromCache:
             self._rows[key] = row.model_copy(update={"last_from": told}) if told else row
 
 
-def blank_note(conversations: Sequence[ConversationOut], hint: str) -> str | None:
+def blank_note(conversations: Sequence[Mapping[str, Any]], hint: str) -> str | None:
     """The sentence for a listing that shows rows without who wrote last, naming their accounts."""
-    accounts = sorted({c.account for c in conversations if c.last_from is None})
+    accounts = sorted({c["account"] for c in conversations if c["last_from"] is None})
     if not accounts:
         return None
     lists = "its list does" if len(accounts) == 1 else "their lists do"

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import anyio
 
@@ -30,7 +31,7 @@ from leadinbox_mcp.tools.listing.cursors import Cursors, Position, fingerprint, 
 from leadinbox_mcp.tools.listing.last_from import AHEAD, RowCheck
 from leadinbox_mcp.tools.listing.streams import Key, Stream
 from leadinbox_mcp.tools.render.rows import row_line, snippet_of
-from leadinbox_mcp.tools.results.structured import ConversationList, conversation_fields
+from leadinbox_mcp.tools.results.structured import conversation_json
 from leadinbox_mcp.tools.shared.inbox import Inbox, ToolInputError, full_id
 
 Keep = Callable[[Conversation], bool]
@@ -90,7 +91,9 @@ class Listing:
 @dataclass
 class Result:
     rows: list[str]
-    structured: ConversationList
+    conversations: list[dict[str, Any]]
+    """Each row's structured content (`conversation_json`)."""
+    next_cursor: str | None
     failures: list[str]
     scanned: dict[str, int]
     pages: dict[str, int]
@@ -235,7 +238,7 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
             pending += 1
         stream.pop()
         lines.append(line)
-        out.append(conversation_fields(name, row, snippet or None))
+        out.append(conversation_json(name, row, snippet or None))
         heapq.heappop(heap)
         if not stream.ended:
             heapq.heappush(heap, (stream.bound() or key, name))
@@ -247,7 +250,8 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
     next_cursor = await cursors.issue(fp, positions_payload(final)) if more else None
     return Result(
         rows=lines,
-        structured=ConversationList(conversations=out, next_cursor=next_cursor),
+        conversations=out,
+        next_cursor=next_cursor,
         failures=list(failures.values()),
         scanned={name: s.scanned for name, s in streams.items()},
         pages={name: s.pages for name, s in streams.items()},
@@ -268,7 +272,7 @@ def _row_tokens(line: str) -> int:
 
 def empty() -> Result:
     """The answer when no selected account can take part (e.g. unread_only on InboxBase alone)."""
-    return Result([], ConversationList(conversations=[], next_cursor=None), [], {}, {}, False, False)
+    return Result([], [], None, [], {}, {}, False, False)
 
 
 def text_search(text: str) -> Keep:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
@@ -15,8 +17,8 @@ def inbox_of(ctx: Context) -> Inbox:
     return inbox
 
 
-def result(text: str, structured: BaseModel) -> CallToolResult:
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=structured.model_dump(mode="json", by_alias=True),
-    )
+def result(text: str, structured: BaseModel | dict[str, Any]) -> CallToolResult:
+    """`structured`: a model of results.structured, or the JSON it dumps to (see `conversation_json`)."""
+    if isinstance(structured, BaseModel):
+        structured = structured.model_dump(mode="json", by_alias=True)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)

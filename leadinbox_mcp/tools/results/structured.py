@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import to_jsonable_python
 
 from leadinbox_mcp.providers.model import Conversation, Event, Message, Person, ScheduledReply
 from leadinbox_mcp.tools.render.safety import defuse, strip_invisible
@@ -38,8 +39,7 @@ def _safe(value: object) -> object:
 
 MEMO_CHARS = 256
 """Strings up to this long are made safe once and remembered (`_short`): a listing's fields
-(names, addresses, ids, snippets) repeat within a call, since the SDK validates the structured
-content against the output schema once more, and across calls."""
+(names, addresses, ids, snippets) repeat across calls."""
 
 
 def _safe_text(text: str) -> str:
@@ -163,26 +163,46 @@ def person_out(p: Person | None) -> PersonOut | None:
 
 
 def conversation_out(account: str, c: Conversation, snippet: str | None) -> ConversationOut:
-    return ConversationOut.model_validate(conversation_fields(account, c, snippet))
+    return ConversationOut.model_validate(conversation_json(account, c, snippet))
 
 
-def conversation_fields(account: str, c: Conversation, snippet: str | None) -> dict[str, object]:
-    """A `ConversationOut` as a dict: a listing validates all its rows at once, in its
-    `ConversationList` (one pass, rather than a model built and checked per row)."""
+def conversation_json(account: str, c: Conversation, snippet: str | None) -> dict[str, Any]:
+    """What a `ConversationOut` of this conversation dumps to, made without the model: a listing
+    makes up to 100 of these a call, and validating what this code has just built is CPU spent
+    for nothing. tests/test_structured_json.py holds it to exactly what the model makes of it."""
+    p = c.correspondent
     return {
-        "id": full_id(account, c.id),
-        "account": account,
-        "provider": c.provider,
-        "correspondent": c.correspondent.model_dump(),
-        "subject": c.subject,
-        "snippet": snippet,
-        "last_activity_at": c.last_activity_at,
+        "id": _safe_text(full_id(account, c.id)),
+        "account": _safe_text(account),
+        "provider": _safe_text(c.provider),
+        "correspondent": {
+            "name": _safe(p.name),
+            "email": _safe(p.email),
+            "company": _safe(p.company),
+            "title": _safe(p.title),
+            "profile_url": _safe(p.profile_url),
+        },
+        "subject": _safe(c.subject),
+        "snippet": _safe(snippet),
+        "last_activity_at": to_jsonable_python(c.last_activity_at),
         "unread": c.unread,
-        "status": c.status,
-        "tags": list(c.tags),
-        "campaign": c.campaign,
+        "status": _safe(c.status),
+        "tags": [_safe_text(tag) for tag in c.tags],
+        "campaign": _safe(c.campaign),
         "message_count": c.message_count,
         "last_from": c.last_from,
+    }
+
+
+def conversation_list_json(
+    conversations: list[dict[str, Any]], next_cursor: str | None, notes: list[str]
+) -> dict[str, Any]:
+    """A `ConversationList` as JSON, of rows that `conversation_json` made."""
+    return {
+        "notice": OUTSIDE_PARTIES,
+        "conversations": conversations,
+        "next_cursor": _safe(next_cursor),
+        "notes": [_safe_text(note) for note in notes],
     }
 
 
