@@ -9,9 +9,10 @@ built on it, as InboxBase's `IsoTime`). The walk below fails on one that does no
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -116,40 +117,38 @@ def test_the_walk_catches_a_forgotten_time_field() -> None:
     ]
 
 
-# A time field of each provider's wire models: (model, a document with `value` in it, where the
-# parsed model holds it). InboxBase's `IsoTime` is its own reading of the ISO string, then UtcTime.
-READERS: dict[str, tuple[type[BaseModel], Callable[[Any], Any], Callable[[Any], Any]]] = {
+# A time field of each provider's wire models: the model, a document with the time at AT, and
+# where the parsed model holds it. InboxBase's `IsoTime` reads the ISO string itself, then UtcTime.
+READERS = {
     "sendkit_thread": (
         sendkit_wire.ThreadEnvelope,
-        lambda value: {"data": {"id": "c1", "messages": [{"type": "reply", "sentAt": value}]}},
-        lambda parsed: parsed.data.messages[0].sent_at,
+        '{"data": {"messages": [{"sentAt": AT}]}}',
+        "data.messages.0.sent_at",
     ),
-    "sendkit_reply": (
-        sendkit_writes._ReplyAnswer,
-        lambda value: {"data": {"scheduledFor": value}},
-        lambda parsed: parsed.data.scheduled_for,
-    ),
+    "sendkit_reply": (sendkit_writes._ReplyAnswer, '{"data": {"scheduledFor": AT}}', "data.scheduled_for"),
     "lemlist_row": (
         lemlist_wire.InboxList,
-        lambda value: {"data": [{"contactId": "ctc_1", "lastActivityAt": value}]},
-        lambda parsed: parsed.data[0].last_activity_at,
+        '{"data": [{"contactId": "c", "lastActivityAt": AT}]}',
+        "data.0.last_activity_at",
     ),
-    "lemlist_draft": (
-        lemlist_writes._Drafts,
-        lambda value: {"drafts": [{"_id": "d1", "updatedAt": value}]},
-        lambda parsed: parsed.drafts[0].updated_at,
-    ),
+    "lemlist_draft": (lemlist_writes._Drafts, '{"drafts": [{"_id": "d1", "updatedAt": AT}]}', "drafts.0.updated_at"),
     "sendpilot_message": (
         sendpilot_wire.MessageList,
-        lambda value: {"messages": [{"id": "msg_1", "sentAt": value}]},
-        lambda parsed: parsed.messages[0].sent_at,
+        '{"messages": [{"id": "m1", "sentAt": AT}]}',
+        "messages.0.sent_at",
     ),
     "inboxbase_iso": (
         inboxbase_wire.ConversationList,
-        lambda value: {"conversations": [{"id": "c1", "createdAtIso": value}]},
-        lambda parsed: parsed.conversations[0].created_at_iso,
+        '{"conversations": [{"id": "c1", "createdAtIso": AT}]}',
+        "conversations.0.created_at_iso",
     ),
 }
+
+
+def _held(parsed: Any, path: str) -> Any:
+    for step in path.split("."):
+        parsed = parsed[int(step)] if step.isdigit() else getattr(parsed, step)
+    return parsed
 
 
 @pytest.mark.parametrize("reader", READERS)
@@ -165,8 +164,8 @@ READERS: dict[str, tuple[type[BaseModel], Callable[[Any], Any], Callable[[Any], 
     ],
 )
 def test_times_arrive_in_utc(reader: str, sent: Any, expected: datetime | None) -> None:
-    model, document, held = READERS[reader]
-    at = held(parse(model, document(sent), "a", reader))
+    model, document, path = READERS[reader]
+    at = _held(parse(model, json.loads(document.replace("AT", json.dumps(sent))), "a", reader), path)
     assert at == expected
     if expected is not None:
         assert at.tzinfo is UTC  # the same tzinfo as the domain model's, not an offset of 0
