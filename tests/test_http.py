@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 
 import anyio
 import httpx2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from leadinbox_mcp.providers.errors import AuthError, RateLimitedError, UpstreamError
-from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
+from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, _json_of, bucket_for
 from leadinbox_mcp.sandbox.loopback import LoopbackServer
 
 pytestmark = pytest.mark.anyio
@@ -138,3 +142,66 @@ async def test_errors_are_sentences_without_secrets(local):
         await http.get_json(call(url, "/limit"))
     assert "120 seconds" in str(limited.value) and limited.value.retry_after == 120
     await http.aclose()
+
+
+def _as_json_reads(body: bytes) -> object:
+    """What Python's json makes of a body (bad UTF-8 replaced): the reading `_json_of` must keep."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        return json.loads(body.decode("utf-8-sig", "replace"))
+
+
+def _reading(read: Callable[[bytes], object], body: bytes) -> str:
+    """The value as JSON text (which tells 1 from 1.0 and True, and keeps key order), or the error."""
+    try:
+        value = read(body)
+    except RecursionError:
+        return "RecursionError"
+    except ValueError:
+        return "ValueError"
+    return json.dumps(value)
+
+
+BODIES = [
+    b'{"a": 1, "b": [true, false, null], "c": {"d": "\\u00e9\\u2014\\ud83d\\ude00"}}',
+    b'{"a": 1, "a": 2}',  # the last one wins
+    b"[9007199254740993, 123456789012345678901234567890, -0, -0.0, 1E2, 1e400, -1e400, 1e-400]",
+    b"[0.30000000000000004, 4.9e-324, 1.7976931348623157e308, 2.2250738585072014e-308]",
+    b"[NaN, Infinity, -Infinity]",
+    b'"\\ud800"',  # a lone surrogate: json keeps it
+    b'"\xed\xa0\x80"',  # a surrogate encoded in UTF-8: json reads it (surrogatepass)
+    b'{"name": "Ana \xff"}',  # invalid UTF-8: replaced
+    b'\xef\xbb\xbf{"a": 1}',  # a UTF-8 BOM
+    '{"a": "é"}'.encode("utf-16"),  # json detects UTF-16 and UTF-32
+    b"[" * 300 + b"]" * 300,  # deeper than jiter reads, not than json
+    b"[" * 100_000 + b"]" * 100_000,
+    b'"a\x01b"',
+    b"{} x",
+    b"",
+    b"01",
+    b"[1,]",
+    b"1" * 5000,
+    b" \t\r\n{}\n",
+]
+
+
+@pytest.mark.parametrize("body", BODIES, ids=lambda body: f"{body[:16]!r}..{len(body)}")
+def test_json_is_read_as_pythons_json_reads_it(body):
+    """Bodies are read by jiter first: every value and every refusal is still json's."""
+    assert _reading(lambda b: _json_of(call("http://x", "/"), b), body) == _reading(_as_json_reads, body)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(value=JSON_VALUES, ascii_only=st.booleans(), cut=st.integers(min_value=0), junk=st.binary(max_size=2))
+def test_any_json_is_read_as_pythons_json_reads_it(value, ascii_only, cut, junk):
+    text = json.dumps(value, ensure_ascii=ascii_only).encode()
+    for body in (text, text[: cut % (len(text) + 1)] + junk + text[cut % (len(text) + 1) :]):
+        assert _reading(lambda b: _json_of(call("http://x", "/"), b), body) == _reading(_as_json_reads, body)
