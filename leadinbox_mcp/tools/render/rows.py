@@ -16,10 +16,11 @@ SNIPPET_READ = 4000
 
 def when(at: datetime | None) -> str:
     """`2026-11-20 12:00`, as `strftime("%Y-%m-%d %H:%M")` writes it (the year unpadded, as
-    glibc's %Y), without its cost: a listing writes one per row."""
+    glibc's %Y), without its cost: a listing writes one per row. (%-formatting: one C call,
+    where an f-string's `:02d` calls `format` once per field, twice as slow in all.)"""
     if not at:
         return "time unknown"
-    return f"{at.year}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+    return "%d-%02d-%02d %02d:%02d" % (at.year, at.month, at.day, at.hour, at.minute)  # noqa: UP031
 
 
 def who(p: Person, *, detailed: bool) -> str:
@@ -112,17 +113,24 @@ def row_line(
     parts.append(when(c.last_activity_at))
     if detailed:
         if c.status:
-            parts.append(f"status {one_line(c.status, 20)}")
+            parts.append(f"status {_flat(c.status, 20)}")
         if c.campaign:
-            parts.append(f"campaign {one_line(c.campaign, 60)!r}")
+            parts.append(f"campaign {_flat(c.campaign, 60)!r}")
         if c.message_count is not None:
             parts.append(f"{c.message_count} messages")
         if c.subject:
-            parts.append(f"subject {one_line(c.subject, 100)!r}")
+            parts.append(f"subject {_flat(c.subject, 100)!r}")
     line = "- " + " | ".join(parts)
     if snippet is None:
         snippet = snippet_of(c, detailed=detailed)
     return f'{line} | "{snippet}"' if snippet else line
+
+
+@lru_cache(maxsize=4096)
+def _flat(text: str, limit: int) -> str:
+    """`one_line`, remembered: statuses and campaigns repeat from row to row, and rows from
+    listing to listing."""
+    return one_line(text, limit)
 
 
 @lru_cache(maxsize=1024)
