@@ -162,8 +162,9 @@ async def test_redis_keeps_no_value_over_the_cap():
 
 
 async def test_a_walk_over_huge_pages_keeps_the_process_bound():
-    """Pages of 6 MiB each, read through the server and kept in its page cache (resuming reads
-    them from there): however many, the process's caches stay within MAX_CACHE_BYTES."""
+    """Pages of 6 MiB each, read through the server and kept in its page cache (each call stops
+    inside a page, 15 rows of 20, which is what the next call resumes from there): however many,
+    the process's caches stay within MAX_CACHE_BYTES."""
     title = "z" * (6 * MiB // 20)  # kept in the page (Person.title), cheap to render
 
     async def inbox(request: Request) -> Response:
@@ -185,7 +186,7 @@ async def test_a_walk_over_huge_pages_keeps_the_process_bound():
             cursor, pages = None, 0
             while pages < 14:
                 result = await client.call_tool(
-                    "list_conversations", {"limit": 20, **({"cursor": cursor} if cursor else {})}
+                    "list_conversations", {"limit": 15, **({"cursor": cursor} if cursor else {})}
                 )
                 assert not result.is_error, text_of(result)
                 cursor = result.structured_content["next_cursor"]

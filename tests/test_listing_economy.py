@@ -77,6 +77,25 @@ async def test_resuming_mid_page_reads_the_page_from_the_cache():
     assert fresh.structured_content["conversations"][0]["id"] == first.structured_content["conversations"][0]["id"]
 
 
+async def test_a_page_a_call_used_up_is_not_kept():
+    """Only the page a walk stops inside goes to the page cache (the test above): a page used up
+    to its last row is never resumed by a cursor, so each call with the same cursor asks again."""
+    app = emulator.create_app(api_key=KEY, conversations=docs("dd", T0, 30))
+    with LoopbackServer(app) as server:
+        mcp_server = build_server(
+            lambda http: [SendKitClient("sk", SendKitSettings(api_key=KEY, base_url=server.url), http, "K")]
+        )
+        async with Client(mcp_server) as client:
+            first = await client.call_tool("list_conversations", {"limit": 10})
+            cursor = first.structured_content["next_cursor"]
+            for _ in range(2):
+                again = await client.call_tool("list_conversations", {"limit": 10, "cursor": cursor})
+                assert [r["id"] for r in again.structured_content["conversations"]] == [
+                    f"sk:dd{n:022x}" for n in range(10, 20)
+                ]
+    assert len(listing_requests(app)) == 3
+
+
 async def test_scans_report_progress_and_say_how_far_they_got():
     # 300 conversations, one in ten at acme.com: the provider's search narrows, the tool filters.
     conversations = docs("dd", T0, 300, domain="notacme.com")

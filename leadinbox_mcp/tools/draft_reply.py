@@ -110,7 +110,7 @@ COMPLETIONS = 100
 
 async def complete_conversation_id(inbox: Inbox, typed: str) -> list[str]:
     """Ids of the most recent conversations across every account (the first page of the merged
-    listing, from the page cache when it is fresh) that start with what was typed, or else
+    listing, read from the providers) that start with what was typed, or else
     contain it; for the completion of `conversation_id`."""
     if not inbox.accounts:
         return []

@@ -245,6 +245,8 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
 
     # A failed read changes nothing in its stream, so even a failed account resumes right after
     # the rows it did hand out in this call.
+    for stream in streams.values():
+        await stream.keep_page()
     final = {name: stream.position() for name, stream in streams.items()}
     more = not all(p.done for p in final.values())
     next_cursor = await cursors.issue(fp, positions_payload(final)) if more else None

@@ -145,6 +145,8 @@ class Stream:
         self._tokens: set[str | None] = set()
         self._idle = 0
         self._empty = 0
+        self._last_read: tuple[str | None, tuple[str, ...], Page] | None = None
+        """The last page read from the provider in this call: its token, cache key and page."""
 
     @property
     def account(self) -> str:
@@ -196,6 +198,15 @@ class Stream:
         ties = self.reach.tie_field(at) if self.reach else ""
         return Position(self.next.token, self.next.skip, False, (at, f"{self.account}:{ties}" if ties else ""))
 
+    async def keep_page(self) -> None:
+        """Put the page this stream stops inside in the page cache, when this call read it
+        from the provider: the next call resumes there. A page used up is not kept: no cursor
+        brings a walk back to it, and a fresh listing always reads the provider."""
+        if self._last_read is not None:
+            token, key, page = self._last_read
+            if not self.next.done and self.next.token == token:
+                await self.cache.put(key, page)
+
     async def _page(self, token: str | None) -> Page:
         key = (self.account, self.query.model_dump_json(), str(self.page_size), token or "")
         page = await self.cache.get(key) if self.resuming else None
@@ -209,7 +220,7 @@ class Stream:
                 page = page.model_copy(
                     update={"notes": page.notes + tuple(n for n in unreadable if n not in page.notes)}
                 )
-            await self.cache.put(key, page)
+            self._last_read = (token, key, page)
             self.pages += 1
             if self.on_page:
                 await self.on_page()
