@@ -243,10 +243,10 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
         if not stream.ended:
             heapq.heappush(heap, (stream.bound() or key, name))
 
-    # A failed read changes nothing in its stream, so even a failed account resumes right after
-    # the rows it did hand out in this call.
     for stream in streams.values():
         await stream.keep_page()
+    # A failed read changes nothing in its stream, so even a failed account resumes right after
+    # the rows it did hand out in this call.
     final = {name: stream.position() for name, stream in streams.items()}
     more = not all(p.done for p in final.values())
     next_cursor = await cursors.issue(fp, positions_payload(final)) if more else None
