@@ -99,7 +99,7 @@ class _Window:
     def __init__(self, limit: RateLimit) -> None:
         self.limit = limit
         self.sent: deque[float] = deque()
-        self.lock = anyio.Lock()
+        self.lock = anyio.Lock(fast_acquire=True)  # a free lock is taken without a trip through the loop
 
     async def acquire(self) -> None:
         async with self.lock:
@@ -208,24 +208,8 @@ class HttpClient:
         repeatable = call.repeatable if call.repeatable is not None else call.method in REPEATABLE_METHODS
         attempt = 0
         while True:
-            if call.bucket:
-                left = _remaining()
-                if left is not None and left <= 0:
-                    raise _out_of_time(call)
-                window = self._window(call)
-                with anyio.move_on_after(left) as waited:  # None: no deadline
-                    await window.acquire()
-                if waited.cancelled_caught:
-                    raise self._held_by_our_limit(call)
-            left = _remaining()
-            if left is not None and left <= 0:
-                # Time was left before the limiter and none after it: the limiter took the rest.
-                raise self._held_by_our_limit(call) if call.bucket else _out_of_time(call)
             try:
-                with anyio.fail_after(left):
-                    status, headers, body = await self._send(call, max_bytes)
-            except TimeoutError:
-                raise _out_of_time(call) from None
+                status, headers, body = await self._attempt(call, max_bytes)
             except (httpx2.RequestError, httpx2.InvalidURL, _BodyTooLarge) as exc:
                 # RequestError: transport failures, and also a body that its Content-Encoding
                 # does not fit (DecodingError); InvalidURL: a request that cannot be made, e.g. a
@@ -245,6 +229,22 @@ class HttpClient:
                     await anyio.sleep(pause)
                     continue
             return status, headers, body
+
+    async def _attempt(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
+        """One request within the call's deadline (one cancel scope for the wait in our own rate
+        limiter and the exchange), or the sentence of whichever of the two ran out of time."""
+        end = _deadline.get()
+        if end is not None and anyio.current_time() >= end:
+            raise _out_of_time(call)
+        limited = bool(call.bucket)
+        with anyio.CancelScope(deadline=math.inf if end is None else end):
+            if call.bucket:
+                await self._window(call).acquire()
+                # Time was left before the limiter and none after it: the limiter took the rest.
+                limited = end is not None and anyio.current_time() >= end
+            if not limited:
+                return await self._send(call, max_bytes)
+        raise self._held_by_our_limit(call) if limited else _out_of_time(call)
 
     def _held_by_our_limit(self, call: Call) -> UpstreamError:
         """The call's time ran out while this server's own rate limiter held the request: the
@@ -277,8 +277,9 @@ class HttpClient:
         return left is None or seconds < left - 0.5
 
     async def _send(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
+        url, params = _with_query(call.url, call.params)
         async with self._connections().stream(
-            call.method, call.url, params=dict(call.params), headers=dict(call.headers), json=call.body
+            call.method, url, params=params, headers=dict(call.headers), json=call.body
         ) as r:
             declared = r.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -291,6 +292,16 @@ class HttpClient:
                     raise _BodyTooLarge()
                 chunks.append(chunk)
             return r.status_code, r.headers, b"".join(chunks)
+
+
+def _with_query(url: str, params: Mapping[str, str | int]) -> tuple[str, dict[str, str | int] | None]:
+    """The request's URL with `params` encoded into it as httpx2 encodes them (urlencode, and
+    true/false for booleans), and the params left for httpx2 to merge (None): its merge parses and
+    re-encodes the URL, 30 us a request. A URL that has a query already is left to that merge."""
+    if not params or "?" in url:
+        return url, dict(params) or None
+    pairs = [(key, "true" if value is True else "false" if value is False else value) for key, value in params.items()]
+    return f"{url}?{urllib.parse.urlencode(pairs)}", None
 
 
 @dataclass(frozen=True)
