@@ -99,7 +99,7 @@ class _Window:
     def __init__(self, limit: RateLimit) -> None:
         self.limit = limit
         self.sent: deque[float] = deque()
-        self.lock = anyio.Lock(fast_acquire=True)  # a free lock is taken without a trip through the loop
+        self.lock = anyio.Lock()
 
     async def acquire(self) -> None:
         async with self.lock:
