@@ -48,7 +48,7 @@ server.run()
 '''
 MINIMAL_SYNC = MINIMAL.replace("async def", "def")
 """The same tool written as a plain function, which the SDK runs on a worker thread: that hop
-costs about 0.2 ms, so the baseline is the async tool, called the way every tool of ours is."""
+costs 0.1-0.2 ms a call, so the baseline is the async tool, called the way every tool of ours is."""
 MINIMAL_WITH_GET = '''
 import logging
 import os
