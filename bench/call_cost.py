@@ -9,8 +9,9 @@ client's (which validates results against the output schema) or of the provider 
 (served from this process). Issue 13's target: a listing at most 2.5x the minimal call.
 
 Two more rows say what that listing is made of. A fresh listing asks its provider for a page, so
-the minimal server is measured once more making that same request (one httpx2 GET of the same
-page, its body unread): that is the part of a fresh listing that no code of ours can remove. And
+the minimal server is measured once more making that same request (one GET of the same page
+through the transport leadinbox-mcp sends with, its body read): that is the part of a fresh
+listing that no code of ours can remove. And
 a listing without the round trip: the next page by cursor of a listing that stopped inside its
 provider page, which the page cache keeps (only such a page is kept). A 20-row listing uses its
 page up, so this one is stopped by a token budget (INBOX_MCP_LIST_TOKENS) inside a page of 40
@@ -50,26 +51,26 @@ MINIMAL_SYNC = MINIMAL.replace("async def", "def")
 """The same tool written as a plain function, which the SDK runs on a worker thread: that hop
 costs 0.1-0.2 ms a call, so the baseline is the async tool, called the way every tool of ours is."""
 MINIMAL_WITH_GET = '''
-import logging
 import os
 
 import httpx2
 from mcp.server import MCPServer
 
+from leadinbox_mcp.providers.transport import AiohttpTransport
+
 server = MCPServer("minimal")
-client = None
+transport = None
 
 @server.tool()
 async def ping(text: str) -> str:
-    """One GET of the provider page a 20-row listing reads."""
-    global client
-    client = client or httpx2.AsyncClient()
-    url = os.environ["SENDKIT_BASE_URL"] + "/v1/inbox"
-    answer = await client.get(url, params={"limit": 20}, headers={"X-Api-Key": os.environ["SENDKIT_API_KEY"]})
-    return str(len(answer.content))
+    """One GET of the provider page a 20-row listing reads, sent as leadinbox-mcp sends it."""
+    global transport
+    transport = transport or AiohttpTransport()
+    url = os.environ["SENDKIT_BASE_URL"] + "/v1/inbox?limit=20"
+    request = httpx2.Request("GET", url, headers={"X-Api-Key": os.environ["SENDKIT_API_KEY"]})
+    answer = await transport.handle_async_request(request)
+    return str(len(await answer.aread()))
 
-for noisy in ("httpx2", "httpcore2"):  # as leadinbox-mcp does: no log line per request
-    logging.getLogger(noisy).setLevel(logging.WARNING)
 server.run()
 '''
 

@@ -167,29 +167,25 @@ class HttpClient:
     ) -> None:
         """`windows(bucket, limit)` makes the rate-limit window of a bucket where every other
         client (worker, machine) shares it (the server's Redis); None: in this process."""
-        self._timeout = httpx2.Timeout(read_timeout, connect=connect_timeout)
+        self._timeout = httpx2.Timeout(read_timeout, connect=connect_timeout).as_dict()
         self._transport = transport
-        self._client: httpx2.AsyncClient | None = None
         self._retries = retries
         self._default_limit = default_rate_limit
         self._shared_window = windows
         self._windows: dict[str, Limiter] = {}
 
-    def _connections(self) -> httpx2.AsyncClient:
-        """The connection pool, made on the first request: its transport and TLS context cost a
-        start-up (spawn to the first tools/list) that has no request to make yet."""
-        if self._client is None:
-            self._client = httpx2.AsyncClient(
-                timeout=self._timeout,
-                headers={"User-Agent": "leadinbox-mcp", "Accept": "application/json"},
-                follow_redirects=False,
-                transport=self._transport,
-            )
-        return self._client
+    def _connections(self) -> httpx2.AsyncBaseTransport:
+        """The connections, made on the first request: aiohttp's import and the TLS context
+        would cost a start-up (spawn to the first tools/list) that has no request to make yet."""
+        if self._transport is None:
+            from leadinbox_mcp.providers.transport import AiohttpTransport
+
+            self._transport = AiohttpTransport()
+        return self._transport
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        if self._transport is not None:
+            await self._transport.aclose()
 
     async def get_json(self, call: Call) -> Any:
         """The parsed JSON of a GET (or of a write: a 2xx without a body is None)."""
@@ -237,6 +233,7 @@ class HttpClient:
         if end is not None and anyio.current_time() >= end:
             raise _out_of_time(call)
         limited = bool(call.bucket)
+        self._connections()  # made before the window stamps the request, not between stamp and send
         with anyio.CancelScope(deadline=math.inf if end is None else end):
             if call.bucket:
                 await self._window(call).acquire()
@@ -277,10 +274,16 @@ class HttpClient:
         return left is None or seconds < left - 0.5
 
     async def _send(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
+        """One exchange, straight to the transport: httpx2's client around it adds redirects,
+        cookies and auth, none of which a provider call uses, for about 100 µs a request."""
         url, params = _with_query(call.url, call.params)
-        async with self._connections().stream(
-            call.method, url, params=params, headers=dict(call.headers), json=call.body
-        ) as r:
+        headers = httpx2.Headers(_HEADERS)
+        headers.update(call.headers)
+        request = httpx2.Request(
+            call.method, url, params=params, headers=headers, json=call.body, extensions={"timeout": self._timeout}
+        )
+        r = await self._connections().handle_async_request(request)
+        try:
             declared = r.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise _BodyTooLarge()
@@ -292,6 +295,11 @@ class HttpClient:
                     raise _BodyTooLarge()
                 chunks.append(chunk)
             return r.status_code, r.headers, b"".join(chunks)
+        finally:
+            await r.aclose()
+
+
+_HEADERS = {"User-Agent": "leadinbox-mcp", "Accept": "application/json", "Accept-Encoding": "gzip, deflate"}
 
 
 def _with_query(url: str, params: Mapping[str, str | int]) -> tuple[str, dict[str, str | int] | None]:
