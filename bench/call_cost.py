@@ -3,19 +3,21 @@ same SDK's minimal tool call (one async tool that returns a short text, as our t
 the same tool as a plain function is measured too: the SDK runs it on a worker thread).
 
 `python -m bench.call_cost` prints a table. Each server runs as its own process over stdio, as
-a client starts it, and its CPU time (user + system, from /proc) is read before and after a run
+a client starts it, and its CPU time (user + system, from /proc) is read before and after a round
 of calls: the whole server side of a call (transport, JSON-RPC, the tool), and nothing of the
 client's (which validates results against the output schema) or of the provider emulator's
-(served from this process). Issue 13's target: a listing at most 2.5x the minimal call.
+(served from this process). All the servers are open at once and take their rounds in turn, so
+that a shared machine's drift touches each alike; each one's figure is its median round. Issue
+13's target: a listing at most 2.5x the minimal call.
 
 Two more rows say what that listing is made of. A fresh listing asks its provider for a page, so
 the minimal server is measured once more making that same request (one GET of the same page
 through the transport leadinbox-mcp sends with, its body read): that is the part of a fresh
-listing that no code of ours can remove. And
-a listing without the round trip: the next page by cursor of a listing that stopped inside its
-provider page, which the page cache keeps (only such a page is kept). A 20-row listing uses its
-page up, so this one is stopped by a token budget (INBOX_MCP_LIST_TOKENS) inside a page of 40
-rows, and every call passes the same cursor; its rows are about 20 and printed.
+listing that no code of ours can remove. And a listing without the round trip: the next page by
+cursor of a listing that stopped inside its provider page, which the page cache keeps (only such
+a page is kept). A 20-row listing uses its page up, so this one is stopped by a token budget
+(INBOX_MCP_LIST_TOKENS) inside a page of 40 rows, and every call passes the same cursor; its rows
+are about 20 and printed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 import statistics
 import sys
 import tempfile
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from mcp import Client, StdioServerParameters
@@ -35,7 +38,7 @@ from leadinbox_mcp.sandbox.loopback import LoopbackServer
 
 CALLS = 300
 """Calls per round: /proc counts CPU in ticks of 10 ms, so a round's figure is exact to 0.03 ms."""
-ROUNDS = 5
+ROUNDS = 9
 MINIMAL = '''
 from mcp.server import MCPServer
 server = MCPServer("minimal")
@@ -49,7 +52,8 @@ server.run()
 '''
 MINIMAL_SYNC = MINIMAL.replace("async def", "def")
 """The same tool written as a plain function, which the SDK runs on a worker thread: that hop
-costs 0.1-0.2 ms a call, so the baseline is the async tool, called the way every tool of ours is."""
+costs 0.03-0.2 ms a call in our runs, so the baseline is the async tool, called the way every tool
+of ours is."""
 MINIMAL_WITH_GET = '''
 import os
 
@@ -80,34 +84,42 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def per_call(
-    command: list[str], env: dict[str, str], tool: str, arguments: dict, *, next_page: bool = False
-) -> tuple[float, int | None]:
-    """Median over ROUNDS of the server process's CPU milliseconds per call, and the rows of the
-    last answer (None: not a listing). `next_page`: every call passes the cursor that a first
-    call with these arguments answered."""
-    with tempfile.TemporaryDirectory() as folder:
-        pidfile = Path(folder) / "pid"
+class Server:
+    """One server process over stdio, as a client starts it, with the call it is measured on."""
+
+    def __init__(self, command: list[str], env: dict[str, str], tool: str, arguments: dict, next_page: bool) -> None:
+        self.command, self.env, self.tool, self.arguments, self.next_page = command, env, tool, arguments, next_page
+        self.rounds: list[float] = []
+        self.rows: int | None = None
+
+    async def start(self, stack: AsyncExitStack, folder: Path) -> None:
+        """Started, its pid known, and warmed up (imports on first use, connections). `next_page`:
+        every call passes the cursor that a first call with these arguments answered."""
+        pidfile = folder / f"pid{id(self)}"
         script = f'echo $$ > {pidfile}; exec "$@"'
-        params = StdioServerParameters(command="sh", args=["-c", script, "sh", *command], env={**os.environ, **env})
-        async with Client(params) as client:
-            pid = int(pidfile.read_text())
-            if next_page:
-                first = await client.call_tool(tool, arguments)
-                arguments = {**arguments, "cursor": (first.structured_content or {})["next_cursor"]}
-            for _ in range(10):  # warm-up: imports on first use, connections
-                await client.call_tool(tool, arguments)
-            rounds = []
-            for _ in range(ROUNDS):
-                start = cpu_seconds(pid)
-                for _ in range(CALLS):
-                    answer = await client.call_tool(tool, arguments)
-                rounds.append((cpu_seconds(pid) - start) * 1000 / CALLS)
-    rows = (answer.structured_content or {}).get("conversations")
-    return statistics.median(rounds), None if rows is None else len(rows)
+        params = StdioServerParameters(
+            command="sh", args=["-c", script, "sh", *self.command], env={**os.environ, **self.env}
+        )
+        self.client = await stack.enter_async_context(Client(params))
+        self.pid = int(pidfile.read_text())
+        if self.next_page:
+            first = await self.client.call_tool(self.tool, self.arguments)
+            self.arguments = {**self.arguments, "cursor": (first.structured_content or {})["next_cursor"]}
+        for _ in range(10):
+            await self.client.call_tool(self.tool, self.arguments)
+
+    async def round(self) -> None:
+        """CALLS calls; the server process's CPU milliseconds per call."""
+        start = cpu_seconds(self.pid)
+        for _ in range(CALLS):
+            answer = await self.client.call_tool(self.tool, self.arguments)
+        self.rounds.append((cpu_seconds(self.pid) - start) * 1000 / CALLS)
+        rows = (answer.structured_content or {}).get("conversations")
+        self.rows = None if rows is None else len(rows)
 
 
-async def measure() -> dict[str, float]:
+async def measure() -> dict[str, tuple[float, int | None]]:
+    """Each server's median round (they take their rounds in turn: A B C A B C ...)."""
     ours = [str(Path(sys.executable).with_name("leadinbox-mcp")), "serve"]
     with LoopbackServer(emulator.create_app()) as sendkit:
         env = {
@@ -116,33 +128,29 @@ async def measure() -> dict[str, float]:
             "INBOX_MCP_REQUESTS_PER_SECOND": "1000",
         }
         stopped_by_budget = {**env, "INBOX_MCP_LIST_TOKENS": "1800"}
-        figures: dict[str, list[float]] = {}
-        rows: dict[str, int | None] = {}
-        for _ in range(2):  # A B A B: drift of a shared machine touches both alike
-            for name, command, settings, tool, arguments, next_page in (
-                (MINIMAL_CALL, [sys.executable, "-c", MINIMAL], env, "ping", {"text": "hi"}, False),
-                (MINIMAL_SYNC_CALL, [sys.executable, "-c", MINIMAL_SYNC], env, "ping", {"text": "hi"}, False),
-                (WITH_GET, [sys.executable, "-c", MINIMAL_WITH_GET], env, "ping", {"text": "hi"}, False),
-                (LISTING, ours, env, "list_conversations", {"limit": 20}, False),
-                (
-                    "list_conversations, detailed",
-                    ours,
-                    env,
-                    "list_conversations",
-                    {"limit": 20, "response_format": "detailed"},
-                    False,
-                ),
-                (NEXT_PAGE, ours, stopped_by_budget, "list_conversations", {"limit": 40}, True),
-            ):
-                ms, rows[name] = await per_call(command, settings, tool, arguments, next_page=next_page)
-                figures.setdefault(name, []).append(ms)
-    return {name: (min(values), rows[name]) for name, values in figures.items()}
+        servers = {
+            MINIMAL_CALL: Server([sys.executable, "-c", MINIMAL], env, "ping", {"text": "hi"}, False),
+            MINIMAL_SYNC_CALL: Server([sys.executable, "-c", MINIMAL_SYNC], env, "ping", {"text": "hi"}, False),
+            WITH_GET: Server([sys.executable, "-c", MINIMAL_WITH_GET], env, "ping", {"text": "hi"}, False),
+            LISTING: Server(ours, env, "list_conversations", {"limit": 20}, False),
+            DETAILED: Server(ours, env, "list_conversations", {"limit": 20, "response_format": "detailed"}, False),
+            NEXT_PAGE: Server(ours, stopped_by_budget, "list_conversations", {"limit": 40}, True),
+        }
+        with tempfile.TemporaryDirectory() as folder:
+            async with AsyncExitStack() as stack:
+                for server in servers.values():
+                    await server.start(stack, Path(folder))
+                for _ in range(ROUNDS):
+                    for server in servers.values():
+                        await server.round()
+    return {name: (statistics.median(s.rounds), s.rows) for name, s in servers.items()}
 
 
 MINIMAL_CALL = "minimal tool call (async def)"
 MINIMAL_SYNC_CALL = "minimal tool call (def: worker thread)"
 WITH_GET = "minimal tool call + one provider GET"
 LISTING = "list_conversations"
+DETAILED = "list_conversations, detailed"
 NEXT_PAGE = "list_conversations, next page, page cached"
 
 

@@ -9,6 +9,9 @@ import gzip
 import json
 import socket
 import socketserver
+import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +19,7 @@ from collections.abc import Callable, Iterator
 import anyio
 import httpx2
 import pytest
+import trustme
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,16 +69,22 @@ class Wire(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Exchange)
         self.seen: list[bytes] = []
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.tls = tls
+        self.url = f"{'https://localhost' if tls else 'http://127.0.0.1'}:{self.server_address[1]}"
 
 
 class _Exchange(socketserver.BaseRequestHandler):
     server: Wire
 
     def handle(self) -> None:
+        if self.server.tls:
+            try:
+                self.request = self.server.tls.wrap_socket(self.request, server_side=True)
+            except (ssl.SSLError, OSError):  # the client refused the certificate
+                return
         buffered = b""
         while True:
             while b"\r\n\r\n" not in buffered:
@@ -110,14 +120,28 @@ class _Exchange(socketserver.BaseRequestHandler):
             return
 
 
-@pytest.fixture(scope="module")
-def wire() -> Iterator[Wire]:
-    server = Wire()
+def serving(server: Wire) -> Iterator[Wire]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def wire() -> Iterator[Wire]:
+    yield from serving(Wire())
+
+
+AUTHORITY = trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def tls_wire() -> Iterator[Wire]:
+    """HTTPS, with a certificate for localhost from a test authority that no system trusts."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    AUTHORITY.issue_cert("localhost").configure_cert(context)
+    yield from serving(Wire(tls=context))
 
 
 def call(url: str, **extra) -> Call:
@@ -234,3 +258,44 @@ async def test_a_proxy_in_the_environment_carries_the_requests(wire, monkeypatch
         == "error: acct: Prov could not be reached at bypassed.invalid; check the network and the account's base URL."
     )
     assert len(wire.seen) == before
+
+
+async def test_https_is_verified_against_the_authorities_httpx2_trusts(tls_wire, monkeypatch, tmp_path):
+    """The certificate is checked, as httpx2's own transport checks it: refused while its
+    authority is unknown, accepted once SSL_CERT_FILE names it."""
+    unknown = {name: await outcome(make, call(tls_wire.url + "/plain")) for name, make in clients().items()}
+    assert unknown["aiohttp"] == unknown["httpx2"]
+    assert unknown["aiohttp"] == (
+        "error: acct: Prov could not be reached at localhost; check the network and the account's base URL."
+    )
+    authority = tmp_path / "authority.pem"
+    AUTHORITY.cert_pem.write_to_path(str(authority))
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority))
+    known = {name: await outcome(make, call(tls_wire.url + "/plain")) for name, make in clients().items()}
+    assert known["aiohttp"] == known["httpx2"] == json.loads(BODY)
+
+
+def test_starting_the_server_does_not_load_aiohttp():
+    """Spawn to the first tools/list stays free of it (cold start): it loads with the first
+    provider request."""
+    script = """
+import asyncio, sys
+from mcp import Client
+from leadinbox_mcp.sandbox import sendkit
+from leadinbox_mcp.sandbox.loopback import LoopbackServer
+from leadinbox_mcp.providers.sendkit.client import SendKitClient
+from leadinbox_mcp.server.app import build_server
+
+async def main():
+    with LoopbackServer(sendkit.create_app()) as served:
+        accounts = lambda http: [SendKitClient("sendkit", sendkit.settings(served.url), http, sendkit.SANDBOX_API_KEY)]
+        async with Client(build_server(accounts)) as client:
+            await client.list_tools()
+            print("aiohttp" in sys.modules)
+            assert not (await client.call_tool("list_conversations", {"limit": 1})).is_error
+            print("aiohttp" in sys.modules)
+
+asyncio.run(main())
+"""
+    printed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert printed.stdout.split() == ["False", "True"]
