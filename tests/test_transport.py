@@ -146,7 +146,11 @@ def tls_wire() -> Iterator[Wire]:
 
 def call(url: str, **extra) -> Call:
     return Call(
-        url=url, account="acct", provider_label="Prov", key_hint="PROV_API_KEY", headers={"X-Api-Key": "k"}, **extra
+        url=url,
+        account="acct",
+        provider_label="Prov",
+        key_hint="PROV_API_KEY",
+        **{"headers": {"X-Api-Key": "k"}, **extra},
     )
 
 
@@ -199,6 +203,15 @@ async def test_a_refused_connection_is_the_same_sentence():
         == said["httpx2"]
         == "error: acct: Prov could not be reached at 127.0.0.1; check the network and the account's base URL."
     )
+
+
+async def test_a_header_that_cannot_be_sent_is_the_same_sentence(wire):
+    """A line break in a header value (a key pasted with one) is refused before anything is sent."""
+    broken = call(wire.url + "/plain", headers={"X-Api-Key": "k\r\nX-Injected: 1"})
+    before = len(wire.seen)
+    said = {name: await outcome(make, broken) for name, make in clients().items()}
+    assert said["aiohttp"] == said["httpx2"] and said["aiohttp"].startswith("error: acct: Prov could not be reached")
+    assert len(wire.seen) == before
 
 
 async def test_a_providers_cookie_is_not_sent_back(wire):

@@ -124,3 +124,5 @@ def _as_httpx2_error(request: httpx2.Request) -> Iterator[None]:
         raise httpx2.ReadError(str(exc), request=request) from exc
     except aiohttp.ClientError as exc:
         raise httpx2.NetworkError(str(exc), request=request) from exc
+    except ValueError as exc:  # a request aiohttp will not send, e.g. a header with a line break in it
+        raise httpx2.LocalProtocolError(f"not sent: {type(exc).__name__}", request=request) from exc
