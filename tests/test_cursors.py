@@ -158,6 +158,23 @@ async def test_an_unknown_expired_or_foreign_handle_says_start_again(accounts, m
     assert not still.is_error  # the same handle, before it expired
 
 
+async def test_a_handle_in_use_outlives_newer_handles_nobody_came_back_with(accounts):
+    """The store keeps the handles most recently issued or used (here 3): an agent paging
+    through a walk keeps its place while other listings fill the store."""
+    srv = server(accounts, handles=True)
+    srv.cursors = cursors_module.Cursors.make(None, cursors_module.LocalHandles(size=3))
+    async with Client(srv) as client:
+        walked = (await client.call_tool("list_conversations", {"limit": 3})).structured_content["next_cursor"]
+        abandoned = (await client.call_tool("list_conversations", {"limit": 2})).structured_content["next_cursor"]
+        again = await client.call_tool("list_conversations", {"limit": 3, "cursor": walked})
+        await client.call_tool("list_conversations", {"limit": 4})  # a fourth handle: one must go
+        kept = await client.call_tool("list_conversations", {"limit": 3, "cursor": walked})
+        gone = await client.call_tool("list_conversations", {"limit": 2, "cursor": abandoned})
+    assert not again.is_error and not kept.is_error
+    assert kept.structured_content["conversations"] == again.structured_content["conversations"]
+    assert "expired" in refused(gone)
+
+
 # --------------------------------------------------------------------------- signed cursors
 
 

@@ -51,7 +51,7 @@ HANDLE_CHARS = 16
 HANDLE_TTL = 24 * 3600.0
 """Seconds a handle stays valid after it was handed out."""
 LOCAL_HANDLES = 10_000
-"""Handles one process keeps at most (the oldest go first)."""
+"""Handles one process keeps at most (the least recently issued or used go first)."""
 LOCAL_HANDLE_BYTES = 8 * 1024 * 1024
 """...and the bytes their contents may hold together."""
 _RESTART = "start again without a cursor"
@@ -193,8 +193,8 @@ class HandleStore(Protocol):
 
 
 class LocalHandles:
-    """In this process: the newest `size` handles holding at most `max_bytes` together, each for
-    `ttl` seconds."""
+    """In this process: the `size` handles most recently issued or used, holding at most
+    `max_bytes` together, each for `ttl` seconds from its issue."""
 
     def __init__(self, ttl: float = HANDLE_TTL, size: int = LOCAL_HANDLES, max_bytes: int = LOCAL_HANDLE_BYTES) -> None:
         self._ttl = ttl
@@ -204,11 +204,16 @@ class LocalHandles:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
 
     async def get(self, handle: str) -> bytes | None:
+        """Its content, and the handle is kept as if just issued: an agent's handle in use
+        outlives the newer ones nobody came back with (its 24 hours still count from issue)."""
         hit = self._entries.get(handle)
-        if hit is not None and time.monotonic() - hit[0] > self._ttl:
+        if hit is None:
+            return None
+        if time.monotonic() - hit[0] > self._ttl:
             self._bytes -= len(self._entries.pop(handle)[1])
             return None
-        return hit[1] if hit else None
+        self._entries.move_to_end(handle)
+        return hit[1]
 
     async def put(self, handle: str, content: bytes) -> bool:
         old = self._entries.pop(handle, None)
