@@ -10,7 +10,9 @@ client's (which validates results against the output schema) or of the provider 
 that a shared machine's drift touches each alike; each one's figure is its median round. Issue
 13's target: a listing at most 2.5x the minimal call.
 
-Two more rows say what that listing is made of. A fresh listing asks its provider for a page, so
+Three more rows say what that listing is made of. The minimal server answering with a listing's
+own answer, saved from one (text and structured content): what the SDK costs for an answer of
+that size. A fresh listing asks its provider for a page, so
 the minimal server is measured once more making that same request (one GET of the same page
 through the transport leadinbox-mcp sends with, its body read): that is the part of a fresh
 listing that no code of ours can remove. And a listing without the round trip: the next page by
@@ -23,6 +25,7 @@ are about 20 and printed.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -77,6 +80,28 @@ async def ping(text: str) -> str:
 
 server.run()
 '''
+
+
+CANNED_ANSWER = '''
+import json
+import os
+
+from mcp.server import MCPServer
+from mcp.types import CallToolResult, TextContent
+
+server = MCPServer("minimal")
+with open(os.environ["CANNED_ANSWER"]) as saved:
+    answer = json.load(saved)
+
+@server.tool()
+async def ping(text: str) -> CallToolResult:
+    """The answer of a 20-row listing, made already."""
+    return CallToolResult(content=[TextContent(type="text", text=answer["text"])], structured_content=answer["structured"])
+
+server.run()
+'''
+"""What the SDK costs to answer with the listing's own answer (text and structured content): the
+rest of a listing's cost is the provider's GET and this server's code."""
 
 
 def cpu_seconds(pid: int) -> float:
@@ -137,8 +162,16 @@ async def measure() -> dict[str, tuple[float, int | None]]:
             NEXT_PAGE: Server(ours, stopped_by_budget, "list_conversations", {"limit": 40}, True),
         }
         with tempfile.TemporaryDirectory() as folder:
+            saved = Path(folder) / "answer.json"
+            servers[CANNED] = Server(
+                [sys.executable, "-c", CANNED_ANSWER], {"CANNED_ANSWER": str(saved)}, "ping", {"text": "hi"}, False
+            )
             async with AsyncExitStack() as stack:
-                for server in servers.values():
+                for name, server in servers.items():
+                    if name == CANNED:  # the answer a 20-row listing gives, saved for it to return
+                        answer = await servers[LISTING].client.call_tool("list_conversations", {"limit": 20})
+                        text = answer.content[0].text  # type: ignore[union-attr]
+                        saved.write_text(json.dumps({"text": text, "structured": answer.structured_content}))
                     await server.start(stack, Path(folder))
                 for _ in range(ROUNDS):
                     for server in servers.values():
@@ -149,6 +182,7 @@ async def measure() -> dict[str, tuple[float, int | None]]:
 MINIMAL_CALL = "minimal tool call (async def)"
 MINIMAL_SYNC_CALL = "minimal tool call (def: worker thread)"
 WITH_GET = "minimal tool call + one provider GET"
+CANNED = "minimal tool answering a listing's answer"
 LISTING = "list_conversations"
 DETAILED = "list_conversations, detailed"
 NEXT_PAGE = "list_conversations, next page, page cached"
@@ -166,10 +200,11 @@ def main(argv: list[str]) -> int:
         f"target (issue 13): a listing's server CPU at most 2.5x a minimal call: {ratio:.2f}x, {verdict(ratio <= 2.5)} "
         f"({best[LISTING] / best[MINIMAL_SYNC_CALL]:.2f}x the plain-function one)"
     )
+    get = best[WITH_GET] - base
     print(
-        f"of which the provider round trip, measured on the minimal server: {(best[WITH_GET] - base) / base:.2f}x; "
-        f"the listing with its page cached: {best[NEXT_PAGE] / base:.2f}x; "
-        f"the listing against the minimal call plus one bare GET: {best[LISTING] / best[WITH_GET]:.2f}x"
+        f"what a listing's {best[LISTING]:.2f} ms are: the SDK answering with the same answer {best[CANNED]:.2f}, "
+        f"the provider GET {get:.2f}, this server's own code {best[LISTING] - best[CANNED] - get:.2f}; "
+        f"the listing with its page cached: {best[NEXT_PAGE] / base:.2f}x"
     )
     return 0
 
