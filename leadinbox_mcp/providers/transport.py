@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import ssl
+import sys
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ import yarl
 
 MAX_HEADER_BYTES = 100 * 1024
 """The longest header line a provider may send: httpx2's own transport (h11) allows 100 KiB."""
+KEEPALIVE_SECONDS = 5.0
+"""How long an idle connection is kept for the next request, as httpx2's own transport keeps it."""
 
 
 class AiohttpTransport(httpx2.AsyncBaseTransport):
@@ -35,7 +38,13 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         """Made on the first request: a session belongs to the event loop it was made in."""
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=self._tls),
+                connector=aiohttp.TCPConnector(
+                    ssl=self._tls,
+                    keepalive_timeout=KEEPALIVE_SECONDS,
+                    # Before these Pythons' fix (cpython#118960), asyncio keeps the TLS connections
+                    # of servers that never finish closing them; aiohttp aborts them when told to.
+                    enable_cleanup_closed=sys.version_info < (3, 12, 8) or (3, 13) <= sys.version_info < (3, 13, 1),
+                ),
                 cookie_jar=aiohttp.DummyCookieJar(),  # accounts on one host must not share a provider's cookies
                 auto_decompress=False,  # httpx2's response decodes the body, as with its own transport
                 skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
