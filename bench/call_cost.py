@@ -162,17 +162,19 @@ async def measure() -> dict[str, tuple[float, int | None]]:
             NEXT_PAGE: Server(ours, stopped_by_budget, "list_conversations", {"limit": 40}, True),
         }
         with tempfile.TemporaryDirectory() as folder:
-            saved = Path(folder) / "answer.json"
-            servers[CANNED] = Server(
-                [sys.executable, "-c", CANNED_ANSWER], {"CANNED_ANSWER": str(saved)}, "ping", {"text": "hi"}, False
-            )
             async with AsyncExitStack() as stack:
-                for name, server in servers.items():
-                    if name == CANNED:  # the answer a 20-row listing gives, saved for it to return
-                        answer = await servers[LISTING].client.call_tool("list_conversations", {"limit": 20})
-                        text = answer.content[0].text  # type: ignore[union-attr]
-                        saved.write_text(json.dumps({"text": text, "structured": answer.structured_content}))
+                for server in servers.values():
                     await server.start(stack, Path(folder))
+                # The answer a 20-row listing gives, saved for the minimal server to return.
+                answer = await servers[LISTING].client.call_tool("list_conversations", {"limit": 20})
+                saved = Path(folder) / "answer.json"
+                text = answer.content[0].text  # type: ignore[union-attr]
+                saved.write_text(json.dumps({"text": text, "structured": answer.structured_content}))
+                canned = Server(
+                    [sys.executable, "-c", CANNED_ANSWER], {"CANNED_ANSWER": str(saved)}, "ping", {"text": "hi"}, False
+                )
+                servers[CANNED] = canned
+                await canned.start(stack, Path(folder))
                 for _ in range(ROUNDS):
                     for server in servers.values():
                         await server.round()
