@@ -59,20 +59,27 @@ costs 0.03-0.2 ms a call in our runs, so the baseline is the async tool, called 
 of ours is."""
 MINIMAL_WITH_GET = '''
 import os
+from contextlib import asynccontextmanager
 
 import httpx2
 from mcp.server import MCPServer
 
 from leadinbox_mcp.providers.transport import AiohttpTransport
 
-server = MCPServer("minimal")
-transport = None
+transport = AiohttpTransport()
+
+@asynccontextmanager
+async def closing(_):
+    try:
+        yield None
+    finally:
+        await transport.aclose()  # as leadinbox-mcp closes it: no "unclosed session" at exit
+
+server = MCPServer("minimal", lifespan=closing)
 
 @server.tool()
 async def ping(text: str) -> str:
     """One GET of the provider page a 20-row listing reads, sent as leadinbox-mcp sends it."""
-    global transport
-    transport = transport or AiohttpTransport()
     url = os.environ["SENDKIT_BASE_URL"] + "/v1/inbox?limit=20"
     request = httpx2.Request("GET", url, headers={"X-Api-Key": os.environ["SENDKIT_API_KEY"]})
     answer = await transport.handle_async_request(request)

@@ -8,7 +8,9 @@ through an MCP client, in memory or over stdio, as agents talk to the server."""
 from __future__ import annotations
 
 import base64
+import html
 import os
+import re
 import select
 import socket
 import threading
@@ -321,6 +323,99 @@ async def test_a_key_is_never_echoed_in_any_form(name):
         # No run of 8 characters of the echoed form that encodes any of the key survives, in any case.
         windows = {form[i : i + 8].lower() for i in range(max(0, NOT_THE_KEY.get(name, 0) - 7), len(form) - 7)}
         assert not [w for w in windows if w in text.lower()], text
+
+
+PARTS = {
+    "masked, last 12": "*" * 16 + ODD_KEY[-12:],
+    "without its prefix": ODD_KEY[8:],
+    "a middle run of 9": ODD_KEY[10:19],
+}
+"""Runs of the key that do not start it: each is redacted where it stands."""
+
+
+@pytest.mark.parametrize("name", list(PARTS))
+async def test_any_run_of_8_characters_of_the_key_is_redacted_wherever_it_starts(name):
+    part = PARTS[name]
+    with LoopbackServer(_echoing(part)) as provider:
+        result = await _listing_against(provider.url)
+    text = text_of(result)
+    assert result.is_error and "Invalid API key " in text and "for this workspace" in text, text
+    assert "[redacted]" in text and not _runs_of_the_key(text), text
+
+
+def _plain(status: int, body: str, content_type: str = "text/plain") -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await Response(body.encode(), status, media_type=content_type)(scope, receive, send)
+
+    return app
+
+
+SPELLED = {
+    "with zero-width spaces": "\u200b".join(ODD_KEY[i : i + 4] for i in range(0, len(ODD_KEY), 4)),
+    "in groups of four": " ".join(ODD_KEY[i : i + 4] for i in range(0, len(ODD_KEY), 4)),
+    "every character %-escaped": "".join(f"%{byte:02X}" for byte in ODD_KEY.encode()),
+    "as HTML entities": "".join(f"&#{ord(char)};" for char in ODD_KEY),
+    "as \\u escapes in JSON that does not parse": '{"message": "bad key '
+    + "".join(f"\\u{ord(char):04x}" for char in ODD_KEY),
+    "base64 of user:key, wrapped": "\n".join(_b64("api:" + ODD_KEY)[i : i + 10] for i in range(0, 44, 10)),
+}
+
+
+@pytest.mark.parametrize("name", list(SPELLED))
+async def test_a_key_spelled_out_is_redacted_as_a_reader_would_read_it(name):
+    """A key with something between its characters, or escaped, is what an agent reads as the
+    key: read that way (escapes undone, letters and digits alone), no run of 8 of the key's, or
+    of its base64's, is left."""
+    with LoopbackServer(_plain(401, f"Invalid API key {SPELLED[name]}")) as provider:
+        result = await _listing_against(provider.url)
+    text = text_of(result)
+    assert result.is_error and "[redacted]" in text and "check SENDKIT_API_KEY" in text, text
+    read = _as_read(text)
+    forms = [_as_read(ODD_KEY), _as_read(_b64("api:" + ODD_KEY)[NOT_THE_KEY["base64 of user:key"] :])]
+    assert not [f[i : i + 8] for f in forms for i in range(len(f) - 7) if f[i : i + 8] in read], text
+
+
+def _as_read(text: str) -> str:
+    unescaped = re.sub(
+        r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), urllib.parse.unquote(html.unescape(text))
+    )
+    return "".join(char for char in unescaped.lower() if char.isalnum())
+
+
+async def test_a_key_in_a_content_type_is_not_quoted():
+    with LoopbackServer(_plain(200, "<p>hi</p>", f"text/html; charset=utf-8; x-key={ODD_KEY}")) as provider:
+        result = await _listing_against(provider.url)
+    text = text_of(result)
+    assert result.is_error and "answered with text/html instead of JSON" in text, text
+    assert not _runs_of_the_key(text) and "x-key" not in text, text
+
+
+async def test_a_key_in_a_listed_id_stays_out_of_the_log(caplog):
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        rows = [{"id": f"bad/{ODD_KEY}", "lead": {"email": "a@x.com"}}, {"id": "664a1b2c3d4e5f6a7b8c9d0e"}]
+        if scope["type"] == "http":
+            await JSONResponse({"success": True, "data": rows, "pagination": {}})(scope, receive, send)
+
+    with LoopbackServer(app) as provider:
+        result = await _listing_against(provider.url)
+    assert not result.is_error and "664a1b2c3d4e5f6a7b8c9d0e" in text_of(result), text_of(result)
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "listed a conversation id that is not one ('bad/[redacted]')" in logged, logged
+    assert not _runs_of_the_key(logged), logged
+
+
+async def _listing_against(url: str):
+    settings = SendKitSettings(api_key=ODD_KEY, base_url=url)
+    server = build_server(
+        lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=1000.0
+    )
+    async with Client(server) as client:
+        return await client.call_tool("list_conversations", {"limit": 2})
+
+
+def _runs_of_the_key(text: str) -> list[str]:
+    return [ODD_KEY[i : i + 8] for i in range(len(ODD_KEY) - 7) if ODD_KEY[i : i + 8].lower() in text.lower()]
 
 
 # ------------------------------------------------------------------ since with an offset

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
 from leadinbox_mcp.providers.model import Direction, Message, Side
+from leadinbox_mcp.providers.redaction import forms_of, redact
 from leadinbox_mcp.providers.settings import ProviderSettings
 from leadinbox_mcp.providers.wire_base import WireT, parse
 
@@ -83,7 +84,7 @@ class ApiClient(ABC):
             "%s: %s listed a conversation id that is not one (%.80r); skipped",
             self.account,
             self.label,
-            conversation_id,
+            redact(conversation_id, forms_of(self._auth(self._key.get_secret_value())[1])),
         )
         return False
 

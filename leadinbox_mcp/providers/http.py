@@ -7,14 +7,12 @@ headers the provider passes in; every message built here is scrubbed of them as 
 
 from __future__ import annotations
 
-import base64
 import email.utils
 import hashlib
 import json
 import logging
 import math
 import random
-import re
 import urllib.parse
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,6 +35,7 @@ from leadinbox_mcp.providers.errors import (
     RateLimitedError,
     UpstreamError,
 )
+from leadinbox_mcp.providers.redaction import forms_of, redact
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +132,7 @@ class Call:
     headers: Mapping[str, str] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
     """Values to scrub from any text that leaves this module: the forms a provider may echo
-    them in are added here, once (see `secret_forms`); `redact` also catches any prefix of 8
-    characters or more and any change of case."""
+    them in are added here, once (see `redaction.secret_forms`)."""
     not_found: str | None = None
     """The sentence for a 404, when the caller knows what was missing."""
     forbidden_hint: str | None = None
@@ -151,7 +149,7 @@ class Call:
     unless the call carries an idempotency key and says so)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "secrets", _forms_of(tuple(self.secrets)))
+        object.__setattr__(self, "secrets", forms_of(tuple(self.secrets)))
 
 
 class HttpClient:
@@ -393,68 +391,6 @@ def _date_wait(value: str) -> float | None:
     return None
 
 
-MIN_SECRET_PREFIX = 8
-"""A key cut to this many characters or more is still redacted (an API's "key abcd1234... is invalid")."""
-
-
-def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
-    """Each secret and the forms an API may echo it in: URL-encoded, and base64 (standard or
-    URL-safe, at any of the three byte alignments it can have inside a longer encoded string,
-    such as Basic credentials). Longest first; `redact` matches each regardless of case and by
-    any prefix of MIN_SECRET_PREFIX characters or more."""
-    forms: set[str] = set()
-    for secret in secrets:
-        if not secret:
-            continue
-        forms |= {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
-        raw = secret.encode()
-        whole = base64.b64encode(raw).decode()
-        forms |= {whole, whole.translate(_URLSAFE)}
-        for offset in range(3):
-            encoded = base64.b64encode(b"\0" * offset + raw).decode()
-            # Only the characters that depend on the secret's bytes alone, whatever surrounds it.
-            first, end = -(-offset * 8 // 6), (offset + len(raw)) * 8 // 6
-            middle = encoded[first:end]
-            if len(middle) >= MIN_SECRET_PREFIX:
-                forms |= {middle, middle.translate(_URLSAFE)}
-    return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
-
-
-_URLSAFE = str.maketrans("+/", "-_")
-
-
-@lru_cache(maxsize=64)
-def _forms_of(secrets: tuple[str, ...]) -> tuple[str, ...]:
-    """`secret_forms`, once per account's credentials rather than once per request."""
-    return secret_forms(secrets)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` without any of `secrets`: each is replaced wherever it appears in any case, and
-    so is any prefix of it MIN_SECRET_PREFIX characters long or longer. All are found in the
-    text as given before any is replaced, so that one cannot hide part of another."""
-    spans = sorted(span for secret in secrets if secret for span in _occurrences(text, secret))
-    out: list[str] = []
-    at = 0
-    for start, end in spans:
-        if end <= at:
-            continue
-        if start >= at:
-            out += [text[at:start], "[redacted]"]
-        at = end
-    return "".join(out) + text[at:]
-
-
-def _occurrences(text: str, secret: str) -> Iterator[tuple[int, int]]:
-    """Where `secret`, or a prefix of it at least MIN_SECRET_PREFIX long, appears in any case."""
-    head = secret[:MIN_SECRET_PREFIX]
-    for match in re.finditer(f"(?={re.escape(head)})", text, re.IGNORECASE):  # overlapping starts too
-        end, i = match.start() + len(head), len(head)
-        while i < len(secret) and end < len(text) and text[end].lower() == secret[i].lower():
-            end, i = end + 1, i + 1
-        yield match.start(), end
-
-
 def _detail(body: bytes, secrets: Iterable[str]) -> str:
     """The provider's own explanation from an error body, short, on one line, scrubbed."""
     text = ""
@@ -544,9 +480,11 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
     if 200 <= status < 300:
         content_type = headers.get("content-type", "")
         if "json" not in content_type:
+            media = redact(" ".join(content_type.split(";")[0].split()), call.secrets)[
+                :60
+            ]  # a header is the provider's to fill
             raise UpstreamError(
-                f"{who} answered with {content_type or 'no content type'} instead of JSON; "
-                "check the base URL of this account."
+                f"{who} answered with {media or 'no content type'} instead of JSON; check the base URL of this account."
             )
         try:
             data = _json_of(call, body)
