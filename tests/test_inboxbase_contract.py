@@ -172,7 +172,7 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
     assert c.correspondent.email is None and c.last_activity_at is None
     assert wire.ConversationList.model_validate({}).conversations == []
     with pytest.raises(ValidationError):
-        wire.ConversationList.model_validate({"conversations": [{"with": "no-id@example.com"}]})
+        wire.ConversationList.model_validate({"conversations": [{"with": "no-id@example.com"}, {"with": "b@x.com"}]})
 
 
 # ------------------------------------------------------------------------------- the thread

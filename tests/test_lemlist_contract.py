@@ -340,11 +340,22 @@ def test_an_empty_thread():
         ({}, 1, 10, "10:2"),
         ({}, 1, 9, None),
         ({"perPage": 5}, 1, 5, "10:2"),  # the server capped the page size: keep asking for ours
-        ({"totalPages": 9}, 4, 0, None),  # an empty page ends the stream whatever it says
+        # An empty page that says more follow is read past (the listing bounds how many in a row).
+        ({"totalPages": 9}, 4, 0, "10:5"),
+        ({"totalItems": 25, "currentPage": 1, "nextPage": 2, "perPage": 10, "totalPages": 3}, 1, 0, "10:2"),
+        ({"totalPages": 4}, 4, 0, None),
+        ({}, 1, 0, None),
     ],
 )
 def test_next_token(pagination, page, rows, expected):
-    assert _next_token(wire.Pagination.model_validate(pagination), 10, page, rows) == expected
+    assert _next_token(wire.Pagination.model_validate(pagination), 10, page, rows) == (expected, None)
+
+
+@pytest.mark.parametrize("next_page", [1, 2])
+def test_a_next_page_that_points_back_ends_the_listing_and_says_so(next_page):
+    pagination = wire.Pagination.model_validate({"currentPage": 2, "nextPage": next_page, "totalPages": 5})
+    following, stopped = _next_token(pagination, 10, 2, 10)
+    assert following is None and stopped == f"lemlist's next page ({next_page}) pointed back to a page already read"
 
 
 def test_tokens_carry_the_page_size_and_refuse_what_we_did_not_make():

@@ -399,7 +399,7 @@ async def test_a_403_on_a_thread_names_the_key_and_the_sender_account():
 @pytest.mark.anyio
 async def test_unreadable_data_is_an_upstream_error_naming_the_place():
     async with mock_http(
-        lambda request: httpx2.Response(200, json={"conversations": [{"accountId": "sender_x"}]})
+        lambda request: httpx2.Response(200, json={"conversations": [{"accountId": "sender_x"}, {"accountId": "y"}]})
     ) as http:
         with pytest.raises(UpstreamError) as caught:
             await sendpilot_client(KEY, http).list_page(Query(), None, 20)

@@ -66,6 +66,10 @@ class Feed:
     """Serve each page with one of its rows twice."""
     raw: bytes | None = None
     """Answer every request with these bytes (a 200 of application/json)."""
+    spoiled: set[str] = field(default_factory=set)
+    """Rows served with a time that cannot be read."""
+    undated: set[str] = field(default_factory=set)
+    """Rows served without a time (still in their place in the order)."""
     requests: int = 0
     next_minute: int = 0
 
@@ -84,11 +88,10 @@ class Feed:
         self.times[conversation_id] = LATER + timedelta(minutes=self.next_minute)
 
     def row(self, conversation_id: str) -> dict:
-        return {
-            "id": conversation_id,
-            "lead": {"email": f"{conversation_id}@acme.com"},
-            "repliedAt": iso(self.times[conversation_id]),
-        }
+        row = {"id": conversation_id, "lead": {"email": f"{conversation_id}@acme.com"}}
+        if conversation_id not in self.undated:
+            row["repliedAt"] = "not a time" if conversation_id in self.spoiled else iso(self.times[conversation_id])
+        return row
 
     async def list(self, request: Request) -> Response:
         self.requests += 1
@@ -414,6 +417,13 @@ async def test_invalid_utf8_in_a_body_is_replaced_not_fatal(slots):
         {"success": False, "data": [], "message": "Workspace suspended"},
         {"error": "Workspace suspended", "code": 403},
         {"error": "Workspace suspended", "data": None},
+        # The shapes of other APIs' errors, sent with a 200:
+        {"statusCode": 500, "message": "Workspace suspended"},
+        {"statusCode": 403, "message": "Workspace suspended", "data": []},
+        {"ok": False, "message": "Workspace suspended"},
+        {"status": "error", "message": "Workspace suspended"},
+        {"message": "Workspace suspended"},
+        {"identity": "sales@acme.test", "error": "Workspace suspended"},
     ],
 )
 async def test_a_200_carrying_an_error_is_an_error_not_an_empty_inbox(slots, body):
@@ -444,6 +454,59 @@ async def test_an_error_field_beside_data_is_not_an_error(slots):
     async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
         result = await client.call_tool("list_conversations", {})
     assert [r["id"] for r in result.structured_content["conversations"]] == ["sk:d1"]
+
+
+async def test_an_account_failing_past_its_first_page_is_an_error_not_an_empty_page(slots):
+    """A walk whose every open account fails on a later page answers an error: an answer of no
+    rows with the same cursor would send the agent round in a circle."""
+    feed = Feed({f"c{i}": TIMES[i] for i in range(4)})
+    urls = serve(slots, {"sk": feed})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        first = await client.call_tool("list_conversations", {"limit": 2})
+        feed.raw = json.dumps({"success": False, "message": "Workspace suspended"}).encode()
+        cursor = first.structured_content["next_cursor"]
+        again = await client.call_tool("list_conversations", {"limit": 2, "cursor": cursor})
+    assert [r["id"] for r in first.structured_content["conversations"]] == ["sk:c0", "sk:c1"]
+    assert again.is_error and text_of(again).startswith("sk: SendKit answered with an error instead of data"), text_of(
+        again
+    )
+
+
+@pytest.mark.parametrize("undated", [{"c2"}, {"c3"}, {"c2", "c3"}, {"c0"}, {"c5"}])
+@pytest.mark.parametrize("mode", ["page", "cursor"])
+async def test_a_row_without_a_time_keeps_its_place_and_loses_no_row_after_it(slots, undated, mode):
+    """Placed last (as the oldest possible), it took the walk past every row still to come."""
+    feed = Feed({f"c{i}": TIMES[i] for i in range(6)}, mode=mode, undated=undated)
+    urls = serve(slots, {"sk": feed})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        done = await walk(client, {"limit": 2})
+    assert [r["id"] for r in done.rows] == [f"sk:c{i}" for i in range(6)], done.notes
+    assert all((r["last_activity_at"] is None) == (r["id"][3:] in undated) for r in done.rows)
+
+
+async def test_a_page_of_one_unreadable_row_is_passed_with_a_note(slots):
+    feed = Feed({f"c{i}": TIMES[i] for i in range(3)}, spoiled={"c1"})
+    urls = serve(slots, {"sk": feed})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        done = await walk(client, {"limit": 1})
+    assert [r["id"] for r in done.rows] == ["sk:c0", "sk:c2"]
+    assert any("sent 1 conversation this server cannot read" in note for note in done.notes), done.notes
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "No conversations yet", "data": [], "pagination": {}},
+        {"success": True, "status": "ok", "code": 200, "data": [], "pagination": {}},
+    ],
+)
+async def test_an_empty_page_with_a_message_is_an_empty_page(slots, body):
+    feed = Feed({})
+    feed.raw = json.dumps(body).encode()
+    urls = serve(slots, {"sk": feed})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        result = await client.call_tool("list_conversations", {})
+    assert not result.is_error and result.structured_content["conversations"] == [], text_of(result)
 
 
 # ------------------------------------------------------ one unreadable row, on every provider

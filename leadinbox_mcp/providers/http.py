@@ -458,19 +458,34 @@ _ERROR_FIELDS = frozenset(
         "path",
     }
 )
-"""What an error body holds; a 200 with `error` and nothing else is an error, not an empty page."""
+"""What an error body holds, beside which a 200 that says an error carries no data."""
 
 
-def _error_shaped(data: Any) -> bool:
-    """A 2xx body that is an error: `{"success": false, ...}`, or an `error` (or `errors`) with
-    only error fields beside it (no data: other fields absent, null or empty)."""
+def _error_shaped(data: Any, method: str) -> bool:
+    """A 2xx body that is an error: `{"success": false}`, `{"ok": false}`, `{"status": "error"}`;
+    or one that says an error (`error`/`errors`, or a status code of 400 or more) and carries no
+    data beside it (no list or object that is not empty); or, answering a read, a message with
+    nothing but error fields."""
     if not isinstance(data, dict):
         return False
-    if data.get("success") is False:
+    if data.get("success") is False or data.get("ok") is False:
         return True
-    return bool(data.get("error") or data.get("errors")) and all(
-        key in _ERROR_FIELDS or value is None or value == [] or value == {} for key, value in data.items()
+    status = data.get("status")
+    if isinstance(status, str) and status.strip().lower() in _ERROR_STATUSES:
+        return True
+    codes = [data.get(key) for key in ("statusCode", "status_code", "status", "code")]
+    if any(isinstance(code, int) and not isinstance(code, bool) and code >= 400 for code in codes):
+        said = True
+    elif data.get("error") or data.get("errors"):
+        said = True
+    else:  # a read answered with a message and nothing else at all
+        said = method == "GET" and set(data) <= _ERROR_FIELDS and any(data.get(key) for key in ("message", "msg"))
+    return said and not any(
+        key not in _ERROR_FIELDS and isinstance(value, (list, dict)) and value for key, value in data.items()
     )
+
+
+_ERROR_STATUSES = frozenset({"error", "fail", "failed", "failure"})
 
 
 def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> Any:
@@ -494,7 +509,7 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
             raise UpstreamError(
                 f"{who} answered with JSON nested too deeply to read; the API may have changed."
             ) from None
-        if _error_shaped(data):
+        if _error_shaped(data, call.method):
             detail = _detail(body, call.secrets)
             said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"
             raise UpstreamError(

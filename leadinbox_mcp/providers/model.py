@@ -41,7 +41,8 @@ class Conversation(Frozen):
     provider: str
     correspondent: Person
     last_activity_at: datetime | None
-    """None only when the provider sent no timestamp at all; such rows sort last."""
+    """None only when the provider sent no timestamp at all; a listing keeps such a row where
+    the provider put it among its other rows."""
     subject: str | None = None
     snippet: str | None = None
     unread: bool | None = None

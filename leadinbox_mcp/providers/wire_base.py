@@ -117,7 +117,8 @@ def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # n
     """For a list of rows: a row that does not validate becomes `blank(index)` (a row that its
     client leaves out, e.g. one without a usable id), so that one bad row does not fail the page,
     and the page keeps its length (clients page by how many rows came). `parse` notes it. A list
-    none of whose rows can be read fails as a whole, as before: that is a changed API, not a row."""
+    of two or more rows none of which can be read fails as a whole: that is a changed API, not a
+    row (a page of one row is one row: failing it would stop every walk that reaches it)."""
 
     def rows(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
         try:
@@ -135,7 +136,7 @@ def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # n
                 loc = exc.errors()[0]["loc"][1:]
                 unreadable.append(".".join(str(part) for part in (info.field_name, index, *loc)))
                 kept += handler([blank(index)])
-        if len(unreadable) == len(value):
+        if len(unreadable) == len(value) > 1:
             raise whole
         skipped = _unreadable.get()
         if skipped is not None:

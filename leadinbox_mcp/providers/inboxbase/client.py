@@ -227,9 +227,16 @@ class InboxBaseClient(ApiClient):
         more = len(fresh) > state.size or listing.next_cursor is not None
         next_token = self._next(state, rows, listing.next_cursor) if rows and more else None
         # A row left out as not openable still counts in the page token: paging is unchanged.
-        return model.Page(
-            conversations=tuple(self._conversation(r) for r in rows if self._openable(r.id)), next_token=next_token
-        )
+        openable = tuple(self._conversation(r) for r in rows if self._openable(r.id))
+        notes = []
+        if len(openable) < len(rows):
+            notes.append(f"{self.account}: InboxBase listed conversations without a usable id; they are left out.")
+        if not listing.conversations and listing.next_cursor is not None:
+            notes.append(
+                f"{self.account}: InboxBase answered an empty page while giving a cursor to more, so its listing "
+                "ends here; older conversations may be missing."
+            )
+        return model.Page(conversations=openable, next_token=next_token, notes=tuple(notes))
 
     def _next(self, state: PageToken, rows: list[wire.ConversationRow], next_cursor: int | str | None) -> str | None:
         last = rows[-1].last_event_ms

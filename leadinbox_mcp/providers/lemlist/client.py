@@ -167,11 +167,11 @@ class LemlistClient(ApiClient):
             rows.append(conversation)
             self._remember(conversation)
             self._learn(u.user_id for u in row.users)
-        return model.Page(
-            conversations=tuple(rows),
-            next_token=_next_token(listing.pagination, size, page, len(listing.data)),
-            notes=(_skipped_note(self.account, page, skipped),) if skipped else (),
-        )
+        following, stopped = _next_token(listing.pagination, size, page, len(listing.data))
+        notes = [_skipped_note(self.account, page, skipped)] if skipped else []
+        if stopped:
+            notes.append(f"{self.account}: {stopped}, so its listing ends here; older conversations may be missing.")
+        return model.Page(conversations=tuple(rows), next_token=following, notes=tuple(notes))
 
     async def get_thread(self, conversation_id: str) -> model.Thread:
         """The contact's newest activities (at most MAX_THREAD_ACTIVITIES), read newest first
@@ -354,17 +354,20 @@ def _parse_token(token: str | None, page_size: int) -> tuple[int, int]:
     return int(size), int(page)
 
 
-def _next_token(p: wire.Pagination, size: int, page: int, rows: int) -> str | None:
-    if rows == 0:
-        return None
+def _next_token(p: wire.Pagination, size: int, page: int, rows: int) -> tuple[str | None, str | None]:
+    """The token of the next page, or None with why when lemlist said more follow but the way
+    there goes back. An empty page that says more follow is read past (the listing bounds how
+    many in a row)."""
     current = p.current_page or page
     if p.next_page is not None:
-        return f"{size}:{p.next_page}" if p.next_page > current else None
+        if p.next_page > current:
+            return f"{size}:{p.next_page}", None
+        return None, f"lemlist's next page ({p.next_page}) pointed back to a page already read"
     if p.total_pages is not None:
-        return f"{size}:{current + 1}" if current < p.total_pages else None
+        return (f"{size}:{current + 1}" if current < p.total_pages else None), None
     if p.total_items is not None:
-        return f"{size}:{current + 1}" if current * (p.per_page or size) < p.total_items else None
-    return f"{size}:{current + 1}" if rows >= (p.per_page or size) else None
+        return (f"{size}:{current + 1}" if current * (p.per_page or size) < p.total_items else None), None
+    return (f"{size}:{current + 1}" if rows and rows >= (p.per_page or size) else None), None
 
 
 # --------------------------------------------------------------------------------------------

@@ -69,6 +69,11 @@ _FAR = datetime.max.replace(tzinfo=UTC)
 _INBOUND = frozenset({"received", "receive", "inbound", "incoming", "in", "inbox"})
 _OUTBOUND = frozenset({"sent", "send", "outbound", "outgoing", "out", "outbox"})
 _NO_WAY = "SendPilot said more conversations follow but gave no way to ask for them; the listing ends here."
+_NO_ID = "SendPilot listed conversations without a usable id; they are left out."
+_CIRCLE = (
+    "SendPilot pointed back to a page already read (its continuationToken goes round in a circle), so its listing "
+    "ends here; older conversations may be missing."
+)
 _UNCERTAIN = (
     "A correspondent shown as 'A or B' is a conversation whose LinkedIn members SendPilot listed without "
     "saying which is our own sender; get_thread on it tells who the lead is."
@@ -164,10 +169,13 @@ class SendPilotClient(ApiClient):
         rows = [row for row in fetched.rows if self._openable(f"{row.account_id}:{row.id}")]
         await self._probe(rows)
         uncertain = any(_uncertain(row.participants, self._known_us(row.account_id)) for row in rows)
+        notes = (
+            fetched.notes + ((_UNCERTAIN,) if uncertain else ()) + ((_NO_ID,) if len(rows) < len(fetched.rows) else ())
+        )
         return model.Page(
             conversations=tuple(self._conversation(row) for row in rows),
             next_token=fetched.next_token,
-            notes=tuple(f"{self.account}: {note}" for note in fetched.notes + ((_UNCERTAIN,) if uncertain else ())),
+            notes=tuple(f"{self.account}: {note}" for note in notes),
         )
 
     async def _fetch(self, size: int, kind: str, position: str, chunk: int) -> _Rows:
@@ -193,8 +201,10 @@ class SendPilotClient(ApiClient):
                 # Continuation tokens: each request goes on from the token of the one before.
                 rows += got
                 after = p.continuation_token
-                if p.has_more is False or not after or after in seen or after == sent:
-                    return _Rows(rows, None, (_NO_WAY,) if p.has_more and not after else ())
+                if p.has_more is False or not after:
+                    return _Rows(rows, None, (_NO_WAY,) if p.has_more else ())
+                if after in seen or after == sent:
+                    return _Rows(rows, None, (_CIRCLE,))
                 if len(rows) >= size or len(got) < asked:  # full, or the server's pages are shorter
                     return _Rows(rows, f"{size}:t:{after}", ())
                 seen.add(after)

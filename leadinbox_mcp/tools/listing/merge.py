@@ -161,7 +161,8 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
                 group.start_soon(fill, stream)
     if refused:
         raise refused[0]
-    if failures and len(failures) == len([s for s in streams.values() if not s.start.done]):
+    open_streams = len([s for s in streams.values() if not s.start.done])
+    if failures and len(failures) == open_streams:
         raise ProviderError(" ".join(failures.values()))
 
     heap: list[tuple[Key, str]] = []
@@ -243,6 +244,10 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
         if not stream.ended:
             heapq.heappush(heap, (stream.bound() or key, name))
 
+    if not lines and failures and len(failures) == open_streams:
+        # Every account still open failed, read at the start or on the way: an answer of no rows
+        # with the same cursor would send the agent round in a circle.
+        raise ProviderError(" ".join(failures.values()))
     for stream in streams.values():
         await stream.keep_page()
     # A failed read changes nothing in its stream, so even a failed account resumes right after

@@ -30,6 +30,8 @@ from leadinbox_mcp.tools.shared.inbox import ToolInputError
 
 log = logging.getLogger(__name__)
 _NO_TIME = -(2**62)
+UNDATED = -_NO_TIME
+"""The merge time of a row without a time (before `Stream._undated_in_place` places it)."""
 
 Key = tuple[int, str]
 """Merge order: (-milliseconds, "account:id"), ascending = newest first, ties by id."""
@@ -230,7 +232,7 @@ class Stream:
         """The page newest first, whatever order the provider sent (a stable sort: rows with
         equal times keep the provider's order, which the page position counts in), each row
         with its merge key."""
-        keyed = [(sort_key(self.account, row), row) for row in rows]
+        keyed = self._undated_in_place([(sort_key(self.account, row), row) for row in rows])
         if all(a[0][0] <= b[0][0] for a, b in itertools.pairwise(keyed)):
             return keyed
         self._note(
@@ -239,6 +241,23 @@ class Stream:
             "walk (a fresh listing shows them)."
         )
         return sorted(keyed, key=lambda pair: pair[0][0])
+
+    def _undated_in_place(self, keyed: list[tuple[Key, Conversation]]) -> list[tuple[Key, Conversation]]:
+        """A row without a time keeps the place the provider gave it: it takes the time of the
+        row sent before it (first on its page: of the first one after it; on a page of undated
+        rows only: the time the walk has reached). As the oldest possible row, it would put the
+        walk past every row still to come, and they would be taken for rows already passed."""
+        dated = [key[0] for key, _ in keyed if key[0] != UNDATED]
+        previous = dated[0] if dated else self.looked_at
+        if previous is None or len(dated) == len(keyed):
+            return keyed
+        placed = []
+        for (time, name), row in keyed:
+            if time == UNDATED:
+                time = previous
+            previous = time
+            placed.append(((time, name), row))
+        return placed
 
     def _note(self, sentence: str) -> None:
         if sentence not in self.notes:
