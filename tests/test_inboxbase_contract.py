@@ -7,7 +7,9 @@ import copy
 import json
 from datetime import UTC, datetime
 
+import httpx2
 import pytest
+from helpers import mock_http
 from pydantic import ValidationError
 from seed_json import json_examples, seed_text
 
@@ -19,7 +21,7 @@ from leadinbox_mcp.providers.inboxbase.client import (
     account_names,
     accounts,
 )
-from leadinbox_mcp.providers.model import Message
+from leadinbox_mcp.providers.model import Message, Query
 
 LIST = json_examples("004")[0]
 MS_123 = datetime(1970, 1, 1, 0, 0, 0, 123000, tzinfo=UTC)
@@ -173,6 +175,26 @@ def test_unknown_fields_nulls_and_missing_optionals_are_tolerated():
     assert wire.ConversationList.model_validate({}).conversations == []
     with pytest.raises(ValidationError):
         wire.ConversationList.model_validate({"conversations": [{"with": "no-id@example.com"}, {"with": "b@x.com"}]})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("rows", "note"),
+    [
+        ([], "InboxBase answered an empty page while giving a cursor to more, so its listing ends here"),
+        ([{**LIST["conversations"][0], "id": "not an id/"}], "InboxBase listed conversations without a usable id"),
+    ],
+)
+async def test_what_a_page_leaves_out_is_said(rows, note):
+    """The seed's page (nextCursor 123) without rows, or with one whose id cannot be opened."""
+    body = {**LIST, "conversations": rows}
+    async with mock_http(lambda request: httpx2.Response(200, json=body)) as http:
+        settings = InboxBaseSettings(api_key="sk_x", identity="alice.acme@inboxbase.ai")
+        page = await InboxBaseClient("inboxbase", "alice.acme@inboxbase.ai", settings, http).list_page(
+            Query(), None, 20
+        )
+    assert page.conversations == () and (page.next_token is None) == (rows == [])  # a row left out still counts
+    assert [n for n in page.notes if n.startswith(f"inboxbase: {note}")], page.notes
 
 
 # ------------------------------------------------------------------------------- the thread

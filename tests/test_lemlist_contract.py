@@ -7,7 +7,9 @@ import base64
 import copy
 from datetime import UTC, datetime
 
+import httpx2
 import pytest
+from helpers import mock_http
 from pydantic import ValidationError
 from seed_json import json_examples
 
@@ -23,7 +25,7 @@ from leadinbox_mcp.providers.lemlist.client import (
     direction_of,
     thread_from_activities,
 )
-from leadinbox_mcp.providers.model import Conversation, Person
+from leadinbox_mcp.providers.model import Conversation, Person, Query
 from leadinbox_mcp.tools.render.rows import row_line
 
 LIST = json_examples("003")[0]
@@ -356,6 +358,20 @@ def test_a_next_page_that_points_back_ends_the_listing_and_says_so(next_page):
     pagination = wire.Pagination.model_validate({"currentPage": 2, "nextPage": next_page, "totalPages": 5})
     following, stopped = _next_token(pagination, 10, 2, 10)
     assert following is None and stopped == f"lemlist's next page ({next_page}) pointed back to a page already read"
+
+
+@pytest.mark.anyio
+async def test_a_listing_whose_next_page_points_back_says_so():
+    """The seed's page, saying its next page is the page it is."""
+    body = {**LIST, "pagination": {"currentPage": 2, "nextPage": 2, "totalPages": 5, "perPage": 10}}
+    async with mock_http(lambda request: httpx2.Response(200, json=body)) as http:
+        lemlist = LemlistClient("lemlist", LemlistSettings(api_key="k_secret_1234"), http, "LEMLIST_API_KEY")
+        page = await lemlist.list_page(Query(), "10:2", 10)
+    assert page.conversations and page.next_token is None
+    assert page.notes == (
+        "lemlist: lemlist's next page (2) pointed back to a page already read, so its listing ends here; older "
+        "conversations may be missing.",
+    )
 
 
 def test_tokens_carry_the_page_size_and_refuse_what_we_did_not_make():

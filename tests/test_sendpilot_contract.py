@@ -463,6 +463,38 @@ async def test_thread_pagination_is_followed_and_bounded():
     assert len(thread.notes) == 1 and "were read" in thread.notes[0]  # and says that more was promised
 
 
+@pytest.mark.anyio
+async def test_a_continuation_token_that_points_to_itself_ends_the_listing_with_a_note():
+    """The seed's page, whose continuationToken leads to a page giving that token again."""
+    given = LIST["pagination"]["continuationToken"]
+    sent: list[str | None] = []
+
+    def pages(request: httpx2.Request) -> httpx2.Response:
+        sent.append(request.url.params.get("continuationToken"))
+        return httpx2.Response(200, json={**LIST, "pagination": {**LIST["pagination"], "hasMore": True}})
+
+    async with mock_http(pages) as http:
+        first = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
+        assert first.next_token is not None
+        again = await sendpilot_client(KEY, http).list_page(Query(), first.next_token, 20)
+    assert sent == [None, given] and again.next_token is None
+    assert again.notes[-1] == (
+        "sendpilot: SendPilot pointed back to a page already read (its continuationToken goes round in a circle), so "
+        "its listing ends here; older conversations may be missing."
+    )
+
+
+@pytest.mark.anyio
+async def test_rows_without_a_usable_id_are_said():
+    rows = copy.deepcopy(LIST["conversations"])
+    rows[0]["id"] = "not an id/"
+
+    async with mock_http(lambda request: httpx2.Response(200, json={**LIST, "conversations": rows})) as http:
+        page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
+    assert len(page.conversations) == len(rows) - 1
+    assert "sendpilot: SendPilot listed conversations without a usable id; they are left out." in page.notes
+
+
 # ------------------------------------------------------------------------------------ settings
 
 
