@@ -484,6 +484,21 @@ async def test_a_row_without_a_time_keeps_its_place_and_loses_no_row_after_it(sl
     assert all((r["last_activity_at"] is None) == (r["id"][3:] in undated) for r in done.rows)
 
 
+async def test_a_conversation_listed_again_at_an_older_time_in_a_later_page_comes_once(slots):
+    pages = [["a", "b"], ["c", "a"], ["d"]]  # "a" is listed twice: at TIMES[0] and at TIMES[3]
+
+    async def inbox(request: Request) -> Response:
+        n = int(request.query_params.get("page", "1"))
+        offset = sum(len(p) for p in pages[: n - 1])
+        rows = [{"id": i, "repliedAt": iso(TIMES[offset + k])} for k, i in enumerate(pages[n - 1])]
+        return JSONResponse({"success": True, "data": rows, "pagination": {"page": n, "pages": len(pages)}})
+
+    urls = serve(slots, {"sk": Starlette(routes=[Route("/v1/inbox", inbox)])})
+    async with Client(build_server(sendkit_accounts(urls), requests_per_second=FAST)) as client:
+        result = await client.call_tool("list_conversations", {"limit": 10})
+    assert [r["id"] for r in result.structured_content["conversations"]] == ["sk:a", "sk:b", "sk:c", "sk:d"]
+
+
 async def test_a_page_of_one_unreadable_row_is_passed_with_a_note(slots):
     feed = Feed({f"c{i}": TIMES[i] for i in range(3)}, spoiled={"c1"})
     urls = serve(slots, {"sk": feed})

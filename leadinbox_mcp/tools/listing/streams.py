@@ -105,15 +105,17 @@ class Stream:
     already read past it, each with the position right after it and its merge key.
 
     What a walk guarantees, across calls (the cursor is all the state there is): no conversation
-    is returned twice, and each account's rows come newest first. The cursor's bound for an
+    is returned twice (save one the provider lists as two rows, at two times, on pages read in
+    different calls: the cursor does not carry every id returned), and each account's rows come
+    newest first. The cursor's bound for an
     account is the time of its next row (or of the last row it looked at) and the digests of the
     rows it returned at exactly that time (`Reach`); a re-read page is filtered by it rather than
     trusted: a row newer than that time was returned already or is new since the walk passed
     there (a new reply moved it to the top), so it is not returned mid-walk. The page position
     (`skip`) only decides where the digests cannot (more than MAX_TIES rows at one time).
 
-    Each page is put in newest-first order whatever order the provider sent, repeated ids in it
-    count once, and a provider that does not move on ends the account's listing with a note: a
+    Each page is put in newest-first order whatever order the provider sent, an id repeated in
+    the pages of one call counts once, and a provider that does not move on ends the account's listing with a note: a
     next-page token already read in this call (a cycle), EMPTY_PAGES empty pages in a row, or
     STALE_PAGES pages in a row with nothing new."""
 
@@ -145,6 +147,8 @@ class Stream:
         """The time of the last row this stream looked at (returned, rejected or ahead)."""
         self._trust_skip = self.reach is None or not self.reach.complete
         self._tokens: set[str | None] = set()
+        self._ids: set[str] = set()
+        """The ids of the rows read in this call, in any page."""
         self._idle = 0
         self._empty = 0
         self._last_read: tuple[str | None, tuple[str, ...], Page] | None = None
@@ -287,12 +291,11 @@ class Stream:
         # Rows newer than this time, or at it and returned, were returned already or are new.
         floor = self.looked_at
         returned = self.reach.returned if self.reach and self.reach.at == floor else set()
-        ids: set[str] = set()
         fresh = 0
         for index, (key, row) in enumerate(rows):
-            if row.id in ids:
-                continue  # the same conversation twice in one page
-            ids.add(row.id)
+            if row.id in self._ids:
+                continue  # the same conversation twice in the pages of this call
+            self._ids.add(row.id)
             time = key[0]
             if index < first or (
                 floor is not None and (time < floor or (time == floor and digest(row.id) in returned))
