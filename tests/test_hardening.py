@@ -405,6 +405,24 @@ async def test_a_key_in_a_listed_id_stays_out_of_the_log(caplog):
     assert not _runs_of_the_key(logged), logged
 
 
+async def test_a_provider_cursor_carrying_the_key_ends_the_listing_instead_of_reaching_a_cursor():
+    """A signed cursor carries the provider's own page cursor, readable by whoever holds it."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        rows = [{"id": "664a1b2c3d4e5f6a7b8c9d0e", "repliedAt": "2026-11-01T12:00:00Z"}]
+        pagination = {"hasMore": True, "nextCursor": f"after=664a;key={urllib.parse.quote(ODD_KEY)}"}
+        if scope["type"] == "http":
+            await JSONResponse({"success": True, "data": rows, "pagination": pagination})(scope, receive, send)
+
+    with LoopbackServer(app) as provider:
+        result = await _listing_against(provider.url)
+    assert not result.is_error and result.structured_content["next_cursor"] is None, text_of(result)
+    assert (
+        "sendkit: SendKit's next-page cursor carries this account's API key, so its listing ends here and older "
+        "conversations may be missing." in result.structured_content["notes"]
+    )
+
+
 async def _listing_against(url: str):
     settings = SendKitSettings(api_key=ODD_KEY, base_url=url)
     server = build_server(

@@ -485,6 +485,16 @@ async def test_a_continuation_token_that_points_to_itself_ends_the_listing_with_
 
 
 @pytest.mark.anyio
+async def test_a_continuation_token_carrying_the_key_ends_the_listing_with_a_note():
+    """A signed cursor carries the provider's own token, readable by whoever holds it."""
+    pagination = {**LIST["pagination"], "hasMore": True, "continuationToken": f"tok-{KEY}"}
+    async with mock_http(lambda request: httpx2.Response(200, json={**LIST, "pagination": pagination})) as http:
+        page = await sendpilot_client(KEY, http).list_page(Query(), None, 20)
+    assert page.conversations and page.next_token is None
+    assert page.notes[-1].startswith("sendpilot: SendPilot's continuationToken carries this account's API key")
+
+
+@pytest.mark.anyio
 async def test_rows_without_a_usable_id_are_said():
     rows = copy.deepcopy(LIST["conversations"])
     rows[0]["id"] = "not an id/"

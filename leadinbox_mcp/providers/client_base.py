@@ -84,9 +84,13 @@ class ApiClient(ABC):
             "%s: %s listed a conversation id that is not one (%.80r); skipped",
             self.account,
             self.label,
-            redact(conversation_id, forms_of(self._auth(self._key.get_secret_value())[1])),
+            self._redacted(conversation_id),
         )
         return False
+
+    def _redacted(self, text: str) -> str:
+        """`text` without this account's key in any form a provider may send it back in."""
+        return redact(text, forms_of(self._auth(self._key.get_secret_value())[1]))
 
 
 def side_of(direction: Direction | None) -> Side | None:

@@ -70,6 +70,10 @@ _INBOUND = frozenset({"received", "receive", "inbound", "incoming", "in", "inbox
 _OUTBOUND = frozenset({"sent", "send", "outbound", "outgoing", "out", "outbox"})
 _NO_WAY = "SendPilot said more conversations follow but gave no way to ask for them; the listing ends here."
 _NO_ID = "SendPilot listed conversations without a usable id; they are left out."
+_KEY_IN_TOKEN = (
+    "SendPilot's continuationToken carries this account's API key, so its listing ends here (a cursor never carries "
+    "a key); older conversations may be missing."
+)
 _CIRCLE = (
     "SendPilot pointed back to a page already read (its continuationToken goes round in a circle), so its listing "
     "ends here; older conversations may be missing."
@@ -205,6 +209,8 @@ class SendPilotClient(ApiClient):
                     return _Rows(rows, None, (_NO_WAY,) if p.has_more else ())
                 if after in seen or after == sent:
                     return _Rows(rows, None, (_CIRCLE,))
+                if self._redacted(after) != after:  # a cursor goes to the agent
+                    return _Rows(rows, None, (_KEY_IN_TOKEN,))
                 if len(rows) >= size or len(got) < asked:  # full, or the server's pages are shorter
                     return _Rows(rows, f"{size}:t:{after}", ())
                 seen.add(after)
