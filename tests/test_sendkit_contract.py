@@ -239,6 +239,8 @@ def test_nulls_anywhere_in_a_thread_parse():
         ("cursor", "abc", {"limit": 20, "total": 25, "hasMore": True, "nextCursor": "def"}, 0, ("20:cursor:def", None)),
         ("cursor", "abc", {"limit": 20, "total": 25, "hasMore": False, "nextCursor": None}, 5, (None, None)),
         ("cursor", "abc", {"limit": 20, "total": 25}, 20, (None, None)),
+        # a cursor sent as a number is the same cursor, as text
+        ("first", "", {"hasMore": True, "nextCursor": 1732965432}, 20, ("20:cursor:1732965432", None)),
     ],
 )
 def test_both_pagination_shapes(kind, position, pagination, rows, expected):

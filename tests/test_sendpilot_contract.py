@@ -494,6 +494,11 @@ async def test_a_continuation_token_carrying_the_key_ends_the_listing_with_a_not
     assert page.notes[-1].startswith("sendpilot: SendPilot's continuationToken carries this account's API key")
 
 
+def test_a_continuation_token_sent_as_a_number_is_read_as_text():
+    listing = wire.ConversationList.model_validate({**LIST, "pagination": {"hasMore": True, "continuationToken": 42}})
+    assert listing.pagination.continuation_token == "42"
+
+
 @pytest.mark.anyio
 async def test_rows_without_a_usable_id_are_said():
     rows = copy.deepcopy(LIST["conversations"])

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     ValidationError,
     ValidationInfo,
@@ -41,6 +42,14 @@ def as_utc(value: datetime | None) -> datetime | None:
 UtcTime = Annotated[datetime | None, AfterValidator(as_utc)]
 """The type of every time field of a wire model (`as_utc` on what pydantic parsed). Declared on
 the field rather than as a validator of every field: it runs for times only."""
+
+
+def _number_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+PageCursor = Annotated[str | None, BeforeValidator(_number_as_text)]
+"""A provider's next-page cursor, documented as a string: sent as a number, it is the same cursor."""
 
 
 class Wire(BaseModel):

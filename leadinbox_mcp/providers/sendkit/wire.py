@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire
+from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire
 
 
 def _without_nulls(value: Any) -> Any:
@@ -72,7 +72,7 @@ class Pagination(Wire):
     limit: int | None = None
     pages: int | None = None
     has_more: bool | None = Field(default=None, alias="hasMore")
-    next_cursor: str | None = Field(default=None, alias="nextCursor")
+    next_cursor: PageCursor = Field(default=None, alias="nextCursor")
 
 
 class InboxList(Wire):

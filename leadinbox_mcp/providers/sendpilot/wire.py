@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire
+from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire
 
 
 class Participant(Wire):
@@ -56,7 +56,7 @@ class Pagination(Wire):
     """Either documented shape: a continuation token ({continuationToken, limit, hasMore}) or
     page numbers ({page, limit, total, totalPages, hasMore})."""
 
-    continuation_token: str | None = Field(default=None, alias="continuationToken")
+    continuation_token: PageCursor = Field(default=None, alias="continuationToken")
     limit: int | None = None
     has_more: bool | None = Field(default=None, alias="hasMore")
     page: int | None = None
@@ -134,7 +134,7 @@ class Message(Wire):
 
 class MessagePagination(Wire):
     has_more: bool | None = Field(default=None, alias="hasMore")
-    continuation_token: str | None = Field(default=None, alias="continuationToken")
+    continuation_token: PageCursor = Field(default=None, alias="continuationToken")
     limit: int | None = None
 
 
