@@ -384,6 +384,54 @@ async def test_pages_that_bring_nothing_new_under_fresh_cursors_end_after_a_boun
     )
 
 
+@dataclass
+class EndlessPilot:
+    """SendPilot's list endpoint: page after page of new, older conversations, none named Nobody."""
+
+    tokens: list[str | None] = field(default_factory=list)
+
+    async def __call__(self, scope, receive, send) -> None:
+        await Starlette(routes=[Route("/v1/inbox/conversations", self.list)])(scope, receive, send)
+
+    async def list(self, request: Request) -> Response:
+        token = request.query_params.get("continuationToken")
+        self.tokens.append(token)
+        n = int(token[1:]) if token else 0
+        rows = [
+            {
+                "id": f"2-row{n}-{i}",
+                "accountId": "sender_a",
+                "participants": [{"id": f"m{n}-{i}", "name": f"Lead {n}-{i}"}],
+                "lastActivityAt": iso(T0 - timedelta(minutes=2 * n + i)),
+            }
+            for i in range(2)
+        ]
+        return JSONResponse({"conversations": rows, "pagination": {"continuationToken": f"t{n + 1}", "hasMore": True}})
+
+
+async def test_a_scan_held_up_by_the_rate_limit_hands_on_the_pages_it_looked_through(slots):
+    """At a low rate a search the tool applies itself reads few pages a call; the call's time
+    ends in the rate limiter. What it looked through is kept: the cursor goes on from there, and
+    the sentence says what held it."""
+    feed = EndlessPilot()
+    urls = serve(slots, {"pilot": feed})
+
+    def accounts(http):
+        return [
+            SendPilotClient("pilot", SendPilotSettings(api_key=KEY, base_url=urls["pilot"]), http, "SENDPILOT_API_KEY")
+        ]
+
+    async with Client(build_server(accounts, requests_per_second=4.0, deadline=1.0)) as client:
+        first = await client.call_tool("list_conversations", {"query": "Nobody"})
+        read = len(feed.tokens)
+        cursor = first.structured_content["next_cursor"]
+        second = await client.call_tool("list_conversations", {"query": "Nobody", "cursor": cursor})
+    assert not first.is_error and first.structured_content["conversations"] == [] and cursor, text_of(first)
+    assert any("this server's own rate limit" in note for note in first.structured_content["notes"])
+    assert read >= 2 and feed.tokens[read] == f"t{read}", "the second call goes on where the first stopped"
+    assert not second.is_error, text_of(second)
+
+
 # ------------------------------------------------------------------------------- hostile pages
 
 

@@ -161,9 +161,6 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
                 group.start_soon(fill, stream)
     if refused:
         raise refused[0]
-    open_streams = len([s for s in streams.values() if not s.start.done])
-    if failures and len(failures) == open_streams:
-        raise ProviderError(" ".join(failures.values()))
 
     heap: list[tuple[Key, str]] = []
     for name, stream in streams.items():
@@ -244,15 +241,16 @@ async def run(listing: Listing, inbox: Inbox, cursor: str | None, cursors: Curso
         if not stream.ended:
             heapq.heappush(heap, (stream.bound() or key, name))
 
-    if not lines and failures and len(failures) == open_streams:
-        # Every account still open failed, read at the start or on the way: an answer of no rows
-        # with the same cursor would send the agent round in a circle.
-        raise ProviderError(" ".join(failures.values()))
+    # A failed read keeps what its stream had read, so even a failed account resumes right after
+    # the rows it handed out in this call, or the pages it looked through.
+    final = {name: stream.position() for name, stream in streams.items()}
+    if not lines and len(failures) == len([s for s in streams.values() if not s.start.done]) > 0:
+        if all(final[name] == stream.start for name, stream in streams.items()):
+            # Every account still open failed where it stood: no rows and the same cursor would
+            # send the agent round in a circle.
+            raise ProviderError(" ".join(failures.values()))
     for stream in streams.values():
         await stream.keep_page()
-    # A failed read changes nothing in its stream, so even a failed account resumes right after
-    # the rows it did hand out in this call.
-    final = {name: stream.position() for name, stream in streams.items()}
     more = not all(p.done for p in final.values())
     next_cursor = await cursors.issue(fp, positions_payload(final)) if more else None
     return Result(

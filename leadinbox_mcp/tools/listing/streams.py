@@ -171,11 +171,14 @@ class Stream:
         return self.ahead[0][2] if self.ahead else None
 
     async def fill(self) -> None:
-        """Read until a row is ahead, the stream ends, or the page budget is spent."""
-        while not self.ahead and not self.scan_end.done and not self.out_of_budget:
-            await self._read_page()
-        if not self.ahead:
-            self.next = self.scan_end
+        """Read until a row is ahead, the stream ends, or the page budget is spent. A read that
+        fails keeps the pages read before it: the stream resumes at the page that failed."""
+        try:
+            while not self.ahead and not self.scan_end.done and not self.out_of_budget:
+                await self._read_page()
+        finally:
+            if not self.ahead:
+                self.next = self.scan_end
 
     def pop(self) -> Conversation:
         row, after, (at, _) = self.ahead.pop(0)
