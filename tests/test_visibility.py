@@ -414,6 +414,13 @@ HOSTILE = {
     + "<style>.h{display:none}</style>",
     "unclosed blocks": "<style>.h{display:none}" + ".x{" * 20_000 + "</style>",
     "deep calc": "<style>.h{font-size:" + "calc(" * 3000 + "0px" + ")" * 3000 + "}</style>",
+    # lexbor tries every way the combinators in :has() can fall among an element's descendants.
+    ":has() over deep nesting": "<style>div:has(div div div span.x0){color:#fff} .h{display:none}</style>"
+    + "<div>" * 220,
+    ":has() with many combinators": "<style>div:has("
+    + "div " * 7
+    + "span.x0){color:#fff} .h{display:none}</style>"
+    + "<div>" * 40,
 }
 
 
@@ -424,6 +431,16 @@ def test_hostile_stylesheets_stay_fast_and_closed(sheet):
     out = html_to_text(html)
     assert time.perf_counter() - start < 3.0
     assert SECRET not in out
+
+
+def test_has_is_read_exactly_where_it_is_cheap():
+    html = (
+        "<style>td:has(> img.spacer){display:none} div:has(span.warn){display:none}</style>"
+        '<table><tr><td><img class="spacer" src="s.gif">spacer cell</td><td>first cell</td></tr></table>'
+        '<div><span class="warn">warned</span></div><div><span>second</span></div>'
+    )
+    out = html_to_text(html)
+    assert "first cell" in out and "second" in out and "spacer cell" not in out and "warned" not in out, out
 
 
 def test_distinct_inline_styles_stay_linear():
