@@ -435,6 +435,38 @@ async def test_only_the_newest_messages_of_a_very_long_thread_are_read(url):
     assert f"#{skipped + 1}-#" in first, "the shortened line starts at the first message read"
 
 
+async def test_a_thread_of_a_hundred_thousand_tiny_messages_is_cut_before_it_is_read():
+    """Read whole, 700,000 messages of 'x' (12 MB) held the server for 10 s and 1.5 GiB: only
+    the newest MAX_THREAD_MESSAGES of what SendKit sends (oldest first) are read."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from leadinbox_mcp.providers.sendkit.client import MAX_THREAD_MESSAGES
+
+    count = 100_000
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    messages = [
+        {"type": "reply", "content": f"m{i}", "receivedAt": _iso(start + timedelta(seconds=i)), "isFromLead": True}
+        for i in range(count)
+    ]
+
+    async def thread(request):
+        return JSONResponse({"success": True, "data": {"id": "t1", "lead": {"email": "a@x.com"}, "messages": messages}})
+
+    with LoopbackServer(Starlette(routes=[Route("/v1/inbox/t1", thread)])) as provider:
+        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
+        )
+        async with Client(server) as client:
+            result = await client.call_tool("get_thread", {"conversation_id": "sendkit:t1"})
+    text = text_of(result)
+    assert not result.is_error, text
+    assert f"Only the newest {MAX_THREAD_MESSAGES:,} of {count:,} messages are read; older ones were left out." in text
+    assert f"m{count - 1}" in text and f"m{count - MAX_THREAD_MESSAGES - 1}" not in text
+
+
 # ---------------------------------------------------------------------------------------------
 # Cost: what is shown, not the thread
 # ---------------------------------------------------------------------------------------------

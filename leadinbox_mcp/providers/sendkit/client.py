@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
@@ -14,6 +14,7 @@ from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendkit import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.wire_base import parse
 
 DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -23,6 +24,8 @@ EMPTY_PAGES = 3
 """Empty pages in a row (`data: []` while the pagination says more follow: observed, PROVIDERS.md)
 that one list_page call reads before it ends the account's listing with a note."""
 PLATFORM_KEY_PREFIX = "sk_user_"
+MAX_THREAD_MESSAGES = 2500
+"""A thread's newest messages read (older ones are counted and said to be left out)."""
 """A platform key reads the workspace that X-Workspace-Id names."""
 
 
@@ -98,7 +101,9 @@ class SendKitClient(ApiClient):
         missing = (
             f"{self.account}: SendKit has no conversation {conversation_id!r}; list conversations to get a valid id."
         )
-        detail = (await self._get(self._call(path, not_found=missing), wire.ThreadEnvelope)).data
+        raw = await self._http.get_json(self._call(path, not_found=missing))
+        total, kept = _keep_newest_messages(raw)
+        detail = parse(wire.ThreadEnvelope, raw, self.account, self.label).data
         lead = _person(detail.lead)
         directions = [_direction(m, lead) for m in detail.messages]
         messages = tuple(_message(m, lead, d or "unknown") for m, d in zip(detail.messages, directions))
@@ -130,7 +135,9 @@ class SendKitClient(ApiClient):
             )
             for s in detail.scheduled_replies
         )
-        return model.Thread(conversation=conversation, messages=messages, scheduled=scheduled)
+        left_out = f"Only the newest {kept:,} of {total:,} messages are read; older ones were left out."
+        notes = (left_out,) if kept < total else ()
+        return model.Thread(conversation=conversation, messages=messages, scheduled=scheduled, notes=notes)
 
     async def check(self) -> None:
         await self._get(self._call("/v1/inbox", {"limit": 1}), wire.InboxList)
@@ -151,6 +158,19 @@ class SendKitClient(ApiClient):
             message_count=row.message_count,
             last_from=_last_from(last),
         )
+
+
+def _keep_newest_messages(raw: Any) -> tuple[int, int]:
+    """The thread's JSON cut to its newest MAX_THREAD_MESSAGES messages (the list is oldest first,
+    as documented) before it is read: reading and converting every message of a thread that
+    sends hundreds of thousands would hold the server for many seconds. (How many there were,
+    how many are kept.)"""
+    detail = raw.get("data") if isinstance(raw, dict) else None
+    if not isinstance(detail, dict) or not isinstance(messages := detail.get("messages"), list):
+        return 0, 0
+    if len(messages) > MAX_THREAD_MESSAGES:
+        detail["messages"] = messages[-MAX_THREAD_MESSAGES:]
+    return len(messages), min(len(messages), MAX_THREAD_MESSAGES)
 
 
 def _filters(query: model.Query) -> dict[str, str | int]:
