@@ -228,6 +228,51 @@ def test_a_blank_or_short_token_refuses_to_start_with_one_sentence(token, host):
     assert "Traceback" not in done.stderr and (not token.strip() or token not in done.stderr)
 
 
+@pytest.mark.parametrize("token", [GOOD_TOKEN + " ", "\t" + GOOD_TOKEN, "a" + " " * 31])
+def test_a_token_with_white_space_at_an_end_refuses_to_start(token):
+    """HTTP drops it from the header: such a token could never be sent, nor a padded one count."""
+    done = run_cli(
+        "serve",
+        "--sandbox",
+        "--transport",
+        "http",
+        "--port",
+        str(free_port()),
+        env=env_for(None, INBOX_MCP_TOKEN=token),
+    )
+    assert done.returncode == 2 and done.stderr.strip() == (
+        "leadinbox-mcp: INBOX_MCP_TOKEN begins or ends with white space, which HTTP drops from the Authorization "
+        "header, so no client could send it: remove it."
+    ), done.stderr
+
+
+def test_a_body_larger_than_the_sdk_takes_is_refused_before_it_is_read(quick):
+    """Declared too large: refused at once, nothing of the body read. Not declared (chunked): refused
+    once 4 MiB have come, not after the whole body is held in memory."""
+    head = (
+        f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{quick.port}\r\nContent-Type: application/json\r\n"
+        "Accept: application/json, text/event-stream\r\n"
+    )
+    with connect(quick) as declared:
+        declared.sendall((head + f"Content-Length: {2**30}\r\n\r\n").encode())
+        [(_, said)] = closed_within([declared], READ_TIMEOUT + 3)
+    assert said.startswith(b"HTTP/1.1 413 ") and b"at most 4 MiB" in said, said[:200]
+    with connect(quick) as chunked:
+        chunked.sendall((head + "Transfer-Encoding: chunked\r\n\r\n").encode())
+        chunk = b"x" * 2**20
+        answer = b""
+        for _ in range(64):  # 64 MiB offered; the answer comes after 4
+            try:
+                chunked.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except OSError:
+                break
+            if select.select([chunked], [], [], 0)[0]:
+                answer = chunked.recv(65536)
+                break
+        answer = answer or chunked.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+
+
 async def test_a_token_of_32_characters_or_more_starts_and_is_required():
     with serve_http("--host", "127.0.0.1", INBOX_MCP_TOKEN=GOOD_TOKEN) as served:
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}

@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import h11
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE, TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,6 +68,11 @@ def check_token(settings: ServerSettings) -> None:
         raise RefusedToStart(
             "INBOX_MCP_TOKEN is set but blank: set it to at least 32 random characters "
             "(e.g. from `openssl rand -hex 32`), or unset it to serve on 127.0.0.1 without a token."
+        )
+    if token != token.strip():
+        raise RefusedToStart(
+            "INBOX_MCP_TOKEN begins or ends with white space, which HTTP drops from the Authorization header, "
+            "so no client could send it: remove it."
         )
     if len(token) < MIN_SECRET_CHARS:
         raise RefusedToStart(
@@ -131,7 +136,9 @@ def http_app(server: InboxServer, host: str, settings: ServerSettings) -> ASGIAp
 class WholeBody:
     """The request body read in full before the app sees the request, so that a client that goes
     away mid-body, or is cut off by the read deadline (`ReadDeadlineH11`), never reaches the MCP
-    handler (which logs a traceback for each: a slowloris client would fill the log)."""
+    handler (which logs a traceback for each: a slowloris client would fill the log). A body
+    larger than the SDK takes (DEFAULT_MAX_REQUEST_BODY_SIZE) is refused as soon as it says so
+    or grows past it, rather than held in memory first."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -140,12 +147,21 @@ class WholeBody:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > DEFAULT_MAX_REQUEST_BODY_SIZE:
+            await _TOO_LARGE(scope, receive, send)
+            return
         chunks: list[bytes] = []
+        size = 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
             chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > DEFAULT_MAX_REQUEST_BODY_SIZE:
+                await _TOO_LARGE(scope, receive, send)
+                return
             if not message.get("more_body", False):
                 break
         whole: Message | None = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
@@ -158,6 +174,13 @@ class WholeBody:
             return message
 
         await self.app(scope, replay, send)
+
+
+_TOO_LARGE = JSONResponse(
+    {"error": "too_large", "message": f"A request body may be at most {DEFAULT_MAX_REQUEST_BODY_SIZE // 2**20} MiB."},
+    status_code=413,
+    headers={"Connection": "close"},
+)
 
 
 _sandbox_stack = ExitStack()
