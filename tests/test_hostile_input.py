@@ -773,11 +773,29 @@ def test_a_tool_takes_anything(client, corpus, tool, examples):
     any_arguments()
 
 
+def test_an_argument_a_tool_does_not_take_is_refused_with_those_it_does(client, corpus):
+    """A guessed name (unread for unread_only, format for response_format) would be ignored
+    silently, and the answer taken for what was asked."""
+    listing = client.call("list_conversations", {"unread": True})
+    thread = client.call("get_thread", {"conversation_id": corpus.all_ids[0], "format": "detailed"})
+    assert listing.is_error and text_of(listing) == (
+        "list_conversations takes no argument 'unread'; its arguments are account, unread_only, tag, campaign_id, "
+        "query, awaiting_reply, since, limit, cursor, response_format."
+    )
+    assert thread.is_error and text_of(thread) == (
+        "get_thread takes no argument 'format'; its arguments are conversation_id, cursor, response_format."
+    )
+
+
 @settings(max_examples=30, **HYPOTHESIS)
 @given(data=st.data())
-def test_list_accounts_takes_anything(client, corpus, data):
-    result = client.call("list_accounts", data.draw(argument_sets("list_accounts", corpus), label="arguments"))
-    assert not result.is_error  # it takes no arguments: extra keys are ignored
+def test_list_accounts_answers_or_refuses_what_it_does_not_take(client, corpus, data):
+    arguments = data.draw(argument_sets("list_accounts", corpus), label="arguments")
+    result = client.call("list_accounts", arguments)
+    if arguments:  # it takes none: an argument is refused, not ignored
+        assert result.is_error and text_of(result) == "list_accounts takes no arguments; call it with none."
+    else:
+        assert not result.is_error
 
 
 @settings(max_examples=100, **HYPOTHESIS)

@@ -144,7 +144,7 @@ async def test_read_only_by_default_lists_no_write_tool_and_sends_only_gets():
                 {"type": "ref/prompt", "name": "draft_reply"}, {"name": "conversation_id", "value": "s"}
             )
             result = await client.call_tool("save_draft", {"conversation_id": "lemlist:ctc_x", "text": "hi"})
-            assert result.is_error
+            assert result.is_error and text_of(result).startswith("save_draft is not offered here: no account of")
     assert all(r.seen for r in setup.recorders.values())
     assert setup.writes() == []
 

@@ -130,12 +130,9 @@ class InboxServer(MCPServer[Inbox]):
         return self._render_limiter
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Inbox, Any] | None = None) -> Any:
-        unknown = self._unknown_write_arguments(name, arguments)
-        if unknown:
-            return _error(
-                f"{name} takes no argument {shown(unknown, 40)}: a reply goes only to the conversation's own correspondent, "
-                "from its own account; no recipient, cc or bcc can be added. Nothing was written."
-            )
+        refused = self._unknown_argument(name, arguments)
+        if refused:
+            return _error(refused)
         try:
             wait = CONFIRM_WAIT if name == "send_reply" else 0.0
             with anyio.move_on_after(self.deadline + wait + OVERRUN_GRACE):
@@ -170,14 +167,30 @@ class InboxServer(MCPServer[Inbox]):
             raise MCPError(code=INVALID_PARAMS, message=str(cause or exc)) from None
         raise MCPError(code=INTERNAL_ERROR, message=self._overrun(name))
 
-    def _unknown_write_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
-        """The first argument a write tool does not take: refused rather than ignored, so that
-        an agent told (by an email, say) to add a recipient learns that it cannot."""
-        if name not in WRITE_TOOL_NAMES:
-            return None
+    def _unknown_argument(self, name: str, arguments: dict[str, Any]) -> str | None:
+        """The sentence for the first argument the tool does not take: refused rather than
+        ignored, so that an agent that guessed a name (unread for unread_only) learns it, and one
+        told by an email to add a recipient to a write learns that it cannot."""
         tool = self._tool_manager.get_tool(name)
-        known = set(tool.parameters.get("properties", {})) if tool else set()
-        return next((argument for argument in arguments if argument not in known), None)
+        if tool is None:
+            if name in WRITE_TOOL_NAMES:
+                return (
+                    f"{name} is not offered here: no account of this server may write that far (an account opts in "
+                    'with write = "drafts" or "send" in its config table, or INBOX_MCP_WRITE). Nothing was written.'
+                )
+            return None  # no such tool: the SDK's protocol error
+        known = list(tool.parameters.get("properties", {}))
+        unknown = next((argument for argument in arguments if argument not in known), None)
+        if unknown is None:
+            return None
+        if name in WRITE_TOOL_NAMES:
+            return (
+                f"{name} takes no argument {shown(unknown, 40)}: a reply goes only to the conversation's own correspondent, "
+                "from its own account; no recipient, cc or bcc can be added. Nothing was written."
+            )
+        if not known:
+            return f"{name} takes no arguments; call it with none."
+        return f"{name} takes no argument {shown(unknown, 40)}; its arguments are {', '.join(known)}."
 
     def add_completions(self) -> None:
         """`completion/complete` for draft_reply's conversation_id: recent conversation ids, read
