@@ -787,6 +787,13 @@ def test_an_argument_a_tool_does_not_take_is_refused_with_those_it_does(client, 
     )
 
 
+def test_true_is_not_a_limit_of_one(client):
+    result = client.call("list_conversations", {"limit": True})
+    assert result.is_error and text_of(result) == (
+        "Invalid arguments for list_conversations: limit: input should be a number, not true or false."
+    )
+
+
 @settings(max_examples=30, **HYPOTHESIS)
 @given(data=st.data())
 def test_list_accounts_answers_or_refuses_what_it_does_not_take(client, corpus, data):

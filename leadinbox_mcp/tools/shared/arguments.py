@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 Account = Annotated[
     str | None,
@@ -19,7 +20,16 @@ Since = Annotated[
         max_length=40,
     ),
 ]
-Limit = Annotated[int, Field(ge=1, le=100, description="Most conversations to return.")]
+
+
+def _not_a_flag(value: object) -> object:
+    """JSON's true is not the number 1 (pydantic would read it as 1)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("not_a_flag", "input should be a number, not true or false")
+    return value
+
+
+Limit = Annotated[int, Field(ge=1, le=100, description="Most conversations to return."), BeforeValidator(_not_a_flag)]
 Cursor = Annotated[
     str | None,
     Field(
