@@ -21,6 +21,7 @@ from contextlib import contextmanager
 
 import anyio
 import httpx2
+import pydantic
 import pytest
 import uvicorn
 from helpers import KEY, NOW, Stamped, text_of
@@ -536,6 +537,16 @@ def test_requests_per_second_in_settings_reach_the_server(monkeypatch):
     assert ServerSettings().server_options()["requests_per_second"] == 0.5
     assert RateLimit.per_second(0.5) == RateLimit(1, 2.0) and RateLimit.per_second(10) == RateLimit(10, 1.0)
     assert RateLimit.per_second(2.5) == RateLimit(2, 0.8)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+@pytest.mark.parametrize("name", ["INBOX_MCP_REQUESTS_PER_SECOND", "INBOX_MCP_CALL_DEADLINE"])
+def test_a_number_that_is_not_finite_is_refused_as_such(monkeypatch, name, value):
+    """Not 'should be less than or equal to 1000', which nan is not either."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(pydantic.ValidationError) as refused:
+        ServerSettings()
+    assert refused.value.errors()[0]["msg"] == "Input should be a finite number"
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ class ServerOptions(TypedDict):
 
 
 class ServerSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="INBOX_MCP_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="INBOX_MCP_", extra="ignore", allow_inf_nan=False)
 
     list_tokens: int = Field(4000, ge=500, le=100_000, description="Token budget of one listing's text.")
     thread_tokens: int = Field(8000, ge=1000, le=200_000, description="Token budget of one get_thread text.")
