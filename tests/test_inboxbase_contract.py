@@ -200,6 +200,26 @@ async def test_what_a_page_leaves_out_is_said(rows, note):
 # ------------------------------------------------------------------------------- the thread
 
 
+@pytest.mark.anyio
+async def test_a_thread_of_very_many_events_is_cut_to_its_newest_before_it_is_read():
+    from leadinbox_mcp.providers.inboxbase.client import MAX_THREAD_EVENTS
+
+    count = MAX_THREAD_EVENTS + 7_500
+    events = [
+        {"type": "message", "ts": 1_700_000_000_000 + i, "message": {"from": "Ana <ana@x.com>", "text": f"m{i}"}}
+        for i in range(count)
+    ]
+    body = {"identity": "alice.acme@inboxbase.ai", "conversation": {"id": "c1", "with": "ana@x.com", "events": events}}
+    async with mock_http(lambda request: httpx2.Response(200, json=body)) as http:
+        settings = InboxBaseSettings(api_key="sk_x", identity="alice.acme@inboxbase.ai")
+        thread = await InboxBaseClient("inboxbase", "alice.acme@inboxbase.ai", settings, http).get_thread("c1")
+    assert len(thread.messages) == MAX_THREAD_EVENTS and thread.messages[-1].text == f"m{count - 1}"
+    assert (
+        thread.notes[0]
+        == f"Only the newest {MAX_THREAD_EVENTS:,} of {count:,} events are read; older ones were left out."
+    )
+
+
 def test_thread_maps_messages_and_events():
     detail = wire.ThreadEnvelope.model_validate(THREAD).conversation
     thread = client()._thread(detail)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
@@ -25,6 +25,7 @@ from leadinbox_mcp.providers.errors import NotFoundError, ProviderError
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.inboxbase import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.wire_base import parse
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ KEY_HINT = "INBOXBASE_API_KEY"
 IDENTITY_HINT = "INBOXBASE_IDENTITY"
 MAX_LIMIT = 200
 """The documented largest `limit`."""
+MAX_THREAD_EVENTS = 2500
+"""A thread's newest events read (older ones are counted and said to be left out)."""
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _INBOUND = frozenset({"inbound", "in", "incoming", "received", "receive", "reply", "replied"})
 _OUTBOUND = frozenset({"outbound", "out", "outgoing", "sent", "send"})
@@ -264,12 +267,17 @@ class InboxBaseClient(ApiClient):
             f"id, and check {IDENTITY_HINT}."
         )
         try:
-            envelope = await self._get(self._call(path, not_found=missing), wire.ThreadEnvelope)
+            raw = await self._http.get_json(self._call(path, not_found=missing))
         except NotFoundError:
             if await self._identity_missing():
                 raise NotFoundError(self._unknown_identity(), 404) from None
             raise
-        return self._thread(envelope.conversation)
+        total = _keep_newest_events(raw)
+        thread = self._thread(parse(wire.ThreadEnvelope, raw, self.account, self.label).conversation)
+        if total <= MAX_THREAD_EVENTS:
+            return thread
+        left_out = f"Only the newest {MAX_THREAD_EVENTS:,} of {total:,} events are read; older ones were left out."
+        return thread.model_copy(update={"notes": (left_out, *thread.notes)})
 
     async def _identity_missing(self) -> bool:
         """Whether a 404 came from the identity rather than the conversation: the API answers
@@ -345,6 +353,18 @@ class InboxBaseClient(ApiClient):
                 f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC."
             )
         return model.Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
+
+
+def _keep_newest_events(raw: Any) -> int:
+    """The thread's JSON cut to its last MAX_THREAD_EVENTS events (the newest: the API appends
+    them) before it is read: reading and converting hundreds of thousands would hold the server
+    for many seconds. How many there were."""
+    detail = raw.get("conversation") if isinstance(raw, dict) else None
+    if not isinstance(detail, dict) or not isinstance(events := detail.get("events"), list):
+        return 0
+    if len(events) > MAX_THREAD_EVENTS:
+        detail["events"] = events[-MAX_THREAD_EVENTS:]
+    return len(events)
 
 
 def _status(archived: bool | None) -> str | None:
