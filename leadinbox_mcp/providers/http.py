@@ -495,9 +495,8 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
     if 200 <= status < 300:
         content_type = headers.get("content-type", "")
         if "json" not in content_type:
-            media = redact(" ".join(content_type.split(";")[0].split()), call.secrets)[
-                :60
-            ]  # a header is the provider's to fill
+            # The media type alone, scrubbed: the header is the provider's to fill.
+            media = redact(" ".join(content_type.split(";")[0].split()), call.secrets)[:60]
             raise UpstreamError(
                 f"{who} answered with {media or 'no content type'} instead of JSON; check the base URL of this account."
             )

@@ -11,7 +11,7 @@ import urllib.parse
 from collections.abc import Iterable
 from functools import lru_cache
 
-MIN_SECRET_CHARS = 8
+MIN_RUN = 8
 """Any run of this many characters of a key, or of a form of it, is redacted, wherever it
 starts in the key: "key abcd1234... is invalid" as well as a masked "****9f3kQ2vb7x1z"."""
 REDACTED = "[redacted]"
@@ -34,7 +34,7 @@ def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
             # Only the characters that depend on the secret's bytes alone, whatever surrounds it.
             first, end = -(-offset * 8 // 6), (offset + len(raw)) * 8 // 6
             middle = encoded[first:end]
-            if len(middle) >= MIN_SECRET_CHARS:
+            if len(middle) >= MIN_RUN:
                 forms |= {middle, middle.translate(_URLSAFE)}
     return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
 
@@ -49,7 +49,7 @@ def forms_of(secrets: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every run of MIN_SECRET_CHARS or more characters of any of `secrets` (the
+    """`text` with every run of MIN_RUN or more characters of any of `secrets` (the
     forms `secret_forms` gives) replaced, in any case; all are found in the text as given
     before any is replaced, so that one cannot hide part of another. A secret shorter than
     that is replaced where it appears whole.
@@ -59,11 +59,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     characters between its characters) is replaced as a whole."""
     exact, loose, short = _windows(tuple(s for s in secrets if s))
     low = _lower(text)
-    spans = [
-        (i, i + MIN_SECRET_CHARS)
-        for i in range(len(low) - MIN_SECRET_CHARS + 1)
-        if low[i : i + MIN_SECRET_CHARS] in exact
-    ]
+    spans = [(i, i + MIN_RUN) for i in range(len(low) - MIN_RUN + 1) if low[i : i + MIN_RUN] in exact]
     spans += [(m.start(), m.end()) for secret in short for m in re.finditer(re.escape(secret), low)]
     out: list[str] = []
     at = 0
@@ -75,21 +71,21 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         at = end
     redacted = "".join(out) + text[at:]
     spelled = _letters_and_digits(redacted)
-    if any(spelled[i : i + MIN_SECRET_CHARS] in loose for i in range(len(spelled) - MIN_SECRET_CHARS + 1)):
+    if any(spelled[i : i + MIN_RUN] in loose for i in range(len(spelled) - MIN_RUN + 1)):
         return REDACTED
     return redacted
 
 
 @lru_cache(maxsize=64)
 def _windows(secrets: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-    """Every run of MIN_SECRET_CHARS characters of the secrets, lower-cased: as they are, and
+    """Every run of MIN_RUN characters of the secrets, lower-cased: as they are, and
     of their letters and digits alone; and the secrets too short to have one."""
     exact: set[str] = set()
     loose: set[str] = set()
     for secret in secrets:
         for form, into in ((secret.lower(), exact), (_letters_and_digits(secret), loose)):
-            into.update(form[i : i + MIN_SECRET_CHARS] for i in range(len(form) - MIN_SECRET_CHARS + 1))
-    short = tuple(s.lower() for s in secrets if len(s) < MIN_SECRET_CHARS)
+            into.update(form[i : i + MIN_RUN] for i in range(len(form) - MIN_RUN + 1))
+    short = tuple(s.lower() for s in secrets if len(s) < MIN_RUN)
     return frozenset(exact), frozenset(loose), short
 
 

@@ -24,9 +24,9 @@ EMPTY_PAGES = 3
 """Empty pages in a row (`data: []` while the pagination says more follow: observed, PROVIDERS.md)
 that one list_page call reads before it ends the account's listing with a note."""
 PLATFORM_KEY_PREFIX = "sk_user_"
+"""A platform key reads the workspace that X-Workspace-Id names."""
 MAX_THREAD_MESSAGES = 2500
 """A thread's newest messages read (older ones are counted and said to be left out)."""
-"""A platform key reads the workspace that X-Workspace-Id names."""
 
 
 class SendKitSettings(ProviderSettings):

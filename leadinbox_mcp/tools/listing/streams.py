@@ -30,7 +30,7 @@ from leadinbox_mcp.tools.shared.inbox import ToolInputError
 
 log = logging.getLogger(__name__)
 _NO_TIME = -(2**62)
-UNDATED = -_NO_TIME
+_UNDATED = -_NO_TIME
 """The merge time of a row without a time (before `Stream._undated_in_place` places it)."""
 
 Key = tuple[int, str]
@@ -107,17 +107,17 @@ class Stream:
     What a walk guarantees, across calls (the cursor is all the state there is): no conversation
     is returned twice (save one the provider lists as two rows, at two times, on pages read in
     different calls: the cursor does not carry every id returned), and each account's rows come
-    newest first. The cursor's bound for an
-    account is the time of its next row (or of the last row it looked at) and the digests of the
-    rows it returned at exactly that time (`Reach`); a re-read page is filtered by it rather than
-    trusted: a row newer than that time was returned already or is new since the walk passed
-    there (a new reply moved it to the top), so it is not returned mid-walk. The page position
-    (`skip`) only decides where the digests cannot (more than MAX_TIES rows at one time).
+    newest first. The cursor's bound for an account is the time of its next row (or of the last
+    row it looked at) and the digests of the rows it returned at exactly that time (`Reach`); a
+    re-read page is filtered by it rather than trusted: a row newer than that time was returned
+    already or is new since the walk passed there (a new reply moved it to the top), so it is
+    not returned mid-walk. The page position (`skip`) only decides where the digests cannot
+    (more than MAX_TIES rows at one time).
 
     Each page is put in newest-first order whatever order the provider sent, an id repeated in
-    the pages of one call counts once, and a provider that does not move on ends the account's listing with a note: a
-    next-page token already read in this call (a cycle), EMPTY_PAGES empty pages in a row, or
-    STALE_PAGES pages in a row with nothing new."""
+    the pages of one call counts once, and a provider that does not move on ends the account's
+    listing with a note: a next-page token already read in this call (a cycle), EMPTY_PAGES
+    empty pages in a row, or STALE_PAGES pages in a row with nothing new."""
 
     provider: Provider
     query: Query
@@ -254,13 +254,13 @@ class Stream:
         row sent before it (first on its page: of the first one after it; on a page of undated
         rows only: the time the walk has reached). As the oldest possible row, it would put the
         walk past every row still to come, and they would be taken for rows already passed."""
-        dated = [key[0] for key, _ in keyed if key[0] != UNDATED]
+        dated = [key[0] for key, _ in keyed if key[0] != _UNDATED]
         previous = dated[0] if dated else self.looked_at
         if previous is None or len(dated) == len(keyed):
             return keyed
         placed = []
         for (time, name), row in keyed:
-            if time == UNDATED:
+            if time == _UNDATED:
                 time = previous
             previous = time
             placed.append(((time, name), row))
