@@ -122,9 +122,19 @@ def listing_notes() -> Iterator[list[str]]:
         _notes.reset(token)
 
 
+UNREADABLE = "\x00unreadable"
+"""What the id of a row that could not be read starts with (see `unreadable_id`)."""
+
+
+def unreadable_id(index: int) -> str:
+    """The id `SkippableRows` gives, through its `blank`, to the row at `index` that it could not
+    read: its client leaves the row out without a word of its own, since `parse` has said it."""
+    return f"{UNREADABLE}{index}"
+
+
 def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # noqa: N802 (used like a type)
-    """For a list of rows: a row that does not validate becomes `blank(index)` (a row that its
-    client leaves out, e.g. one without a usable id), so that one bad row does not fail the page,
+    """For a list of rows: a row that does not validate becomes `blank(index)` (a row whose id is
+    `unreadable_id(index)`, which its client leaves out), so that one bad row does not fail the page,
     and the page keeps its length (clients page by how many rows came). `parse` notes it. A list
     of two or more rows none of which can be read fails as a whole: that is a changed API, not a
     row (a page of one row is one row: failing it would stop every walk that reaches it)."""

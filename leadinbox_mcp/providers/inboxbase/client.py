@@ -25,7 +25,7 @@ from leadinbox_mcp.providers.errors import NotFoundError, ProviderError
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.inboxbase import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import parse
+from leadinbox_mcp.providers.wire_base import UNREADABLE, parse
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ class InboxBaseClient(ApiClient):
         # A row left out as not openable still counts in the page token: paging is unchanged.
         openable = tuple(self._conversation(r) for r in rows if self._openable(r.id))
         notes = []
-        if len(openable) < len(rows):
+        if len(openable) < len([r for r in rows if not r.id.startswith(UNREADABLE)]):
             notes.append(f"{self.account}: InboxBase listed conversations without a usable id; they are left out.")
         if not listing.conversations and listing.next_cursor is not None:
             notes.append(

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire, mailbox, mailboxes  # noqa: F401 (mailboxes: used by the client)
+from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire, mailbox, mailboxes, unreadable_id  # noqa: F401 (mailboxes: used by the client)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
@@ -148,7 +148,7 @@ class ConversationRow(_Conversation):
 
 def _unreadable_row(index: int) -> dict[str, Any]:
     """In place of a row that cannot be read: an id the client refuses, so it is left out."""
-    return {"id": f"!unreadable{index}"}
+    return {"id": unreadable_id(index)}
 
 
 class ConversationList(Wire):

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire
+from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire, unreadable_id
 
 
 class Contact(Wire):
@@ -79,7 +79,9 @@ class Pagination(Wire):
 
 
 class InboxList(Wire):
-    data: Annotated[list[InboxRow], SkippableRows(lambda _: {})] = Field(default_factory=list)
+    data: Annotated[list[InboxRow], SkippableRows(lambda i: {"contactId": unreadable_id(i)})] = Field(
+        default_factory=list
+    )
     """A row that cannot be read comes as one without a contact id, which the client leaves out."""
     pagination: Pagination = Field(default_factory=Pagination)
 

@@ -14,7 +14,7 @@ from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendkit import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import parse
+from leadinbox_mcp.providers.wire_base import UNREADABLE, parse
 
 DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -90,7 +90,7 @@ class SendKitClient(ApiClient):
     def _page(self, rows: list[wire.ConversationRow], following: str | None, stopped: str | None) -> model.Page:
         conversations = tuple(self._conversation(row.id, row) for row in rows if row.id and self._openable(row.id))
         notes = []
-        if len(conversations) < len(rows):
+        if len(conversations) < len([row for row in rows if not (row.id or "").startswith(UNREADABLE)]):
             notes.append(f"{self.account}: SendKit listed conversations without a usable id; they are left out.")
         if stopped:
             notes.append(f"{self.account}: {stopped}, so its listing ends here and older conversations may be missing.")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire
+from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire, unreadable_id
 
 
 def _without_nulls(value: Any) -> Any:
@@ -77,7 +77,9 @@ class Pagination(Wire):
 
 class InboxList(Wire):
     success: bool | None = None
-    data: Annotated[list[ConversationRow], SkippableRows(lambda _: {}), NoNulls] = Field(default_factory=list)
+    data: Annotated[list[ConversationRow], SkippableRows(lambda i: {"id": unreadable_id(i)}), NoNulls] = Field(
+        default_factory=list
+    )
     """A row that cannot be read comes as one without an id, which the client leaves out."""
     pagination: Pagination = Field(default_factory=Pagination)
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire
+from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire, unreadable_id
 
 
 class Participant(Wire):
@@ -66,7 +66,7 @@ class Pagination(Wire):
 
 def _unreadable_row(index: int) -> dict[str, Any]:
     """In place of a row that cannot be read: ids the client refuses, so it is left out."""
-    return {"id": f"!unreadable{index}", "accountId": "!"}
+    return {"id": unreadable_id(index), "accountId": "!"}
 
 
 class ConversationList(Wire):
