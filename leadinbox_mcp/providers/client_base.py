@@ -13,7 +13,7 @@ from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
 from leadinbox_mcp.providers.model import Direction, Message, Side
 from leadinbox_mcp.providers.redaction import forms_of, redact
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import UNREADABLE, WireT, parse
+from leadinbox_mcp.providers.wire_base import WireT, is_unreadable, parse
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class ApiClient(ABC):
         """A listed id that get_thread would refuse is left out (and logged), not handed out."""
         if self.valid_id(conversation_id):
             return True
-        if UNREADABLE in conversation_id:  # a row that could not be read: parse has said it
+        if is_unreadable(conversation_id):  # a row that could not be read: parse has said it
             return False
         log.warning(
             "%s: %s listed a conversation id that is not one (%.80r); skipped",

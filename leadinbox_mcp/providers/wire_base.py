@@ -122,14 +122,30 @@ def listing_notes() -> Iterator[list[str]]:
         _notes.reset(token)
 
 
-UNREADABLE = "\x00unreadable"
-"""What the id of a row that could not be read starts with (see `unreadable_id`)."""
+_UNREADABLE = "\x00unreadable"
 
 
 def unreadable_id(index: int) -> str:
     """The id `SkippableRows` gives, through its `blank`, to the row at `index` that it could not
     read: its client leaves the row out without a word of its own, since `parse` has said it."""
-    return f"{UNREADABLE}{index}"
+    return f"{_UNREADABLE}{index}"
+
+
+def is_unreadable(row_id: str | None) -> bool:
+    """Whether an id (or a client's id made of it) is one `unreadable_id` gave."""
+    return row_id is not None and _UNREADABLE in row_id
+
+
+def keep_newest(raw: Any, holder: str, items: str, most: int) -> int:
+    """A thread's JSON cut, before it is read, to the last `most` entries of `raw[holder][items]`
+    (the newest: the list is oldest first): reading and converting hundreds of thousands would
+    hold the server for many seconds. How many there were (0: no such list)."""
+    detail = raw.get(holder) if isinstance(raw, dict) else None
+    if not isinstance(detail, dict) or not isinstance(entries := detail.get(items), list):
+        return 0
+    if len(entries) > most:
+        detail[items] = entries[-most:]
+    return len(entries)
 
 
 def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # noqa: N802 (used like a type)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
@@ -25,7 +25,7 @@ from leadinbox_mcp.providers.errors import NotFoundError, ProviderError
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.inboxbase import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import UNREADABLE, parse
+from leadinbox_mcp.providers.wire_base import is_unreadable, keep_newest, parse
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ class InboxBaseClient(ApiClient):
         # A row left out as not openable still counts in the page token: paging is unchanged.
         openable = tuple(self._conversation(r) for r in rows if self._openable(r.id))
         notes = []
-        if len(openable) < len([r for r in rows if not r.id.startswith(UNREADABLE)]):
+        if len(openable) < len([r for r in rows if not is_unreadable(r.id)]):
             notes.append(f"{self.account}: InboxBase listed conversations without a usable id; they are left out.")
         if not listing.conversations and listing.next_cursor is not None:
             notes.append(
@@ -272,7 +272,7 @@ class InboxBaseClient(ApiClient):
             if await self._identity_missing():
                 raise NotFoundError(self._unknown_identity(), 404) from None
             raise
-        total = _keep_newest_events(raw)
+        total = keep_newest(raw, "conversation", "events", MAX_THREAD_EVENTS)  # the API appends events
         thread = self._thread(parse(wire.ThreadEnvelope, raw, self.account, self.label).conversation)
         if total <= MAX_THREAD_EVENTS:
             return thread
@@ -353,18 +353,6 @@ class InboxBaseClient(ApiClient):
                 f"InboxBase's no-reply timer for this conversation is set for {detail.no_reply:%Y-%m-%d %H:%M} UTC."
             )
         return model.Thread(conversation=conversation, messages=ordered, events=tuple(timeline), notes=tuple(notes))
-
-
-def _keep_newest_events(raw: Any) -> int:
-    """The thread's JSON cut to its last MAX_THREAD_EVENTS events (the newest: the API appends
-    them) before it is read: reading and converting hundreds of thousands would hold the server
-    for many seconds. How many there were."""
-    detail = raw.get("conversation") if isinstance(raw, dict) else None
-    if not isinstance(detail, dict) or not isinstance(events := detail.get("events"), list):
-        return 0
-    if len(events) > MAX_THREAD_EVENTS:
-        detail["events"] = events[-MAX_THREAD_EVENTS:]
-    return len(events)
 
 
 def _status(archived: bool | None) -> str | None:

@@ -51,7 +51,7 @@ from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, time_left
 from leadinbox_mcp.providers.lemlist import wire
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import UNREADABLE, mailbox, people
+from leadinbox_mcp.providers.wire_base import is_unreadable, mailbox, people
 
 DEFAULT_BASE_URL = "https://api.lemlist.com"
 DOCUMENTED_RATE_LIMIT = RateLimit(20, 2.0)
@@ -160,7 +160,7 @@ class LemlistClient(ApiClient):
         rows = []
         skipped: list[str | None] = []
         for row in listing.data:
-            if (row.contact_id or "").startswith(UNREADABLE):
+            if is_unreadable(row.contact_id):
                 continue  # a row that could not be read: parse has said it
             conversation = self._conversation(row)
             if conversation is None or not self.valid_id(conversation.id):

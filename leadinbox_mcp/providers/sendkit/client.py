@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import quote
 
 from pydantic_settings import SettingsConfigDict
@@ -14,7 +14,7 @@ from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendkit import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import UNREADABLE, parse
+from leadinbox_mcp.providers.wire_base import is_unreadable, keep_newest, parse
 
 DEFAULT_BASE_URL = "https://api.sendkit.ai"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -90,7 +90,7 @@ class SendKitClient(ApiClient):
     def _page(self, rows: list[wire.ConversationRow], following: str | None, stopped: str | None) -> model.Page:
         conversations = tuple(self._conversation(row.id, row) for row in rows if row.id and self._openable(row.id))
         notes = []
-        if len(conversations) < len([row for row in rows if not (row.id or "").startswith(UNREADABLE)]):
+        if len(conversations) < len([row for row in rows if not is_unreadable(row.id)]):
             notes.append(f"{self.account}: SendKit listed conversations without a usable id; they are left out.")
         if stopped:
             notes.append(f"{self.account}: {stopped}, so its listing ends here and older conversations may be missing.")
@@ -102,7 +102,7 @@ class SendKitClient(ApiClient):
             f"{self.account}: SendKit has no conversation {conversation_id!r}; list conversations to get a valid id."
         )
         raw = await self._http.get_json(self._call(path, not_found=missing))
-        total, kept = _keep_newest_messages(raw)
+        total = keep_newest(raw, "data", "messages", MAX_THREAD_MESSAGES)
         detail = parse(wire.ThreadEnvelope, raw, self.account, self.label).data
         lead = _person(detail.lead)
         directions = [_direction(m, lead) for m in detail.messages]
@@ -135,8 +135,8 @@ class SendKitClient(ApiClient):
             )
             for s in detail.scheduled_replies
         )
-        left_out = f"Only the newest {kept:,} of {total:,} messages are read; older ones were left out."
-        notes = (left_out,) if kept < total else ()
+        left_out = f"Only the newest {MAX_THREAD_MESSAGES:,} of {total:,} messages are read; older ones were left out."
+        notes = (left_out,) if total > MAX_THREAD_MESSAGES else ()
         return model.Thread(conversation=conversation, messages=messages, scheduled=scheduled, notes=notes)
 
     async def check(self) -> None:
@@ -158,19 +158,6 @@ class SendKitClient(ApiClient):
             message_count=row.message_count,
             last_from=_last_from(last),
         )
-
-
-def _keep_newest_messages(raw: Any) -> tuple[int, int]:
-    """The thread's JSON cut to its newest MAX_THREAD_MESSAGES messages (the list is oldest first,
-    as documented) before it is read: reading and converting every message of a thread that
-    sends hundreds of thousands would hold the server for many seconds. (How many there were,
-    how many are kept.)"""
-    detail = raw.get("data") if isinstance(raw, dict) else None
-    if not isinstance(detail, dict) or not isinstance(messages := detail.get("messages"), list):
-        return 0, 0
-    if len(messages) > MAX_THREAD_MESSAGES:
-        detail["messages"] = messages[-MAX_THREAD_MESSAGES:]
-    return len(messages), min(len(messages), MAX_THREAD_MESSAGES)
 
 
 def _filters(query: model.Query) -> dict[str, str | int]:

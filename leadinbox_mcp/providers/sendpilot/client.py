@@ -35,7 +35,7 @@ from leadinbox_mcp.providers.http import HttpClient, time_left
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendpilot import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import UNREADABLE
+from leadinbox_mcp.providers.wire_base import is_unreadable
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class SendPilotClient(ApiClient):
         rows = [row for row in fetched.rows if self._openable(f"{row.account_id}:{row.id}")]
         await self._probe(rows)
         uncertain = any(_uncertain(row.participants, self._known_us(row.account_id)) for row in rows)
-        readable = [row for row in fetched.rows if not row.id.startswith(UNREADABLE)]
+        readable = [row for row in fetched.rows if not is_unreadable(row.id)]
         notes = fetched.notes + ((_UNCERTAIN,) if uncertain else ()) + ((_NO_ID,) if len(rows) < len(readable) else ())
         return model.Page(
             conversations=tuple(self._conversation(row) for row in rows),
