@@ -140,6 +140,28 @@ async def test_the_first_readings_unpaged_thread_is_read_once_and_bounded():
         assert len((await domain_thread(em.url, dana)).messages) == 5 and len(em.thread_requests(dana)) == 1
 
 
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+async def test_a_thread_answered_whole_is_cut_to_its_newest_end_before_it_is_read(order):
+    """lemlist answering a thread of 3,000 whole, whatever `limit` asked: only its newest 1,000 are
+    read (validating a page of a hundred thousand would hold the server for seconds). The 2,000
+    older ones are unreadable here: reading any of them would fail the page."""
+    long = emulator.long_conversation(3000, now=NOW)
+    for activity in long["messages"][:2000]:
+        activity["subject"] = ["not", "a", "subject"]
+    for em in serve(conversations=[long], thread_pagination=False, thread_order=order):
+        async with Client(server(em.url)) as client:
+            result = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{long['inbox']['contactId']}"})
+        assert not result.is_error, text_of(result)
+        out = result.structured_content
+        assert out["notes"] == [
+            "lemlist: the 2,000 oldest activities of this thread were not read "
+            "(it has 3,000; this server reads the newest 1,000)."
+        ]
+        assert out["conversation"]["message_count"] == MAX_THREAD_ACTIVITIES
+        assert out["messages"][-1]["text"] == "Olivia: message 3000 of 3000."
+        assert len(em.thread_requests(long["inbox"]["contactId"])) == 1
+
+
 async def test_a_slow_lemlist_stops_at_the_deadline_with_the_newest_part():
     for em in serve(conversations=[LONG], thread_delay=0.5):
         started = time.monotonic()

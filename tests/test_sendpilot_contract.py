@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx2
 import pytest
@@ -461,6 +461,29 @@ async def test_thread_pagination_is_followed_and_bounded():
         thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
     assert len(repeats) == 2 and len(thread.messages) == 3  # a repeated token ends the walk; no duplicates
     assert len(thread.notes) == 1 and "were read" in thread.notes[0]  # and says that more was promised
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("newest_first", [True, False])
+async def test_a_page_longer_than_the_bound_is_cut_to_its_newest_end_before_it_is_read(newest_first):
+    """One page of 3,000 documented messages, whatever `limit` asked: only the newest 2,500 are
+    read (validating a page of a hundred thousand would hold the server for seconds). The 500
+    older ones have no id here: reading any of them would fail the page."""
+    base = datetime(2024, 2, 20, tzinfo=UTC)
+    messages = [
+        {
+            **RECEIVED,
+            "id": f"msg_{n}" if n >= 500 else None,
+            "sentAt": f"{base + timedelta(minutes=n):%Y-%m-%dT%H:%M:%S.000Z}",
+        }
+        for n in range(3000)
+    ]
+    page = {**MESSAGES, "messages": messages[::-1] if newest_first else messages}
+
+    async with mock_http(lambda request: httpx2.Response(200, json=page)) as http:
+        thread = await sendpilot_client(KEY, http).get_thread("sender_abc123:2-OVp")
+    assert [m.at for m in thread.messages] == [base + timedelta(minutes=n) for n in range(500, 3000)]  # oldest first
+    assert thread.notes == ("Only the newest 2500 of 3000 messages read are shown; older ones were left out.",)
 
 
 @pytest.mark.anyio

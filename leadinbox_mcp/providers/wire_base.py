@@ -148,6 +148,32 @@ def keep_newest(raw: Any, holder: str, items: str, most: int) -> int:
     return len(entries)
 
 
+def cut_page(raw: Any, items: str, most: int, time_fields: tuple[str, ...], newest: bool = True) -> tuple[Any, int]:
+    """A thread page's JSON with its list of entries (`raw[items]`, or `raw` itself when it is a
+    bare list) cut to `most` before it is read, when it came longer than that (the provider
+    ignored the `limit` asked for), as `keep_newest` cuts a thread; and how many entries came.
+    The cut keeps the newest end, told by the times of the first and last entries (the first of
+    `time_fields` each has; where they cannot tell, the first end), or with `newest=False` the
+    first `most`, for a page whose position counts its entries."""
+    entries = raw if isinstance(raw, list) else raw.get(items) if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        return raw, 0
+    if len(entries) > most:
+        first, last = _raw_time(entries[0], time_fields), _raw_time(entries[-1], time_fields)
+        oldest_first = newest and first is not None and last is not None and first < last
+        cut = entries[-most:] if oldest_first else entries[:most]
+        return (cut if isinstance(raw, list) else {**raw, items: cut}), len(entries)
+    return raw, len(entries)
+
+
+def _raw_time(entry: Any, fields: tuple[str, ...]) -> datetime | None:
+    value = next((entry[f] for f in fields if isinstance(entry, dict) and entry.get(f) is not None), None)
+    try:
+        return as_utc(datetime.fromisoformat(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # noqa: N802 (used like a type)
     """For a list of rows: a row that does not validate becomes `blank(index)` (a row whose id is
     `unreadable_id(index)`, which its client leaves out), so that one bad row does not fail the page,

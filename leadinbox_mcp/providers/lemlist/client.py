@@ -51,7 +51,7 @@ from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, time_left
 from leadinbox_mcp.providers.lemlist import wire
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import is_unreadable, mailbox, people
+from leadinbox_mcp.providers.wire_base import cut_page, is_unreadable, mailbox, parse, people
 
 DEFAULT_BASE_URL = "https://api.lemlist.com"
 DOCUMENTED_RATE_LIMIT = RateLimit(20, 2.0)
@@ -189,10 +189,12 @@ class LemlistClient(ApiClient):
         def page(skip: int, limit: int) -> Call:
             return self._call(path, {"limit": limit, "skip": skip, **base}, not_found=missing)
 
-        first = await self._get(page(0, THREAD_PAGE_SIZE), wire.ContactMessages)
+        first, came = await self._activities(page(0, THREAD_PAGE_SIZE), MAX_THREAD_ACTIVITIES)
         oldest_first = _served_oldest_first(first.data)
         total = first.pagination.total_items
-        if total is not None and total >= 0:
+        if came > MAX_THREAD_ACTIVITIES:  # the whole thread at once, whatever the limit: its newest end was kept
+            total, kept, stopped = max(total or 0, came), first.data, None
+        elif total is not None and total >= 0:
             total = max(total, len(first.data))
             kept, stopped = await self._newest(first.data, total, oldest_first, page)
         else:
@@ -281,10 +283,18 @@ class LemlistClient(ApiClient):
             return None, "time"
         try:
             with anyio.move_on_after(None if left is None else left - THREAD_RESERVE):
-                return await self._get(call, wire.ContactMessages), None
+                return (await self._activities(call, int(call.params["limit"]), newest=False))[0], None
         except ProviderError as exc:
             return None, f"HTTP {exc.status}" if exc.status else "no usable answer"
         return None, "time"
+
+    async def _activities(self, call: Call, most: int, newest: bool = True) -> tuple[wire.ContactMessages, int]:
+        """A page of a thread, cut before it is read to `most` activities, its newest end (or
+        its first `most`, which a later page's position counts), and how many came: lemlist may
+        answer a whole thread of any length whatever `limit` asks, and reading a hundred thousand
+        would hold the server for seconds."""
+        raw, came = cut_page(await self._http.get_json(call), "data", most, ("createdAt", "sentAt"), newest)
+        return parse(wire.ContactMessages, raw, self.account, self.label), came
 
     async def check(self) -> None:
         await self._get(self._call("/api/inbox", {"page": 1, "limit": 1}), wire.InboxList)

@@ -31,11 +31,11 @@ from pydantic_settings import SettingsConfigDict
 from leadinbox_mcp.providers import model
 from leadinbox_mcp.providers.client_base import ApiClient, last_from, side_of
 from leadinbox_mcp.providers.errors import BadRequestError, NotFoundError, ProviderError, UpstreamError
-from leadinbox_mcp.providers.http import HttpClient, time_left
+from leadinbox_mcp.providers.http import Call, HttpClient, time_left
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendpilot import wire
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import is_unreadable
+from leadinbox_mcp.providers.wire_base import cut_page, is_unreadable, parse
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +307,8 @@ class SendPilotClient(ApiClient):
         more = False
         slowest = 0.0
         failure: str | None = None
+        unread_part = 0
+        """Messages that came in pages longer than MAX_MESSAGES, beyond the newest of each: not read."""
         for _ in range(MAX_MESSAGE_PAGES):
             params: dict[str, str | int] = {"accountId": account_id, "limit": MESSAGE_PAGE_SIZE}
             if token:
@@ -314,13 +316,14 @@ class SendPilotClient(ApiClient):
                 seen_tokens.add(token)
             started = anyio.current_time()
             try:
-                page = await self._get(self._call(_messages_path(native), params, missing, forbidden), wire.MessageList)
+                page, came = await self._messages(self._call(_messages_path(native), params, missing, forbidden))
             except ProviderError as exc:
                 if not received:
                     raise
                 failure = str(exc)  # what was read is shown, and this says why the rest is not
                 break
             slowest = max(slowest, anyio.current_time() - started)
+            unread_part += came - len(page.messages)
             for m in page.messages:
                 if m.id not in seen_ids:
                     seen_ids.add(m.id)
@@ -338,14 +341,22 @@ class SendPilotClient(ApiClient):
         # A thread cut short has its newest message only when the pages came newest first.
         newest_read = not more or _arrival(received) == "newest first"
         messages = _oldest_first(received)
-        if len(messages) > MAX_MESSAGES:
+        if len(messages) + unread_part > MAX_MESSAGES:
             notes.append(
-                f"Only the newest {MAX_MESSAGES} of {len(messages)} messages read are shown; older ones were left out."
+                f"Only the newest {MAX_MESSAGES} of {len(messages) + unread_part} messages read are shown; older ones "
+                "were left out."
             )
             messages = messages[-MAX_MESSAGES:]
         learned = self._us.get(account_id, frozenset())
         self._learn(account_id, _sides(messages)[0])
         return _thread(conversation_id, self.provider, messages, learned, notes, newest_read=newest_read)
+
+    async def _messages(self, call: Call) -> tuple[wire.MessageList, int]:
+        """A page of a thread's messages, cut before it is read to the newest MAX_MESSAGES, and how
+        many came: a page of any length may come whatever `limit` asks, and reading a hundred
+        thousand would hold the server for seconds."""
+        raw, came = cut_page(await self._http.get_json(call), "messages", MAX_MESSAGES, ("sentAt",))
+        return parse(wire.MessageList, raw, self.account, self.label), came
 
     async def check(self) -> None:
         params: dict[str, str | int] = {"limit": 1}
