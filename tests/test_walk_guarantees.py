@@ -11,6 +11,7 @@ row spoiled in flight. Everything goes through `mcp.Client` in memory.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from starlette.routing import Route
 
 from leadinbox_mcp.providers.sendkit.client import SendKitClient, SendKitSettings
 from leadinbox_mcp.providers.sendpilot.client import SendPilotClient, SendPilotSettings
+from leadinbox_mcp.providers.wire_base import MAX_LIST_ROWS
 from leadinbox_mcp.sandbox.serve import sandbox
 from leadinbox_mcp.server.app import build_server
 from leadinbox_mcp.tools.listing.streams import EMPTY_PAGES, STALE_PAGES
@@ -599,17 +601,18 @@ LISTS = {
 }
 
 
-class SpoilOneRow:
-    """In front of an emulator: in its list answers, the second row of the first list answer
-    (and that row wherever it comes again) gets a value its wire model refuses."""
+class ListRewriter:
+    """In front of an emulator: its list answers pass through `rewrite(rows)` while `on`."""
 
     def __init__(self, provider: str, app) -> None:
         self.provider, self.app = provider, app
         self.on = False
-        self.spoiled: set[str] = set()
+
+    def rewrite(self, rows: list[dict]) -> list[dict]:
+        raise NotImplementedError
 
     async def __call__(self, scope, receive, send) -> None:
-        is_list, key, id_of, spoil = LISTS[self.provider]
+        is_list, key, _, _ = LISTS[self.provider]
         if not self.on or scope["type"] != "http" or not is_list(scope["path"]):
             await self.app(scope, receive, send)
             return
@@ -624,18 +627,47 @@ class SpoilOneRow:
 
         await self.app(scope, receive, keep)
         body = json.loads(b"".join(chunks))
-        rows = body.get(key) or []
-        if not self.spoiled and len(rows) > 1:
-            self.spoiled.add(id_of(rows[1]))
-        for row in rows:
-            if id_of(row) in self.spoiled:
-                spoil(row)
+        body[key] = self.rewrite(body.get(key) or [])
         raw = json.dumps(body).encode()
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"] + [
             (b"content-length", str(len(raw)).encode())
         ]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": raw})
+
+
+class SpoilOneRow(ListRewriter):
+    """The second row of the first list answer (and that row wherever it comes again) gets a
+    value its wire model refuses."""
+
+    def __init__(self, provider: str, app) -> None:
+        super().__init__(provider, app)
+        self.spoiled: set[str] = set()
+
+    def rewrite(self, rows: list[dict]) -> list[dict]:
+        _, _, id_of, spoil = LISTS[self.provider]
+        if not self.spoiled and len(rows) > 1:
+            self.spoiled.add(id_of(rows[1]))
+        for row in rows:
+            if id_of(row) in self.spoiled:
+                spoil(row)
+        return rows
+
+
+class FarMoreThanAsked(ListRewriter):
+    """The next list answer comes with `total` rows whatever `limit` asked: its own, copies of
+    its last row up to MAX_LIST_ROWS (one conversation, which a walk lists once), then rows its
+    wire model refuses."""
+
+    total = MAX_LIST_ROWS + 200
+
+    def rewrite(self, rows: list[dict]) -> list[dict]:
+        self.on = False
+        spoil = LISTS[self.provider][3]
+        past_the_bound = [copy.deepcopy(rows[-1]) for _ in range(self.total - MAX_LIST_ROWS)]
+        for row in past_the_bound:
+            spoil(row)
+        return rows + [rows[-1]] * (MAX_LIST_ROWS - len(rows)) + past_the_bound
 
 
 async def test_one_unreadable_row_is_left_out_with_a_note_and_the_rest_is_listed():
@@ -665,3 +697,31 @@ async def test_one_unreadable_row_is_left_out_with_a_note_and_the_rest_is_listed
                 # Said once: the row had an id, so no note says it came without one.
                 assert not [n for n in spoiled.notes if "without a usable" in n], spoiled.notes
                 spoilers[provider].spoiled.clear()
+
+
+async def test_a_page_far_longer_than_asked_is_read_up_to_the_bound_with_a_note():
+    """A provider answering 1,200 rows where 100 at most were asked: the first 1,000 are read (a
+    quarter of a million would hold the server for seconds), the rest never are (unreadable here,
+    they would each be noted), and the listing says so."""
+    inflaters: dict[str, FarMoreThanAsked] = {}
+
+    def wrap(provider: str, app):
+        inflaters[provider] = FarMoreThanAsked(provider, app)
+        return inflaters[provider]
+
+    with sandbox(wrap=wrap) as accounts:
+        async with Client(build_server(accounts, requests_per_second=FAST)) as client:
+            names = [a["name"] for a in (await client.call_tool("list_accounts", {})).structured_content["accounts"]]
+            for name in names:
+                provider = next(p for p in LISTS if name.startswith(p))
+                clean = await walk(client, {"account": name, "limit": 100})
+                inflaters[provider].on = True
+                inflated = await walk(client, {"account": name, "limit": 100})
+                assert not inflaters[provider].on, f"{name}: the list was not asked"
+                assert [r["id"] for r in inflated.rows] == [r["id"] for r in clean.rows], name
+                label = {"sendkit": "SendKit", "sendpilot": "SendPilot", "lemlist": "lemlist", "inboxbase": "InboxBase"}
+                # Said (by every call that lists rows of that page), and nothing else that the clean walk did not say.
+                assert set(inflated.notes) == set(clean.notes) | {
+                    f"{name}: {label[provider]} sent 1,200 conversations in one page, far more than asked for; only the "
+                    "first 1,000 are read, so older conversations may be missing."
+                }, inflated.notes

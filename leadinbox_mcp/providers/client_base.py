@@ -13,7 +13,7 @@ from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
 from leadinbox_mcp.providers.model import Direction, Message, Side
 from leadinbox_mcp.providers.redaction import forms_of, redact
 from leadinbox_mcp.providers.settings import ProviderSettings
-from leadinbox_mcp.providers.wire_base import WireT, is_unreadable, parse
+from leadinbox_mcp.providers.wire_base import WireT, cut_rows, is_unreadable, parse
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,13 @@ class ApiClient(ABC):
             rate_limit=self.rate_limit,
         )
 
-    async def _get(self, call: Call, model: type[WireT]) -> WireT:
-        return parse(model, await self._http.get_json(call), self.account, self.label)
+    async def _get(self, call: Call, model: type[WireT], rows: str | None = None) -> WireT:
+        """The answer to `call` as `model`; `rows`: the key of a listing page's rows, which are
+        cut to MAX_LIST_ROWS before they are read (see `cut_rows`)."""
+        raw = await self._http.get_json(call)
+        if rows is not None:
+            raw = cut_rows(raw, rows, self.account, self.label)
+        return parse(model, raw, self.account, self.label)
 
     def _openable(self, conversation_id: str) -> bool:
         """A listed id that get_thread would refuse is left out (and logged), not handed out."""

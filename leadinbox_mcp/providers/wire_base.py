@@ -98,11 +98,16 @@ def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
             f"(at {skipped[0]}{', ...' if n > 1 else ''}), so {'it is' if n == 1 else 'they are'} left out; "
             "the rest of the page is listed."
         )
-        log.warning("%s", note)
-        collected = _notes.get()
-        if collected is not None and note not in collected:
-            collected.append(note)
+        _note(note)
     return parsed
+
+
+def _note(sentence: str) -> None:
+    """A sentence for the listing being read (see `listing_notes`), and the log."""
+    log.warning("%s", sentence)
+    collected = _notes.get()
+    if collected is not None and sentence not in collected:
+        collected.append(sentence)
 
 
 _unreadable: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_unreadable_rows", default=None)
@@ -164,6 +169,24 @@ def cut_page(raw: Any, items: str, most: int, time_fields: tuple[str, ...], newe
         cut = entries[-most:] if oldest_first else entries[:most]
         return (cut if isinstance(raw, list) else {**raw, items: cut}), len(entries)
     return raw, len(entries)
+
+
+MAX_LIST_ROWS = 1000
+"""Rows of one listing page read at most: pages are asked for 100 rows at most, and a provider
+that answered far more (a quarter of a million small rows fit in 16 MiB) would hold the server
+for seconds while they were read."""
+
+
+def cut_rows(raw: Any, items: str, account: str, label: str) -> Any:
+    """A listing page's JSON with its rows (`raw[items]`) cut to the first MAX_LIST_ROWS before
+    it is read; the listing gets a note when rows were left out."""
+    raw, came = cut_page(raw, items, MAX_LIST_ROWS, (), newest=False)
+    if came > MAX_LIST_ROWS:
+        _note(
+            f"{account}: {label} sent {came:,} conversations in one page, far more than asked for; only the first "
+            f"{MAX_LIST_ROWS:,} are read, so older conversations may be missing."
+        )
+    return raw
 
 
 def _raw_time(entry: Any, fields: tuple[str, ...]) -> datetime | None:

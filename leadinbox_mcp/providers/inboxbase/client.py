@@ -216,7 +216,9 @@ class InboxBaseClient(ApiClient):
             params["archived"] = "true" if archived else "false"
 
         listing = await self._get(
-            self._call(self._conversations, params, not_found=self._unknown_identity()), wire.ConversationList
+            self._call(self._conversations, params, not_found=self._unknown_identity()),
+            wire.ConversationList,
+            rows="conversations",
         )
         seen = set(state.seen)
         fresh: list[wire.ConversationRow] = []

@@ -156,7 +156,7 @@ class LemlistClient(ApiClient):
         params: dict[str, str | int] = {"page": page, "limit": size}
         if self._user_id:
             params["userId"] = self._user_id
-        listing = await self._get(self._call("/api/inbox", params), wire.InboxList)
+        listing = await self._get(self._call("/api/inbox", params), wire.InboxList, rows="data")
         rows = []
         skipped: list[str | None] = []
         for row in listing.data:

@@ -76,7 +76,7 @@ class SendKitClient(ApiClient):
                 params["cursor"] = position
             elif kind == "page":
                 params["page"] = int(position)
-            listing = await self._get(self._call("/v1/inbox", params), wire.InboxList)
+            listing = await self._get(self._call("/v1/inbox", params), wire.InboxList, rows="data")
             following, note = _following(listing.pagination, size, kind, position, len(listing.data))
             if following is not None and following == token:
                 following, note = None, "SendKit answered with the same page position again"

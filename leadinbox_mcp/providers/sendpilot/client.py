@@ -199,7 +199,7 @@ class SendPilotClient(ApiClient):
                 params["continuationToken"] = sent
             elif page > 1:
                 params["page"] = page
-            listing = await self._get(self._call(_CONVERSATIONS, params), wire.ConversationList)
+            listing = await self._get(self._call(_CONVERSATIONS, params), wire.ConversationList, rows="conversations")
             p, got = listing.pagination, listing.conversations
             if sent or (p.continuation_token and kind == "p" and start == 0 and not rows):
                 # Continuation tokens: each request goes on from the token of the one before.
@@ -278,7 +278,7 @@ class SendPilotClient(ApiClient):
             self._probed.add(account_id)
             params: dict[str, str | int] = {"accountId": account_id, "limit": MESSAGE_PAGE_SIZE}
             try:
-                page = await self._get(self._call(_messages_path(row.id), params), wire.MessageList)
+                page, _ = await self._messages(self._call(_messages_path(row.id), params))
             except ProviderError as exc:
                 log.info("%s: could not learn the LinkedIn identity of %s (%s)", self.account, account_id, exc)
                 continue
