@@ -336,3 +336,29 @@ async def test_row_and_sheet_caps_are_said_through_the_tool():
     assert not first.is_error, text_of(first)
     assert "only the first 2,000 of 2,601 rows were read" in text_of(first)
     assert first.structured_content["next_cursor"] and "(in part)" in first.structured_content["shown"]
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx"])
+async def test_the_accounts_key_in_a_file_is_never_shown(kind):
+    """A lead's file that holds the account's key (in upper case here): the text around it is
+    read, the key is not. A Word document is compressed, so only the text read out of it can
+    tell."""
+    from leadinbox_mcp.sandbox.sendkit import SANDBOX_API_KEY
+
+    said = f"Our integration uses {SANDBOX_API_KEY.upper()} for now."
+    data = (
+        said.encode()
+        if kind == "txt"
+        else make_documents.docx([make_documents.w_par(make_documents.w_run(said))], title="Setup", creator="Ana")
+    )
+    assert SANDBOX_API_KEY.upper().encode() in data if kind == "txt" else SANDBOX_API_KEY.upper().encode() not in data
+    content_type = "text/plain" if kind == "txt" else DOCX
+    c = conversation([{"filename": f"setup.{kind}", "contentType": content_type, "size": len(data)}])
+    with sendkit_with([c]) as (server, files):
+        files.bodies[f"/v1/inbox/{c['id']}/attachments/0"] = (data, {"content-type": content_type})
+        async with Client(server) as client:
+            result = await read(client, f"sendkit:{c['id']}", f"setup.{kind}")
+    assert not result.is_error, text_of(result)
+    for shown in (text_of(result), result.structured_content["text"]):
+        assert "Our integration uses [redacted] for now." in shown, shown
+        assert SANDBOX_API_KEY.lower() not in shown.lower()

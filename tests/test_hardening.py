@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import os
 import re
 import select
@@ -467,6 +468,49 @@ async def test_a_provider_cursor_carrying_the_key_ends_the_listing_instead_of_re
         "sendkit: SendKit's next-page cursor carries this account's API key, so its listing ends here and older "
         "conversations may be missing." in result.structured_content["notes"]
     )
+
+
+IN_DATA = {name: FORMS[name] for name in ("whole", "upper case", "url-encoded", "base64", "base64 of user:key")}
+
+
+@pytest.mark.parametrize("name", list(IN_DATA))
+async def test_a_key_in_the_providers_data_is_never_shown(name):
+    """A lead who pasted the account's key into a reply, in one form or another: the listing and
+    the thread show everything else of that text, and no form of the key, in text or structured
+    content. (The body is only scanned: an answer without a key is not rewritten.)"""
+    form = IN_DATA[name]
+    said = f"Here it is: {form} for the trial."
+    conversation = {
+        "id": "664a1b2c3d4e5f6a7b8c9d0e",
+        "lead": {"email": "ana@acme.com", "firstName": "Ana", "lastName": form},
+        "repliedAt": "2026-11-01T12:00:00Z",
+        "lastMessage": {"content": said, "receivedAt": "2026-11-01T12:00:00Z", "isFromLead": True},
+    }
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/v1/inbox":
+            answer = {"success": True, "data": [conversation], "pagination": {}}
+        else:
+            message = {"type": "reply", "content": said, "receivedAt": "2026-11-01T12:00:00Z", "isFromLead": True}
+            answer = {"success": True, "data": {**conversation, "messages": [message]}}
+        await JSONResponse(answer)(scope, receive, send)
+
+    with LoopbackServer(app) as provider:
+        settings = SendKitSettings(api_key=ODD_KEY, base_url=provider.url)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=1000.0
+        )
+        async with Client(server) as client:
+            listing = await client.call_tool("list_conversations", {"response_format": "detailed"})
+            thread = await client.call_tool("get_thread", {"conversation_id": "sendkit:664a1b2c3d4e5f6a7b8c9d0e"})
+    for result in (listing, thread):
+        shown = text_of(result) + json.dumps(result.structured_content)
+        assert not result.is_error and "Here it is: " in shown and "[redacted]" in shown, shown
+        assert " for the trial." in shown and not _runs_of_the_key(shown), shown
+        windows = {form[i : i + 8].lower() for i in range(max(0, NOT_THE_KEY.get(name, 0) - 7), len(form) - 7)}
+        assert not [w for w in windows if w in shown.lower()], shown
 
 
 async def _listing_against(url: str):

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
 from leadinbox_mcp.providers.model import Direction, Message, Side
-from leadinbox_mcp.providers.redaction import forms_of, redact
+from leadinbox_mcp.providers.redaction import REDACTED, forms_of, redact
 from leadinbox_mcp.providers.settings import ProviderSettings
 from leadinbox_mcp.providers.wire_base import WireT, cut_rows, is_unreadable, parse
 
@@ -94,6 +94,10 @@ class ApiClient(ABC):
             self._redacted(conversation_id),
         )
         return False
+
+    def _carries_key(self, text: str) -> bool:
+        """Whether `text` (from the provider's data, which `scrub` has read) held this account's key."""
+        return REDACTED in text or self._redacted(text) != text
 
     def _redacted(self, text: str) -> str:
         """`text` without this account's key in any form a provider may send it back in."""

@@ -35,7 +35,7 @@ from leadinbox_mcp.providers.errors import (
     RateLimitedError,
     UpstreamError,
 )
-from leadinbox_mcp.providers.redaction import forms_of, redact
+from leadinbox_mcp.providers.redaction import forms_of, holds_secret, redact, scrub
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ class HttpClient:
         status, headers, body = await self._exchange(call, max_bytes)
         if not 200 <= status < 300:
             _decode(call, status, headers, body)  # raises the sentence of that status
-        return Download(body, headers.get("content-type"))
+        return Download(body, headers.get("content-type"), call.secrets)
 
     async def _exchange(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
         repeatable = call.repeatable if call.repeatable is not None else call.method in REPEATABLE_METHODS
@@ -316,6 +316,8 @@ def _with_query(url: str, params: Mapping[str, str | int]) -> tuple[str, dict[st
 class Download:
     content: bytes
     content_type: str | None
+    secrets: tuple[str, ...] = ()
+    """The account's key in its forms: to `scrub` from the text read out of the file."""
 
 
 class _BodyTooLarge(Exception):
@@ -508,6 +510,8 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
             raise UpstreamError(
                 f"{who} answered with JSON nested too deeply to read; the API may have changed."
             ) from None
+        if holds_secret(body, call.secrets):
+            data = scrub(data, call.secrets)
         if _error_shaped(data, call.method):
             detail = _detail(body, call.secrets)
             said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"

@@ -1,6 +1,7 @@
 """An account's key kept out of what a provider says back: the error sentences and log lines that
 quote a provider, which may quote the key it was sent, whole or in part, in any case, encoded,
-or spelled out with something between its characters."""
+or spelled out with something between its characters (`redact`); and the data it sends, which
+may hold the key whole (`holds_secret`, `scrub`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 MIN_RUN = 8
 """Any run of this many characters of a key, or of a form of it, is redacted, wherever it
@@ -74,6 +76,48 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     if any(spelled[i : i + MIN_RUN] in loose for i in range(len(spelled) - MIN_RUN + 1)):
         return REDACTED
     return redacted
+
+
+def holds_secret(body: bytes, secrets: tuple[str, ...]) -> bool:
+    """Whether `body` holds one of `secrets` (the forms `secret_forms` gives) whole, in any case:
+    a test cheap enough for every answer a provider sends, so that only one that holds a key
+    pays for `scrub`."""
+    needles = _needles(secrets)
+    if not needles:
+        return False
+    low = body.lower()
+    return any(needle in low for needle in needles)
+
+
+def scrub(data: Any, secrets: tuple[str, ...]) -> Any:
+    """Parsed JSON with every form of `secrets` in its strings replaced, whole and in any case:
+    a key that a provider's data holds (a lead pasted it into a reply, a note quotes it) is
+    never shown. Linear in the data, however large (`redact`, for errors, reads far more)."""
+    pattern = _whole(secrets)
+    if pattern is None:
+        return data
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(REDACTED, value)
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    return clean(data)
+
+
+@lru_cache(maxsize=64)
+def _needles(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(dict.fromkeys(s.lower().encode() for s in secrets if len(s) >= MIN_RUN))
+
+
+@lru_cache(maxsize=64)
+def _whole(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    forms = sorted({s for s in secrets if len(s) >= MIN_RUN}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE) if forms else None
 
 
 @lru_cache(maxsize=64)

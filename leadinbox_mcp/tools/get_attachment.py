@@ -9,6 +9,7 @@ file is kept for a few minutes, so that a cursor does not download it again.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import OrderedDict
 from typing import Annotated
@@ -21,8 +22,9 @@ from leadinbox_mcp.providers.files import NoDownload
 from leadinbox_mcp.providers.http import time_left
 from leadinbox_mcp.providers.model import Attachment, Thread
 from leadinbox_mcp.providers.provider import Provider
+from leadinbox_mcp.providers.redaction import scrub
 from leadinbox_mcp.providers.registry import spec_of
-from leadinbox_mcp.tools.attachments.extract import Extracted, Limits, Unreadable, extract
+from leadinbox_mcp.tools.attachments.extract import Extracted, Limits, Section, Unreadable, extract
 from leadinbox_mcp.tools.listing.cursors import cursors_of, fingerprint
 from leadinbox_mcp.tools.render.files import describe
 from leadinbox_mcp.tools.render.safety import quoted
@@ -153,13 +155,11 @@ async def _extracted(provider: Provider, native: str, thread_id: str, number: in
     deadline = None if left is None else time.monotonic() + left
 
     def work() -> Extracted:
-        return extract(
-            download.content,
-            item.filename,
-            item.content_type or download.content_type,
-            LIMITS,
-            deadline=deadline,
+        extracted = extract(
+            download.content, item.filename, item.content_type or download.content_type, LIMITS, deadline=deadline
         )
+        sections = tuple(Section(s.label, scrub(s.text, download.secrets)) for s in extracted.sections)
+        return dataclasses.replace(extracted, sections=sections)  # the account's key is never shown
 
     try:
         extracted = await in_worker(

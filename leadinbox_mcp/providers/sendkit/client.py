@@ -80,7 +80,7 @@ class SendKitClient(ApiClient):
             following, note = _following(listing.pagination, size, kind, position, len(listing.data))
             if following is not None and following == token:
                 following, note = None, "SendKit answered with the same page position again"
-            elif following is not None and self._redacted(following) != following:  # a cursor goes to the agent
+            elif following is not None and self._carries_key(following):  # a cursor goes to the agent
                 following, note = None, "SendKit's next-page cursor carries this account's API key"
             if listing.data or following is None:
                 return self._page(listing.data, following, note)

@@ -209,7 +209,7 @@ class SendPilotClient(ApiClient):
                     return _Rows(rows, None, (_NO_WAY,) if p.has_more else ())
                 if after in seen or after == sent:
                     return _Rows(rows, None, (_CIRCLE,))
-                if self._redacted(after) != after:  # a cursor goes to the agent
+                if self._carries_key(after):  # a cursor goes to the agent
                     return _Rows(rows, None, (_KEY_IN_TOKEN,))
                 if len(rows) >= size or len(got) < asked:  # full, or the server's pages are shorter
                     return _Rows(rows, f"{size}:t:{after}", ())
