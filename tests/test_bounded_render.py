@@ -467,6 +467,41 @@ async def test_a_thread_of_a_hundred_thousand_tiny_messages_is_cut_before_it_is_
     assert f"m{count - 1}" in text and f"m{count - MAX_THREAD_MESSAGES - 1}" not in text
 
 
+async def test_items_inside_the_entries_are_read_within_a_bound_per_answer():
+    """700,000 attachments on one message held the server for 6.5 s: what entries hold is read
+    up to MAX_NESTED items per answer, and the thread says how many were left out."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from leadinbox_mcp.providers.wire_base import MAX_NESTED
+
+    files = [{"filename": f"f{i}.txt", "contentType": "text/plain"} for i in range(MAX_NESTED + 5_000)]
+    message = {"type": "reply", "content": "All the files.", "receivedAt": "2026-01-01T00:00:00Z", "attachments": files}
+    detail = {"id": "t1", "lead": {"email": "a@x.com"}, "messages": [message]}
+
+    async def thread(request):
+        return JSONResponse({"success": True, "data": detail})
+
+    with LoopbackServer(Starlette(routes=[Route("/v1/inbox/t1", thread)])) as provider:
+        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
+        )
+        async with Client(server) as client:
+            result = await client.call_tool(
+                "get_thread", {"conversation_id": "sendkit:t1", "response_format": "detailed"}
+            )
+    text = text_of(result)
+    assert not result.is_error, text
+    note = (
+        f"sendkit: SendKit sent more than {MAX_NESTED:,} attachments, participants or other items inside one answer; "
+        "5,000 were left out."
+    )
+    assert note in text and result.structured_content["notes"] == [note], text[:500]
+    assert "All the files." in text and f"f{MAX_NESTED - 1}.txt" in text and f"f{MAX_NESTED}.txt" not in text
+
+
 # ---------------------------------------------------------------------------------------------
 # Cost: what is shown, not the thread
 # ---------------------------------------------------------------------------------------------

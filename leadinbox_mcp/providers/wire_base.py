@@ -80,7 +80,7 @@ def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
     Rows of a listing (`SkippableRows`) that cannot be read do not fail it: each is replaced by a
     row without a usable id, which the client leaves out, and the listing gets a note (see
     `listing_notes`)."""
-    token = _unreadable.set([])
+    token, budget = _unreadable.set([]), _nested.set([MAX_NESTED, 0])
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
@@ -89,8 +89,14 @@ def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
             f"{account}: {label} answered with data this server cannot read (at {where}); the API may have changed."
         ) from None
     finally:
-        skipped = _unreadable.get()
+        skipped, (_, cut) = _unreadable.get(), _nested.get() or (0, 0)
         _unreadable.reset(token)
+        _nested.reset(budget)
+    if cut:
+        _note(
+            f"{account}: {label} sent more than {MAX_NESTED:,} attachments, participants or other items inside one "
+            f"answer; {cut:,} were left out."
+        )
     if skipped:
         n = len(skipped)
         note = (
@@ -111,14 +117,38 @@ def _note(sentence: str) -> None:
 
 
 _unreadable: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_unreadable_rows", default=None)
+_nested: ContextVar[list[int] | None] = ContextVar("leadinbox_mcp_nested_items", default=None)
+"""The nested items (`Nested`) the document `parse` is reading may still have, and how many were cut."""
+MAX_NESTED = 20_000
+"""Items of the lists inside a provider's entries (a message's attachments, a conversation's
+participants or users) read from one answer at most. Rows and thread entries are cut before they
+are read; this bounds what they hold (700,000 attachments fit in one 16 MiB thread, and took
+6.5 s to read), far above what any real answer holds."""
+
+
+def _capped(value: Any) -> Any:
+    """A nested list, cut to what `parse`'s budget for the answer has left (see MAX_NESTED)."""
+    budget = _nested.get()
+    if budget is None or not isinstance(value, list):
+        return value
+    if len(value) > budget[0]:
+        budget[1] += len(value) - budget[0]
+        value = value[: budget[0]]
+    budget[0] -= len(value)
+    return value
+
+
+Nested = BeforeValidator(_capped)
+"""For a list inside an entry (attachments, participants, users): read within MAX_NESTED per answer."""
 """Where the rows of the document `parse` is reading could not be read."""
 _notes: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_listing_notes", default=None)
 
 
 @contextmanager
 def listing_notes() -> Iterator[list[str]]:
-    """The sentences `parse` wrote inside (about rows it left out), for the caller to carry into
-    the listing's notes: the clients need no code of their own for it."""
+    """The sentences `parse` wrote inside (about rows or nested items it left out), for the
+    caller to carry into the listing's or thread's notes: the clients need no code of their own
+    for it."""
     collected: list[str] = []
     token = _notes.set(collected)
     try:

@@ -18,7 +18,7 @@ from leadinbox_mcp.tools.render.safety import one_line
 from leadinbox_mcp.tools.render.worker import render_in_worker
 from leadinbox_mcp.tools.results.result import inbox_of
 from leadinbox_mcp.tools.shared.arguments import ConversationId
-from leadinbox_mcp.tools.shared.inbox import Inbox, full_id
+from leadinbox_mcp.tools.shared.inbox import Inbox, full_id, read_thread
 
 DEFAULT_GOAL = "answer what the lead asked and move towards the next step they are open to"
 
@@ -34,7 +34,7 @@ async def draft_reply(
     asked last, and what is already scheduled, with the rules of a good reply."""
     inbox = inbox_of(ctx)
     provider, native = inbox.resolve(conversation_id)
-    thread = await provider.get_thread(native)
+    thread = await read_thread(provider, native)
     thread_id = full_id(provider.account, native)
     # Off the event loop and within the call's deadline, as get_thread renders (the server sets both).
     rendered = await render_in_worker(provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)

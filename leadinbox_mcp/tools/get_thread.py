@@ -14,7 +14,7 @@ from leadinbox_mcp.tools.render.worker import render_in_worker
 from leadinbox_mcp.tools.results.result import inbox_of, result
 from leadinbox_mcp.tools.results.structured import ThreadOut, conversation_out
 from leadinbox_mcp.tools.shared.arguments import ConversationId, Cursor, ResponseFormat
-from leadinbox_mcp.tools.shared.inbox import ToolInputError, full_id
+from leadinbox_mcp.tools.shared.inbox import ToolInputError, full_id, read_thread
 
 if TYPE_CHECKING:
     from leadinbox_mcp.tools.render.thread import Rendered
@@ -50,7 +50,7 @@ async def get_thread(
     thread = await inbox.thread_cache.get((thread_id,)) if cursor else None
     cached = thread is not None
     if thread is None:
-        thread = await provider.get_thread(native)
+        thread = await read_thread(provider, native)
     detailed = response_format == "detailed"
     rendered = await render_in_worker(
         provider.label,

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire, mailbox, mailboxes, unreadable_id  # noqa: F401 (mailboxes: used by the client)
+from leadinbox_mcp.providers.wire_base import Nested, SkippableRows, UtcTime, Wire, mailbox, mailboxes, unreadable_id  # noqa: F401 (mailboxes: used by the client)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
@@ -190,7 +190,7 @@ class Message(Wire):
     ts_iso: IsoTime = Field(
         default=None, validation_alias=AliasChoices("tsIso", "sentAtIso", "receivedAtIso", "createdAtIso", "atIso")
     )
-    attachments: list[Attachment] = Field(default_factory=list)
+    attachments: Annotated[list[Attachment], Nested] = Field(default_factory=list)
     auto_reply: bool | None = Field(default=None, validation_alias=AliasChoices("autoReply", "isAutoReply"))
 
     @model_validator(mode="before")

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from leadinbox_mcp.providers.wire_base import SkippableRows, UtcTime, Wire, unreadable_id
+from leadinbox_mcp.providers.wire_base import Nested, SkippableRows, UtcTime, Wire, unreadable_id
 
 
 class Contact(Wire):
@@ -45,7 +45,7 @@ class InboxRow(Wire):
     contact: Contact = Field(default_factory=Contact)
     """Legacy rows have none: then only `contactId` identifies the conversation."""
     channels: list[str] = Field(default_factory=list)
-    users: list[InboxUser] = Field(default_factory=list)
+    users: Annotated[list[InboxUser], Nested] = Field(default_factory=list)
     last_activity_at: UtcTime = Field(default=None, alias="lastActivityAt")
     last_replied_at: UtcTime = Field(default=None, alias="lastRepliedAt")
     last_replied_channel: str | None = Field(default=None, alias="lastRepliedChannel")
@@ -162,7 +162,7 @@ class Activity(Wire):
     lead_company_name: str | None = Field(default=None, alias="leadCompanyName")
     error_message: str | None = Field(default=None, alias="errorMessage")
     cc: list[str] = Field(default_factory=list)
-    attachments: list[WireAttachment] = Field(default_factory=list)
+    attachments: Annotated[list[WireAttachment], Nested] = Field(default_factory=list)
     # The "Inbox Message" object
     conversation_id: str | None = Field(default=None, alias="conversationId")
     sender: str | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire, unreadable_id
+from leadinbox_mcp.providers.wire_base import Nested, PageCursor, SkippableRows, UtcTime, Wire, unreadable_id
 
 
 def _without_nulls(value: Any) -> Any:
@@ -112,7 +112,7 @@ class ThreadMessage(Wire):
     is_auto_reply: bool | None = Field(default=None, alias="isAutoReply")
     read: bool | None = None
     direction: str | None = None
-    attachments: Annotated[list[Attachment], NoNulls] = Field(default_factory=list)
+    attachments: Annotated[list[Attachment], NoNulls, Nested] = Field(default_factory=list)
 
 
 class ScheduledReply(Wire):
@@ -128,7 +128,9 @@ class ConversationDetail(_Conversation):
     """The older page has no `isRead`, `unreadCount` or message `attachments`."""
 
     messages: Annotated[list[ThreadMessage], NoNulls] = Field(default_factory=list)
-    scheduled_replies: Annotated[list[ScheduledReply], NoNulls] = Field(default_factory=list, alias="scheduledReplies")
+    scheduled_replies: Annotated[list[ScheduledReply], NoNulls, Nested] = Field(
+        default_factory=list, alias="scheduledReplies"
+    )
 
 
 class ThreadEnvelope(Wire):

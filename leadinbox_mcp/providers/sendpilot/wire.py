@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from leadinbox_mcp.providers.wire_base import PageCursor, SkippableRows, UtcTime, Wire, unreadable_id
+from leadinbox_mcp.providers.wire_base import Nested, PageCursor, SkippableRows, UtcTime, Wire, unreadable_id
 
 
 class Participant(Wire):
@@ -44,7 +44,7 @@ class ConversationRow(Wire):
     id: str
     account_id: str = Field(alias="accountId")
     """The sender (LinkedIn) account the conversation belongs to; the messages endpoint needs it."""
-    participants: list[Participant] = Field(default_factory=list)
+    participants: Annotated[list[Participant], Nested] = Field(default_factory=list)
     last_message: LastMessage | None = Field(default=None, alias="lastMessage")
     last_activity_at: UtcTime = Field(default=None, alias="lastActivityAt")
     unread_count: int | None = Field(default=None, alias="unreadCount")
@@ -126,7 +126,7 @@ class Message(Wire):
     """read | unread | unknown"""
     content_type: str | None = Field(default=None, alias="contentType")
     """TEXT | IMAGE | FILE | ..."""
-    attachments: list[MessageAttachment] = Field(default_factory=list)
+    attachments: Annotated[list[MessageAttachment], Nested] = Field(default_factory=list)
     """Can be empty on an IMAGE message."""
 
     _direction = field_validator("direction", mode="before")(_scalar_text)
