@@ -294,7 +294,9 @@ class InboxBaseClient(ApiClient):
 
     async def check(self) -> None:
         await self._get(
-            self._call(self._conversations, {"limit": 1}, not_found=self._unknown_identity()), wire.ConversationList
+            self._call(self._conversations, {"limit": 1}, not_found=self._unknown_identity()),
+            wire.ConversationList,
+            rows="conversations",
         )
 
     def _conversation(self, row: wire.ConversationRow) -> model.Conversation:

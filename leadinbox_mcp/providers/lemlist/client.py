@@ -297,7 +297,7 @@ class LemlistClient(ApiClient):
         return parse(wire.ContactMessages, raw, self.account, self.label), came
 
     async def check(self) -> None:
-        await self._get(self._call("/api/inbox", {"page": 1, "limit": 1}), wire.InboxList)
+        await self._get(self._call("/api/inbox", {"page": 1, "limit": 1}), wire.InboxList, rows="data")
 
     def _remember(self, conversation: model.Conversation) -> None:
         self._listed.pop(conversation.id, None)

@@ -13,7 +13,7 @@ the lead last. No cc is ever set. At most 10 drafts a conversation (lemlist's li
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import quote
 
 from pydantic import Field
@@ -21,7 +21,7 @@ from pydantic import Field
 from leadinbox_mcp.providers.errors import BadRequestError, ProviderError
 from leadinbox_mcp.providers.lemlist.client import LemlistClient
 from leadinbox_mcp.providers.model import Thread
-from leadinbox_mcp.providers.wire_base import UtcTime, Wire, parse
+from leadinbox_mcp.providers.wire_base import Nested, UtcTime, Wire, parse
 from leadinbox_mcp.providers.writes import Draft, NoWrites, html_of
 
 MAX_DRAFTS = 10
@@ -39,7 +39,7 @@ class _Draft(Wire):
 
 
 class _Drafts(Wire):
-    drafts: list[_Draft] = []
+    drafts: Annotated[list[_Draft], Nested] = []
 
 
 class _Created(Wire):

@@ -140,7 +140,7 @@ class SendKitClient(ApiClient):
         return model.Thread(conversation=conversation, messages=messages, scheduled=scheduled, notes=notes)
 
     async def check(self) -> None:
-        await self._get(self._call("/v1/inbox", {"limit": 1}), wire.InboxList)
+        await self._get(self._call("/v1/inbox", {"limit": 1}), wire.InboxList, rows="data")
 
     def _conversation(self, conversation_id: str, row: wire.ConversationRow) -> model.Conversation:
         last = row.last_message

@@ -362,7 +362,7 @@ class SendPilotClient(ApiClient):
         params: dict[str, str | int] = {"limit": 1}
         if self._account_id:
             params["accountId"] = self._account_id
-        await self._get(self._call(_CONVERSATIONS, params), wire.ConversationList)
+        await self._get(self._call(_CONVERSATIONS, params), wire.ConversationList, rows="conversations")
 
 
 def _api_root(base_url: str) -> str:
