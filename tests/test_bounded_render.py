@@ -499,7 +499,56 @@ async def test_items_inside_the_entries_are_read_within_a_bound_per_answer():
         "5,000 were left out."
     )
     assert note in text and result.structured_content["notes"] == [note], text[:500]
-    assert "All the files." in text and f"f{MAX_NESTED - 1}.txt" in text and f"f{MAX_NESTED}.txt" not in text
+    assert "All the files." in text and f"f{MAX_NESTED}.txt" not in text
+    # Shown as the text and the structured content show any long list: the first 50, and what else is there.
+    assert f'"f49.txt" (text/plain); {MAX_NESTED - 50:,} more, #51-#{MAX_NESTED} (get_attachment reads' in text
+    assert [a["filename"] for a in result.structured_content["messages"][0]["attachments"]] == [
+        f"f{i}.txt" for i in range(50)
+    ]
+
+
+async def test_structured_content_is_bounded_as_the_text_is():
+    """A name of 200,000 characters and 200,000 tags made 5 MB of structured content for a
+    489-character text: each field an outside party wrote is cut as the text cuts it, each list
+    of them to 50."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from leadinbox_mcp.tools.results.structured import MAX_FIELD_CHARS, MAX_LISTED
+
+    lead = {"email": "a@x.com", "firstName": "N" * 200_000, "companyName": "C" * 200_000}
+    row = {"id": "t1", "lead": lead, "repliedAt": "2026-01-01T00:00:00Z", "tags": [f"tag{i}" for i in range(200_000)]}
+    sent = {"type": "sent", "body": "Hello all.", "subject": "S" * 100_000, "sentAt": "2025-12-31T00:00:00Z"}
+
+    async def rows(request):
+        return JSONResponse({"success": True, "data": [row], "pagination": {}})
+
+    async def thread(request):
+        return JSONResponse({"success": True, "data": {**row, "messages": [sent]}})
+
+    routes = [Route("/v1/inbox", rows), Route("/v1/inbox/t1", thread)]
+    with LoopbackServer(Starlette(routes=routes)) as provider:
+        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
+        )
+        async with Client(server) as client:
+            listing = await client.call_tool("list_conversations", {"response_format": "detailed"})
+            opened = await client.call_tool(
+                "get_thread", {"conversation_id": "sendkit:t1", "response_format": "detailed"}
+            )
+    for result in (listing, opened):
+        assert not result.is_error, text_of(result)
+        assert len(str(result.structured_content)) < 20_000, len(str(result.structured_content))
+    (shown,) = listing.structured_content["conversations"]
+    assert shown["correspondent"]["name"] == "N" * (MAX_FIELD_CHARS - 1) + "…"
+    assert shown["correspondent"]["company"] == "C" * (MAX_FIELD_CHARS - 1) + "…"
+    assert shown["tags"] == [f"tag{i}" for i in range(MAX_LISTED)]
+    (message,) = opened.structured_content["messages"]
+    assert message["subject"] == "S" * (MAX_FIELD_CHARS - 1) + "…"
+    header = opened.structured_content["conversation"]
+    assert header["correspondent"] == shown["correspondent"] and header["tags"] == shown["tags"]
 
 
 # ---------------------------------------------------------------------------------------------

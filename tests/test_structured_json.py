@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadinbox_mcp.providers.model import Conversation, Person
+from leadinbox_mcp.providers.model import Attachment, Conversation, Message, Person
 from leadinbox_mcp.tools.results.structured import (
+    MAX_LISTED,
     ConversationList,
     ConversationOut,
     conversation_json,
     conversation_list_json,
+    message_out,
 )
 
 # Strangers' text with what the models must remove or defuse: invisible and direction-changing
@@ -65,3 +67,17 @@ def test_times_are_written_as_the_models_write_them():
     at = datetime(2026, 11, 29, 6, 56, 45, 355000, tzinfo=UTC)
     row = conversation_json("a", Conversation(id="1", provider="p", correspondent=Person(), last_activity_at=at), None)
     assert row["last_activity_at"] == "2026-11-29T06:56:45.355000Z"
+
+
+def test_a_message_lists_at_most_50_of_its_cc_and_attachments():
+    many = Message(
+        direction="inbound",
+        at=None,
+        cc=tuple(Person(email=f"p{i}@x.com") for i in range(500)),
+        attachments=tuple(Attachment(filename=f"f{i}.pdf") for i in range(500)),
+    )
+    out = message_out(3, many, "text", False, first_attachment=7).model_dump(by_alias=True)
+    assert [p["email"] for p in out["cc"]] == [f"p{i}@x.com" for i in range(MAX_LISTED)]
+    assert [(a["number"], a["filename"]) for a in out["attachments"]] == [
+        (7 + i, f"f{i}.pdf") for i in range(MAX_LISTED)
+    ]

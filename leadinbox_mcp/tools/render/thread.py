@@ -29,6 +29,7 @@ from leadinbox_mcp.tools.render.rows import unread_mark, when, who
 from leadinbox_mcp.tools.render.safety import clean, defuse, one_line
 from leadinbox_mcp.tools.render.tokens import count_tokens
 from leadinbox_mcp.tools.results.structured import (
+    MAX_LISTED,
     EventOut,
     MessageOut,
     ScheduledOut,
@@ -384,11 +385,15 @@ def _full(
         lines.append(fence.wrap(trimmed.text))
     if detailed and trimmed.removed:
         lines.append(f"(trimmed: {', '.join(trimmed.removed)})")
-    attachments = [
-        describe(a, None if _names_one(a.filename, file_names) else n)
-        for n, a in enumerate(m.attachments, first_attachment)
-        if detailed or not _INLINE_IMAGE.match(a.filename)
+    listed = [
+        (n, a) for n, a in enumerate(m.attachments, first_attachment) if detailed or not _INLINE_IMAGE.match(a.filename)
     ]
+    attachments = [describe(a, None if _names_one(a.filename, file_names) else n) for n, a in listed[:MAX_LISTED]]
+    if len(listed) > MAX_LISTED:
+        more = len(listed) - MAX_LISTED
+        attachments.append(
+            f"{more:,} more, #{listed[MAX_LISTED][0]}-#{listed[-1][0]} (get_attachment reads them by number)"
+        )
     if attachments:
         lines.append("Attachments: " + "; ".join(attachments))
     return "\n".join(lines), trimmed.text, False

@@ -18,15 +18,28 @@ from leadinbox_mcp.tools.shared.inbox import full_id
 class Out(BaseModel):
     """Structured content, which some clients (pydantic-ai) show the model instead of the text:
     every string loses invisible characters and anything shaped like a fence marker, as in the
-    text."""
+    text, and is bounded as the text is (see MAX_FIELD_CHARS)."""
 
     @model_validator(mode="before")
     @classmethod
     def _safe(cls, data: object) -> object:
         """Once per model (not per field: a listing builds hundreds of fields)."""
         if isinstance(data, dict):
-            return {key: _safe(value) for key, value in data.items()}
+            return {key: _safe(value) if key in _WHOLE else _field(value) for key, value in data.items()}
         return data
+
+
+MAX_FIELD_CHARS = 300
+"""A field an outside party wrote (a name, an address, a subject, a file name, a tag) is shown up
+to this many characters, the last an ellipsis, as the text cuts them: a provider may send a name
+of a megabyte, which the structured content would otherwise carry whole."""
+MAX_LISTED = 50
+"""Items of a list of such (a conversation's tags, a message's cc and attachments) shown at
+most: 20,000 attachments on one message made 2 MB of structured content for a 945-character text.
+get_attachment still reads any of them by number."""
+_WHOLE = frozenset({"id", "account", "provider", "text", "snippet", "notice", "notes", "next_cursor"})
+"""Fields kept whole: this server's own (ids, names, sentences, cursors), and texts the renderer has
+already fitted to the call's token budget."""
 
 
 def _safe(value: object) -> object:
@@ -34,6 +47,15 @@ def _safe(value: object) -> object:
         return _safe_text(value)
     if isinstance(value, list) and value and isinstance(value[0], str):
         return [_safe_text(v) for v in value]
+    return value
+
+
+def _field(value: object) -> object:
+    """`_safe`, within MAX_FIELD_CHARS (and MAX_LISTED strings for a list of them)."""
+    if isinstance(value, str):
+        return _safe_text(value if len(value) <= MAX_FIELD_CHARS else value[: MAX_FIELD_CHARS - 1] + "…")
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return [_field(v) for v in value[:MAX_LISTED]]
     return value
 
 
@@ -176,19 +198,19 @@ def conversation_json(account: str, c: Conversation, snippet: str | None) -> dic
         "account": _safe_text(account),
         "provider": _safe_text(c.provider),
         "correspondent": {
-            "name": _safe(p.name),
-            "email": _safe(p.email),
-            "company": _safe(p.company),
-            "title": _safe(p.title),
-            "profile_url": _safe(p.profile_url),
+            "name": _field(p.name),
+            "email": _field(p.email),
+            "company": _field(p.company),
+            "title": _field(p.title),
+            "profile_url": _field(p.profile_url),
         },
-        "subject": _safe(c.subject),
+        "subject": _field(c.subject),
         "snippet": _safe(snippet),
         "last_activity_at": to_jsonable_python(c.last_activity_at),
         "unread": c.unread,
-        "status": _safe(c.status),
-        "tags": [_safe_text(tag) for tag in c.tags],
-        "campaign": _safe(c.campaign),
+        "status": _field(c.status),
+        "tags": [_field(tag) for tag in c.tags[:MAX_LISTED]],
+        "campaign": _field(c.campaign),
         "message_count": c.message_count,
         "last_from": c.last_from,
     }
@@ -212,14 +234,14 @@ def message_out(number: int, m: Message, text: str, abridged: bool, first_attach
         direction=m.direction,
         from_=person_out(m.sender),
         at=m.at,
-        cc=[PersonOut(**p.model_dump()) for p in m.cc],
+        cc=[PersonOut(**p.model_dump()) for p in m.cc[:MAX_LISTED]],
         subject=m.subject,
         text=text,
         abridged=abridged,
         auto_reply=m.auto_reply,
         attachments=[
             AttachmentOut(number=n, filename=a.filename, content_type=a.content_type, size=a.size)
-            for n, a in enumerate(m.attachments, first_attachment)
+            for n, a in enumerate(m.attachments[:MAX_LISTED], first_attachment)
         ],
         opened=m.opened,
         clicked=m.clicked,
