@@ -541,6 +541,7 @@ async def test_structured_content_is_bounded_as_the_text_is():
     for result in (listing, opened):
         assert not result.is_error, text_of(result)
         assert len(str(result.structured_content)) < 20_000, len(str(result.structured_content))
+        assert len(text_of(result)) < 20_000, len(text_of(result))
     (shown,) = listing.structured_content["conversations"]
     assert shown["correspondent"]["name"] == "N" * (MAX_FIELD_CHARS - 1) + "…"
     assert shown["correspondent"]["company"] == "C" * (MAX_FIELD_CHARS - 1) + "…"

@@ -29,6 +29,7 @@ from leadinbox_mcp.tools.render.rows import unread_mark, when, who
 from leadinbox_mcp.tools.render.safety import clean, defuse, one_line
 from leadinbox_mcp.tools.render.tokens import count_tokens
 from leadinbox_mcp.tools.results.structured import (
+    EARLIER_EVENTS,
     MAX_LISTED,
     EventOut,
     MessageOut,
@@ -117,7 +118,8 @@ def render_thread(
     if c.status and (detailed or c.status.lower() != "active"):
         facts.append(f"status {one_line(c.status, 20)}")
     if c.tags:
-        facts.append("tags " + ", ".join(one_line(t, 30) for t in c.tags))
+        more = f" and {len(c.tags) - MAX_LISTED:,} more" if len(c.tags) > MAX_LISTED else ""
+        facts.append("tags " + ", ".join(one_line(t, 30) for t in c.tags[:MAX_LISTED]) + more)
     mark = unread_mark(c.unread)
     if mark:
         facts.append(mark)
@@ -148,6 +150,11 @@ def render_thread(
     # Newest first, each message's block built only when its turn comes: the budget decides how
     # many are shown, and nothing past it is converted (the one that does not fit, at most).
     used = count_tokens("\n".join(head + tail)) + PAGING_TOKENS
+    # The events between two messages go with the later one (its cost includes them); those after
+    # the last message are counted here.
+    events_at = {i: _event_block(found, fence, year) for i, found in _event_slots(messages, thread.events).items()}
+    if older_than is None and len(messages) in events_at:
+        used += _lines_cost(events_at[len(messages)][0])
     shown_full: list[int] = []
     full_blocks: dict[int, tuple[str, str, bool]] = {}
     for i in range(end - 1, low - 1, -1):
@@ -165,7 +172,7 @@ def render_thread(
             file_names,
             first_attachment[i],
         )
-        cost = count_tokens(block[0]) + 2
+        cost = count_tokens(block[0]) + 2 + _lines_cost(events_at.get(i, ((), ()))[0])
         if shown_full and used + cost > budget:
             break
         full_blocks[i] = block
@@ -178,7 +185,7 @@ def render_thread(
     for i in range(first_full - 1, low - 1, -1):
         check()
         line = _brief(i + 1, messages[i], lead, fence, bodies.first_words(i), year, messages)
-        cost = count_tokens(line) + 1
+        cost = count_tokens(line) + 1 + _lines_cost(events_at.get(i, ((), ()))[0])
         if used + cost > budget:
             break
         one_liners[i] = line
@@ -194,14 +201,13 @@ def render_thread(
         lines.append(
             f"Shortened to fit: {', '.join(said)}; call get_thread with the cursor below to read them in full."
         )
-    slots = _event_slots(messages, thread.events)
     out: list[MessageOut] = []
     events: list[EventOut] = []
 
     def events_before(i: int) -> None:
-        for e in slots.get(i, []):
-            lines.append(_event_line(e, fence, year))
-            events.append(event_out(e))
+        shown, listed = events_at.get(i, ((), ()))
+        lines.extend(shown)
+        events.extend(listed)
 
     for i in brief:
         events_before(i)
@@ -245,6 +251,33 @@ def _event_slots(messages: list[Message], events: tuple[Event, ...]) -> dict[int
                 index = peak_index[k]
         slots.setdefault(index, []).append(e)
     return slots
+
+
+EVENT_LINES = 5
+"""Events shown between two messages at most, one line each: the newest; the earlier ones are
+counted on one line (a lead who opened an email 300 times makes 300 events)."""
+
+
+def _event_block(found: list[Event], fence: Fence, year: int | None) -> tuple[tuple[str, ...], tuple[EventOut, ...]]:
+    """The lines, and the structured content, of the events that go between two messages."""
+    if len(found) <= EVENT_LINES:
+        return tuple(_event_line(e, fence, year) for e in found), tuple(event_out(e) for e in found)
+    shown = found[len(found) - EVENT_LINES + 1 :]
+    earlier = found[: len(found) - len(shown)]
+    kinds = Counter(one_line(e.kind, 40) or "event" for e in earlier)
+    counted = ", ".join(f"{kind} x{n:,}" for kind, n in kinds.most_common(3)) + (", ..." if len(kinds) > 3 else "")
+    dated = [e.at for e in earlier if e.at is not None]
+    span = f", {_stamp(min(dated), year)} to {_stamp(max(dated), year)}" if dated else ""
+    summary = f"{len(earlier):,} earlier events ({counted}{span})"
+    summary_out = EventOut(at=max(dated) if dated else None, kind=EARLIER_EVENTS, detail=summary)
+    return (f"· {summary}", *(_event_line(e, fence, year) for e in shown)), (
+        summary_out,
+        *(event_out(e) for e in shown),
+    )
+
+
+def _lines_cost(lines: tuple[str, ...]) -> int:
+    return count_tokens("\n".join(lines)) + len(lines) if lines else 0
 
 
 def _event_line(e: Event, fence: Fence, year: int | None) -> str:

@@ -144,9 +144,16 @@ class ScheduledOut(Out):
     text: str
 
 
+EARLIER_EVENTS = "earlier_events"
+"""The kind of the entry that counts the events between two messages not listed one by one."""
+
+
 class EventOut(Out):
     at: datetime | None = None
-    kind: str = Field(description="The provider's name for it: label_added, archived, ...")
+    kind: str = Field(
+        description=f"The provider's name for it: label_added, archived, ...; {EARLIER_EVENTS}: a count, in "
+        "`detail`, of the earlier events between the same two messages, which are not listed one by one."
+    )
     detail: str | None = None
 
 
