@@ -571,3 +571,36 @@ async def test_a_write_is_retried_only_where_it_cannot_act_twice(method, repeata
         finally:
             await http.aclose()
     assert methods == [method] * tries
+
+
+async def test_a_drafts_list_far_longer_than_any_real_one_is_shown_within_bounds():
+    """lemlist keeps 10 drafts a conversation; one that answered 120, each with a 20,000-character
+    id, subject and preview, is listed 50 at most, each field cut, in text and structured content."""
+    from leadinbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
+    from leadinbox_mcp.tools.results.structured import MAX_FIELD_CHARS, MAX_LISTED
+
+    drafts = [
+        {
+            "_id": f"drf_{i}" + "i" * 20_000,
+            "channel": "email",
+            "subject": "S" * 20_000,
+            "contentPreview": "P" * 20_000,
+        }
+        for i in range(120)
+    ]
+
+    async def listing(request: Request) -> JSONResponse:
+        return JSONResponse({"drafts": drafts})
+
+    app = Starlette(routes=[Route("/api/inbox/{contact}/drafts", listing)])
+    with LoopbackServer(app) as provider:
+        settings = LemlistSettings(api_key="lemlist_test_5c8e2a7d1f", base_url=provider.url)
+        factory = allowing("drafts", lambda http: [LemlistClient("lemlist", settings, http, "LEMLIST_API_KEY")])
+        async with Client(build_server(factory, requests_per_second=FAST)) as client:
+            result = await client.call_tool("list_drafts", {"conversation_id": "lemlist:ctc_8HZgwnJsQo8fstcnS"})
+    text = text_of(result)
+    assert not result.is_error, text[:300]
+    assert text.startswith(f"120 drafts in lemlist conversation lemlist:ctc_8HZgwnJsQo8fstcnS; the first {MAX_LISTED} ")
+    assert len(text) < 50_000 and len(json.dumps(result.structured_content)) < 100_000
+    listed = result.structured_content["drafts"]
+    assert len(listed) == MAX_LISTED and all(len(d["id"]) == len(d["subject"]) == MAX_FIELD_CHARS for d in listed)

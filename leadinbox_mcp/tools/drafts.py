@@ -13,7 +13,7 @@ from leadinbox_mcp.providers.writes import Draft, log
 from leadinbox_mcp.tools.render.rows import when
 from leadinbox_mcp.tools.render.safety import one_line, quoted
 from leadinbox_mcp.tools.results.result import inbox_of, result
-from leadinbox_mcp.tools.results.structured import Out
+from leadinbox_mcp.tools.results.structured import MAX_LISTED, Out
 from leadinbox_mcp.tools.shared.arguments import ConversationId
 from leadinbox_mcp.tools.shared.inbox import full_id
 from leadinbox_mcp.tools.writing.access import checked_id, checked_text, writable, write_by_id
@@ -79,8 +79,16 @@ async def list_drafts(ctx: Context, conversation_id: ConversationId) -> Annotate
             f"No drafts in {provider.label} conversation {thread_id}.", DraftsOut(conversation_id=thread_id, drafts=[])
         )
     lines = [f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} in {provider.label} conversation {thread_id}:"]
+    if len(drafts) > MAX_LISTED:
+        lines[0] = lines[0][:-1] + f"; the first {MAX_LISTED} as {provider.label} lists them:"
+        drafts = drafts[:MAX_LISTED]
     for d in drafts:
-        parts = [d.id, d.channel or "", quoted(d.subject, 100), f"changed {when(d.updated_at or d.created_at)} UTC"]
+        parts = [
+            one_line(d.id, 100),
+            one_line(d.channel, 30),
+            quoted(d.subject, 100),
+            f"changed {when(d.updated_at or d.created_at)} UTC",
+        ]
         line = "- " + " · ".join(p for p in parts if p)
         if d.preview:
             line += f": {quoted(d.preview, 160)}"

@@ -37,8 +37,8 @@ MAX_LISTED = 50
 """Items of a list of such (a conversation's tags, a message's cc and attachments) shown at
 most: 20,000 attachments on one message made 2 MB of structured content for a 945-character text.
 get_attachment still reads any of them by number."""
-_WHOLE = frozenset({"id", "account", "provider", "text", "snippet", "notice", "notes", "next_cursor"})
-"""Fields kept whole: this server's own (ids, names, sentences, cursors), and texts the renderer has
+_WHOLE = frozenset({"account", "provider", "text", "snippet", "notice", "notes", "next_cursor"})
+"""Fields kept whole: this server's own (names, sentences, cursors), and texts the renderer has
 already fitted to the call's token budget."""
 
 
@@ -201,7 +201,7 @@ def conversation_json(account: str, c: Conversation, snippet: str | None) -> dic
     for nothing. tests/test_structured_json.py holds it to exactly what the model makes of it."""
     p = c.correspondent
     return {
-        "id": _safe_text(full_id(account, c.id)),
+        "id": _field(full_id(account, c.id)),
         "account": _safe_text(account),
         "provider": _safe_text(c.provider),
         "correspondent": {
