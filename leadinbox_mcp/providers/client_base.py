@@ -16,6 +16,9 @@ from leadinbox_mcp.providers.settings import ProviderSettings
 from leadinbox_mcp.providers.wire_base import WireT, cut_rows, is_unreadable, parse
 
 log = logging.getLogger(__name__)
+MAX_PAGE_CURSOR_CHARS = 2048
+"""A provider's next-page cursor longer than this is not followed (no real one is): reading it for
+the key would take seconds, and a URL carrying it would be refused anyway."""
 
 
 class ApiClient(ABC):
@@ -91,13 +94,18 @@ class ApiClient(ABC):
             "%s: %s listed a conversation id that is not one (%.80r); skipped",
             self.account,
             self.label,
-            self._redacted(conversation_id),
+            self._redacted(conversation_id[:200]),
         )
         return False
 
-    def _carries_key(self, text: str) -> bool:
-        """Whether `text` (from the provider's data, which `scrub` has read) held this account's key."""
-        return REDACTED in text or self._redacted(text) != text
+    def _unusable_cursor(self, cursor: str) -> str | None:
+        """Why a provider's next-page cursor is not followed, if it is not: it goes back in a URL,
+        and to the agent inside a signed cursor."""
+        if len(cursor) > MAX_PAGE_CURSOR_CHARS:
+            return "is too long to follow"
+        if REDACTED in cursor or self._redacted(cursor) != cursor:  # REDACTED: `scrub_body` found the key
+            return "carries this account's API key"
+        return None
 
     def _redacted(self, text: str) -> str:
         """`text` without this account's key in any form a provider may send it back in."""

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import anyio
+import anyio.to_thread
 import httpx2
 import pydantic_core
 
@@ -35,7 +36,8 @@ from leadinbox_mcp.providers.errors import (
     RateLimitedError,
     UpstreamError,
 )
-from leadinbox_mcp.providers.redaction import forms_of, holds_secret, redact, scrub
+from leadinbox_mcp.providers.redaction import forms_of, holds_secret, redact, scrub_body
+from leadinbox_mcp.providers.wire_base import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +174,15 @@ class HttpClient:
         self._shared_window = windows
         self._windows: dict[str, Limiter] = {}
 
-    def _connections(self) -> httpx2.AsyncBaseTransport:
+    async def _connections(self) -> httpx2.AsyncBaseTransport:
         """The connections, made on the first request: aiohttp's import and the TLS context
-        would cost a start-up (spawn to the first tools/list) that has no request to make yet."""
+        would cost a start-up (spawn to the first tools/list) that has no request to make yet.
+        They are made in a worker thread: on the event loop they held every other call (and
+        /healthz) for 0.2-0.7 s."""
         if self._transport is None:
-            from leadinbox_mcp.providers.transport import AiohttpTransport
-
-            self._transport = AiohttpTransport()
+            made = await anyio.to_thread.run_sync(_new_transport)
+            if self._transport is None:  # not made meanwhile by a request that came at the same time
+                self._transport = made
         return self._transport
 
     async def aclose(self) -> None:
@@ -231,7 +235,7 @@ class HttpClient:
         if end is not None and anyio.current_time() >= end:
             raise _out_of_time(call)
         limited = bool(call.bucket)
-        transport = self._connections()  # made before the window stamps the request, not between stamp and send
+        transport = await self._connections()  # made before the window stamps the request, not between stamp and send
         with anyio.CancelScope(deadline=math.inf if end is None else end):
             if call.bucket:
                 await self._window(call).acquire()
@@ -297,6 +301,12 @@ class HttpClient:
             return r.status_code, r.headers, b"".join(chunks)
         finally:
             await r.aclose()
+
+
+def _new_transport() -> httpx2.AsyncBaseTransport:
+    from leadinbox_mcp.providers.transport import AiohttpTransport
+
+    return AiohttpTransport()
 
 
 _HEADERS = {"User-Agent": "leadinbox-mcp", "Accept": "application/json", "Accept-Encoding": "gzip, deflate"}
@@ -427,15 +437,18 @@ def _json_of(call: Call, body: bytes) -> Any:
     what it refuses (bad UTF-8, a BOM, a lone surrogate, nesting past 200, malformed JSON) is
     read by `json` as before, so both the answers and the errors stay those of `json`. Only
     keys are kept in its string cache: no provider value outlives the answer there."""
-    try:
-        return pydantic_core.from_json(body, cache_strings="keys")
-    except ValueError:
-        pass
-    try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        log.warning("%s: %s sent a body that is not valid UTF-8; bad bytes replaced", call.account, call.provider_label)
-        return json.loads(body.decode("utf-8-sig", "replace"))
+    with gc_paused():
+        try:
+            return pydantic_core.from_json(body, cache_strings="keys")
+        except ValueError:
+            pass
+        try:
+            return json.loads(body)
+        except UnicodeDecodeError:
+            log.warning(
+                "%s: %s sent a body that is not valid UTF-8; bad bytes replaced", call.account, call.provider_label
+            )
+            return json.loads(body.decode("utf-8-sig", "replace"))
 
 
 _ERROR_FIELDS = frozenset(
@@ -502,6 +515,8 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
             raise UpstreamError(
                 f"{who} answered with {media or 'no content type'} instead of JSON; check the base URL of this account."
             )
+        if holds_secret(body, call.secrets):
+            body = scrub_body(body, call.secrets)
         try:
             data = _json_of(call, body)
         except ValueError:
@@ -510,8 +525,6 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
             raise UpstreamError(
                 f"{who} answered with JSON nested too deeply to read; the API may have changed."
             ) from None
-        if holds_secret(body, call.secrets):
-            data = scrub(data, call.secrets)
         if _error_shaped(data, call.method):
             detail = _detail(body, call.secrets)
             said = f'HTTP {status}: "{detail}"' if detail else f"HTTP {status}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from email.utils import parseaddr
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -74,6 +75,20 @@ WireT = TypeVar("WireT", bound=BaseModel)
 log = logging.getLogger(__name__)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No garbage collection while an answer is read: reading millions of small objects set it off
+    again and again (15 MB of `[[],[],...]` took 1.76 s to parse with it, 0.30 s without); what
+    it would collect is collected after."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
     """`data` as `model`, or an UpstreamError that says where the provider's JSON went wrong.
 
@@ -82,7 +97,8 @@ def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
     `listing_notes`)."""
     token, budget = _unreadable.set([]), _nested.set([MAX_NESTED, 0])
     try:
-        parsed = model.model_validate(data)
+        with gc_paused():
+            parsed = model.model_validate(data)
     except ValidationError as exc:
         where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the body"
         raise UpstreamError(
@@ -262,6 +278,10 @@ def SkippableRows(blank: Callable[[int], dict[str, Any]]) -> WrapValidator:  # n
 
 MAX_ADDRESS_CHARS = 1000
 """Longer address texts are cut before parsing: no real mailbox is that long."""
+_ADDRESS = r'[^\s<>()\[\],;:"@]+@[^\s<>()\[\],;:"@]+'
+_BARE = re.compile(_ADDRESS)
+_COMMENTED = re.compile(rf"({_ADDRESS}) ?\(([^()]*)\)")
+"""Linear, unlike email.utils.parseaddr, which took 2.9 ms for 1,000 characters of 'a@b:a@b:...'."""
 
 
 def mailbox(value: str | None) -> tuple[str | None, str | None]:
@@ -278,12 +298,11 @@ def mailbox(value: str | None) -> tuple[str | None, str | None]:
     if text.endswith(">") and start != -1:
         address, text = text[start + 1 : -1].strip() or None, text[:start]
     elif "@" in text:
-        try:
-            name, address = parseaddr(text)  # a bare address, or RFC 5322's "address (Name)"
-        except RecursionError:  # "((((..." nests comments past the parser's stack
-            name, address = "", ""
-        if "@" in address and " " not in address:
-            return (" ".join(name.split()) or None), address
+        if _BARE.fullmatch(text):
+            return None, text
+        commented = _COMMENTED.fullmatch(text)  # RFC 5322's "address (Name)"
+        if commented:
+            return (" ".join(commented[2].split()) or None), commented[1]
         words = text.split(" ")  # "Name name@x.com": the last word that is an address
         at = max(i for i, word in enumerate(words) if "@" in word)
         address, text = words[at], " ".join(words[:at] + words[at + 1 :])
@@ -295,11 +314,23 @@ def mailbox(value: str | None) -> tuple[str | None, str | None]:
     return name or None, address
 
 
+MAX_MAILBOXES = 100
+"""Mailboxes read from one field (a message's to or cc) at most, of its first MAX_ADDRESS_LIST_CHARS."""
+MAX_ADDRESS_LIST_CHARS = 10_000
+
+
 def mailboxes(values: list[str]) -> list[tuple[str | None, str | None]]:
-    """Every mailbox of address strings such as 'Ana <ana@x.com>, "Doe, Jo" <jo@y.com>': split at
-    commas outside quotes and angle brackets (one pass, linear in the length)."""
-    found = []
+    """The mailboxes of address strings such as 'Ana <ana@x.com>, "Doe, Jo" <jo@y.com>' (at most
+    MAX_MAILBOXES): split at commas outside quotes and angle brackets (one pass, linear in the
+    length)."""
+    found: list[tuple[str | None, str | None]] = []
     for value in values:
+        value = value[:MAX_ADDRESS_LIST_CHARS]
+        if len(found) >= MAX_MAILBOXES:
+            break
+        if '"' not in value and "<" not in value:  # nothing to keep a comma in: split at each
+            found += [pair for pair in map(mailbox, value.split(",")[: MAX_MAILBOXES - len(found)]) if any(pair)]
+            continue
         part: list[str] = []
         quoted = angled = False
         for char in value + ",":
@@ -313,10 +344,12 @@ def mailboxes(values: list[str]) -> list[tuple[str | None, str | None]]:
                 name, address = mailbox("".join(part))
                 if name or address:
                     found.append((name, address))
+                if len(found) >= MAX_MAILBOXES:
+                    break
                 part = []
                 continue
             part.append(char)
-    return found
+    return found[:MAX_MAILBOXES]
 
 
 def people(value: str | Iterable[str] | None) -> tuple[Person, ...]:

@@ -109,7 +109,7 @@ def _text(value: Any) -> str | None:
 Millis = Annotated[int | None, BeforeValidator(to_millis)]
 IsoTime = Annotated[UtcTime, BeforeValidator(to_datetime)]
 """An ISO string read by `to_datetime`, then in UTC as every wire time (`UtcTime`)."""
-Strings = Annotated[list[str], BeforeValidator(_strings)]
+Strings = Annotated[list[str], BeforeValidator(_strings), Nested]
 Address = Annotated[str | None, BeforeValidator(_address)]
 
 

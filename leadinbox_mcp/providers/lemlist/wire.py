@@ -16,7 +16,7 @@ import math
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, BeforeValidator, Field, field_validator, model_validator
 
 from leadinbox_mcp.providers.wire_base import Nested, SkippableRows, UtcTime, Wire, unreadable_id
 
@@ -44,7 +44,7 @@ class InboxRow(Wire):
     contact_id: str | None = Field(default=None, alias="contactId")
     contact: Contact = Field(default_factory=Contact)
     """Legacy rows have none: then only `contactId` identifies the conversation."""
-    channels: list[str] = Field(default_factory=list)
+    channels: Annotated[list[str], Nested] = Field(default_factory=list)
     users: Annotated[list[InboxUser], Nested] = Field(default_factory=list)
     last_activity_at: UtcTime = Field(default=None, alias="lastActivityAt")
     last_replied_at: UtcTime = Field(default=None, alias="lastRepliedAt")
@@ -52,7 +52,7 @@ class InboxRow(Wire):
     have_replies: bool | None = Field(default=None, alias="haveReplies")
     created_at: UtcTime = Field(default=None, alias="createdAt")
     created_by: str | None = Field(default=None, alias="createdBy")
-    opportunities: list[Any] = Field(default_factory=list)
+    opportunities: Annotated[list[Any], Nested] = Field(default_factory=list)
     """Documented as objects `{id, type, done}`; the seed shows only `[]`. Not used."""
     team_id: str | None = Field(default=None, alias="teamId")
 
@@ -84,6 +84,12 @@ class InboxList(Wire):
     )
     """A row that cannot be read comes as one without a contact id, which the client leaves out."""
     pagination: Pagination = Field(default_factory=Pagination)
+
+
+def _parties(value: Any) -> list[str]:
+    """A list of addresses (or of objects), or one string that may hold several."""
+    items = value if isinstance(value, list) else [value]
+    return [p for p in (_party(item) for item in items) if p and p.strip()]
 
 
 def _party(value: Any) -> str | None:
@@ -161,7 +167,7 @@ class Activity(Wire):
     lead_last_name: str | None = Field(default=None, alias="leadLastName")
     lead_company_name: str | None = Field(default=None, alias="leadCompanyName")
     error_message: str | None = Field(default=None, alias="errorMessage")
-    cc: list[str] = Field(default_factory=list)
+    cc: Annotated[list[str], BeforeValidator(_parties), Nested] = Field(default_factory=list)
     attachments: Annotated[list[WireAttachment], Nested] = Field(default_factory=list)
     # The "Inbox Message" object
     conversation_id: str | None = Field(default=None, alias="conversationId")
@@ -174,13 +180,6 @@ class Activity(Wire):
     @classmethod
     def _one_party(cls, value: Any) -> str | None:
         return _party(value)
-
-    @field_validator("cc", mode="before")
-    @classmethod
-    def _parties(cls, value: Any) -> list[str]:
-        """A list of addresses (or of objects), or one string that may hold several."""
-        items = value if isinstance(value, list) else [value]
-        return [p for p in (_party(item) for item in items) if p and p.strip()]
 
     @field_validator("attachments", mode="before")
     @classmethod

@@ -80,8 +80,8 @@ class SendKitClient(ApiClient):
             following, note = _following(listing.pagination, size, kind, position, len(listing.data))
             if following is not None and following == token:
                 following, note = None, "SendKit answered with the same page position again"
-            elif following is not None and self._carries_key(following):  # a cursor goes to the agent
-                following, note = None, "SendKit's next-page cursor carries this account's API key"
+            elif following is not None and (unusable := self._unusable_cursor(following)):
+                following, note = None, f"SendKit's next-page cursor {unusable}"
             if listing.data or following is None:
                 return self._page(listing.data, following, note)
             token = following

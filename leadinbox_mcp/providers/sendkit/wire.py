@@ -52,7 +52,7 @@ class _Conversation(Wire):
     campaign: Campaign | None = None
     status: str | None = None
     ai_tag: str | None = Field(default=None, alias="aiTag")
-    tags: Annotated[list[str], NoNulls] = Field(default_factory=list)
+    tags: Annotated[list[str], NoNulls, Nested] = Field(default_factory=list)
     is_read: bool | None = Field(default=None, alias="isRead")
     unread_count: int | None = Field(default=None, alias="unreadCount")
 

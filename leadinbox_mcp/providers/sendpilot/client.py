@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import ClassVar, NamedTuple
 from urllib.parse import quote
 
@@ -71,10 +72,6 @@ _INBOUND = frozenset({"received", "receive", "inbound", "incoming", "in", "inbox
 _OUTBOUND = frozenset({"sent", "send", "outbound", "outgoing", "out", "outbox"})
 _NO_WAY = "SendPilot said more conversations follow but gave no way to ask for them; the listing ends here."
 _NO_ID = "SendPilot listed conversations without a usable id; they are left out."
-_KEY_IN_TOKEN = (
-    "SendPilot's continuationToken carries this account's API key, so its listing ends here (a cursor never carries "
-    "a key); older conversations may be missing."
-)
 _CIRCLE = (
     "SendPilot pointed back to a page already read (its continuationToken goes round in a circle), so its listing "
     "ends here; older conversations may be missing."
@@ -209,8 +206,9 @@ class SendPilotClient(ApiClient):
                     return _Rows(rows, None, (_NO_WAY,) if p.has_more else ())
                 if after in seen or after == sent:
                     return _Rows(rows, None, (_CIRCLE,))
-                if self._carries_key(after):  # a cursor goes to the agent
-                    return _Rows(rows, None, (_KEY_IN_TOKEN,))
+                if unusable := self._unusable_cursor(after):
+                    ending = f"SendPilot's continuationToken {unusable}, so its listing ends here; older conversations may be missing."
+                    return _Rows(rows, None, (ending,))
                 if len(rows) >= size or len(got) < asked:  # full, or the server's pages are shorter
                     return _Rows(rows, f"{size}:t:{after}", ())
                 seen.add(after)
@@ -470,9 +468,11 @@ def _lead(participants: list[wire.Participant], us: frozenset[str]) -> model.Per
     return model.Person(name=(", " if len(others) < len(members) else " or ").join(shown))
 
 
+@lru_cache(maxsize=256)
 def _said(value: str | None) -> model.Direction | None:
-    """The direction a message's `direction` value states, or None when its words do not say."""
-    words = set(re.findall(r"[a-z]+", (value or "").lower()))
+    """The direction a message's `direction` value states (in its first 100 characters: no real
+    value is longer), or None when its words do not say."""
+    words = set(re.findall(r"[a-z]+", (value or "")[:100].lower()))
     inbound, outbound = bool(words & _INBOUND), bool(words & _OUTBOUND)
     return "inbound" if inbound and not outbound else "outbound" if outbound and not inbound else None
 
