@@ -532,3 +532,27 @@ def test_generator_is_deterministic(tmp_path):
     assert made == sorted(p.name for p in HOSTILE.iterdir())
     for name in made:
         assert (samples / name).read_bytes() == hostile(name), name
+
+
+def test_a_files_own_names_and_notes_are_cut_and_counted():
+    """Twenty sheets with 30,000-character titles, each past the column limit, made 315,454
+    tokens of a 6,000-token page: titles go into labels and notes, which are cut, and the notes
+    counted."""
+    import warnings
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns of titles over Excel's 31 characters
+        for n in range(20):
+            sheet = book.create_sheet(title=f"{n:02d}" + "T" * 30_000)
+            sheet.cell(row=1, column=1, value="a")
+            sheet.cell(row=1, column=150, value="b")
+    saved = io.BytesIO()
+    book.save(saved)
+    read = extract(saved.getvalue(), "book.xlsx", None, Limits())
+    assert read.sections and all(len(s.label) <= 80 for s in read.sections)
+    assert len(read.notes) == 10 and all(len(note) <= 300 for note in read.notes)
+    assert read.notes[-1] == "11 more notes like these."

@@ -513,6 +513,24 @@ async def test_a_key_in_the_providers_data_is_never_shown(name):
         assert not [w for w in windows if w in shown.lower()], shown
 
 
+async def test_a_provider_cursor_too_long_to_follow_ends_the_listing():
+    """A 15 MB nextCursor held the server for 5.2 s while it was read for the key."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        rows = [{"id": "664a1b2c3d4e5f6a7b8c9d0e", "repliedAt": "2026-11-01T12:00:00Z"}]
+        pagination = {"hasMore": True, "nextCursor": "c" * 3_000}
+        if scope["type"] == "http":
+            await JSONResponse({"success": True, "data": rows, "pagination": pagination})(scope, receive, send)
+
+    with LoopbackServer(app) as provider:
+        result = await _listing_against(provider.url)
+    assert not result.is_error and result.structured_content["next_cursor"] is None, text_of(result)
+    assert (
+        "sendkit: SendKit's next-page cursor is too long to follow, so its listing ends here and older conversations "
+        "may be missing." in result.structured_content["notes"]
+    )
+
+
 async def _listing_against(url: str):
     settings = SendKitSettings(api_key=ODD_KEY, base_url=url)
     server = build_server(

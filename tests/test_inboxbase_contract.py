@@ -553,6 +553,14 @@ def test_mailbox_lists_split_outside_quotes_and_brackets():
     assert len(wire.mailboxes(['"a' * 50_000])) == 1, "an unterminated quote stays one mailbox"
 
 
+def test_a_field_of_thousands_of_addresses_gives_its_first_hundred():
+    """One 15 MB `to` of 3.7 million addresses held the server for 27.9 s."""
+    many = ",".join(f"p{i}@x.com" for i in range(5_000))
+    assert wire.mailboxes([many]) == [(None, f"p{i}@x.com") for i in range(100)]
+    quoted = ", ".join(f'"P, {i}" <p{i}@x.com>' for i in range(5_000))
+    assert wire.mailboxes([quoted, many]) == [(f"P, {i}", f"p{i}@x.com") for i in range(100)]
+
+
 def test_with_in_name_form_gives_the_bare_address_and_the_name():
     data = copy.deepcopy(LIST)
     rows = data["conversations"]

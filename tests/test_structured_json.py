@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from leadinbox_mcp.providers.model import Attachment, Conversation, Message, Person
 from leadinbox_mcp.tools.results.structured import (
+    MAX_CC,
     MAX_LISTED,
     ConversationList,
     ConversationOut,
@@ -69,7 +70,7 @@ def test_times_are_written_as_the_models_write_them():
     assert row["last_activity_at"] == "2026-11-29T06:56:45.355000Z"
 
 
-def test_a_message_lists_at_most_50_of_its_cc_and_attachments():
+def test_a_message_lists_at_most_10_of_its_cc_and_50_of_its_attachments_and_none_shown_as_one_line():
     many = Message(
         direction="inbound",
         at=None,
@@ -77,7 +78,9 @@ def test_a_message_lists_at_most_50_of_its_cc_and_attachments():
         attachments=tuple(Attachment(filename=f"f{i}.pdf") for i in range(500)),
     )
     out = message_out(3, many, "text", False, first_attachment=7).model_dump(by_alias=True)
-    assert [p["email"] for p in out["cc"]] == [f"p{i}@x.com" for i in range(MAX_LISTED)]
+    assert [p["email"] for p in out["cc"]] == [f"p{i}@x.com" for i in range(MAX_CC)]
     assert [(a["number"], a["filename"]) for a in out["attachments"]] == [
         (7 + i, f"f{i}.pdf") for i in range(MAX_LISTED)
     ]
+    brief = message_out(3, many, "first words", True, first_attachment=7).model_dump(by_alias=True)
+    assert brief["cc"] == [] and brief["attachments"] == []

@@ -301,3 +301,39 @@ async def test_threads_with_quoted_history_are_ten_times_smaller_than_their_json
             concise += count_tokens(text_of(await client.call_tool("get_thread", arguments)))
     assert threads >= 40
     assert raw / concise >= 10, f"{threads} threads: raw {raw} tokens, concise {concise} ({raw / concise:.2f}x)"
+
+
+def test_scheduled_replies_are_shown_ten_at_most_each_cut_in_text_and_structured_alike():
+    """5,000 scheduled replies made 505,172 tokens of an 8,000-token thread, and one of 5 MB as
+    much structured content: those still to go come first, ten at most, each cut alike."""
+    lead = Person(name="Ana", email="ana@lumen.io")
+    many = tuple(
+        ScheduledReply(id=f"s{i}", text=f"Reply {i} " + "x" * 10_000, scheduled_for=T0, status="pending")
+        for i in range(5_000)
+    )
+    failed = (ScheduledReply(id="f", text="Did not go", scheduled_for=T0, status="failed"),)
+    thread = Thread(
+        conversation=Conversation(id="c1", provider="x", correspondent=lead, last_activity_at=T0),
+        messages=(Message(direction="inbound", at=T0, sender=lead, text="Hi"),),
+        scheduled=failed + many,
+    )
+    rendered = render_thread("X", thread, detailed=False, budget=8000)
+    assert count_tokens(rendered.text) < 2_000
+    assert rendered.text.rstrip().endswith("- 4,991 more scheduled replies, not shown")
+    assert [s.text[:8] for s in rendered.scheduled] == [f"Reply {i} "[:8] for i in range(10)]  # pending first
+    assert all(len(s.text) <= 400 and s.text in rendered.text for s in rendered.scheduled)
+
+
+def test_the_newest_message_alone_is_cut_to_fit_the_budget():
+    """It is shown whatever the budget, but 20,000 characters of CJK text made 47,298 tokens of
+    an 8,000-token thread."""
+    lead = Person(name="Ana", email="ana@lumen.io")
+    dense = "".join(chr(0x4E00 + (i * 7919) % 20_000) for i in range(20_000))
+    thread = Thread(
+        conversation=Conversation(id="c1", provider="x", correspondent=lead, last_activity_at=T0),
+        messages=(Message(direction="inbound", at=T0, sender=lead, text=dense),),
+    )
+    for detailed in (False, True):
+        rendered = render_thread("X", thread, detailed=detailed, budget=8000)
+        assert 7_000 < count_tokens(rendered.text) <= 8_000
+        assert "[cut to fit this answer's budget: " in rendered.text and dense[:100] in rendered.text

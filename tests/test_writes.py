@@ -577,6 +577,7 @@ async def test_a_drafts_list_far_longer_than_any_real_one_is_shown_within_bounds
     """lemlist keeps 10 drafts a conversation; one that answered 120, each with a 20,000-character
     id, subject and preview, is listed 50 at most, each field cut, in text and structured content."""
     from leadinbox_mcp.providers.lemlist.client import LemlistClient, LemlistSettings
+    from leadinbox_mcp.providers.writes import WORD_CHARS
     from leadinbox_mcp.tools.results.structured import MAX_FIELD_CHARS, MAX_LISTED
 
     drafts = [
@@ -603,4 +604,18 @@ async def test_a_drafts_list_far_longer_than_any_real_one_is_shown_within_bounds
     assert text.startswith(f"120 drafts in lemlist conversation lemlist:ctc_8HZgwnJsQo8fstcnS; the first {MAX_LISTED} ")
     assert len(text) < 50_000 and len(json.dumps(result.structured_content)) < 100_000
     listed = result.structured_content["drafts"]
-    assert len(listed) == MAX_LISTED and all(len(d["id"]) == len(d["subject"]) == MAX_FIELD_CHARS for d in listed)
+    # A provider's word about a write is cut where no real one ends (WORD_CHARS), within MAX_FIELD_CHARS.
+    assert len(listed) == MAX_LISTED and all(len(d["id"]) == len(d["subject"]) == WORD_CHARS for d in listed)
+    assert WORD_CHARS <= MAX_FIELD_CHARS
+
+
+def test_a_providers_words_about_a_write_are_cut_where_no_real_one_ends():
+    """A megabyte of draft id made a 500,000-token save_draft answer, and its log line took
+    minutes to write; 2,000 refused recipients a 1,267,018-token send_reply answer."""
+    from leadinbox_mcp.providers.writes import WORD_CHARS, Draft, Sent
+
+    draft = Draft(id="d" * 1_000_000, channel="c" * 1_000_000, subject="s" * 10_000)
+    assert len(draft.id) == len(draft.channel or "") == len(draft.subject or "") == WORD_CHARS
+    sent = Sent(id="m" * 100_000, rejected=tuple(f"p{i}@x.com: " + "no " * 1_000 for i in range(2_000)))
+    assert len(sent.id or "") == WORD_CHARS and len(sent.rejected) == 20
+    assert all(len(r) == WORD_CHARS for r in sent.rejected) and sent.rejected[0].startswith("p0@x.com: no")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator
 
 from leadinbox_mcp.providers.errors import ProviderError
 from leadinbox_mcp.providers.model import Frozen
@@ -32,23 +34,34 @@ class WriteUnsupported(ProviderError):
     """The provider documents no such write; the sentence says what the account can do instead."""
 
 
+def _short(value: str | None) -> str | None:
+    """A provider's word about a write (an id, a channel, a status), cut where no real one ends:
+    it is shown and logged, and a megabyte of id made a 500,000-token answer and a log line that
+    took minutes to write."""
+    return value[:WORD_CHARS] if value is not None else None
+
+
+WORD_CHARS = 200
+Short = Annotated[str, AfterValidator(_short)]
+
+
 class Draft(Frozen):
-    id: str
-    subject: str | None = None
-    preview: str | None = None
-    channel: str | None = None
+    id: Short
+    subject: Short | None = None
+    preview: Short | None = None
+    channel: Short | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
 
 class Sent(Frozen):
-    id: str | None
+    id: Short | None
     """The provider's id of the reply (what cancel_scheduled_reply takes), where it gives one."""
     scheduled_for: datetime | None = None
     """When it goes out, for a scheduled reply; None: sent now."""
-    status: str | None = None
-    rejected: tuple[str, ...] = ()
-    """Recipients the provider refused, with its reason, where it says."""
+    status: Short | None = None
+    rejected: Annotated[tuple[Short, ...], AfterValidator(lambda refused: refused[:20])] = ()
+    """Recipients the provider refused, with its reason, where it says (the first 20)."""
 
 
 class NoWrites:
