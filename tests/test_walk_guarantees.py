@@ -14,12 +14,12 @@ from __future__ import annotations
 import copy
 import json
 import math
-from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from random import Random
-from typing import Any
+from typing import Any, TypeVar
 from unittest import mock
 
 import anyio
@@ -670,58 +670,61 @@ class FarMoreThanAsked(ListRewriter):
         return rows + [rows[-1]] * (MAX_LIST_ROWS - len(rows)) + past_the_bound
 
 
-async def test_one_unreadable_row_is_left_out_with_a_note_and_the_rest_is_listed():
-    spoilers: dict[str, SpoilOneRow] = {}
+R = TypeVar("R", bound=ListRewriter)
+
+
+@asynccontextmanager
+async def rewritten(kind: type[R]) -> AsyncIterator[tuple[Client, dict[str, R], list[str]]]:
+    """A client of the sandbox with `kind` in front of each emulator, the rewriters by provider,
+    and the accounts' names."""
+    rewriters: dict[str, R] = {}
 
     def wrap(provider: str, app):
-        spoilers[provider] = SpoilOneRow(provider, app)
-        return spoilers[provider]
+        rewriters[provider] = kind(provider, app)
+        return rewriters[provider]
 
     with sandbox(wrap=wrap) as accounts:
         async with Client(build_server(accounts, requests_per_second=FAST)) as client:
-            names = [a["name"] for a in (await client.call_tool("list_accounts", {})).structured_content["accounts"]]
-            for name in names:
-                provider = next(p for p in LISTS if name.startswith(p))
-                spoilers[provider].on = False
-                clean = await walk(client, {"account": name, "limit": 100})
-                spoilers[provider].on = True
-                spoiled = await walk(client, {"account": name, "limit": 100})
-                spoilers[provider].on = False
-                (bad,) = spoilers[provider].spoiled
-                expected = [r["id"] for r in clean.rows if r["id"] != f"{name}:{bad}"]
-                assert len(expected) == len(clean.rows) - 1, f"{name}: the spoiled row was listed when clean"
-                assert [r["id"] for r in spoiled.rows] == expected, name
-                assert any(
-                    n.startswith(f"{name}: ") and "cannot read" in n and "left out" in n for n in spoiled.notes
-                ), spoiled.notes
-                # Said once: the row had an id, so no note says it came without one.
-                assert not [n for n in spoiled.notes if "without a usable" in n], spoiled.notes
-                spoilers[provider].spoiled.clear()
+            listed = (await client.call_tool("list_accounts", {})).structured_content["accounts"]
+            yield client, rewriters, [a["name"] for a in listed]
+
+
+async def test_one_unreadable_row_is_left_out_with_a_note_and_the_rest_is_listed():
+    async with rewritten(SpoilOneRow) as (client, spoilers, names):
+        for name in names:
+            provider = next(p for p in LISTS if name.startswith(p))
+            spoilers[provider].on = False
+            clean = await walk(client, {"account": name, "limit": 100})
+            spoilers[provider].on = True
+            spoiled = await walk(client, {"account": name, "limit": 100})
+            spoilers[provider].on = False
+            (bad,) = spoilers[provider].spoiled
+            expected = [r["id"] for r in clean.rows if r["id"] != f"{name}:{bad}"]
+            assert len(expected) == len(clean.rows) - 1, f"{name}: the spoiled row was listed when clean"
+            assert [r["id"] for r in spoiled.rows] == expected, name
+            assert any(n.startswith(f"{name}: ") and "cannot read" in n and "left out" in n for n in spoiled.notes), (
+                spoiled.notes
+            )
+            # Said once: the row had an id, so no note says it came without one.
+            assert not [n for n in spoiled.notes if "without a usable" in n], spoiled.notes
+            spoilers[provider].spoiled.clear()
 
 
 async def test_a_page_far_longer_than_asked_is_read_up_to_the_bound_with_a_note():
     """A provider answering 1,200 rows where 100 at most were asked: the first 1,000 are read (a
     quarter of a million would hold the server for seconds), the rest never are (unreadable here,
     they would each be noted), and the listing says so."""
-    inflaters: dict[str, FarMoreThanAsked] = {}
-
-    def wrap(provider: str, app):
-        inflaters[provider] = FarMoreThanAsked(provider, app)
-        return inflaters[provider]
-
-    with sandbox(wrap=wrap) as accounts:
-        async with Client(build_server(accounts, requests_per_second=FAST)) as client:
-            names = [a["name"] for a in (await client.call_tool("list_accounts", {})).structured_content["accounts"]]
-            for name in names:
-                provider = next(p for p in LISTS if name.startswith(p))
-                clean = await walk(client, {"account": name, "limit": 100})
-                inflaters[provider].on = True
-                inflated = await walk(client, {"account": name, "limit": 100})
-                assert not inflaters[provider].on, f"{name}: the list was not asked"
-                assert [r["id"] for r in inflated.rows] == [r["id"] for r in clean.rows], name
-                label = {"sendkit": "SendKit", "sendpilot": "SendPilot", "lemlist": "lemlist", "inboxbase": "InboxBase"}
-                # Said (by every call that lists rows of that page), and nothing else that the clean walk did not say.
-                assert set(inflated.notes) == set(clean.notes) | {
-                    f"{name}: {label[provider]} sent 1,200 conversations in one page, far more than asked for; only the "
-                    "first 1,000 are read, so older conversations may be missing."
-                }, inflated.notes
+    async with rewritten(FarMoreThanAsked) as (client, inflaters, names):
+        for name in names:
+            provider = next(p for p in LISTS if name.startswith(p))
+            clean = await walk(client, {"account": name, "limit": 100})
+            inflaters[provider].on = True
+            inflated = await walk(client, {"account": name, "limit": 100})
+            assert not inflaters[provider].on, f"{name}: the list was not asked"
+            assert [r["id"] for r in inflated.rows] == [r["id"] for r in clean.rows], name
+            label = {"sendkit": "SendKit", "sendpilot": "SendPilot", "lemlist": "lemlist", "inboxbase": "InboxBase"}
+            # Said (by every call that lists rows of that page), and nothing else that the clean walk did not say.
+            assert set(inflated.notes) == set(clean.notes) | {
+                f"{name}: {label[provider]} sent 1,200 conversations in one page, far more than asked for; only the "
+                "first 1,000 are read, so older conversations may be missing."
+            }, inflated.notes

@@ -160,8 +160,9 @@ def render_thread(
         used += _lines_cost(events_at[len(messages)][0])
     shown_full: list[int] = []
     full_blocks: dict[int, tuple[str, str, bool]] = {}
-    for i in range(end - 1, low - 1, -1):
-        check()
+
+    def full(i: int) -> tuple[tuple[str, str, bool], int]:
+        """Message i's block, and what it costs with the events before it."""
         block = _full(
             i + 1,
             messages[i],
@@ -175,26 +176,16 @@ def render_thread(
             file_names,
             first_attachment[i],
         )
-        cost = count_tokens(block[0]) + 2 + _lines_cost(events_at.get(i, ((), ()))[0])
+        return block, count_tokens(block[0]) + 2 + _lines_cost(events_at.get(i, ((), ()))[0])
+
+    for i in range(end - 1, low - 1, -1):
+        check()
+        block, cost = full(i)
         if shown_full and used + cost > budget:
             break
         if not shown_full and used + cost > budget and block[1]:  # the newest message alone: cut to fit
-            over = used + cost - budget
-            bodies.fit(i, detailed, max(FIT_TOKENS, count_tokens(block[1]) - over))
-            block = _full(
-                i + 1,
-                messages[i],
-                lead,
-                messages,
-                fence,
-                detailed,
-                bodies,
-                c.subject,
-                year,
-                file_names,
-                first_attachment[i],
-            )
-            cost = count_tokens(block[0]) + 2 + _lines_cost(events_at.get(i, ((), ()))[0])
+            bodies.fit(i, detailed, max(FIT_TOKENS, count_tokens(block[1]) - (used + cost - budget)))
+            block, cost = full(i)
         full_blocks[i] = block
         shown_full.append(i)
         used += cost
