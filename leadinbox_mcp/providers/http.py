@@ -173,6 +173,7 @@ class HttpClient:
         self._default_limit = default_rate_limit
         self._shared_window = windows
         self._windows: dict[str, Limiter] = {}
+        self._making = anyio.Lock()
 
     async def _connections(self) -> httpx2.AsyncBaseTransport:
         """The connections, made on the first request: aiohttp's import and the TLS context
@@ -180,9 +181,9 @@ class HttpClient:
         They are made in a worker thread: on the event loop they held every other call (and
         /healthz) for 0.2-0.7 s."""
         if self._transport is None:
-            made = await anyio.to_thread.run_sync(_new_transport)
-            if self._transport is None:  # not made meanwhile by a request that came at the same time
-                self._transport = made
+            async with self._making:  # one thread makes them; requests that come meanwhile wait for it
+                if self._transport is None:
+                    self._transport = await anyio.to_thread.run_sync(_new_transport)
         return self._transport
 
     async def aclose(self) -> None:
