@@ -133,6 +133,8 @@ def _note(sentence: str) -> None:
 
 
 _unreadable: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_unreadable_rows", default=None)
+"""Where the rows of the document `parse` is reading could not be read."""
+_notes: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_listing_notes", default=None)
 _nested: ContextVar[list[int] | None] = ContextVar("leadinbox_mcp_nested_items", default=None)
 """The nested items (`Nested`) the document `parse` is reading may still have, and how many were cut."""
 MAX_NESTED = 20_000
@@ -155,9 +157,8 @@ def _capped(value: Any) -> Any:
 
 
 Nested = BeforeValidator(_capped)
-"""For a list inside an entry (attachments, participants, users): read within MAX_NESTED per answer."""
-"""Where the rows of the document `parse` is reading could not be read."""
-_notes: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_listing_notes", default=None)
+"""For a list inside an entry (attachments, participants, users, tags, cc): read within MAX_NESTED
+per answer."""
 
 
 @contextmanager
