@@ -280,6 +280,20 @@ def test_a_walk_over_pages_that_change_returns_each_conversation_once_newest_fir
     assert first == sorted(first, reverse=True) and sum(first) == min(len(fresh), len(everything_changed))
 
 
+def test_new_replies_that_shift_pages_of_one_row_do_not_end_the_walk(slots):
+    """Found by the property above: one row a page (limit=1), and a new reply in each account
+    after every call. sk0's next row waits while sk1's 19 tied rows go; by then 19 new replies
+    have shifted sk0's pages, and the walk read 19 pages of rows newer than it before its own:
+    counted as a provider going round in a circle, they ended the account without c0x001."""
+    accounts = {
+        "sk0": Feed({"c0x000": T0, "c0x001": T0 - timedelta(minutes=13)}),
+        "sk1": Feed({f"c1x{i:03d}": T0 for i in range(19)}),
+    }
+    test_a_walk_over_pages_that_change_returns_each_conversation_once_newest_first.hypothesis.inner_test(  # type: ignore[attr-defined]
+        slots, accounts, 1, False, [(0, 1, 0)]
+    )
+
+
 async def test_rows_that_move_to_the_top_between_pages_are_not_repeated(slots):
     """The issue's case, pinned: page numbers, 3 rows a page; after the first page, two rows not
     yet listed and one already listed get new replies. Every later page is shifted; nothing

@@ -48,9 +48,13 @@ digest of their id); past that, the cursor falls back on the page position for t
 EMPTY_PAGES = 5
 """Empty pages in a row, each with a next page, after which an account's listing ends."""
 STALE_PAGES = 20
-"""Pages in a row that bring nothing new (only rows already returned or newer than the walk),
-after which an account's listing ends; a larger bound, since a page shifted by new replies
-legitimately repeats rows already returned."""
+"""Pages in a row that bring nothing but rows already read in this call, after which an account's
+listing ends (a provider going round the same rows)."""
+NEWER_PAGES = 200
+"""Pages in a row that bring nothing new to the walk, after which an account's listing ends, when
+they hold rows not read before in the call: rows newer than the walk (new replies arriving while
+it goes) shift numbered pages, and with one row a page, 19 new replies made 19 such pages in a
+row before the walk's next row (which STALE_PAGES then lost)."""
 _DIGEST = re.compile(r"^[A-Za-z0-9_-]{8}$")
 _PARTIAL = "*"
 """The cursor's tie field when it could not name every row returned at its time."""
@@ -117,7 +121,8 @@ class Stream:
     Each page is put in newest-first order whatever order the provider sent, an id repeated in
     the pages of one call counts once, and a provider that does not move on ends the account's
     listing with a note: a next-page token already read in this call (a cycle), EMPTY_PAGES
-    empty pages in a row, or STALE_PAGES pages in a row with nothing new."""
+    empty pages in a row, STALE_PAGES pages in a row of rows already read, or NEWER_PAGES pages in a
+    row with nothing new."""
 
     provider: Provider
     query: Query
@@ -150,6 +155,8 @@ class Stream:
         self._ids: set[str] = set()
         """The ids of the rows read in this call, in any page."""
         self._idle = 0
+        self._repeated = 0
+        """Pages in a row with nothing new that held only rows already read in this call."""
         self._empty = 0
         self._last_read: tuple[str | None, tuple[str, ...], Page] | None = None
         """The last page read from the provider in this call: its token, cache key and page."""
@@ -294,11 +301,12 @@ class Stream:
         # Rows newer than this time, or at it and returned, were returned already or are new.
         floor = self.looked_at
         returned = self.reach.returned if self.reach and self.reach.at == floor else set()
-        fresh = 0
+        fresh = unseen = 0
         for index, (key, row) in enumerate(rows):
             if row.id in self._ids:
                 continue  # the same conversation twice in the pages of this call
             self._ids.add(row.id)
+            unseen += 1
             time = key[0]
             if index < first or (
                 floor is not None and (time < floor or (time == floor and digest(row.id) in returned))
@@ -313,9 +321,10 @@ class Stream:
             if self.keep(row):
                 self.ahead.append((row, Position(at.token, index + 1) if index + 1 < len(rows) else after_page, key))
         if fresh:
-            self._idle = self._empty = 0
+            self._idle = self._repeated = self._empty = 0
         elif following is not None:  # nothing ahead refers to after_page: it can still end here
             self._idle += 1
+            self._repeated += not unseen
             self._empty += not rows
             if self._empty >= EMPTY_PAGES:
                 self._note(
@@ -323,9 +332,10 @@ class Stream:
                     "so its listing ends here; older conversations may be missing."
                 )
                 after_page = Position(None, 0, True)
-            elif self._idle >= STALE_PAGES:
+            elif self._repeated >= STALE_PAGES or self._idle >= NEWER_PAGES:
+                pages = STALE_PAGES if self._repeated >= STALE_PAGES else NEWER_PAGES
                 self._note(
-                    f"{self.account}: {label} answered {STALE_PAGES} pages in a row holding only conversations "
+                    f"{self.account}: {label} answered {pages} pages in a row holding only conversations "
                     "already listed (or newer than this walk), so its listing ends here; older conversations may be "
                     "missing."
                 )
