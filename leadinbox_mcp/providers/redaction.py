@@ -80,7 +80,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 def holds_secret(body: bytes, secrets: tuple[str, ...]) -> bool:
     """Whether `body` holds one of `secrets` (the forms `secret_forms` gives) whole, in any case:
     a test cheap enough for every answer a provider sends, so that only one that holds a key
-    pays for `scrub`."""
+    pays for `scrub_body`."""
     needles = _needles(secrets)
     if not needles:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from leadinbox_mcp.providers.errors import UpstreamError
-from leadinbox_mcp.providers.model import Person
+from leadinbox_mcp.providers.model import Page, Person, Thread
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -94,7 +94,7 @@ def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
 
     Rows of a listing (`SkippableRows`) that cannot be read do not fail it: each is replaced by a
     row without a usable id, which the client leaves out, and the listing gets a note (see
-    `listing_notes`)."""
+    `with_parse_notes`)."""
     token, budget = _unreadable.set([]), _nested.set([MAX_NESTED, 0])
     try:
         with gc_paused():
@@ -125,7 +125,7 @@ def parse(model: type[WireT], data: Any, account: str, label: str) -> WireT:
 
 
 def _note(sentence: str) -> None:
-    """A sentence for the listing being read (see `listing_notes`), and the log."""
+    """A sentence for the page or thread being read (see `with_parse_notes`), and the log."""
     log.warning("%s", sentence)
     collected = _notes.get()
     if collected is not None and sentence not in collected:
@@ -134,7 +134,7 @@ def _note(sentence: str) -> None:
 
 _unreadable: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_unreadable_rows", default=None)
 """Where the rows of the document `parse` is reading could not be read."""
-_notes: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_listing_notes", default=None)
+_notes: ContextVar[list[str] | None] = ContextVar("leadinbox_mcp_parse_notes", default=None)
 _nested: ContextVar[list[int] | None] = ContextVar("leadinbox_mcp_nested_items", default=None)
 """The nested items (`Nested`) the document `parse` is reading may still have, and how many were cut."""
 MAX_NESTED = 20_000
@@ -161,17 +161,21 @@ Nested = BeforeValidator(_capped)
 per answer."""
 
 
-@contextmanager
-def listing_notes() -> Iterator[list[str]]:
-    """The sentences `parse` wrote inside (about rows or nested items it left out), for the
-    caller to carry into the listing's or thread's notes: the clients need no code of their own
-    for it."""
+Noted = TypeVar("Noted", Page, Thread)
+
+
+async def with_parse_notes(read: Awaitable[Noted]) -> Noted:
+    """What `read` gives (a provider's page or thread), with the sentences `parse` wrote while it
+    ran (rows or nested items it left out) among its notes: the clients need no code of their
+    own for it."""
     collected: list[str] = []
     token = _notes.set(collected)
     try:
-        yield collected
+        result = await read
     finally:
         _notes.reset(token)
+    new = tuple(note for note in collected if note not in result.notes)
+    return result.model_copy(update={"notes": result.notes + new}) if new else result
 
 
 _UNREADABLE = "\x00unreadable"

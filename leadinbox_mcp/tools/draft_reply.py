@@ -10,6 +10,7 @@ from pydantic import Field
 from leadinbox_mcp.providers.model import Query, Thread
 from leadinbox_mcp.providers.provider import Provider
 from leadinbox_mcp.providers.registry import spec_of
+from leadinbox_mcp.providers.wire_base import with_parse_notes
 from leadinbox_mcp.providers.writes import write_level
 from leadinbox_mcp.tools.listing.merge import Listing
 from leadinbox_mcp.tools.listing.merge import run as listing_run
@@ -18,7 +19,7 @@ from leadinbox_mcp.tools.render.safety import one_line
 from leadinbox_mcp.tools.render.worker import render_in_worker
 from leadinbox_mcp.tools.results.result import inbox_of
 from leadinbox_mcp.tools.shared.arguments import ConversationId
-from leadinbox_mcp.tools.shared.inbox import Inbox, full_id, read_thread
+from leadinbox_mcp.tools.shared.inbox import Inbox, full_id
 
 DEFAULT_GOAL = "answer what the lead asked and move towards the next step they are open to"
 
@@ -34,7 +35,7 @@ async def draft_reply(
     asked last, and what is already scheduled, with the rules of a good reply."""
     inbox = inbox_of(ctx)
     provider, native = inbox.resolve(conversation_id)
-    thread = await read_thread(provider, native)
+    thread = await with_parse_notes(provider.get_thread(native))
     thread_id = full_id(provider.account, native)
     # Off the event loop and within the call's deadline, as get_thread renders (the server sets both).
     rendered = await render_in_worker(provider.label, thread, detailed=False, budget=inbox.budgets.thread_tokens)

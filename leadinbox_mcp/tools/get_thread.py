@@ -6,6 +6,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 
 from leadinbox_mcp.providers.model import Thread
+from leadinbox_mcp.providers.wire_base import with_parse_notes
 from leadinbox_mcp.providers.writes import write_level
 from leadinbox_mcp.tools.listing.cursors import cursors_of, fingerprint
 from leadinbox_mcp.tools.render.rows import CONCISE_SNIPPET, DETAILED_SNIPPET
@@ -14,7 +15,7 @@ from leadinbox_mcp.tools.render.worker import render_in_worker
 from leadinbox_mcp.tools.results.result import inbox_of, result
 from leadinbox_mcp.tools.results.structured import ThreadOut, conversation_out
 from leadinbox_mcp.tools.shared.arguments import ConversationId, Cursor, ResponseFormat
-from leadinbox_mcp.tools.shared.inbox import ToolInputError, full_id, read_thread
+from leadinbox_mcp.tools.shared.inbox import ToolInputError, full_id
 
 if TYPE_CHECKING:
     from leadinbox_mcp.tools.render.thread import Rendered
@@ -50,7 +51,7 @@ async def get_thread(
     thread = await inbox.thread_cache.get((thread_id,)) if cursor else None
     cached = thread is not None
     if thread is None:
-        thread = await read_thread(provider, native)
+        thread = await with_parse_notes(provider.get_thread(native))
     detailed = response_format == "detailed"
     rendered = await render_in_worker(
         provider.label,

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from leadinbox_mcp.providers.model import Conversation, Page, Query
 from leadinbox_mcp.providers.provider import Provider
-from leadinbox_mcp.providers.wire_base import listing_notes
+from leadinbox_mcp.providers.wire_base import with_parse_notes
 from leadinbox_mcp.tools.listing.caches import PageCache
 from leadinbox_mcp.tools.listing.cursors import _RESTART, Position
 from leadinbox_mcp.tools.shared.inbox import ToolInputError
@@ -227,15 +227,10 @@ class Stream:
         key = (self.account, self.query.model_dump_json(), str(self.page_size), token or "")
         page = await self.cache.get(key) if self.resuming else None
         if page is None:
-            with listing_notes() as unreadable:
-                try:
-                    page = await self.provider.list_page(self.query, token, self.page_size)
-                except ValueError:
-                    raise ToolInputError(f"That cursor does not fit account {self.account!r}; {_RESTART}.") from None
-            if unreadable:  # rows the client could not read were left out: said on the page
-                page = page.model_copy(
-                    update={"notes": page.notes + tuple(n for n in unreadable if n not in page.notes)}
-                )
+            try:  # rows the client could not read are left out: said on the page
+                page = await with_parse_notes(self.provider.list_page(self.query, token, self.page_size))
+            except ValueError:
+                raise ToolInputError(f"That cursor does not fit account {self.account!r}; {_RESTART}.") from None
             self._last_read = (token, key, page)
             self.pages += 1
             if self.on_page:

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from leadinbox_mcp.providers.model import Page, Thread
 from leadinbox_mcp.providers.provider import Provider
-from leadinbox_mcp.providers.wire_base import listing_notes
+from leadinbox_mcp.providers.wire_base import with_parse_notes
 from leadinbox_mcp.tools.listing.caches import PAGE_TTL, THREAD_TTL, LocalCache, PageCache, ThreadCache
 from leadinbox_mcp.tools.render.safety import strip_invisible
 
@@ -42,15 +42,6 @@ class Budgets:
     """Token budget of one get_attachment text; a cursor reads the rest."""
 
 
-async def read_thread(provider: Provider, native: str) -> Thread:
-    """`provider.get_thread`, with what reading its answer had to leave out (`parse`'s notes)
-    among the thread's notes, which its header shows."""
-    with listing_notes() as said:
-        thread = await provider.get_thread(native)
-    new = tuple(note for note in said if note not in thread.notes)
-    return thread.model_copy(update={"notes": thread.notes + new}) if new else thread
-
-
 @dataclass(frozen=True)
 class Inbox:
     accounts: Sequence[Provider]
@@ -66,7 +57,7 @@ class Inbox:
         key = (full_id(provider.account, native),)
         thread = await self.thread_cache.get(key)
         if thread is None:
-            thread = await read_thread(provider, native)
+            thread = await with_parse_notes(provider.get_thread(native))
             await self.thread_cache.put(key, thread)
         return thread
 
