@@ -61,7 +61,6 @@ MINIMAL_WITH_GET = '''
 import os
 from contextlib import asynccontextmanager
 
-import httpx2
 from mcp.server import MCPServer
 
 from leadinbox_mcp.providers.transport import AiohttpTransport
@@ -81,9 +80,9 @@ server = MCPServer("minimal", lifespan=closing)
 async def ping(text: str) -> str:
     """One GET of the provider page a 20-row listing reads, sent as leadinbox-mcp sends it."""
     url = os.environ["SENDKIT_BASE_URL"] + "/v1/inbox?limit=20"
-    request = httpx2.Request("GET", url, headers={"X-Api-Key": os.environ["SENDKIT_API_KEY"]})
-    answer = await transport.handle_async_request(request)
-    return str(len(await answer.aread()))
+    headers = {"X-Api-Key": os.environ["SENDKIT_API_KEY"]}
+    status, _, body = await transport.exchange("GET", url, headers, None, {}, 2**24)
+    return str(len(body))
 
 server.run()
 '''

@@ -57,6 +57,7 @@ BROKEN: dict[str, bytes | None] = {
     "/short": answer(BODY)[:-20],  # Content-Length promises more than arrives
     "/bad-chunk": chunked(BODY)[:-12] + b"zz\r\n",
     "/not-gzip": answer(BODY, "Content-Encoding: gzip"),
+    "/gzip-bomb": answer(gzip.compress(b" " * 40 * 2**20), "Content-Encoding: gzip"),  # 40 KiB, 40 MiB decoded
     "/too-long-header": answer(BODY, "X-Pad: " + "p" * 200_000),
     "/slow": b"",  # headers never come: a read timeout
 }

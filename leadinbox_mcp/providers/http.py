@@ -162,20 +162,22 @@ class HttpClient:
         read_timeout: float = 15.0,
         retries: int = 2,
         default_rate_limit: RateLimit = RateLimit(10, 1.0),
-        transport: httpx2.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | Exchange | None = None,
         windows: Callable[[str, RateLimit], Limiter] | None = None,
     ) -> None:
-        """`windows(bucket, limit)` makes the rate-limit window of a bucket where every other
-        client (worker, machine) shares it (the server's Redis); None: in this process."""
+        """`transport`: aiohttp's connections (`transport.AiohttpTransport`) when None, made on
+        the first request; an httpx2 transport is wrapped (`Httpx2Exchange`). `windows(bucket,
+        limit)` makes the rate-limit window of a bucket where every other client (worker,
+        machine) shares it (the server's Redis); None: in this process."""
         self._timeout = httpx2.Timeout(read_timeout, connect=connect_timeout).as_dict()
-        self._transport = transport
+        self._transport = Httpx2Exchange(transport) if isinstance(transport, httpx2.AsyncBaseTransport) else transport
         self._retries = retries
         self._default_limit = default_rate_limit
         self._shared_window = windows
         self._windows: dict[str, Limiter] = {}
         self._making = anyio.Lock()
 
-    async def _connections(self) -> httpx2.AsyncBaseTransport:
+    async def _connections(self) -> Exchange:
         """The connections, made on the first request: aiohttp's import and the TLS context
         would cost a start-up (spawn to the first tools/list) that has no request to make yet.
         They are made in a worker thread: on the event loop they held every other call (and
@@ -209,7 +211,7 @@ class HttpClient:
         while True:
             try:
                 status, headers, body = await self._attempt(call, max_bytes)
-            except (httpx2.RequestError, httpx2.InvalidURL, _BodyTooLarge) as exc:
+            except (httpx2.RequestError, httpx2.InvalidURL, BodyTooLarge) as exc:
                 # RequestError: transport failures, and also a body that its Content-Encoding
                 # does not fit (DecodingError); InvalidURL: a request that cannot be made, e.g. a
                 # provider page cursor of a megabyte sent back as a query parameter.
@@ -276,35 +278,69 @@ class HttpClient:
         left = _remaining()
         return left is None or seconds < left - 0.5
 
-    async def _send(
-        self, transport: httpx2.AsyncBaseTransport, call: Call, max_bytes: int
-    ) -> tuple[int, httpx2.Headers, bytes]:
-        """One exchange, straight to the transport: httpx2's client around it adds redirects,
-        cookies and auth, none of which a provider call uses, for about 40 µs a request."""
-        url, params = _with_query(call.url, call.params)
-        headers = httpx2.Headers(_HEADERS)
-        headers.update(call.headers)
-        request = httpx2.Request(
-            call.method, url, params=params, headers=headers, json=call.body, extensions={"timeout": self._timeout}
-        )
-        r = await transport.handle_async_request(request)
+    async def _send(self, transport: Exchange, call: Call, max_bytes: int) -> tuple[int, Mapping[str, str], bytes]:
+        headers = {**_HEADERS, **call.headers}
+        url = wire_url(call.url, call.params)
+        return await transport.exchange(call.method, url, headers, call.body, self._timeout, max_bytes)
+
+
+class Exchange(Protocol):
+    """Connections that send a request and read its answer (see `transport.AiohttpTransport`)."""
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: Any,
+        timeout: Mapping[str, float | None],
+        max_bytes: int,
+    ) -> tuple[int, Mapping[str, str], bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class Httpx2Exchange:
+    """An httpx2 transport (httpx2's own, a mock, an ASGI app) as the connections of an HttpClient."""
+
+    def __init__(self, transport: httpx2.AsyncBaseTransport) -> None:
+        self.transport = transport
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: Any,
+        timeout: Mapping[str, float | None],
+        max_bytes: int,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        request = httpx2.Request(method, url, headers=headers, json=body, extensions={"timeout": timeout})
+        r = await self.transport.handle_async_request(request)
         try:
             declared = r.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise _BodyTooLarge()
+                raise BodyTooLarge()
             chunks: list[bytes] = []
             size = 0
             async for chunk in r.aiter_bytes():
                 size += len(chunk)
                 if size > max_bytes:
-                    raise _BodyTooLarge()
+                    raise BodyTooLarge()
                 chunks.append(chunk)
             return r.status_code, r.headers, b"".join(chunks)
         finally:
             await r.aclose()
 
+    async def aclose(self) -> None:
+        await self.transport.aclose()
 
-def _new_transport() -> httpx2.AsyncBaseTransport:
+
+class BodyTooLarge(Exception):
+    """An answer longer than the exchange may read."""
+
+
+def _new_transport() -> Exchange:
     from leadinbox_mcp.providers.transport import AiohttpTransport
 
     return AiohttpTransport()
@@ -313,14 +349,22 @@ def _new_transport() -> httpx2.AsyncBaseTransport:
 _HEADERS = {"User-Agent": "leadinbox-mcp", "Accept": "application/json", "Accept-Encoding": "gzip, deflate"}
 
 
-def _with_query(url: str, params: Mapping[str, str | int]) -> tuple[str, dict[str, str | int] | None]:
-    """The request's URL with `params` encoded into it as httpx2 encodes them (urlencode, and
-    true/false for booleans), and the params left for httpx2 to merge (None): its merge parses and
-    re-encodes the URL, 30 us a request. A URL that has a query already is left to that merge."""
-    if not params or "?" in url:
-        return url, dict(params) or None
+def wire_url(url: str, params: Mapping[str, str | int]) -> str:
+    """The URL a request is sent to, as httpx2 sends it: `url` normalized and encoded as httpx2.URL
+    does it (remembered when it has no query: a provider's paths repeat), and `params` encoded as httpx2 encodes them
+    (urlencode, and true/false for booleans). A URL that has a query already is left to httpx2
+    (whose `params` replace that query)."""
+    if "?" in url:  # e.g. a provider's next-page link
+        return str(httpx2.URL(url, params=dict(params)) if params else httpx2.URL(url))
+    if not params:
+        return _normalized(url)
     pairs = [(key, "true" if value is True else "false" if value is False else value) for key, value in params.items()]
-    return f"{url}?{urllib.parse.urlencode(pairs)}", None
+    return f"{_normalized(url)}?{urllib.parse.urlencode(pairs)}"
+
+
+@lru_cache(maxsize=1024)
+def _normalized(url: str) -> str:
+    return str(httpx2.URL(url))
 
 
 @dataclass(frozen=True)
@@ -329,10 +373,6 @@ class Download:
     content_type: str | None
     secrets: tuple[str, ...] = ()
     """The account's key in its forms: to `scrub` from the text read out of the file."""
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 # Worth another try: the connection failed or the answer was cut off mid-way.
@@ -558,7 +598,7 @@ def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> An
 
 def _transport_error(call: Call, exc: Exception, max_bytes: int) -> UpstreamError:
     who = f"{call.account}: {call.provider_label}"
-    if isinstance(exc, _BodyTooLarge):
+    if isinstance(exc, BodyTooLarge):
         return UpstreamError(f"{who} sent a response larger than {_size(max_bytes)}; refused.")
     if isinstance(exc, httpx2.TimeoutException):
         return UpstreamError(f"{who} did not answer in time; try again shortly.")
