@@ -507,6 +507,46 @@ async def test_items_inside_the_entries_are_read_within_a_bound_per_answer():
     ]
 
 
+@pytest.mark.parametrize("budget", [8000, 1000])
+async def test_a_messages_attachments_line_fits_the_budget(budget):
+    """50 attachments named in 200 Chinese characters each made the newest message's line 11,000
+    characters (15,580 tokens against 8,000): the line lists what fits a bound (a quarter of the
+    budget at most) and counts the rest by number, and the newest message's text fits the rest."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from leadinbox_mcp.tools.render.tokens import count_tokens
+
+    names = ["".join(chr(0x4E00 + (i * 211 + j * 7) % 20_000) for j in range(200)) + f"{i}.pdf" for i in range(50)]
+    files = [{"filename": name, "contentType": "application/pdf", "size": 90_000} for name in names]
+    words = "".join(chr(0x4E00 + (j * 13) % 20_000) for j in range(25_000))
+    message = {"type": "reply", "content": words, "receivedAt": "2026-01-01T00:00:00Z", "attachments": files}
+    detail = {"id": "t1", "lead": {"email": "a@x.com"}, "messages": [message]}
+
+    async def thread(request):
+        return JSONResponse({"success": True, "data": detail})
+
+    with LoopbackServer(Starlette(routes=[Route("/v1/inbox/t1", thread)])) as provider:
+        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")],
+            budgets=Budgets(thread_tokens=budget),
+            requests_per_second=FAST,
+        )
+        async with Client(server) as client:
+            result = await client.call_tool("get_thread", {"conversation_id": "sendkit:t1"})
+    text = text_of(result)
+    assert not result.is_error, text
+    assert count_tokens(text) <= budget, count_tokens(text)
+    (line,) = [line for line in text.splitlines() if line.startswith("Attachments: ")]
+    listed = line.count("(PDF, 88 KB)")
+    assert 1 <= listed < 50 and line.endswith(
+        f"; {50 - listed} more, #{listed + 1}-#50 (get_attachment reads them by number)"
+    )
+    assert words[:200] in text  # the message's own words still come first
+
+
 async def test_structured_content_is_bounded_as_the_text_is():
     """A name of 200,000 characters and 200,000 tags made 5 MB of structured content for a
     489-character text: each field an outside party wrote is cut as the text cuts it, each list

@@ -45,6 +45,10 @@ FIT_TOKENS = 500
 """The newest message, cut to fit the budget, keeps at least this many tokens of its text."""
 PAGING_TOKENS = 120
 """Reserved for the lines that say what was shortened and how to read it (with a cursor)."""
+ATTACHMENTS_BYTES = 2000
+"""A message's attachments line lists files up to this many bytes of UTF-8 (which bound its
+tokens), or a quarter of the budget if less, and counts the rest with their numbers: 50 long
+names in Chinese made one message's line 11,000 characters, twice a whole thread's budget."""
 MAX_MESSAGES = 2000
 """Only the newest this many messages of a thread are rendered (older ones are counted, and said
 to exist): the number of messages one call looks at, and the pages a cursor walks, stay bounded."""
@@ -175,6 +179,7 @@ def render_thread(
             year,
             file_names,
             first_attachment[i],
+            min(ATTACHMENTS_BYTES, budget // 4),
         )
         return block, count_tokens(block[0]) + 2 + _lines_cost(events_at.get(i, ((), ()))[0])
 
@@ -425,8 +430,10 @@ def _full(
     year: int | None,
     file_names: Counter[str],
     first_attachment: int,
+    attachments_bytes: int,
 ) -> tuple[str, str, bool]:
-    """The message's block of text, its plain body, and whether that body is abridged."""
+    """The message's block of text, its plain body, and whether that body is abridged. Its
+    attachments line lists files within `attachments_bytes` (at least one)."""
     if not detailed and m.auto_reply:
         words = _auto_reply_gist(bodies.get(number - 1, False).text)
         return _brief(number, m, lead, fence, words, year, messages), words, True
@@ -451,12 +458,17 @@ def _full(
     listed = [
         (n, a) for n, a in enumerate(m.attachments, first_attachment) if detailed or not _INLINE_IMAGE.match(a.filename)
     ]
-    attachments = [describe(a, None if _names_one(a.filename, file_names) else n) for n, a in listed[:MAX_LISTED]]
-    if len(listed) > MAX_LISTED:
-        more = len(listed) - MAX_LISTED
-        attachments.append(
-            f"{more:,} more, #{listed[MAX_LISTED][0]}-#{listed[-1][0]} (get_attachment reads them by number)"
-        )
+    attachments: list[str] = []
+    size = 0
+    for n, a in listed[:MAX_LISTED]:
+        described = describe(a, None if _names_one(a.filename, file_names) else n)
+        size += len(described.encode()) + 2
+        if attachments and size > attachments_bytes:
+            break
+        attachments.append(described)
+    if len(listed) > len(attachments):
+        rest = listed[len(attachments) :]
+        attachments.append(f"{len(rest):,} more, #{rest[0][0]}-#{rest[-1][0]} (get_attachment reads them by number)")
     if attachments:
         lines.append("Attachments: " + "; ".join(attachments))
     return "\n".join(lines), trimmed.text, False
