@@ -205,7 +205,7 @@ class HttpClient:
             _decode(call, status, headers, body)  # raises the sentence of that status
         return Download(body, headers.get("content-type"), call.secrets)
 
-    async def _exchange(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
+    async def _exchange(self, call: Call, max_bytes: int) -> tuple[int, Mapping[str, str], bytes]:
         repeatable = call.repeatable if call.repeatable is not None else call.method in REPEATABLE_METHODS
         attempt = 0
         while True:
@@ -231,7 +231,7 @@ class HttpClient:
                     continue
             return status, headers, body
 
-    async def _attempt(self, call: Call, max_bytes: int) -> tuple[int, httpx2.Headers, bytes]:
+    async def _attempt(self, call: Call, max_bytes: int) -> tuple[int, Mapping[str, str], bytes]:
         """One request within the call's deadline (one cancel scope for the wait in our own rate
         limiter and the exchange), or the sentence of whichever of the two ran out of time."""
         end = _deadline.get()
@@ -414,7 +414,7 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _wait_from(headers: httpx2.Headers) -> float | None:
+def _wait_from(headers: Mapping[str, str]) -> float | None:
     """How long the provider asks us to wait: Retry-After, else X-RateLimit-Reset when it is a
     date (lemlist documents it as a date string, not an epoch; a bare number is ambiguous
     between seconds and an epoch, so it is not read)."""
@@ -544,7 +544,7 @@ def _error_shaped(data: Any, method: str) -> bool:
 _ERROR_STATUSES = frozenset({"error", "fail", "failed", "failure"})
 
 
-def _decode(call: Call, status: int, headers: httpx2.Headers, body: bytes) -> Any:
+def _decode(call: Call, status: int, headers: Mapping[str, str], body: bytes) -> Any:
     who = f"{call.account}: {call.provider_label}"
     if 200 <= status < 300 and call.method != "GET" and not body.strip():
         return None  # a write answered 204, or 200 with nothing to say
