@@ -299,6 +299,9 @@ class SendPilotClient(ApiClient):
             "workspace, or belongs to another user; list conversations to get a valid id)"
         )
         received: list[wire.Message] = []
+        """The messages read, in the order they came; at most the newest 2 * MAX_MESSAGES are held."""
+        arrival = _Arrival()
+        read = 0
         seen_ids: set[str] = set()
         seen_tokens: set[str] = set()
         token: str | None = None
@@ -316,7 +319,7 @@ class SendPilotClient(ApiClient):
             try:
                 page, came = await self._messages(self._call(_messages_path(native), params, missing, forbidden))
             except ProviderError as exc:
-                if not received:
+                if not read:
                     raise
                 failure = str(exc)  # what was read is shown, and this says why the rest is not
                 break
@@ -326,22 +329,26 @@ class SendPilotClient(ApiClient):
                 if m.id not in seen_ids:
                     seen_ids.add(m.id)
                     received.append(m)
+                    arrival.add(m.sent_at)
+                    read += 1
+            if len(received) > 2 * MAX_MESSAGES:  # only the newest MAX_MESSAGES are shown
+                received = received[-MAX_MESSAGES:] if arrival.order == "oldest first" else _newest(received)
             token = page.pagination.continuation_token
             more = page.pagination.has_more is not False and bool(token or page.pagination.has_more)
             if not more or not token or token in seen_tokens:
                 break
-            if _arrival(received) == "newest first" and len(received) >= MAX_MESSAGES:
+            if arrival.order == "newest first" and read >= MAX_MESSAGES:
                 break  # everything further is older than what will be kept
             left = time_left()
             if left is not None and left < max(THREAD_MARGIN, 3 * slowest):
                 break
-        notes = [_cut(received)] + ([failure] if failure else []) if more else []
+        notes = [_cut(read, arrival)] + ([failure] if failure else []) if more else []
         # A thread cut short has its newest message only when the pages came newest first.
-        newest_read = not more or _arrival(received) == "newest first"
+        newest_read = not more or arrival.order == "newest first"
         messages = _oldest_first(received)
-        if len(messages) + unread_part > MAX_MESSAGES:
+        if read + unread_part > MAX_MESSAGES:
             notes.append(
-                f"Only the newest {MAX_MESSAGES} of {len(messages) + unread_part} messages read are shown; older ones "
+                f"Only the newest {MAX_MESSAGES} of {read + unread_part} messages read are shown; older ones "
                 "were left out."
             )
             messages = messages[-MAX_MESSAGES:]
@@ -538,30 +545,47 @@ def _attachments(m: wire.Message) -> tuple[model.Attachment, ...]:
     return items
 
 
-def _arrival(messages: list[wire.Message]) -> str | None:
-    """The order the pages brought the messages in: "newest first", "oldest first" or None."""
-    dated = [m.sent_at for m in messages if m.sent_at is not None]
-    if len(dated) < 2 or dated[0] == dated[-1]:
-        return None
-    if all(a >= b for a, b in zip(dated, dated[1:])):
-        return "newest first"
-    if all(a <= b for a, b in zip(dated, dated[1:])):
-        return "oldest first"
-    return None
+class _Arrival:
+    """The order a thread's pages brought its messages in, told one message at a time: "newest
+    first", "oldest first" or None (fewer than two dated, all at one time, or neither order)."""
+
+    def __init__(self) -> None:
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.falling = self.rising = True
+
+    def add(self, at: datetime | None) -> None:
+        if at is None:
+            return
+        if self.last is not None:
+            self.falling &= at <= self.last
+            self.rising &= at >= self.last
+        else:
+            self.first = at
+        self.last = at
+
+    @property
+    def order(self) -> str | None:
+        if self.first is None or self.first == self.last:
+            return None
+        return "newest first" if self.falling else "oldest first" if self.rising else None
 
 
-def _cut(received: list[wire.Message]) -> str:
-    """The note for a thread whose pages were not all read: which part is missing."""
-    order = _arrival(received)
-    if order == "newest first":
-        return f"Only the newest {len(received)} messages of this conversation were read; older ones were not fetched."
-    if order == "oldest first":
-        last = max(m.sent_at for m in received if m.sent_at is not None)
+def _cut(read: int, arrival: _Arrival) -> str:
+    """The note for a thread whose pages were not all read (`read` messages): which part is missing."""
+    if arrival.order == "newest first":
+        return f"Only the newest {read} messages of this conversation were read; older ones were not fetched."
+    if arrival.order == "oldest first":
         return (
-            f"Only the oldest {len(received)} messages of this conversation could be read (SendPilot sends them "
-            f"oldest first): newer ones, after {last:%Y-%m-%d %H:%M} UTC, are missing."
+            f"Only the oldest {read} messages of this conversation could be read (SendPilot sends them "
+            f"oldest first): newer ones, after {arrival.last:%Y-%m-%d %H:%M} UTC, are missing."
         )
-    return f"Only {len(received)} messages of this conversation were read; SendPilot has more, which are missing."
+    return f"Only {read} messages of this conversation were read; SendPilot has more, which are missing."
+
+
+def _newest(messages: list[wire.Message]) -> list[wire.Message]:
+    """The newest MAX_MESSAGES of messages that came in no order, oldest first."""
+    return _oldest_first(messages)[-MAX_MESSAGES:]
 
 
 def _oldest_first(messages: list[wire.Message]) -> list[wire.Message]:
