@@ -45,6 +45,8 @@ WHOLE: dict[str, bytes] = {
     "/plain": answer(),
     "/chunked": chunked(BODY),
     "/gzip": answer(GZIPPED, "Content-Encoding: gzip"),
+    "/gzip-twice": answer(gzip.compress(GZIPPED), "Content-Encoding: gzip, gzip"),
+    "/unasked-coding": answer(BODY, "Content-Encoding: br"),  # not asked for, and not decoded: read as it came
     "/long-header": answer(BODY, "Link: <https://api.example.com/v1/inbox?cursor=" + "c" * 60_000 + '>; rel="next"'),
     "/cookie": answer(BODY, "Set-Cookie: session=abc123; Path=/"),
     "/empty": answer(b"", status="204 No Content"),
