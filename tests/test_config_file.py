@@ -142,6 +142,11 @@ MISTAKES = [
     ),
     ('[accounts.a]\nprovider = "lemlist"\napi_key = 42\n', "account 'a', field 'api_key': must be a string."),
     (
+        '[accounts.a]\nprovider = "lemlist"\napi_key = "lemlist_cl\u00e9_7d3f"\n',
+        "account 'a', field 'api_key': api_key holds a character an HTTP header cannot carry (a key is letters, "
+        "digits and punctuation): copy the key again.",
+    ),
+    (
         '[accounts.a]\nprovider = "inboxbase"\napi_key = "k"\nidentity = "a@inboxbase.ai,b@inboxbase.ai"\n',
         "account 'a': a named InboxBase account reads one identity: give each identity an account of its own.",
     ),
@@ -171,6 +176,27 @@ def test_each_mistake_stops_the_start_with_one_sentence(tmp_path, toml, sentence
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.startswith(f"leadinbox-mcp: {path}: ") and sentence in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow  # runs the command as a subprocess
+def test_a_key_an_http_header_cannot_carry_stops_the_start_without_showing_it():
+    """From the environment too: one sentence naming the variable, and not the key."""
+    done = run_cli("serve", env=env_for(None, SENDKIT_API_KEY="sk_live_\u00a07d3f19c2a8b6"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr == (
+        "leadinbox-mcp: SENDKIT_API_KEY holds a character an HTTP header cannot carry (a key is letters, digits "
+        "and punctuation): copy the key again\n"
+    )
+
+
+async def test_a_key_pasted_with_white_space_around_it_is_read_without_it(upstreams, monkeypatch):
+    """A key with a newline or spaces around it failed every request ("could not be reached")."""
+    monkeypatch.setenv("SENDKIT_API_KEY", f"  {EU_KEY}\n")
+    monkeypatch.setenv("SENDKIT_BASE_URL", upstreams["eu"][1])
+    async with Client(build_server(configured_accounts(None), requests_per_second=FAST)) as client:
+        result = await client.call_tool("list_conversations", {"limit": 3})
+    assert not result.is_error, text_of(result)
+    assert len(result.structured_content["conversations"]) == 3
 
 
 @pytest.mark.slow  # runs the command as a subprocess
