@@ -142,6 +142,11 @@ MISTAKES = [
     ),
     ('[accounts.a]\nprovider = "lemlist"\napi_key = 42\n', "account 'a', field 'api_key': must be a string."),
     (
+        '[accounts.a]\nprovider = "sendkit"\napi_key = "k"\nworkspace_id = "ws_1\\n2"\n',
+        "account 'a', field 'workspace_id': workspace_id holds a character an HTTP header cannot carry (a workspace "
+        "id is letters, digits and punctuation): copy the workspace id again.",
+    ),
+    (
         '[accounts.a]\nprovider = "lemlist"\napi_key = "lemlist_cl\u00e9_7d3f"\n',
         "account 'a', field 'api_key': api_key holds a character an HTTP header cannot carry (a key is letters, "
         "digits and punctuation): copy the key again.",

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ProviderSettings(BaseSettings):
     """Subclasses set `env_prefix` (SENDKIT_, ...) and the default `base_url`."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)  # no key in an error's text
 
     api_key: SecretStr | None = None
     base_url: str
@@ -24,13 +24,19 @@ class ProviderSettings(BaseSettings):
         HTTP header cannot carry stops the start, with a sentence that does not show it."""
         if value is None:
             return None
-        key = value.get_secret_value().strip()
-        if key and not _HEADER_TEXT.fullmatch(key):
+        return SecretStr(cls.header_value(value.get_secret_value(), "API_KEY", "a key"))
+
+    @classmethod
+    def header_value(cls, value: str, field: str, what: str) -> str:
+        """`value` of the variable `field` (without the prefix), sent in a header: stripped of
+        white space around it, or refused (`what` it is, e.g. "a key") without showing it."""
+        value = value.strip()
+        if value and not _HEADER_TEXT.fullmatch(value):
             raise ValueError(
-                f"{cls.model_config.get('env_prefix', '')}API_KEY holds a character an HTTP header cannot carry "
-                "(a key is letters, digits and punctuation): copy the key again"
+                f"{cls.model_config.get('env_prefix', '')}{field} holds a character an HTTP header cannot carry "
+                f"({what} is letters, digits and punctuation): copy the {what.removeprefix('a ')} again"
             )
-        return SecretStr(key)
+        return value
 
     @field_validator("base_url")
     @classmethod

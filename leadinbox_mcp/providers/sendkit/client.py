@@ -6,6 +6,7 @@ import re
 from typing import ClassVar
 from urllib.parse import quote
 
+from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
 from leadinbox_mcp.providers import model
@@ -34,6 +35,12 @@ class SendKitSettings(ProviderSettings):
 
     workspace_id: str | None = None
     base_url: str = DEFAULT_BASE_URL
+
+    @field_validator("workspace_id")
+    @classmethod
+    def _sendable_workspace(cls, value: str | None) -> str | None:
+        """Sent as X-Workspace-Id with a platform key."""
+        return None if value is None else cls.header_value(value, "WORKSPACE_ID", "a workspace id") or None
 
 
 class SendKitClient(ApiClient):
