@@ -592,6 +592,66 @@ async def test_structured_content_is_bounded_as_the_text_is():
     assert header["correspondent"] == shown["correspondent"] and header["tags"] == shown["tags"]
 
 
+async def test_each_list_in_the_structured_content_is_bounded_in_characters_too():
+    """50 attachments of 300-character names on each message one thread page showed made 700 kB of
+    structured content for an 8,000-token text, and 50 tags of 300 characters on each of 20 rows
+    340 kB: each list (tags, attachments, cc) stops at LIST_CHARS of strings (its first item
+    always shown)."""
+    import json
+
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from leadinbox_mcp.tools.results.structured import LIST_CHARS
+
+    long = "x" * 400
+
+    def tags(i):
+        return [f"{i}{j}{long}" for j in range(60)]
+
+    rows = [
+        {"id": f"t{i}", "lead": {"email": f"a{i}@x.com"}, "repliedAt": f"2026-01-01T00:{i:02d}:00Z", "tags": tags(i)}
+        for i in range(20)
+    ]
+    files = [{"filename": f"{j}{long}.pdf", "contentType": "application/pdf"} for j in range(60)]
+    messages = [
+        {"type": "reply", "content": f"Reply {k}.", "receivedAt": f"2026-01-01T00:{k:02d}:00Z", "attachments": files}
+        for k in range(40)
+    ]
+
+    async def listing(request):
+        return JSONResponse({"success": True, "data": rows, "pagination": {}})
+
+    async def thread(request):
+        return JSONResponse({"success": True, "data": {**rows[0], "messages": messages}})
+
+    routes = [Route("/v1/inbox", listing), Route("/v1/inbox/t0", thread)]
+    with LoopbackServer(Starlette(routes=routes)) as provider:
+        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
+        )
+        async with Client(server) as client:
+            listed = await client.call_tool("list_conversations", {"limit": 20})
+            opened = await client.call_tool(
+                "get_thread", {"conversation_id": "sendkit:t0", "response_format": "detailed"}
+            )
+    for result in (listed, opened):
+        assert not result.is_error, text_of(result)
+    assert len(json.dumps(listed.structured_content)) < 60_000, len(json.dumps(listed.structured_content))
+    assert len(json.dumps(opened.structured_content)) < 120_000, len(json.dumps(opened.structured_content))
+    for row in listed.structured_content["conversations"]:
+        assert 1 < len(row["tags"]) < 50 and sum(map(len, row["tags"])) <= LIST_CHARS
+        assert row["tags"][0] == tags(int(row["id"][len("sendkit:t") :]))[0][:299] + "…"
+    full = [m for m in opened.structured_content["messages"] if not m["abridged"]]
+    assert full and all(1 < len(m["attachments"]) < 50 for m in full)
+    assert all(sum(len(a["filename"]) + len(a["content_type"]) for a in m["attachments"]) <= LIST_CHARS for m in full)
+    assert [a["number"] for a in full[-1]["attachments"]] == list(
+        range(39 * 60 + 1, 39 * 60 + 1 + len(full[-1]["attachments"]))
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Cost: what is shown, not the thread
 # ---------------------------------------------------------------------------------------------

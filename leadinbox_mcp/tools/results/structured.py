@@ -3,9 +3,10 @@ domain model. Names are the agent-facing contract: keep them stable."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import to_jsonable_python
@@ -39,6 +40,11 @@ most: 20,000 attachments on one message made 2 MB of structured content for a 94
 get_attachment still reads any of them by number."""
 MAX_CC = 10
 """Of a message's cc, those shown, in its text line and here."""
+LIST_CHARS = 2000
+"""Each such list is also cut where its strings come to this many characters in all (at least its
+first item is shown), as a message's attachments line is in the text: 50 attachments of
+300-character names on each of the messages one thread page showed made 700 kB of structured
+content for an 8,000-token text."""
 _WHOLE = frozenset({"account", "provider", "text", "snippet", "notice", "notes", "next_cursor"})
 """Fields kept whole: this server's own (names, sentences, cursors), and texts the renderer has
 already fitted to the call's token budget."""
@@ -53,12 +59,44 @@ def _safe(value: object) -> object:
 
 
 def _field(value: object) -> object:
-    """`_safe`, within MAX_FIELD_CHARS (and MAX_LISTED strings for a list of them)."""
+    """`_safe`, within MAX_FIELD_CHARS (and MAX_LISTED strings within LIST_CHARS for a list of them)."""
     if isinstance(value, str):
-        return _safe_text(value if len(value) <= MAX_FIELD_CHARS else value[: MAX_FIELD_CHARS - 1] + "…")
+        return _text_field(value)
     if isinstance(value, list) and value and isinstance(value[0], str):
-        return [_field(v) for v in value[:MAX_LISTED]]
+        return _listed(value)
     return value
+
+
+def _text_field(value: str) -> str:
+    return _safe_text(value if len(value) <= MAX_FIELD_CHARS else value[: MAX_FIELD_CHARS - 1] + "…")
+
+
+def _listed(values: Sequence[str]) -> list[str]:
+    """The first of `values` (at most MAX_LISTED), each a `_field`, within LIST_CHARS in all."""
+    shown: list[str] = []
+    size = 0
+    for value in values[:MAX_LISTED]:
+        item = _text_field(value)
+        size += len(item)
+        if shown and size > LIST_CHARS:
+            break
+        shown.append(item)
+    return shown
+
+
+OutT = TypeVar("OutT", bound=BaseModel)
+
+
+def _within_chars(items: list[OutT]) -> list[OutT]:
+    """The first of `items` whose strings come to LIST_CHARS in all (at least the first)."""
+    kept: list[OutT] = []
+    size = 0
+    for item in items:
+        size += sum(len(v) for v in item.__dict__.values() if isinstance(v, str))
+        if kept and size > LIST_CHARS:
+            break
+        kept.append(item)
+    return kept
 
 
 MEMO_CHARS = 256
@@ -218,7 +256,7 @@ def conversation_json(account: str, c: Conversation, snippet: str | None) -> dic
         "last_activity_at": to_jsonable_python(c.last_activity_at),
         "unread": c.unread,
         "status": _field(c.status),
-        "tags": [_field(tag) for tag in c.tags[:MAX_LISTED]],
+        "tags": _listed(c.tags),
         "campaign": _field(c.campaign),
         "message_count": c.message_count,
         "last_from": c.last_from,
@@ -247,15 +285,17 @@ def message_out(number: int, m: Message, text: str, abridged: bool, first_attach
         direction=m.direction,
         from_=person_out(m.sender),
         at=m.at,
-        cc=[PersonOut(**p.model_dump()) for p in m.cc[: min(listed, MAX_CC)]],
+        cc=_within_chars([PersonOut(**p.model_dump()) for p in m.cc[: min(listed, MAX_CC)]]),
         subject=m.subject,
         text=text,
         abridged=abridged,
         auto_reply=m.auto_reply,
-        attachments=[
-            AttachmentOut(number=n, filename=a.filename, content_type=a.content_type, size=a.size)
-            for n, a in enumerate(m.attachments[:listed], first_attachment)
-        ],
+        attachments=_within_chars(
+            [
+                AttachmentOut(number=n, filename=a.filename, content_type=a.content_type, size=a.size)
+                for n, a in enumerate(m.attachments[:listed], first_attachment)
+            ]
+        ),
         opened=m.opened,
         clicked=m.clicked,
     )
