@@ -351,9 +351,9 @@ _HEADERS = {"User-Agent": "leadinbox-mcp", "Accept": "application/json", "Accept
 
 def wire_url(url: str, params: Mapping[str, str | int]) -> str:
     """The URL a request is sent to, as httpx2 sends it: `url` normalized and encoded as httpx2.URL
-    does it (remembered when it has no query: a provider's paths repeat), and `params` encoded as httpx2 encodes them
-    (urlencode, and true/false for booleans). A URL that has a query already is left to httpx2
-    (whose `params` replace that query)."""
+    does it (remembered when it has no query: a provider's paths repeat), and `params` encoded as
+    httpx2 encodes them (urlencode, and true/false for booleans). A URL that has a query already
+    is left to httpx2 (whose `params` replace that query)."""
     if "?" in url:  # e.g. a provider's next-page link
         return str(httpx2.URL(url, params=dict(params)) if params else httpx2.URL(url))
     if not params:

@@ -332,7 +332,8 @@ class SendPilotClient(ApiClient):
                     arrival.add(m.sent_at)
                     read += 1
             if len(received) > 2 * MAX_MESSAGES:  # only the newest MAX_MESSAGES are shown
-                received = received[-MAX_MESSAGES:] if arrival.order == "oldest first" else _newest(received)
+                oldest_first = received if arrival.order == "oldest first" else _oldest_first(received)
+                received = oldest_first[-MAX_MESSAGES:]
             token = page.pagination.continuation_token
             more = page.pagination.has_more is not False and bool(token or page.pagination.has_more)
             if not more or not token or token in seen_tokens:
@@ -581,11 +582,6 @@ def _cut(read: int, arrival: _Arrival) -> str:
             f"oldest first): newer ones, after {arrival.last:%Y-%m-%d %H:%M} UTC, are missing."
         )
     return f"Only {read} messages of this conversation were read; SendPilot has more, which are missing."
-
-
-def _newest(messages: list[wire.Message]) -> list[wire.Message]:
-    """The newest MAX_MESSAGES of messages that came in no order, oldest first."""
-    return _oldest_first(messages)[-MAX_MESSAGES:]
 
 
 def _oldest_first(messages: list[wire.Message]) -> list[wire.Message]:
