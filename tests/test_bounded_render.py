@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import anyio
 import httpx2
@@ -435,13 +436,33 @@ async def test_only_the_newest_messages_of_a_very_long_thread_are_read(url):
     assert f"#{skipped + 1}-#" in first, "the shortened line starts at the first message read"
 
 
-async def test_a_thread_of_a_hundred_thousand_tiny_messages_is_cut_before_it_is_read():
-    """Read whole, 700,000 messages of 'x' (12 MB) held the server for 10 s and 1.5 GiB: only
-    the newest MAX_THREAD_MESSAGES of what SendKit sends (oldest first) are read."""
+async def answered(answers: dict[str, Any], *calls: tuple[str, dict], budgets: Budgets | None = None) -> list:
+    """The results of `calls` on a server with one SendKit account whose API answers each path of
+    `answers` with that JSON (a success envelope around it)."""
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
+    def route(path: str, data: Any) -> Route:
+        async def answer(request):
+            return JSONResponse({"success": True, "data": data, "pagination": {}})
+
+        return Route(path, answer)
+
+    with LoopbackServer(Starlette(routes=[route(path, data) for path, data in answers.items()])) as provider:
+        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
+        server = build_server(
+            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")],
+            budgets=budgets,
+            requests_per_second=FAST,
+        )
+        async with Client(server) as client:
+            return [await client.call_tool(name, arguments) for name, arguments in calls]
+
+
+async def test_a_thread_of_a_hundred_thousand_tiny_messages_is_cut_before_it_is_read():
+    """Read whole, 700,000 messages of 'x' (12 MB) held the server for 10 s and 1.5 GiB: only
+    the newest MAX_THREAD_MESSAGES of what SendKit sends (oldest first) are read."""
     from leadinbox_mcp.providers.sendkit.client import MAX_THREAD_MESSAGES
 
     count = 100_000
@@ -451,16 +472,8 @@ async def test_a_thread_of_a_hundred_thousand_tiny_messages_is_cut_before_it_is_
         for i in range(count)
     ]
 
-    async def thread(request):
-        return JSONResponse({"success": True, "data": {"id": "t1", "lead": {"email": "a@x.com"}, "messages": messages}})
-
-    with LoopbackServer(Starlette(routes=[Route("/v1/inbox/t1", thread)])) as provider:
-        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
-        server = build_server(
-            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
-        )
-        async with Client(server) as client:
-            result = await client.call_tool("get_thread", {"conversation_id": "sendkit:t1"})
+    detail = {"id": "t1", "lead": {"email": "a@x.com"}, "messages": messages}
+    (result,) = await answered({"/v1/inbox/t1": detail}, ("get_thread", {"conversation_id": "sendkit:t1"}))
     text = text_of(result)
     assert not result.is_error, text
     assert f"Only the newest {MAX_THREAD_MESSAGES:,} of {count:,} messages are read; older ones were left out." in text
@@ -470,28 +483,14 @@ async def test_a_thread_of_a_hundred_thousand_tiny_messages_is_cut_before_it_is_
 async def test_items_inside_the_entries_are_read_within_a_bound_per_answer():
     """700,000 attachments on one message held the server for 6.5 s: what entries hold is read
     up to MAX_NESTED items per answer, and the thread says how many were left out."""
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
     from leadinbox_mcp.providers.wire_base import MAX_NESTED
 
     files = [{"filename": f"f{i}.txt", "contentType": "text/plain"} for i in range(MAX_NESTED + 5_000)]
     message = {"type": "reply", "content": "All the files.", "receivedAt": "2026-01-01T00:00:00Z", "attachments": files}
     detail = {"id": "t1", "lead": {"email": "a@x.com"}, "messages": [message]}
 
-    async def thread(request):
-        return JSONResponse({"success": True, "data": detail})
-
-    with LoopbackServer(Starlette(routes=[Route("/v1/inbox/t1", thread)])) as provider:
-        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
-        server = build_server(
-            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
-        )
-        async with Client(server) as client:
-            result = await client.call_tool(
-                "get_thread", {"conversation_id": "sendkit:t1", "response_format": "detailed"}
-            )
+    detailed = {"conversation_id": "sendkit:t1", "response_format": "detailed"}
+    (result,) = await answered({"/v1/inbox/t1": detail}, ("get_thread", detailed))
     text = text_of(result)
     assert not result.is_error, text
     note = (
@@ -512,10 +511,6 @@ async def test_a_messages_attachments_line_fits_the_budget(budget):
     """50 attachments named in 200 Chinese characters each made the newest message's line 11,000
     characters (15,580 tokens against 8,000): the line lists what fits a bound (a quarter of the
     budget at most) and counts the rest by number, and the newest message's text fits the rest."""
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
     from leadinbox_mcp.tools.render.tokens import count_tokens
 
     names = ["".join(chr(0x4E00 + (i * 211 + j * 7) % 20_000) for j in range(200)) + f"{i}.pdf" for i in range(50)]
@@ -524,18 +519,8 @@ async def test_a_messages_attachments_line_fits_the_budget(budget):
     message = {"type": "reply", "content": words, "receivedAt": "2026-01-01T00:00:00Z", "attachments": files}
     detail = {"id": "t1", "lead": {"email": "a@x.com"}, "messages": [message]}
 
-    async def thread(request):
-        return JSONResponse({"success": True, "data": detail})
-
-    with LoopbackServer(Starlette(routes=[Route("/v1/inbox/t1", thread)])) as provider:
-        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
-        server = build_server(
-            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")],
-            budgets=Budgets(thread_tokens=budget),
-            requests_per_second=FAST,
-        )
-        async with Client(server) as client:
-            result = await client.call_tool("get_thread", {"conversation_id": "sendkit:t1"})
+    opened = ("get_thread", {"conversation_id": "sendkit:t1"})
+    (result,) = await answered({"/v1/inbox/t1": detail}, opened, budgets=Budgets(thread_tokens=budget))
     text = text_of(result)
     assert not result.is_error, text
     assert count_tokens(text) <= budget, count_tokens(text)
@@ -551,33 +536,17 @@ async def test_structured_content_is_bounded_as_the_text_is():
     """A name of 200,000 characters and 200,000 tags made 5 MB of structured content for a
     489-character text: each field an outside party wrote is cut as the text cuts it, each list
     of them to 50."""
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
     from leadinbox_mcp.tools.results.structured import MAX_FIELD_CHARS, MAX_LISTED
 
     lead = {"email": "a@x.com", "firstName": "N" * 200_000, "companyName": "C" * 200_000}
     row = {"id": "t1", "lead": lead, "repliedAt": "2026-01-01T00:00:00Z", "tags": [f"tag{i}" for i in range(200_000)]}
     sent = {"type": "sent", "body": "Hello all.", "subject": "S" * 100_000, "sentAt": "2025-12-31T00:00:00Z"}
 
-    async def rows(request):
-        return JSONResponse({"success": True, "data": [row], "pagination": {}})
-
-    async def thread(request):
-        return JSONResponse({"success": True, "data": {**row, "messages": [sent]}})
-
-    routes = [Route("/v1/inbox", rows), Route("/v1/inbox/t1", thread)]
-    with LoopbackServer(Starlette(routes=routes)) as provider:
-        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
-        server = build_server(
-            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
-        )
-        async with Client(server) as client:
-            listing = await client.call_tool("list_conversations", {"response_format": "detailed"})
-            opened = await client.call_tool(
-                "get_thread", {"conversation_id": "sendkit:t1", "response_format": "detailed"}
-            )
+    listing, opened = await answered(
+        {"/v1/inbox": [row], "/v1/inbox/t1": {**row, "messages": [sent]}},
+        ("list_conversations", {"response_format": "detailed"}),
+        ("get_thread", {"conversation_id": "sendkit:t1", "response_format": "detailed"}),
+    )
     for result in (listing, opened):
         assert not result.is_error, text_of(result)
         assert len(str(result.structured_content)) < 20_000, len(str(result.structured_content))
@@ -599,10 +568,6 @@ async def test_each_list_in_the_structured_content_is_bounded_in_characters_too(
     always shown)."""
     import json
 
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
     from leadinbox_mcp.tools.results.structured import LIST_CHARS
 
     long = "x" * 400
@@ -620,23 +585,11 @@ async def test_each_list_in_the_structured_content_is_bounded_in_characters_too(
         for k in range(40)
     ]
 
-    async def listing(request):
-        return JSONResponse({"success": True, "data": rows, "pagination": {}})
-
-    async def thread(request):
-        return JSONResponse({"success": True, "data": {**rows[0], "messages": messages}})
-
-    routes = [Route("/v1/inbox", listing), Route("/v1/inbox/t0", thread)]
-    with LoopbackServer(Starlette(routes=routes)) as provider:
-        settings = SendKitSettings(api_key=KEY, base_url=provider.url)
-        server = build_server(
-            lambda http: [SendKitClient("sendkit", settings, http, "SENDKIT_API_KEY")], requests_per_second=FAST
-        )
-        async with Client(server) as client:
-            listed = await client.call_tool("list_conversations", {"limit": 20})
-            opened = await client.call_tool(
-                "get_thread", {"conversation_id": "sendkit:t0", "response_format": "detailed"}
-            )
+    listed, opened = await answered(
+        {"/v1/inbox": rows, "/v1/inbox/t0": {**rows[0], "messages": messages}},
+        ("list_conversations", {"limit": 20}),
+        ("get_thread", {"conversation_id": "sendkit:t0", "response_format": "detailed"}),
+    )
     for result in (listed, opened):
         assert not result.is_error, text_of(result)
     assert len(json.dumps(listed.structured_content)) < 60_000, len(json.dumps(listed.structured_content))

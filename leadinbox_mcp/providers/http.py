@@ -15,7 +15,7 @@ import math
 import random
 import urllib.parse
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -318,17 +318,7 @@ class Httpx2Exchange:
         request = httpx2.Request(method, url, headers=headers, json=body, extensions={"timeout": timeout})
         r = await self.transport.handle_async_request(request)
         try:
-            declared = r.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise BodyTooLarge()
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in r.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise BodyTooLarge()
-                chunks.append(chunk)
-            return r.status_code, r.headers, b"".join(chunks)
+            return r.status_code, r.headers, await read_within(r.aiter_bytes(), r.headers, max_bytes)
         finally:
             await r.aclose()
 
@@ -338,6 +328,22 @@ class Httpx2Exchange:
 
 class BodyTooLarge(Exception):
     """An answer longer than the exchange may read."""
+
+
+async def read_within(chunks: AsyncIterator[bytes], headers: Mapping[str, str], max_bytes: int) -> bytes:
+    """An answer's body of at most `max_bytes`, or BodyTooLarge: from its Content-Length when it
+    declares one, and while reading otherwise."""
+    declared = headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLarge()
+    read: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            raise BodyTooLarge()
+        read.append(chunk)
+    return b"".join(read)
 
 
 def _new_transport() -> Exchange:

@@ -24,7 +24,7 @@ import aiohttp
 import httpx2
 import yarl
 
-from leadinbox_mcp.providers.http import BodyTooLarge
+from leadinbox_mcp.providers.http import read_within
 
 MAX_HEADER_BYTES = 100 * 1024
 """The longest header line a provider may send: httpx2's own transport (h11) allows 100 KiB."""
@@ -74,8 +74,7 @@ class AiohttpTransport:
         max_bytes: int,
     ) -> tuple[int, Mapping[str, str], bytes]:
         """One request (`body`: JSON to send, or None), its answer's status, headers and decoded
-        body, or BodyTooLarge past `max_bytes` (from its Content-Length when declared, and while
-        reading otherwise). `url` as `wire_url` made it."""
+        body (`read_within` `max_bytes`). `url` as `wire_url` made it."""
         content = None
         if body is not None:  # as httpx2 encodes a json= body
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
@@ -91,9 +90,6 @@ class AiohttpTransport:
                 proxy=self._proxy_for(target),
                 timeout=_timeout(timeout.get("connect"), timeout.get("read")),
             ) as response:
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise BodyTooLarge()
                 read: AsyncIterator[bytes] = response.content.iter_any()
                 if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
                     # httpx2's decoders: in bounded steps, the codings it knows (unknown ones left
@@ -101,14 +97,7 @@ class AiohttpTransport:
                     read = httpx2.Response(
                         response.status, headers=response.raw_headers, stream=_Raw(read)
                     ).aiter_bytes()
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in read:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise BodyTooLarge()
-                    chunks.append(chunk)
-                return response.status, response.headers, b"".join(chunks)
+                return response.status, response.headers, await read_within(read, response.headers, max_bytes)
 
     def _proxy_for(self, url: yarl.URL) -> str | None:
         if not self._proxies or url.host is None:
