@@ -81,7 +81,8 @@ async def ping(text: str) -> str:
     """One GET of the provider page a 20-row listing reads, sent as leadinbox-mcp sends it."""
     url = os.environ["SENDKIT_BASE_URL"] + "/v1/inbox?limit=20"
     headers = {"X-Api-Key": os.environ["SENDKIT_API_KEY"]}
-    status, _, body = await transport.exchange("GET", url, headers, None, {}, 2**24)
+    timeout = {"connect": 5.0, "read": 15.0}  # HttpClient's timeouts: aiohttp keeps a timer for the read
+    status, _, body = await transport.exchange("GET", url, headers, None, timeout, 2**24)
     return str(len(body))
 
 server.run()
