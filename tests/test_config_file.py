@@ -194,6 +194,25 @@ def test_a_key_an_http_header_cannot_carry_stops_the_start_without_showing_it():
     )
 
 
+@pytest.mark.parametrize(
+    ("provider", "suffix"),
+    [("sendkit", "/v1"), ("sendkit", "/v1/"), ("sendkit", "/\n"), ("lemlist", "/api"), ("lemlist", " /api/ ")],
+)
+async def test_a_base_url_given_with_the_apis_own_path_or_white_space_reads_the_same(
+    upstreams, monkeypatch, provider, suffix
+):
+    """API pages often write the base with its version (https://api.sendkit.ai/v1): every address
+    was doubled (/v1/v1/inbox) and answered 404; one pasted with a newline was an invalid address."""
+    upstream, key = ("eu", EU_KEY) if provider == "sendkit" else ("lem", LEM_KEY)
+    prefix = provider.upper()
+    monkeypatch.setenv(f"{prefix}_API_KEY", key)
+    monkeypatch.setenv(f"{prefix}_BASE_URL", upstreams[upstream][1] + suffix)
+    async with Client(build_server(configured_accounts(None), requests_per_second=FAST)) as client:
+        result = await client.call_tool("list_conversations", {"limit": 3})
+    assert not result.is_error, text_of(result)
+    assert len(result.structured_content["conversations"]) == 3
+
+
 async def test_a_key_pasted_with_white_space_around_it_is_read_without_it(upstreams, monkeypatch):
     """A key with a newline or spaces around it failed every request ("could not be reached")."""
     monkeypatch.setenv("SENDKIT_API_KEY", f"  {EU_KEY}\n")

@@ -28,13 +28,17 @@ class ApiClient(ABC):
     label: ClassVar[str]
     rate_limit: ClassVar[RateLimit | None] = None
     """The provider's documented limit, applied on our side; None: the HttpClient's default."""
+    api_path: ClassVar[str]
+    """Where every documented path starts (/v1, /api): a base URL given with it (as API pages
+    often write the base, https://api.sendkit.ai/v1) loses it, rather than doubling it into
+    addresses that all answer 404."""
 
     def __init__(self, account: str, settings: ProviderSettings, http: HttpClient, key_hint: str) -> None:
         if settings.api_key is None or not settings.has_key():
             raise ValueError(f"{self.label} needs an API key")
         self.account = account
         self._key = settings.api_key
-        self._base = settings.base_url.rstrip("/")
+        self._base = settings.base_url.rstrip("/").removesuffix(self.api_path)
         self._http = http
         self._key_hint = key_hint
 

@@ -41,6 +41,7 @@ class ProviderSettings(BaseSettings):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
+        value = value.strip()  # pasted with a newline, it made every address invalid
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{cls.model_config.get('env_prefix', '')}BASE_URL must start with http:// or https://")
         return value

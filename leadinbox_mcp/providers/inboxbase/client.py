@@ -142,6 +142,7 @@ class InboxBaseClient(ApiClient):
 
     provider: ClassVar[str] = "inboxbase"
     label: ClassVar[str] = "InboxBase"
+    api_path: ClassVar[str] = "/v1"
     capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=False,
         tag=False,

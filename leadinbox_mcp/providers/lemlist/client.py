@@ -122,6 +122,7 @@ class LemlistClient(ApiClient):
 
     provider: ClassVar[str] = "lemlist"
     label: ClassVar[str] = "lemlist"
+    api_path: ClassVar[str] = "/api"
     rate_limit: ClassVar[RateLimit | None] = RATE_LIMIT
     capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=False, tag=False, campaign=False, text=False, domain="none", max_page_size=MAX_PAGE_SIZE

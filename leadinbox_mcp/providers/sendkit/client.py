@@ -46,6 +46,7 @@ class SendKitSettings(ProviderSettings):
 class SendKitClient(ApiClient):
     provider: ClassVar[str] = "sendkit"
     label: ClassVar[str] = "SendKit"
+    api_path: ClassVar[str] = "/v1"
     capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=True, tag=True, campaign=True, text=True, domain="narrows", max_page_size=100
     )

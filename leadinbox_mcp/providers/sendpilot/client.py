@@ -108,6 +108,7 @@ class _Rows(NamedTuple):
 class SendPilotClient(ApiClient):
     provider: ClassVar[str] = "sendpilot"
     label: ClassVar[str] = "SendPilot"
+    api_path: ClassVar[str] = "/v1"
     capabilities: ClassVar[model.Capabilities] = model.Capabilities(
         unread=False, tag=False, campaign=False, text=False, domain="not_applicable", max_page_size=MAX_PAGE_SIZE
     )
@@ -117,7 +118,6 @@ class SendPilotClient(ApiClient):
 
     def __init__(self, account: str, settings: SendPilotSettings, http: HttpClient, key_hint: str) -> None:
         super().__init__(account, settings, http, key_hint)
-        self._base = _api_root(settings.base_url)
         self._account_id = settings.account_id
         self._env = key_hint.removesuffix("API_KEY") if key_hint.endswith("_API_KEY") else "SENDPILOT_"
         self._page_limit = MAX_PAGE_SIZE
@@ -369,13 +369,6 @@ class SendPilotClient(ApiClient):
         if self._account_id:
             params["accountId"] = self._account_id
         await self._get(self._call(_CONVERSATIONS, params), wire.ConversationList, rows="conversations")
-
-
-def _api_root(base_url: str) -> str:
-    """What the documented paths (/v1/...) are appended to: a base URL given with the version
-    (https://api.sendpilot.ai/v1, or the older .../api/v1) loses it rather than doubling it."""
-    base = base_url.rstrip("/")
-    return base.removesuffix("/v1") if base.endswith("/v1") else base
 
 
 def _messages_path(native: str) -> str:
