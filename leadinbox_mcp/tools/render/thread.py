@@ -36,6 +36,7 @@ from leadinbox_mcp.tools.results.structured import (
     MessageOut,
     ScheduledOut,
     event_out,
+    first_within,
     message_out,
     scheduled_out,
 )
@@ -458,14 +459,11 @@ def _full(
     listed = [
         (n, a) for n, a in enumerate(m.attachments, first_attachment) if detailed or not _INLINE_IMAGE.match(a.filename)
     ]
-    attachments: list[str] = []
-    size = 0
-    for n, a in listed[:MAX_LISTED]:
-        described = describe(a, None if _names_one(a.filename, file_names) else n)
-        size += len(described.encode()) + 2
-        if attachments and size > attachments_bytes:
-            break
-        attachments.append(described)
+    attachments = first_within(
+        (describe(a, None if _names_one(a.filename, file_names) else n) for n, a in listed[:MAX_LISTED]),
+        lambda described: len(described.encode()) + 2,  # "; " between
+        attachments_bytes,
+    )
     if len(listed) > len(attachments):
         rest = listed[len(attachments) :]
         attachments.append(f"{len(rest):,} more, #{rest[0][0]}-#{rest[-1][0]} (get_attachment reads them by number)")

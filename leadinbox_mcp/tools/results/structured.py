@@ -3,7 +3,7 @@ domain model. Names are the agent-facing contract: keep them stable."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
@@ -73,30 +73,28 @@ def _text_field(value: str) -> str:
 
 def _listed(values: Sequence[str]) -> list[str]:
     """The first of `values` (at most MAX_LISTED), each a `_field`, within LIST_CHARS in all."""
-    shown: list[str] = []
-    size = 0
-    for value in values[:MAX_LISTED]:
-        item = _text_field(value)
-        size += len(item)
-        if shown and size > LIST_CHARS:
-            break
-        shown.append(item)
-    return shown
+    return first_within((_text_field(value) for value in values[:MAX_LISTED]), len, LIST_CHARS)
 
 
-OutT = TypeVar("OutT", bound=BaseModel)
+T = TypeVar("T")
 
 
-def _within_chars(items: list[OutT]) -> list[OutT]:
-    """The first of `items` whose strings come to LIST_CHARS in all (at least the first)."""
-    kept: list[OutT] = []
-    size = 0
+def first_within(items: Iterable[T], size: Callable[[T], int], limit: int) -> list[T]:
+    """The first of `items` whose sizes come to `limit` in all, the first of them always; the
+    items after the last one kept are not looked at."""
+    kept: list[T] = []
+    used = 0
     for item in items:
-        size += sum(len(v) for v in item.__dict__.values() if isinstance(v, str))
-        if kept and size > LIST_CHARS:
+        used += size(item)
+        if kept and used > limit:
             break
         kept.append(item)
     return kept
+
+
+def _chars(item: BaseModel) -> int:
+    """The characters of an item's strings (a person's names, a file's name and type)."""
+    return sum(len(v) for v in item.__dict__.values() if isinstance(v, str))
 
 
 MEMO_CHARS = 256
@@ -285,16 +283,18 @@ def message_out(number: int, m: Message, text: str, abridged: bool, first_attach
         direction=m.direction,
         from_=person_out(m.sender),
         at=m.at,
-        cc=_within_chars([PersonOut(**p.model_dump()) for p in m.cc[: min(listed, MAX_CC)]]),
+        cc=first_within((PersonOut(**p.model_dump()) for p in m.cc[: min(listed, MAX_CC)]), _chars, LIST_CHARS),
         subject=m.subject,
         text=text,
         abridged=abridged,
         auto_reply=m.auto_reply,
-        attachments=_within_chars(
-            [
+        attachments=first_within(
+            (
                 AttachmentOut(number=n, filename=a.filename, content_type=a.content_type, size=a.size)
                 for n, a in enumerate(m.attachments[:listed], first_attachment)
-            ]
+            ),
+            _chars,
+            LIST_CHARS,
         ),
         opened=m.opened,
         clicked=m.clicked,
