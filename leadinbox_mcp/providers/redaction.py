@@ -96,10 +96,25 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
 
 
 def scrub_body(body: bytes, secrets: tuple[str, ...]) -> bytes:
-    """`scrub` of a JSON answer before it is read, in one pass over its bytes (none of the forms
-    holds a quote or a backslash, nor does REDACTED, so the JSON stays as it was around them)."""
-    pattern = _whole_bytes(secrets)
-    return pattern.sub(REDACTED.encode(), body) if pattern else body
+    """`scrub` of a JSON answer before it is read: the same forms replaced where the same regex
+    would replace them (leftmost, then longest, in any ASCII case), found with `bytes.find` on the
+    lower-cased body, which a 15 MB answer takes 0.03 s for where the case-blind regex took 0.5 s
+    on the event loop. None of the forms holds a quote or a backslash, nor does REDACTED, so the
+    JSON stays as it was around them."""
+    low = body.lower()
+    found: list[tuple[int, int]] = []
+    for needle in _needles(secrets):
+        at = low.find(needle)
+        while at >= 0:
+            found.append((at, -len(needle)))
+            at = low.find(needle, at + 1)
+    parts: list[bytes] = []
+    end = 0
+    for start, minus_length in sorted(found):
+        if start >= end:
+            parts += [body[end:start], REDACTED.encode()]
+            end = start - minus_length
+    return b"".join(parts) + body[end:]
 
 
 @lru_cache(maxsize=64)
@@ -111,12 +126,6 @@ def _needles(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
 def _whole(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
     forms = sorted({s for s in secrets if len(s) >= MIN_RUN}, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE) if forms else None
-
-
-@lru_cache(maxsize=64)
-def _whole_bytes(secrets: tuple[str, ...]) -> re.Pattern[bytes] | None:
-    pattern = _whole(secrets)
-    return re.compile(pattern.pattern.encode(), re.IGNORECASE) if pattern else None
 
 
 @lru_cache(maxsize=64)
