@@ -16,6 +16,7 @@ the SendKit emulator on loopback, serving threads made for the purpose:
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import threading
@@ -478,6 +479,31 @@ async def test_a_thread_of_a_hundred_thousand_tiny_messages_is_cut_before_it_is_
     assert not result.is_error, text
     assert f"Only the newest {MAX_THREAD_MESSAGES:,} of {count:,} messages are read; older ones were left out." in text
     assert f"m{count - 1}" in text and f"m{count - MAX_THREAD_MESSAGES - 1}" not in text
+
+
+async def test_a_huge_answer_is_set_aside_from_the_garbage_collector_until_the_loop_turns(monkeypatch):
+    """An answer of 300,000 small objects is parsed with the collector paused; its first pass
+    after that walked them all while they were still alive (0.47 s of the event loop for 5
+    million). They are frozen instead (gc.freeze) until the loop turns, by which time they are
+    freed: the call answers, nothing stays frozen, and a small answer freezes nothing."""
+    from leadinbox_mcp.providers.wire_base import FREEZE_AFTER
+
+    counts: list[int] = []
+    freeze = gc.freeze
+
+    def counted() -> None:
+        counts.append(gc.get_count()[0])
+        freeze()
+
+    monkeypatch.setattr(gc, "freeze", counted)
+    row = {"id": "664a1b2c3d4e5f6a7b8c9d0e", "lead": {"email": "ana@acme.com"}, "repliedAt": "2026-11-01T12:00:00Z"}
+    listing = ("list_conversations", {"limit": 5})
+    (small,) = await answered({"/v1/inbox": [row]}, listing)
+    assert not small.is_error and counts == [] and gc.get_freeze_count() == 0, text_of(small)
+    (huge,) = await answered({"/v1/inbox": [{**row, "unknown": [[]] * 300_000}]}, listing)
+    assert not huge.is_error and "ana@acme.com" in text_of(huge), text_of(huge)
+    assert len(counts) == 1 and counts[0] > max(300_000, FREEZE_AFTER), counts
+    assert gc.get_freeze_count() == 0
 
 
 async def test_items_inside_the_entries_are_read_within_a_bound_per_answer():
