@@ -256,7 +256,7 @@ async def test_awaiting_reply_is_exactly_what_the_threads_say_across_pages(sandb
     assert all(r["last_from"] == "lead" for r in rows)
     for row in rows:
         assert MARKS["lead"] in line_of(texts, row["id"])
-    assert all(re.match(r"\d+ conversations \(awaiting our reply\), newest first", text) for text in texts)
+    assert all(re.match(r"\d+ conversations? \(awaiting our reply\), newest first", text) for text in texts)
     notes = last_result.structured_content["notes"]
     assert not [n for n in notes if "await a reply" in n or "undecided" in n or BLANK in n], notes
     if limit < len(expected):

@@ -44,6 +44,23 @@ def test_events_sit_between_messages_at_their_time():
     assert "warm" in lines[label] and "None" not in rendered.text
 
 
+@pytest.mark.parametrize(("count", "said"), [(1, "1 message oldest first"), (1200, "1,200 messages oldest first")])
+def test_a_threads_header_counts_its_messages_in_words(count, said):
+    lead = Person(name="Ana", email="ana@lumen.io")
+    messages = tuple(Message(direction="inbound", at=T0 + timedelta(minutes=i), text=f"m{i}") for i in range(count))
+    conversation = Conversation(id="c1", provider="x", correspondent=lead, last_activity_at=T0)
+    thread = Thread(conversation=conversation, messages=messages)
+    assert render_thread("X", thread, detailed=False, budget=8000).text.startswith(f"X thread, {said}, UTC")
+
+
+@pytest.mark.anyio
+async def test_a_listing_of_one_conversation_says_one_conversation(sendkit):
+    async with Client(sendkit_server(sendkit.url)) as client:
+        one = text_of(await client.call_tool("list_conversations", {"limit": 1}))
+        two = text_of(await client.call_tool("list_conversations", {"limit": 2}))
+    assert one.startswith("1 conversation, newest first") and two.startswith("2 conversations, newest first")
+
+
 def test_many_events_between_two_messages_are_counted_on_one_line_within_the_budget():
     """2,500 events (a lead who opens an email again and again) made 101,585 tokens of an
     8,000-token thread: between two messages the newest 4 are listed and the rest counted, and

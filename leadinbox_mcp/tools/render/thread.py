@@ -115,7 +115,7 @@ def render_thread(
     span = (
         f"older messages #1-#{end} of {total} (#{end + 1}-#{total} were shown before)"
         if older_than is not None
-        else f"{total} messages oldest first"
+        else f"{total:,} message{'s' if total != 1 else ''} oldest first"
     )
     year = _year(thread)
     head = [f"{label} thread, {span}, UTC{f' ({year})' if year else ''}", fence.note()]
