@@ -4,6 +4,7 @@ the account and the field, and no key from the file in any output."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -211,6 +212,71 @@ async def test_a_base_url_given_with_the_apis_own_path_or_white_space_reads_the_
         result = await client.call_tool("list_conversations", {"limit": 3})
     assert not result.is_error, text_of(result)
     assert len(result.structured_content["conversations"]) == 3
+
+
+LABELS = {"sendkit": "SendKit", "sendpilot": "SendPilot", "lemlist": "lemlist", "inboxbase": "InboxBase"}
+
+
+@pytest.mark.parametrize("from_file", [False, True], ids=["environment", "config file"])
+@pytest.mark.parametrize("provider", list(LABELS))
+async def test_a_base_url_that_answers_404_is_named_where_it_was_set(tmp_path, monkeypatch, provider, from_file):
+    """A base URL that points at another path of its host: SendKit and lemlist listings said only
+    "found nothing at that address", and a config file's SendPilot account was told to check
+    <its key variable's prefix>BASE_URL, a variable that does not exist. The sentence names the
+    setting where this account has it: the variable, or the file's account and field."""
+    sandbox = importlib.import_module(f"leadinbox_mcp.sandbox.{provider}")
+    label, prefix = LABELS[provider], provider.upper() + "_"
+    identity = {"identity": "alice.acme@inboxbase.ai"} if provider == "inboxbase" else {}
+    with LoopbackServer(sandbox.create_app()) as upstream:
+        base = upstream.url + "/not-the-api"
+        if from_file:
+            fields = "".join(f'{field} = "{value}"\n' for field, value in identity.items())
+            path = write(
+                tmp_path,
+                f'[accounts.one]\nprovider = "{provider}"\napi_key_env = "ONE_KEY"\nbase_url = "{base}"\n{fields}',
+            )
+            monkeypatch.setenv("ONE_KEY", sandbox.SANDBOX_API_KEY)
+            name, key, base_url = "one", "ONE_KEY", f"the base_url of account 'one' in {path}"
+            identity_hint = f"the identity of account 'one' in {path}"
+            accounts = configured_accounts(str(path))
+        else:
+            monkeypatch.setenv(prefix + "API_KEY", sandbox.SANDBOX_API_KEY)
+            monkeypatch.setenv(prefix + "BASE_URL", base)
+            for field, value in identity.items():
+                monkeypatch.setenv(prefix + field.upper(), value)
+            name = provider
+            key, base_url, identity_hint = prefix + "API_KEY", prefix + "BASE_URL", prefix + "IDENTITY"
+            accounts = configured_accounts(None)
+        async with Client(build_server(accounts, requests_per_second=FAST)) as client:
+            result = await client.call_tool("list_conversations", {"limit": 3})
+    said = text_of(result)
+    if provider == "inboxbase":
+        expected = (
+            f"{name}: InboxBase has no identity 'alice.acme@inboxbase.ai' in the organisation of this API key "
+            f"(HTTP 404); check {identity_hint}, that {key} belongs to the same organisation, and {base_url}."
+        )
+    else:
+        expected = f"{name}: {label} has no inbox at this address (HTTP 404); check {base_url}."
+    assert result.is_error and said == expected, said
+
+
+async def test_a_config_files_sender_account_refused_is_named_as_the_file_names_it(tmp_path, monkeypatch):
+    """A config file's SendPilot account whose account_id is of another workspace was told to
+    check SENDPILOT_ACCOUNT_ID, which it does not read."""
+    from leadinbox_mcp.sandbox import sendpilot
+
+    monkeypatch.setenv("ONE_KEY", sendpilot.SANDBOX_API_KEY)
+    with LoopbackServer(sendpilot.create_app()) as upstream:
+        path = write(
+            tmp_path,
+            f'[accounts.one]\nprovider = "sendpilot"\napi_key_env = "ONE_KEY"\nbase_url = "{upstream.url}"\n'
+            'account_id = "sender_elsewhere"\n',
+        )
+        async with Client(build_server(configured_accounts(str(path)), requests_per_second=FAST)) as client:
+            result = await client.call_tool("list_conversations", {"limit": 3})
+    said = text_of(result)
+    assert result.is_error and "HTTP 403" in said, said
+    assert f"check ONE_KEY and the account_id of account 'one' in {path} (sender account 'sender_elsewhere'" in said
 
 
 async def test_a_key_pasted_with_white_space_around_it_is_read_without_it(upstreams, monkeypatch):

@@ -12,7 +12,7 @@ from typing import ClassVar
 from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, bucket_for
 from leadinbox_mcp.providers.model import Direction, Message, Side
 from leadinbox_mcp.providers.redaction import REDACTED, forms_of, redact
-from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.settings import Origin, ProviderSettings
 from leadinbox_mcp.providers.wire_base import WireT, cut_rows, is_unreadable, parse
 
 log = logging.getLogger(__name__)
@@ -33,14 +33,19 @@ class ApiClient(ABC):
     often write the base, https://api.sendkit.ai/v1) loses it, rather than doubling it into
     addresses that all answer 404."""
 
-    def __init__(self, account: str, settings: ProviderSettings, http: HttpClient, key_hint: str) -> None:
+    def __init__(self, account: str, settings: ProviderSettings, http: HttpClient, key_hint: str | Origin) -> None:
+        """`key_hint`: where the account's settings come from (`Origin`), or only what names its
+        key, for an account of the environment's variables."""
         if settings.api_key is None or not settings.has_key():
             raise ValueError(f"{self.label} needs an API key")
         self.account = account
         self._key = settings.api_key
         self._base = settings.base_url.rstrip("/").removesuffix(self.api_path)
         self._http = http
-        self._key_hint = key_hint
+        if not isinstance(key_hint, Origin):
+            key_hint = Origin(key_hint, prefix=settings.model_config.get("env_prefix", ""))
+        self._origin = key_hint
+        self._key_hint = key_hint.key
 
     @abstractmethod
     def valid_id(self, conversation_id: str) -> bool: ...
@@ -56,6 +61,12 @@ class ApiClient(ABC):
     def _default_not_found(self) -> str | None:
         """The sentence for a 404 that the caller has none for; None: the HttpClient's own."""
         return None
+
+    def _no_inbox(self, *fields: str) -> str:
+        """The sentence for a 404 where the API always answers (its list of conversations): the
+        account's base URL points elsewhere (or one of the settings `fields` the request names)."""
+        check = " and ".join(self._origin.of(field) for field in ("base_url", *fields))
+        return f"{self.account}: {self.label} has no inbox at this address (HTTP 404); check {check}."
 
     def _call(
         self,
@@ -76,6 +87,7 @@ class ApiClient(ABC):
             secrets=secrets,
             bucket=bucket_for(self.provider, key),
             not_found=not_found or self._default_not_found(),
+            base_url_hint=self._origin.of("base_url"),
             forbidden_hint=forbidden_hint or self._forbidden_hint(key),
             rate_limit=self.rate_limit,
         )

@@ -137,6 +137,8 @@ class Call:
     them in are added here, once (see `redaction.secret_forms`)."""
     not_found: str | None = None
     """The sentence for a 404, when the caller knows what was missing."""
+    base_url_hint: str = "the account's base URL"
+    """Where the base URL comes from, e.g. "SENDKIT_BASE_URL"."""
     forbidden_hint: str | None = None
     rate_limit: RateLimit | None = None
     """The provider's documented limit; None: the client's default for undocumented ones."""
@@ -573,7 +575,7 @@ def _decode(call: Call, status: int, headers: Mapping[str, str], body: bytes) ->
             # The media type alone, scrubbed: the header is the provider's to fill.
             media = redact(" ".join(content_type.split(";")[0].split()), call.secrets)[:60]
             raise UpstreamError(
-                f"{who} answered with {media or 'no content type'} instead of JSON; check the base URL of this account."
+                f"{who} answered with {media or 'no content type'} instead of JSON; check {call.base_url_hint}."
             )
         if holds_secret(body, call.secrets):
             body = scrub_body(body, call.secrets)
@@ -630,4 +632,4 @@ def _transport_error(call: Call, exc: Exception, max_bytes: int) -> UpstreamErro
     if isinstance(exc, (httpx2.RemoteProtocolError, httpx2.ReadError)):
         return UpstreamError(f"{who} broke off its answer mid-way; try again shortly.")
     host = httpx2.URL(call.url).host
-    return UpstreamError(f"{who} could not be reached at {host}; check the network and the account's base URL.")
+    return UpstreamError(f"{who} could not be reached at {host}; check the network and {call.base_url_hint}.")

@@ -9,7 +9,7 @@ from leadinbox_mcp.providers.model import Capabilities, Page, Query, Thread
 
 if TYPE_CHECKING:
     from leadinbox_mcp.providers.http import HttpClient
-    from leadinbox_mcp.providers.settings import ProviderSettings
+    from leadinbox_mcp.providers.settings import Origin, ProviderSettings
 
 
 class Provider(Protocol):
@@ -43,10 +43,11 @@ def one_account(
 ) -> Callable[..., Callable[[HttpClient], list[Provider]]]:
     """`accounts(settings, name, key_hint)` for a provider whose settings describe one account:
     that account, named `name` (none without a key), built later on the server's HTTP client.
-    `key_hint` says where the key comes from, in error sentences."""
+    `key_hint` says where the key comes from, in error sentences (an `Origin`: where every
+    setting of the account comes from)."""
 
     def accounts(
-        settings: ProviderSettings, name: str = default_name, key_hint: str = default_key_hint
+        settings: ProviderSettings, name: str = default_name, key_hint: str | Origin = default_key_hint
     ) -> Callable[[HttpClient], list[Provider]]:
         if not settings.has_key():
             return lambda http: []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,3 +54,20 @@ class ProviderSettings(BaseSettings):
 
 _HEADER_TEXT = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 """Visible ASCII, with spaces inside: what an HTTP header value can carry as it is."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an account's settings come from, as an error sentence names them: its provider's
+    environment variables (SENDKIT_API_KEY, SENDKIT_BASE_URL), or its table in a config file."""
+
+    key: str
+    """Where its key comes from: a variable, or a config file's field ("the api_key of account ...")."""
+    prefix: str = ""
+    """The environment's accounts: their provider's prefix (SENDKIT_)."""
+    table: str = ""
+    """A config file's accounts: "account 'lem-eu' in /path/accounts.toml"."""
+
+    def of(self, field: str) -> str:
+        """How a sentence names one of the account's settings (`base_url`, `account_id`, ...)."""
+        return f"the {field} of {self.table}" if self.table else f"{self.prefix}{field.upper()}"

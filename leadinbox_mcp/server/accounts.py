@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from leadinbox_mcp.providers.errors import ConfigError
 from leadinbox_mcp.providers.registry import PROVIDERS, AccountFactory, accounts_from_env, allowing, spec_of
+from leadinbox_mcp.providers.settings import Origin
 from leadinbox_mcp.providers.writes import WRITE_LEVELS, WriteLevel
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,10 @@ def _account(path: Path, name: str, table: Any, readable_by_others: bool) -> Fil
     fields = {f: values.get(f, info.default) for f, info in settings_class.model_fields.items()}
     try:
         settings = settings_class(**fields)
-        return FileAccount(name, provider, write, allowing(write, client.accounts(settings, name=name, key_hint=hint)))
+        origin = Origin(hint, table=f"account '{name}' in {path}")
+        return FileAccount(
+            name, provider, write, allowing(write, client.accounts(settings, name=name, key_hint=origin))
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0])

@@ -24,7 +24,7 @@ from leadinbox_mcp.providers.client_base import ApiClient, last_from
 from leadinbox_mcp.providers.errors import NotFoundError, ProviderError
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.inboxbase import wire
-from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.settings import Origin, ProviderSettings
 from leadinbox_mcp.providers.wire_base import is_unreadable, keep_newest, parse
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,12 @@ class InboxBaseClient(ApiClient):
     list row: only the thread tells (`Conversation.last_from`)."""
 
     def __init__(
-        self, account: str, handle: str, settings: InboxBaseSettings, http: HttpClient, key_hint: str = KEY_HINT
+        self,
+        account: str,
+        handle: str,
+        settings: InboxBaseSettings,
+        http: HttpClient,
+        key_hint: str | Origin = KEY_HINT,
     ) -> None:
         super().__init__(account, settings, http, key_hint)
         if ":" in account:
@@ -174,12 +179,13 @@ class InboxBaseClient(ApiClient):
         return {"Authorization": f"Bearer {key}"}, (key,)
 
     def _forbidden_hint(self, key: str) -> str:
-        return f"{self._key_hint} and {IDENTITY_HINT}"
+        return f"{self._key_hint} and {self._origin.of('identity')}"
 
     def _unknown_identity(self) -> str:
         return (
             f"{self.account}: InboxBase has no identity {self.handle!r} in the organisation of this API key "
-            f"(HTTP 404); check {IDENTITY_HINT} and that {self._key_hint} belongs to the same organisation."
+            f"(HTTP 404); check {self._origin.of('identity')}, that {self._key_hint} belongs to the same organisation, "
+            f"and {self._origin.of('base_url')}."
         )
 
     async def list_page(
@@ -267,7 +273,7 @@ class InboxBaseClient(ApiClient):
         missing = (
             f"{self.account}: InboxBase has no conversation {conversation_id!r} for identity {self.handle!r} "
             f"(HTTP 404); it may belong to another identity: list conversations on this account to get a valid "
-            f"id, and check {IDENTITY_HINT}."
+            f"id, and check {self._origin.of('identity')}."
         )
         try:
             raw = await self._http.get_json(self._call(path, not_found=missing))
@@ -520,7 +526,7 @@ def account_names(handles: Sequence[str]) -> list[str]:
 
 
 def accounts(
-    settings: InboxBaseSettings, name: str | None = None, key_hint: str = KEY_HINT
+    settings: InboxBaseSettings, name: str | None = None, key_hint: str | Origin = KEY_HINT
 ) -> Callable[[HttpClient], list[InboxBaseClient]]:
     """One account per identity handle of INBOXBASE_IDENTITY (none without a key), built later on
     the server's HTTP client; `name` names the one account of a single identity (a config file's
@@ -528,9 +534,10 @@ def accounts(
     if not settings.has_key():
         return lambda http: []
     handles = settings.handles()
-    if not handles:
+    if not handles:  # the environment's account (a config file's names its identity or stops before)
+        key = key_hint.key if isinstance(key_hint, Origin) else key_hint
         raise ValueError(
-            f"{key_hint} is set but {IDENTITY_HINT} is not: set {IDENTITY_HINT} to the identity handle(s) "
+            f"{key} is set but {IDENTITY_HINT} is not: set {IDENTITY_HINT} to the identity handle(s) "
             "to read, comma-separated (e.g. alice.acme@inboxbase.ai)."
         )
     if name is not None and len(handles) != 1:

@@ -50,7 +50,7 @@ from leadinbox_mcp.providers.errors import ProviderError
 from leadinbox_mcp.providers.http import Call, HttpClient, RateLimit, time_left
 from leadinbox_mcp.providers.lemlist import wire
 from leadinbox_mcp.providers.provider import one_account
-from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.settings import Origin, ProviderSettings
 from leadinbox_mcp.providers.wire_base import cut_page, is_unreadable, mailbox, parse, people
 
 DEFAULT_BASE_URL = "https://api.lemlist.com"
@@ -131,7 +131,7 @@ class LemlistClient(ApiClient):
     """The inbox API shows no scheduled replies (drafts are not sends; sends are immediate). Who
     wrote last is not on the list row either: only the thread tells (`Conversation.last_from`)."""
 
-    def __init__(self, account: str, settings: LemlistSettings, http: HttpClient, key_hint: str) -> None:
+    def __init__(self, account: str, settings: LemlistSettings, http: HttpClient, key_hint: str | Origin) -> None:
         super().__init__(account, settings, http, key_hint)
         self._user_id = settings.user_id
         self._listed: dict[str, model.Conversation] = {}
@@ -147,7 +147,10 @@ class LemlistClient(ApiClient):
     def _forbidden_hint(self, key: str) -> str | None:
         if not self._user_id:
             return None
-        return f"{self._key_hint} and LEMLIST_USER_ID (the user must belong to the key's team)"
+        return f"{self._key_hint} and {self._origin.of('user_id')} (the user must belong to the key's team)"
+
+    def _inbox_not_found(self) -> str:
+        return self._no_inbox("user_id") if self._user_id else self._no_inbox()
 
     async def list_page(self, query: model.Query, token: str | None, page_size: int) -> model.Page:
         """One page of GET /api/inbox. lemlist filters by nothing in `query` (see capabilities):
@@ -157,7 +160,9 @@ class LemlistClient(ApiClient):
         params: dict[str, str | int] = {"page": page, "limit": size}
         if self._user_id:
             params["userId"] = self._user_id
-        listing = await self._get(self._call("/api/inbox", params), wire.InboxList, rows="data")
+        listing = await self._get(
+            self._call("/api/inbox", params, self._inbox_not_found()), wire.InboxList, rows="data"
+        )
         rows = []
         skipped: list[str | None] = []
         for row in listing.data:
@@ -298,7 +303,8 @@ class LemlistClient(ApiClient):
         return parse(wire.ContactMessages, raw, self.account, self.label), came
 
     async def check(self) -> None:
-        await self._get(self._call("/api/inbox", {"page": 1, "limit": 1}), wire.InboxList, rows="data")
+        call = self._call("/api/inbox", {"page": 1, "limit": 1}, self._inbox_not_found())
+        await self._get(call, wire.InboxList, rows="data")
 
     def _remember(self, conversation: model.Conversation) -> None:
         self._listed.pop(conversation.id, None)

@@ -14,7 +14,7 @@ from leadinbox_mcp.providers.client_base import ApiClient, side_of
 from leadinbox_mcp.providers.http import HttpClient
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendkit import wire
-from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.settings import Origin, ProviderSettings
 from leadinbox_mcp.providers.wire_base import is_unreadable, keep_newest, parse
 
 DEFAULT_BASE_URL = "https://api.sendkit.ai"
@@ -54,7 +54,7 @@ class SendKitClient(ApiClient):
     """Threads carry `scheduledReplies[]`: whether a reply is already on its way is known only
     from the thread (the list row does not say), so awaiting_reply reads it."""
 
-    def __init__(self, account: str, settings: SendKitSettings, http: HttpClient, key_hint: str) -> None:
+    def __init__(self, account: str, settings: SendKitSettings, http: HttpClient, key_hint: str | Origin) -> None:
         super().__init__(account, settings, http, key_hint)
         self._workspace = settings.workspace_id
 
@@ -70,7 +70,9 @@ class SendKitClient(ApiClient):
     def _forbidden_hint(self, key: str) -> str | None:
         if not key.startswith(PLATFORM_KEY_PREFIX):
             return None
-        return f"{self._key_hint} and SENDKIT_WORKSPACE_ID (a platform key needs the workspace it may read)"
+        return (
+            f"{self._key_hint} and {self._origin.of('workspace_id')} (a platform key needs the workspace it may read)"
+        )
 
     async def list_page(self, query: model.Query, token: str | None, page_size: int) -> model.Page:
         """One page of conversations. Empty pages that say more follow are read past, at most
@@ -84,7 +86,7 @@ class SendKitClient(ApiClient):
                 params["cursor"] = position
             elif kind == "page":
                 params["page"] = int(position)
-            listing = await self._get(self._call("/v1/inbox", params), wire.InboxList, rows="data")
+            listing = await self._get(self._call("/v1/inbox", params, self._no_inbox()), wire.InboxList, rows="data")
             following, note = _following(listing.pagination, size, kind, position, len(listing.data))
             if following is not None and following == token:
                 following, note = None, "SendKit answered with the same page position again"
@@ -148,7 +150,7 @@ class SendKitClient(ApiClient):
         return model.Thread(conversation=conversation, messages=messages, scheduled=scheduled, notes=notes)
 
     async def check(self) -> None:
-        await self._get(self._call("/v1/inbox", {"limit": 1}), wire.InboxList, rows="data")
+        await self._get(self._call("/v1/inbox", {"limit": 1}, self._no_inbox()), wire.InboxList, rows="data")
 
     def _conversation(self, conversation_id: str, row: wire.ConversationRow) -> model.Conversation:
         last = row.last_message

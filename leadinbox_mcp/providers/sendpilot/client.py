@@ -35,7 +35,7 @@ from leadinbox_mcp.providers.errors import BadRequestError, NotFoundError, Provi
 from leadinbox_mcp.providers.http import Call, HttpClient, time_left
 from leadinbox_mcp.providers.provider import one_account
 from leadinbox_mcp.providers.sendpilot import wire
-from leadinbox_mcp.providers.settings import ProviderSettings
+from leadinbox_mcp.providers.settings import Origin, ProviderSettings
 from leadinbox_mcp.providers.wire_base import cut_page, is_unreadable, parse
 
 log = logging.getLogger(__name__)
@@ -116,10 +116,9 @@ class SendPilotClient(ApiClient):
     """Sends are immediate (documented): no reply waits scheduled, so the list row's direction
     alone tells whether a conversation awaits our reply."""
 
-    def __init__(self, account: str, settings: SendPilotSettings, http: HttpClient, key_hint: str) -> None:
+    def __init__(self, account: str, settings: SendPilotSettings, http: HttpClient, key_hint: str | Origin) -> None:
         super().__init__(account, settings, http, key_hint)
         self._account_id = settings.account_id
-        self._env = key_hint.removesuffix("API_KEY") if key_hint.endswith("_API_KEY") else "SENDPILOT_"
         self._page_limit = MAX_PAGE_SIZE
         """Lowered for good when a page size answers 500 and a smaller one works."""
         self._us: dict[str, frozenset[str]] = {}
@@ -136,13 +135,13 @@ class SendPilotClient(ApiClient):
     def _forbidden_hint(self, key: str) -> str:
         if self._account_id:
             return (
-                f"{self._key_hint} and {self._env}ACCOUNT_ID (sender account {self._account_id!r} must be in this "
+                f"{self._key_hint} and {self._origin.of('account_id')} (sender account {self._account_id!r} must be in this "
                 "key's workspace, and not another user's)"
             )
         return f"{self._key_hint} (a key of another workspace cannot read these LinkedIn sender accounts)"
 
     def _default_not_found(self) -> str:
-        return f"{self.account}: SendPilot has no inbox at this address (HTTP 404); check {self._env}BASE_URL."
+        return self._no_inbox()
 
     # -------------------------------------------------------------------------------- listing
 
