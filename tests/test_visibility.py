@@ -90,6 +90,13 @@ def test_named_colour_text_is_hidden_on_white_only_when_it_looks_white(name):
         ("lab(100 0 0)", ((255, 255, 255), 1.0)),
         ("oklch(100% 0 0)", ((255, 255, 255), 1.0)),
         ("color(srgb 1 1 1)", ((255, 255, 255), 1.0)),
+        ("light-dark(white, black)", ((255, 255, 255), 1.0)),  # mail is read in the light scheme here
+        ("color-mix(in srgb, white 100%, black)", ((255, 255, 255), 1.0)),
+        ("color-mix(in oklch, #fff, #ffffff)", ((255, 255, 255), 1.0)),
+        ("color-mix(in srgb, red, blue)", ((128, 0, 128), 1.0)),
+        ("color-mix(in srgb, white 30%, transparent)", ((255, 255, 255), 0.3)),  # premultiplied
+        ("color-mix(in srgb, white 20%, black 20%)", ((128, 128, 128), 0.4)),  # shares under 100% lower alpha
+        ("color-mix(in srgb, light-dark(#fff, #000) 90%, #eee)", ((253, 253, 253), 1.0)),
         ("transparent", ((0, 0, 0), 0.0)),
         ("Canvas", ((255, 255, 255), 1.0)),
         ("ffffff", ((255, 255, 255), 1.0)),  # quirks mode: hex without '#'
@@ -107,6 +114,38 @@ def test_keywords_and_non_colours():
     assert color("nonsense") is None
     assert color("#12") is None
     assert color("rgb(1, 2)") is None
+    assert color("color-mix(in srgb, currentColor, white)") is None  # unknown: the text is shown
+    assert color("color-mix(srgb, white, black)") is None
+    assert color("light-dark(white)") is None
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<div style="background:#fff"><span style="color:color-mix(in srgb, #fff 95%, #000)">{SECRET}</span></div>',
+        f'<span style="color:light-dark(#fff, #000)">{SECRET}</span>',
+        f"<style>.x{{color:color-mix(in srgb, white, transparent 100%)}}</style><span class=x>{SECRET}</span>",
+        f'<div style="contain:paint;width:0;height:0">{SECRET}</div>',
+        f'<div style="contain:content;height:1px">{SECRET}</div>',
+        f"<style>@media screen{{.c{{contain:strict;width:0;height:0}}}}</style><div class=c>{SECRET}</div>",
+    ],
+)
+def test_colour_functions_of_css_color_5_and_paint_containment_hide(markup):
+    assert SECRET not in shown(markup) and "Shown" in shown(markup + "<p>Shown</p>"), markup
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<span style="color:light-dark(#000, #fff)">{SECRET}</span>',
+        f'<span style="color:color-mix(in srgb, #fff 40%, #000)">{SECRET}</span>',
+        f'<div style="contain:size">{SECRET}</div>',  # size containment does not clip
+        f'<div style="contain:layout;height:0">{SECRET}</div>',  # nor does layout containment
+        f'<span style="contain:paint;width:0">{SECRET}</span>',  # nor any on an inline box
+    ],
+)
+def test_what_css_color_5_and_containment_leave_visible_is_shown(markup):
+    assert SECRET in shown(markup), markup
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,9 @@ loses the message: so this module computes, for each element, what a mail client
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
-  0-1px box with its overflow hidden, the `hidden` attribute, a closed `<dialog>`. Text is
-  hidden when it is smaller than 4px after scaling, invisible, pushed out by text-indent, or
-  painted in a colour that cannot be told from the background under it. White text on a dark
+  0-1px box with its overflow hidden or its paint contained, the `hidden` attribute, a closed
+  `<dialog>`. Text is hidden when it is smaller than 4px after scaling, invisible, pushed out by
+  text-indent, or painted in a colour that cannot be told from the background under it. White text on a dark
   background is visible, and so is any text over a background that cannot be known.
 
 Speed and bounds: a stylesheet's structure comes from one linear scan that also drops rules
@@ -185,8 +185,9 @@ def _hex(text: str) -> RGBA | None:
 
 def color_of(tokens: list) -> RGBA | str | None:
     """A colour value: RGBA (channels 0-255, alpha 0-1), CURRENT, INHERIT, INITIAL, or None
-    (not a colour). Every CSS Color 4 syntax through tinycss2, system colours, and the quirk that
-    mail's doctype-less HTML gets from browsers: hex without its `#`."""
+    (not a colour). Every CSS Color 4 syntax through tinycss2, `light-dark()` and `color-mix()`
+    (Color 5), system colours, and the quirk that mail's doctype-less HTML gets from browsers:
+    hex without its `#`."""
     parts = [t for t in tokens if t.type not in ("whitespace", "comment")]
     if len(parts) != 1:
         return None
@@ -216,6 +217,8 @@ def _ident_color(word: str) -> RGBA | str | None:
 
 
 def _color_token(token) -> RGBA | str | None:
+    if token.type == "function" and token.lower_name in _COLOR_FUNCTIONS:
+        return _COLOR_FUNCTIONS[token.lower_name](_split_commas(token.arguments))
     if token.type == "ident":
         keyword = _keyword(token)
         if keyword is not None:
@@ -234,6 +237,45 @@ def _color_token(token) -> RGBA | str | None:
     if token.type in ("ident", "number", "dimension"):  # hashless hex, the quirks-mode way
         return _hex(tinycss2.serialize([token]))
     return None
+
+
+def _light_dark(arguments: list[list]) -> RGBA | str | None:
+    """light-dark(a, b): a, as mail is read in the light scheme here."""
+    return color_of(arguments[0]) if len(arguments) == 2 else None
+
+
+def _color_mix(arguments: list[list]) -> RGBA | None:
+    """color-mix(in <space>, a [p%], b [q%]) mixed in sRGB whatever the space (mixing a colour
+    with itself, or with what it hides against, gives the same answer in any space); None for
+    what cannot be mixed (currentColor, a keyword, a malformed list)."""
+    method = _values(arguments[0]) if arguments else []
+    if len(arguments) != 3 or not method or method[0].type != "ident" or method[0].lower_value != "in":
+        return None
+    colors: list[RGBA] = []
+    shares: list[float | None] = []
+    for argument in arguments[1:]:
+        share = [float(t.value) for t in argument if t.type == "percentage"]
+        value = color_of([t for t in argument if t.type != "percentage"])
+        if not isinstance(value, tuple) or len(share) > 1 or not all(0 <= v <= 100 for v in share):
+            return None
+        colors.append(value)
+        shares.append(share[0] if share else None)
+    first, second = shares
+    p = first if first is not None else 100 - second if second is not None else 50.0
+    q = second if second is not None else 100 - p
+    total = p + q
+    if total <= 0:
+        return None
+    (r1, g1, b1, a1), (r2, g2, b2, a2) = colors
+    w1, w2 = p / total, q / total
+    alpha = a1 * w1 + a2 * w2
+    if alpha <= 0:
+        return (0.0, 0.0, 0.0, 0.0)
+    r, g, b = ((c1 * a1 * w1 + c2 * a2 * w2) / alpha for c1, c2 in ((r1, r2), (g1, g2), (b1, b2)))
+    return (r, g, b, alpha * min(1.0, total / 100))
+
+
+_COLOR_FUNCTIONS = {"light-dark": _light_dark, "color-mix": _color_mix}
 
 
 @lru_cache(maxsize=1024)
@@ -959,6 +1001,7 @@ for _name, _reader in {
     "font-size": _font_size,
     "overflow-x": _ident_value,
     "overflow-y": _ident_value,
+    "contain": _ident_value,
     "background-image": _background_image,
     "background-clip": _ident_value,
     "clip": _clip,
@@ -1136,6 +1179,7 @@ _TRIGGERS = (
     "width",
     "height",
     "overflow",
+    "contain",
     "background",
     "clip",
     "transform",
@@ -2012,6 +2056,7 @@ def _hides(pair: tuple[str, object]) -> bool:
         "text-shadow",
         "overflow-x",
         "overflow-y",
+        "contain",
         "position",
     ):
         return False
@@ -2251,6 +2296,10 @@ _GEOMETRY = frozenset(
 )
 
 
+_PAINT_CONTAINED = frozenset({"paint", "content", "strict"})
+"""`contain` values that clip what overflows the box, as `overflow: clip` does."""
+
+
 def _moved_away(get, inline: bool, position: object, font: float, rem: float) -> bool:
     """Whether the box is out of sight: moved off-screen (position, margin, transform), scaled
     or zoomed to nothing, clipped to nothing, or a box of at most 1px whose overflow is cut
@@ -2294,6 +2343,8 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
     if get("clip-path") == "empty":
         return True
     if not inline:
+        contain = get("contain")
+        painted_inside = isinstance(contain, str) and not _PAINT_CONTAINED.isdisjoint(contain.split())
         for size_prop, max_prop, overflow_prop, base in (
             ("width", "max-width", "overflow-x", VIEWPORT_WIDTH),
             ("height", "max-height", "overflow-y", VIEWPORT_HEIGHT),
@@ -2301,7 +2352,7 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
             limit = off(max_prop, base)
             if limit is not None and limit <= 0:
                 return True
-            if get(overflow_prop) in ("hidden", "clip", "scroll", "auto"):
+            if painted_inside or get(overflow_prop) in ("hidden", "clip", "scroll", "auto"):
                 sizes = [v for v in (off(size_prop, base), limit) if v is not None]
                 if sizes and min(sizes) <= 1:
                     return True
