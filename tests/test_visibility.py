@@ -128,9 +128,13 @@ def test_keywords_and_non_colours():
         f'<div style="contain:paint;width:0;height:0">{SECRET}</div>',
         f'<div style="contain:content;height:1px">{SECRET}</div>',
         f"<style>@media screen{{.c{{contain:strict;width:0;height:0}}}}</style><div class=c>{SECRET}</div>",
+        f'<div style="transform:perspective(1px) translateZ(-99999px)">{SECRET}</div>',
+        f'<div style="transform:perspective(100px) translate3d(0, 0, 100px)">{SECRET}</div>',  # at the eye
+        f'<span style="-webkit-text-security:disc">{SECRET}</span>',
+        f"<style>.m{{-webkit-text-security:square}}</style><div class=m><p>{SECRET}</p></div>",  # inherited
     ],
 )
-def test_colour_functions_of_css_color_5_and_paint_containment_hide(markup):
+def test_colour_functions_of_css_color_5_paint_containment_depth_and_masks_hide(markup):
     assert SECRET not in shown(markup) and "Shown" in shown(markup + "<p>Shown</p>"), markup
 
 
@@ -142,9 +146,12 @@ def test_colour_functions_of_css_color_5_and_paint_containment_hide(markup):
         f'<div style="contain:size">{SECRET}</div>',  # size containment does not clip
         f'<div style="contain:layout;height:0">{SECRET}</div>',  # nor does layout containment
         f'<span style="contain:paint;width:0">{SECRET}</span>',  # nor any on an inline box
+        f'<div style="transform:perspective(500px) translateZ(-50px)">{SECRET}</div>',  # a little smaller
+        f'<div style="transform:translateZ(-99999px)">{SECRET}</div>',  # no perspective: flat
+        f'<div style="-webkit-text-security:disc"><p style="-webkit-text-security:none">{SECRET}</p></div>',
     ],
 )
-def test_what_css_color_5_and_containment_leave_visible_is_shown(markup):
+def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(markup):
     assert SECRET in shown(markup), markup
 
 

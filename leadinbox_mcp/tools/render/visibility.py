@@ -24,8 +24,9 @@ loses the message: so this module computes, for each element, what a mail client
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
   0-1px box with its overflow hidden or its paint contained, the `hidden` attribute, a closed
-  `<dialog>`. Text is hidden when it is smaller than 4px after scaling, invisible, pushed out by
-  text-indent, or painted in a colour that cannot be told from the background under it. White text on a dark
+  `<dialog>`. Text is hidden when it is smaller than 4px after scaling, invisible, masked
+  (`-webkit-text-security`), pushed out by text-indent, or painted in a colour that cannot be told
+  from the background under it. White text on a dark
   background is visible, and so is any text over a background that cannot be known.
 
 Speed and bounds: a stylesheet's structure comes from one linear scan that also drops rules
@@ -814,18 +815,29 @@ _NO_TRANSFORM = (1.0, 1.0, 0.0, 0.0)
 
 
 def _transform(tokens: list) -> tuple[float, float, float, float] | str | None:
-    """(scale x, scale y, shift x px, shift y px) of a transform list."""
+    """(scale x, scale y, shift x px, shift y px) of a transform list. After `perspective(d)`, a
+    box moved back by z looks d / (d + z) as large, and one moved to or past the eye is not drawn."""
     parts = _values(tokens)
     if len(parts) == 1 and parts[0].type == "ident":
         return _keyword(parts[0]) or _NO_TRANSFORM
     box: tuple[float, float, float, float] | None = _NO_TRANSFORM
+    depth: float | None = None
     for f in parts:
         if f.type != "function":
             return None
         args = [t for t in _values(f.arguments) if not (t.type == "literal" and t.value == ",")]
-        box = _apply(f.lower_name, args, box)  # type: ignore[arg-type]
+        name = f.lower_name
+        if name == "perspective":
+            distance = _shift(args[0]) if len(args) == 1 else None
+            depth = max(distance, 1.0) if distance is not None else None  # none, or not a length: flat
+            continue
+        box = _apply(name, args, box)  # type: ignore[arg-type]
         if box is None:
             return None
+        toward = _shift(args[-1]) if name == "translatez" or (name == "translate3d" and len(args) == 3) else None
+        if depth is not None and toward is not None:
+            k = depth / (depth - toward) if toward < depth else 0.0
+            box = (box[0] * k, box[1] * k, box[2], box[3])
     return box
 
 
@@ -976,7 +988,7 @@ def _single(reader):
 
 
 _PROPERTIES: dict[str, object] = {}
-for _name in ("display", "visibility", "content-visibility", "mso-hide", "position", "float"):
+for _name in ("display", "visibility", "content-visibility", "mso-hide", "position", "float", "-webkit-text-security"):
     _PROPERTIES[_name] = _single(_ident_value)(_name)
 for _name in ("color", "-webkit-text-fill-color", "background-color", "-webkit-text-stroke-color"):
     _PROPERTIES[_name] = _single(color_of)(_name)
@@ -1189,6 +1201,7 @@ _TRIGGERS = (
     "zoom",
     "shadow",
     "stroke",
+    "security",
 )
 
 
@@ -1673,6 +1686,7 @@ class Seen(NamedTuple):
     stroke: object = None  # a text stroke colour (width > 0), or None
     clip_text: object = None  # background-clip: text paints the letters: an RGBA, "unknown", or None
     custom: Scope = NO_SCOPE  # custom properties in scope (they are inherited)
+    masked: bool = False  # -webkit-text-security: each letter drawn as a disc, circle or square
     text_hidden: bool = False
 
 
@@ -2064,6 +2078,8 @@ def _hides(pair: tuple[str, object]) -> bool:
         return value == "none"
     if prop == "visibility":
         return value in ("hidden", "collapse")
+    if prop == "-webkit-text-security":
+        return value in ("disc", "circle", "square")
     return value not in (INHERIT, INITIAL)
 
 
@@ -2238,6 +2254,8 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     invisible = (
         parent.invisible if visibility is None or visibility == INHERIT else visibility in ("hidden", "collapse")
     )
+    security = get("-webkit-text-security")
+    masked = parent.masked if security is None or security == INHERIT else security in ("disc", "circle", "square")
     indent = parent.indent
     value = get("text-indent")
     if value == INITIAL:
@@ -2281,7 +2299,7 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         background = blend(bg, background)
 
     seen = Seen(
-        color, fill, background, font, rem, scale, opacity, invisible, indent, shadow, stroke, clip_text, custom
+        color, fill, background, font, rem, scale, opacity, invisible, indent, shadow, stroke, clip_text, custom, masked
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
@@ -2411,7 +2429,7 @@ def _substitute(text: str, scope: Scope) -> str | None:
 
 
 def _text_hidden(s: Seen) -> bool:
-    if s.invisible or s.indent or s.font * s.scale < TINY_PX:
+    if s.invisible or s.masked or s.indent or s.font * s.scale < TINY_PX:
         return True
     background = s.background
     if s.clip_text is not None:  # letters painted with the background
