@@ -99,6 +99,7 @@ def gc_paused() -> Iterator[None]:
 
 
 FREEZE_AFTER = 100_000
+"""Objects made during one pause past which they are frozen; a page of 100 rows makes a few thousand."""
 
 
 def _freeze_until_the_loop_turns() -> None:
