@@ -91,7 +91,7 @@ async def test_a_long_thread_keeps_its_newest_activities_whatever_the_order(orde
             result = await client.call_tool("get_thread", {"conversation_id": f"lemlist:{LONG_ID}"})
         assert not result.is_error, text_of(result)
         header = text_of(result).split("\n\n")[0]
-        assert "1000 messages" in header and thread.notes[0] in header
+        assert "1,000 messages" in header and thread.notes[0] in header
         assert result.structured_content["notes"] == list(thread.notes)
         assert result.structured_content["messages"][-1]["text"] == "Olivia: message 1240 of 1240."
         assert result.structured_content["conversation"]["message_count"] == MAX_THREAD_ACTIVITIES
