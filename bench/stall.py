@@ -5,8 +5,11 @@ response may have: millions of tiny JSON values where a page has a few dozen. Th
 (`mcp.Client` in memory, the provider a raw ASGI app on loopback serving the bytes ready-made)
 makes one call that reads it, while a task on the server's loop wakes every 5 ms: the longest gap
 between two wake-ups is how long every other call, and an HTTP server's /healthz, would have
-waited. Each shape is read on a fresh server (no cache) after a warm-up call of the same tool
-on a small answer (imports), a few times; the table gives the median and the worst.
+waited. Each shape is read in a process of its own, on a fresh server (no cache) after a warm-up
+call of the same tool on a small answer (imports), a few times; the table gives the median and
+the worst, and how far the process's peak memory rose above what it held with the answer's
+bytes ready (the parsed JSON while it is read: reading is synchronous on the loop, so a process
+reads one answer at a time).
 
 Target (issue 13): no upstream stalls the server; while one call reads, others answer within a
 second. For scale, a normal 20-row answer is in the first row.
@@ -15,7 +18,9 @@ second. For scale, a normal 20-row answer is in the first row.
 from __future__ import annotations
 
 import json
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -185,38 +190,51 @@ async def _longest_stall(shape: Shape, hostile: bytes) -> tuple[float, float, st
     return longest, took, ("error: " if result.is_error else "") + (words[:100] + "…" if len(words) > 100 else words)
 
 
-said_by: dict[str, str] = {}
-"""The first words of each shape's answer."""
+async def _measure_one(index: int) -> dict[str, Any]:
+    """One shape, RUNS times, in this process (a child of `main`): its stalls, times, first
+    words, and how much this process's peak memory grew while it read them."""
+    shape = SHAPES[index]
+    hostile = shape.hostile()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    runs = [await _longest_stall(shape, hostile) for _ in range(RUNS)]
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before  # KiB on Linux
+    return {
+        "MB": len(hostile) / 1e6,
+        "stalls": [stall for stall, _, _ in runs],
+        "took": [took for _, took, _ in runs],
+        "said": runs[-1][2],
+        "grown MiB": grown / 1024,
+    }
 
 
-async def measure() -> list[dict[str, str]]:
-    rows = []
-    for shape in SHAPES:
-        hostile = shape.hostile()
-        stalls, took = [], []
-        for _ in range(RUNS):
-            stall, seconds, said = await _longest_stall(shape, hostile)
-            stalls.append(stall)
-            took.append(seconds)
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--shape"]:
+        print(json.dumps(anyio.run(_measure_one, int(argv[1]))))
+        return 0
+    rows, said = [], {}
+    for index, shape in enumerate(SHAPES):  # each in a process of its own: its own peak memory
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.stall", "--shape", str(index)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures = json.loads(child.stdout.splitlines()[-1])
+        said[shape.name] = figures["said"]
         rows.append(
             {
                 "answer": shape.name,
                 "provider": shape.provider,
-                "MB": f"{len(hostile) / 1e6:.1f}",
-                "longest stall ms (median)": f"{statistics.median(stalls) * 1000:.0f}",
-                "worst": f"{max(stalls) * 1000:.0f}",
-                "call s": f"{statistics.median(took):.2f}",
+                "MB": f"{figures['MB']:.1f}",
+                "longest stall ms (median)": f"{statistics.median(figures['stalls']) * 1000:.0f}",
+                "worst": f"{max(figures['stalls']) * 1000:.0f}",
+                "call s": f"{statistics.median(figures['took']):.2f}",
+                "peak memory +MiB": f"{figures['grown MiB']:.0f}",
             }
         )
-        said_by[shape.name] = said
-    return rows
-
-
-def main(argv: list[str]) -> int:
-    rows = anyio.run(measure)
     print(aligned(rows, left=2))
-    for name, said in said_by.items():
-        print(f"{name}: {said}")
+    for name, words in said.items():
+        print(f"{name}: {words}")
     worst = max(float(row["worst"]) for row in rows)
     print(
         f"target (issue 13): the loop never waits a second for a hostile answer: worst {worst:.0f} ms, "
