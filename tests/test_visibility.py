@@ -381,6 +381,49 @@ def test_rules_that_never_apply_at_rest_are_skipped():
         assert "Shown" in shown(f"<style>{rule}</style><div class=c>Shown</div>"), rule
 
 
+KEYFRAMES = "<style>@keyframes gone{to{opacity:0}} @keyframes never{from{opacity:0}to{opacity:.05}}</style>"
+
+
+@pytest.mark.parametrize(
+    ("markup", "visible"),
+    [
+        (f"{KEYFRAMES}<style>.x{{animation:gone 0s forwards}}</style><div class=x>X</div>", False),
+        (f'{KEYFRAMES}<div style="animation:gone 1s both">X</div>', False),
+        (
+            f"{KEYFRAMES}<style>.x{{animation-name:gone;animation-fill-mode:FORWARDS}}</style><div class=x>X</div>",
+            False,
+        ),
+        (
+            "<style>@-webkit-keyframes k{100%{font-size:0}} .x{-webkit-animation:k 1s forwards}</style><div class=x>X</div>",
+            False,
+        ),
+        (f"{KEYFRAMES}<style>.x{{animation:never 2s infinite}}</style><div class=x>X</div>", False),
+        (
+            "<style>@media screen{.x{animation:'k q' 0s forwards}} @keyframes \"k q\"{to{display:none}}</style><div class=x>X</div>",
+            False,
+        ),
+        # What animations leave visible at rest:
+        (f"{KEYFRAMES}<style>.x{{animation:gone 1s}}</style><div class=x>X</div>", True),  # no fill: back as it was
+        (f"{KEYFRAMES}<style>.x{{animation:gone 1s backwards}}</style><div class=x>X</div>", True),
+        (f"{KEYFRAMES}<style>.x{{animation:never 2s 3}}</style><div class=x>X</div>", True),  # it ends
+        (
+            "<style>@keyframes k{from{opacity:0}to{opacity:1}} .x{animation:k 1s forwards}</style><div class=x>X</div>",
+            True,
+        ),
+        (
+            "<style>@keyframes k{from{opacity:0}to{opacity:1}} .x{animation:k 1s infinite}</style><div class=x>X</div>",
+            True,
+        ),
+        (f"{KEYFRAMES}<style>.x{{animation:Gone 0s forwards}}</style><div class=x>X</div>", True),  # names keep case
+        (f'{KEYFRAMES}<div style="animation:gone 1s forwards;opacity:1 !important">X</div>', True),
+    ],
+)
+def test_what_animations_leave_at_rest(markup, visible):
+    """Apple Mail runs CSS animations: text faded out by one that keeps its last frame, or that
+    hides in every frame for ever, is not seen; one that ends and lets go, or fades text in, is."""
+    assert ("X" in shown(markup)) == visible, markup
+
+
 def test_css_escapes_comments_and_case():
     assert SECRET not in shown(rf"<style>.\73 ecret{{display:none}}</style><div class=secret>{SECRET}</div>")
     assert SECRET not in shown(rf"<style>.x{{disp\6c ay:none}}</style><div class=x>{SECRET}</div>")

@@ -36,7 +36,16 @@ from leadinbox_mcp.tools.render.html_tree import (
 )
 from leadinbox_mcp.tools.render.html_writer import Link, Removed, Writer, join
 from leadinbox_mcp.tools.render.links import clean_url, url_adds_to
-from leadinbox_mcp.tools.render.visibility import NO_DECLS, Cascade, Seen, hints, inline_style, merged, resolve
+from leadinbox_mcp.tools.render.visibility import (
+    NO_DECLS,
+    Cascade,
+    Seen,
+    animated,
+    hints,
+    inline_style,
+    merged,
+    resolve,
+)
 
 _ALT_MAX = 300
 _HINT_TAGS = visibility.HINT_TAGS
@@ -116,7 +125,7 @@ class Walker:
         if not extra and not own:
             return None
         css = Cascade(self.tree, extra, html.count("<"), own_sheets=own)
-        return css if css.rules or css.loose else None
+        return css if css.rules or css.loose or css.keyframes else None
 
     def _root_ctx(self) -> _Ctx | None:
         """What the <html> element passes to the body (None: it hides everything)."""
@@ -153,6 +162,8 @@ class Walker:
         decls = inline_style(style) if style else NO_DECLS
         if rules or has_hint:
             decls = merged(rules, decls, hint)
+        if css is not None and css.keyframes and decls:
+            decls = animated(decls, css.keyframes)
         if not decls:
             result = False, ctx
         else:

@@ -14,7 +14,8 @@ loses the message: so this module computes, for each element, what a mail client
   nesting hides coarsely; `@import` and external sheets are ignored. Rules that only apply on
   hover or focus, and pseudo-elements, never match. Per element: presentational attributes <
   sheet rules by specificity and order < inline style < `!important` rules < `!important`
-  inline style.
+  inline style; then what its animations leave at rest (`@keyframes` whose last frame stays,
+  with fill mode forwards or both, or that hide in every frame and run for ever).
 - Inherited values come down through the walk (`Seen`): colour, `-webkit-text-fill-color`,
   font size (every unit, keyword, percentage and `calc()`), visibility, text-indent, the text
   shadow and stroke that draw a transparent glyph; and what is not inherited but accumulates:
@@ -980,6 +981,43 @@ def _colour_and_lengths(tokens: list) -> tuple[object, list[Length]]:
     return color, lengths
 
 
+_TIMING = frozenset(
+    "ease ease-in ease-out ease-in-out linear step-start step-end normal reverse alternate alternate-reverse "
+    "none forwards backwards both running paused infinite initial inherit unset".split()
+)
+
+
+def _animation_shorthand(tokens: list) -> list[tuple[str, object]]:
+    """`animation`: for each animation of the list, its name, fill mode and iteration count."""
+    names, fills, counts = [], [], []
+    for part in _split_commas(tokens):
+        words = [t for t in _values(part) if t.type in ("ident", "string", "number")]
+        idents = [t.lower_value for t in words if t.type == "ident"]
+        name = next(
+            (t.value for t in words if t.type == "string" or (t.type == "ident" and t.lower_value not in _TIMING)), None
+        )
+        names.append(name or "none")
+        fills.append(next((w for w in idents if w in ("forwards", "backwards", "both")), "none"))
+        counts.append("infinite" if "infinite" in idents else "1")
+    return [
+        ("animation-name", tuple(names)),
+        ("animation-fill-mode", tuple(fills)),
+        ("animation-iteration-count", tuple(counts)),
+    ]
+
+
+def _word_list(tokens: list) -> tuple[str, ...] | None:
+    """A comma-separated list of single words, each as written (names are case-sensitive)."""
+    words = []
+    for part in _split_commas(tokens):
+        values = _values(part)
+        if len(values) != 1 or values[0].type not in ("ident", "string", "number"):
+            return None
+        token = values[0]
+        words.append(str(token.value))
+    return tuple(words)
+
+
 def _single(reader):
     def read(name: str):
         return lambda tokens: [(name, reader(tokens))]
@@ -1034,8 +1072,13 @@ _PROPERTIES.update(
         "overflow": _overflow,
         "background": _background,
         "-webkit-text-stroke": _stroke,
+        "animation": _animation_shorthand,
+        "-webkit-animation": _animation_shorthand,
     }
 )
+for _name in ("animation-name", "animation-fill-mode", "animation-iteration-count"):
+    _PROPERTIES[_name] = _single(_word_list)(_name)
+    _PROPERTIES["-webkit-" + _name] = _PROPERTIES[_name]
 # Other names of the same properties: read as the property they stand for.
 for _name, _standard in {
     "margin-block-start": "margin-top",
@@ -1202,6 +1245,7 @@ _TRIGGERS = (
     "shadow",
     "stroke",
     "security",
+    "animation",
 )
 
 
@@ -1511,9 +1555,19 @@ class RawRule(NamedTuple):
     order: int
 
 
+class Animation(NamedTuple):
+    """What a @keyframes rule does to the element it runs on, at rest: `final`, the declarations
+    its last frame leaves (with `animation-fill-mode` forwards or both), and whether every frame,
+    from the first to the last, hides (an animation that runs for ever hides all along)."""
+
+    final: Decls | None
+    always: bool
+
+
 class Sheet(NamedTuple):
     rules: tuple[RawRule, ...]
     coarse: frozenset = frozenset()  # keys of rules read coarsely (see _coarse_keys): they hide
+    keyframes: tuple[tuple[str, Animation], ...] = ()
 
 
 _EMPTY_SHEET = Sheet(())
@@ -1546,6 +1600,7 @@ def _parse_sheet(css: str) -> Sheet:
     # it on the stack. Each level rescans its block, so past MAX_AT_DEPTH levels (never seen
     # in mail) the content is read coarsely, in one pass.
     coarse: set = set()
+    keyframes: list[tuple[str, Animation]] = []
     work = [(head, block, is_at, 1) for head, block, is_at in items_of(css)[::-1]]
     while work:
         head, block, is_at, depth = work.pop()
@@ -1554,18 +1609,67 @@ def _parse_sheet(css: str) -> Sheet:
                 order += 1
                 rules.append(RawRule(head, block, order))
             continue
+        name = _keyframes_name(head)
+        if name is not None:
+            keyframes.append((name, _animation(block)))
+            continue
         if not _at_rule_applies(head):
             continue
         if depth >= MAX_AT_DEPTH:
             coarse |= _coarse_keys(block)
             continue
         work.extend((h, b, a, depth + 1) for h, b, a in items_of(block)[::-1])
-    return Sheet(tuple(rules), frozenset(coarse))
+    return Sheet(tuple(rules), frozenset(coarse), tuple(keyframes))
+
+
+def _keyframes_name(head: str) -> str | None:
+    """The name a `@keyframes` (or `@-webkit-keyframes`) prelude gives; None for any other."""
+    if not head[:20].lower().startswith(("@keyframes", "@-webkit-keyframes")):
+        return None
+    try:
+        parts = _values(tinycss2.parse_component_value_list(head, skip_comments=True))
+    except RecursionError:
+        return None
+    if len(parts) != 2 or parts[1].type not in ("ident", "string"):
+        return None
+    return parts[1].value
+
+
+def _animation(block: str) -> Animation:
+    """A @keyframes rule's block: its frames by offset (from, to, percentages)."""
+    offsets: list[tuple[set[float], Decls]] = []
+    for start, brace, end in _items(block)[:MAX_FRAMES]:
+        if brace < 0:
+            continue
+        at = set()
+        for selector in block[start:brace].lower().split(","):
+            word = selector.strip()
+            number = word.removesuffix("%")
+            if word in ("from", "to"):
+                at.add(0.0 if word == "from" else 100.0)
+            elif word.endswith("%") and number.replace(".", "", 1).isdigit():
+                at.add(float(number))
+        inner = block[brace + 1 : end - 1] if block[end - 1] == "}" else block[brace + 1 : end]
+        offsets.append((at, inline_style(inner)))
+    last = [decls for at, decls in offsets if 100.0 in at]
+    final = Decls(tuple(pair for decls in last for pair in decls.normal)) if last else None
+    covered = set().union(*(at for at, _ in offsets)) if offsets else set()
+    always = {0.0, 100.0} <= covered and all(_hides_alone(decls) for _, decls in offsets)
+    return Animation(final, always)
+
+
+MAX_FRAMES = 100
+"""Frames of one @keyframes rule read at most."""
+
+
+def _hides_alone(decls: Decls) -> bool:
+    hidden, seen = resolve(decls, "div", ROOT)
+    return hidden or seen.text_hidden
 
 
 def _at_rule_applies(head: str) -> bool:
-    """@media for a desktop screen, @supports, @layer; the rest (@font-face, @keyframes, @page,
-    @container...) holds no rule that applies to an element."""
+    """@media for a desktop screen, @supports, @layer; the rest (@font-face, @page, @container...)
+    holds no rule that applies to an element (@keyframes are read apart: `_animation`)."""
     try:
         tokens = tinycss2.parse_component_value_list(head, skip_comments=True)
     except RecursionError:
@@ -1721,13 +1825,15 @@ def _style_texts(html: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _rules_of(texts: tuple[str, ...]) -> tuple[list[RawRule], frozenset]:
-    """The rules of a message's distinct stylesheets in cascade order (sheet, then rule), and
-    the keys of those read coarsely. Each sheet is first trimmed by a linear scan (_prescan);
-    past EXACT_CSS characters or EXACT_RULES rules in all, the rest is read coarsely."""
+def _rules_of(texts: tuple[str, ...]) -> tuple[list[RawRule], frozenset, dict[str, Animation]]:
+    """The rules of a message's distinct stylesheets in cascade order (sheet, then rule), the
+    keys of those read coarsely, and the @keyframes by name (the last of a name wins). Each sheet
+    is first trimmed by a linear scan (_prescan); past EXACT_CSS characters or EXACT_RULES rules
+    in all, the rest is read coarsely."""
     chars = count = 0
     rules: list[RawRule] = []
     coarse: set = set()
+    keyframes: dict[str, Animation] = {}
     for index, text in enumerate(texts):
         exact, rest, used = _prescan(text, EXACT_CSS - chars, EXACT_RULES - count)
         chars += len(exact)
@@ -1736,9 +1842,10 @@ def _rules_of(texts: tuple[str, ...]) -> tuple[list[RawRule], frozenset]:
         for rule in sheet.rules:
             rules.append(rule._replace(order=index * 1_000_000 + rule.order) if index else rule)
         coarse |= sheet.coarse
+        keyframes.update(sheet.keyframes)
         if rest:
             coarse |= _coarse_keys(rest)
-    return rules, frozenset(coarse)
+    return rules, frozenset(coarse), keyframes
 
 
 _CSS_SPECIAL = re.compile(r"""[{};"'\\/()\[\]]""")
@@ -1942,7 +2049,7 @@ def _select(tree: LexborHTMLParser, query: str) -> list[LexborNode]:
 class Cascade:
     """The message's stylesheets matched against its tree: for each element, which rules apply."""
 
-    __slots__ = ("matched", "loose", "rules")
+    __slots__ = ("matched", "loose", "rules", "keyframes")
 
     def __init__(
         self, tree: LexborHTMLParser, extra_html: str = "", estimated_nodes: int = 0, *, own_sheets: bool = True
@@ -1956,7 +2063,7 @@ class Cascade:
         if extra_html:
             texts += _style_texts(extra_html)
         # Quoted mails bring their own copies of the same stylesheet: one of each is enough.
-        rules, coarse = _rules_of(tuple(dict.fromkeys(t for t in texts if "{" in t)))
+        rules, coarse, self.keyframes = _rules_of(tuple(dict.fromkeys(t for t in texts if "{" in t)))
         self.rules = rules
         if rules:
             self._match(tree, rules, max(estimated_nodes, 1))
@@ -2059,6 +2166,30 @@ class Cascade:
         return tuple(found) + tuple(extra)
 
 
+def animated(decls: Decls, keyframes: dict[str, Animation]) -> Decls:
+    """An element's declarations with what its animations leave at rest: the last frame's
+    declarations where the fill mode keeps them (forwards, both), or display none where every
+    frame hides and the animation runs for ever. (Above the element's own declarations, as
+    animations are; `!important` ones are not kept apart here, so an animation wins over them.)"""
+    d = dict(decls.normal)
+    names = d.get("animation-name")
+    if not isinstance(names, tuple):
+        return decls
+    fills = d.get("animation-fill-mode")
+    counts = d.get("animation-iteration-count")
+    fills = tuple(f.lower() for f in fills) if isinstance(fills, tuple) and fills else ("none",)
+    counts = tuple(c.lower() for c in counts) if isinstance(counts, tuple) and counts else ("1",)
+    for i, name in enumerate(names):
+        animation = keyframes.get(name)
+        if animation is None:
+            continue
+        if animation.final is not None and fills[i % len(fills)] in ("forwards", "both"):
+            d.update(animation.final.normal)
+        if animation.always and counts[i % len(counts)] == "infinite":
+            d["display"] = "none"
+    return Decls(tuple(d.items()), decls.important)
+
+
 def _hides(pair: tuple[str, object]) -> bool:
     prop, value = pair
     if prop in (
@@ -2072,6 +2203,9 @@ def _hides(pair: tuple[str, object]) -> bool:
         "overflow-y",
         "contain",
         "position",
+        "animation-name",
+        "animation-fill-mode",
+        "animation-iteration-count",
     ):
         return False
     if prop == "display":
