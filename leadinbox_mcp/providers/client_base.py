@@ -42,10 +42,12 @@ class ApiClient(ABC):
         self._key = settings.api_key
         self._base = settings.base_url.rstrip("/").removesuffix(self.api_path)
         self._http = http
-        if not isinstance(key_hint, Origin):
-            key_hint = Origin(key_hint, prefix=settings.model_config.get("env_prefix", ""))
-        self._origin = key_hint
-        self._key_hint = key_hint.key
+        self._origin = Origin.named(key_hint, settings.model_config.get("env_prefix", ""))
+
+    @property
+    def _key_hint(self) -> str:
+        """Where the key comes from, as a sentence names it."""
+        return self._origin.key
 
     @abstractmethod
     def valid_id(self, conversation_id: str) -> bool: ...

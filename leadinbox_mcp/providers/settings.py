@@ -68,6 +68,12 @@ class Origin:
     table: str = ""
     """A config file's accounts: "account 'lem-eu' in /path/accounts.toml"."""
 
+    @classmethod
+    def named(cls, hint: str | Origin, prefix: str) -> Origin:
+        """`hint` as an Origin: one already, or what names the key of an account of the
+        environment's variables with that prefix."""
+        return hint if isinstance(hint, Origin) else cls(hint, prefix=prefix)
+
     def of(self, field: str) -> str:
         """How a sentence names one of the account's settings (`base_url`, `account_id`, ...)."""
         return f"the {field} of {self.table}" if self.table else f"{self.prefix}{field.upper()}"

@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.inboxbase.ai"
 KEY_HINT = "INBOXBASE_API_KEY"
-IDENTITY_HINT = "INBOXBASE_IDENTITY"
 MAX_LIMIT = 200
 """The documented largest `limit`."""
 MAX_THREAD_EVENTS = 2500
@@ -535,9 +534,10 @@ def accounts(
         return lambda http: []
     handles = settings.handles()
     if not handles:  # the environment's account (a config file's names its identity or stops before)
-        key = key_hint.key if isinstance(key_hint, Origin) else key_hint
+        origin = Origin.named(key_hint, settings.model_config.get("env_prefix", ""))
+        identity = origin.of("identity")
         raise ValueError(
-            f"{key} is set but {IDENTITY_HINT} is not: set {IDENTITY_HINT} to the identity handle(s) "
+            f"{origin.key} is set but {identity} is not: set {identity} to the identity handle(s) "
             "to read, comma-separated (e.g. alice.acme@inboxbase.ai)."
         )
     if name is not None and len(handles) != 1:
