@@ -279,6 +279,17 @@ async def test_a_config_files_sender_account_refused_is_named_as_the_file_names_
     assert f"check ONE_KEY and the account_id of account 'one' in {path} (sender account 'sender_elsewhere'" in said
 
 
+def test_an_inboxbase_key_without_an_identity_stops_the_start_naming_both_variables(monkeypatch):
+    monkeypatch.setenv("INBOXBASE_API_KEY", "ib_live_7d3f19c2a8b6e4d0")
+    monkeypatch.delenv("INBOXBASE_IDENTITY", raising=False)
+    with pytest.raises(ConfigError) as refused:
+        configured_accounts(None)
+    assert str(refused.value) == (
+        "INBOXBASE_API_KEY is set but INBOXBASE_IDENTITY is not: set INBOXBASE_IDENTITY to the identity handle(s) "
+        "to read, comma-separated (e.g. alice.acme@inboxbase.ai)."
+    )
+
+
 async def test_a_key_pasted_with_white_space_around_it_is_read_without_it(upstreams, monkeypatch):
     """A key with a newline or spaces around it failed every request ("could not be reached")."""
     monkeypatch.setenv("SENDKIT_API_KEY", f"  {EU_KEY}\n")
