@@ -40,7 +40,6 @@ from leadinbox_mcp.tools.render.visibility import (
     NO_DECLS,
     Cascade,
     Seen,
-    animated,
     hints,
     inline_style,
     merged,
@@ -162,8 +161,8 @@ class Walker:
         decls = inline_style(style) if style else NO_DECLS
         if rules or has_hint:
             decls = merged(rules, decls, hint)
-        if css is not None and css.keyframes and decls:
-            decls = animated(decls, css.keyframes)
+        if css is not None and decls:
+            decls = css.animate(decls)
         if not decls:
             result = False, ctx
         else:

@@ -1653,7 +1653,7 @@ def _animation(block: str) -> Animation:
         offsets.append((at, inline_style(inner)))
     last = [decls for at, decls in offsets if 100.0 in at]
     final = Decls(tuple(pair for decls in last for pair in decls.normal)) if last else None
-    covered = set().union(*(at for at, _ in offsets)) if offsets else set()
+    covered = set().union(*(at for at, _ in offsets))
     always = {0.0, 100.0} <= covered and all(_hides_alone(decls) for _, decls in offsets)
     return Animation(final, always)
 
@@ -2049,7 +2049,7 @@ def _select(tree: LexborHTMLParser, query: str) -> list[LexborNode]:
 class Cascade:
     """The message's stylesheets matched against its tree: for each element, which rules apply."""
 
-    __slots__ = ("matched", "loose", "rules", "keyframes")
+    __slots__ = ("matched", "loose", "rules", "keyframes", "_animated")
 
     def __init__(
         self, tree: LexborHTMLParser, extra_html: str = "", estimated_nodes: int = 0, *, own_sheets: bool = True
@@ -2064,6 +2064,7 @@ class Cascade:
             texts += _style_texts(extra_html)
         # Quoted mails bring their own copies of the same stylesheet: one of each is enough.
         rules, coarse, self.keyframes = _rules_of(tuple(dict.fromkeys(t for t in texts if "{" in t)))
+        self._animated: dict[Decls, Decls] = {}
         self.rules = rules
         if rules:
             self._match(tree, rules, max(estimated_nodes, 1))
@@ -2152,6 +2153,16 @@ class Cascade:
                 Rule("", (1 << 30, 0, 0), 1 << 40, Decls((), tuple(decls.items())), key),
             )
 
+    def animate(self, decls: Decls) -> Decls:
+        """`animated` under this message's @keyframes, once per declarations (elements styled
+        alike share them), so that what `resolve` remembers of them still applies."""
+        if not self.keyframes:
+            return decls
+        done = self._animated.get(decls)
+        if done is None:
+            done = self._animated[decls] = animated(decls, self.keyframes)
+        return done
+
     def rules_for(self, node: LexborNode, attrs: dict) -> tuple[Rule, ...]:
         found = self.matched.get(node.mem_id, ())
         if not self.loose:
@@ -2179,15 +2190,18 @@ def animated(decls: Decls, keyframes: dict[str, Animation]) -> Decls:
     counts = d.get("animation-iteration-count")
     fills = tuple(f.lower() for f in fills) if isinstance(fills, tuple) and fills else ("none",)
     counts = tuple(c.lower() for c in counts) if isinstance(counts, tuple) and counts else ("1",)
+    changed = False
     for i, name in enumerate(names):
         animation = keyframes.get(name)
         if animation is None:
             continue
         if animation.final is not None and fills[i % len(fills)] in ("forwards", "both"):
             d.update(animation.final.normal)
+            changed = True
         if animation.always and counts[i % len(counts)] == "infinite":
             d["display"] = "none"
-    return Decls(tuple(d.items()), decls.important)
+            changed = True
+    return Decls(tuple(d.items()), decls.important) if changed else decls
 
 
 def _hides(pair: tuple[str, object]) -> bool:
