@@ -25,7 +25,7 @@ from leadinbox_mcp.providers.wire_base import people
 from leadinbox_mcp.sandbox import sendkit as emulator
 from leadinbox_mcp.sandbox.loopback import LoopbackServer
 from leadinbox_mcp.tools.render.rows import address
-from leadinbox_mcp.tools.render.safety import defuse
+from leadinbox_mcp.tools.render.safety import _MARKER, _skeleton, defuse
 from leadinbox_mcp.tools.render.thread import _auto_reply_gist, _meta
 
 pytestmark = pytest.mark.anyio
@@ -82,6 +82,22 @@ def test_brackets_doubled_around_a_marker_go_with_it(text):
     """One pass leaves nothing marker-shaped: a second one changes nothing."""
     once = defuse(text)
     assert not re.search(r"[\[\]【】]", once) and defuse(once) == once
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[/[data111",  # "[/" before a marker's own bracket: "[/data111" once that bracket went
+        "x [/[data1] y",
+        "data1}】 1 】(",  # digits between dropped brackets joined the nonce: "data1 1 】"
+        "[1<datа)1]",  # "[1datа1]" once the inner marker's brackets went
+    ],
+)
+def test_what_dropped_brackets_leave_together_is_defused_too(text):
+    """Found by hypothesis in a structured row: one pass left a new marker of what stood around
+    the brackets it dropped."""
+    once = defuse(text)
+    assert not _MARKER.search(_skeleton(once)) and defuse(once) == once, (text, once)
 
 
 @settings(max_examples=3000, deadline=None)

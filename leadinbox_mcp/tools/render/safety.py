@@ -145,21 +145,37 @@ def _skeleton_char(ch: str) -> str:
 def defuse(text: str) -> str:
     """Anything shaped like a fence marker (`[data123456]`, `[/data123456]`) loses its brackets:
     in any bracket, with look-alike letters (Cyrillic, Greek, mathematical, fullwidth), other
-    slashes, spaced or non-ASCII digits, with or without a nonce."""
-    if text.isascii():
-        skeleton = (
-            text.lower()
-            .replace("<", "[")
-            .replace(">", "]")
-            .replace("(", "[")
-            .replace(")", "]")
-            .replace("{", "[")
-            .replace("}", "]")
-        )
-        if "data" not in skeleton.replace(" ", ""):
+    slashes, spaced or non-ASCII digits, with or without a nonce. Until none is left: what stood
+    around a dropped bracket can make a new one ("[/[data1" left "[/data1"); past DEFUSE_PASSES,
+    every bracket goes."""
+    for _ in range(DEFUSE_PASSES):
+        once = _defuse_once(text)
+        if once is text:
             return text
-    else:
-        skeleton = "".join(map(_skeleton_char, text))
+        text = once
+    skeleton = _skeleton(text)
+    return "".join(ch for ch, seen in zip(text, skeleton) if seen not in "[]")
+
+
+DEFUSE_PASSES = 3
+"""Passes of `_defuse_once` before every bracket of what is left is dropped (each pass is linear)."""
+
+
+def _skeleton(text: str) -> str:
+    """`text` as a marker is made of, one character for one (`_skeleton_char`)."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_BRACKETS)
+    return "".join(map(_skeleton_char, text))
+
+
+_ASCII_BRACKETS = str.maketrans("<>(){}", "[][][]")
+
+
+def _defuse_once(text: str) -> str:
+    """One pass of `defuse`: `text` itself when it has nothing marker-shaped."""
+    skeleton = _skeleton(text)
+    if text.isascii() and "data" not in skeleton.replace(" ", ""):
+        return text
     drop: set[int] = set()
     for m in _MARKER.finditer(skeleton):
         drop.update(i for i in range(m.start(), m.end()) if skeleton[i] in "[]")
