@@ -156,6 +156,72 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
 
 
 @pytest.mark.parametrize(
+    "markup",
+    [
+        # The back of a box turned about x or y, which backface-visibility: hidden does not draw.
+        f'<div style="backface-visibility:hidden;transform:rotateY(180deg)">{SECRET}</div>',
+        f'<div style="-webkit-backface-visibility:hidden;-webkit-transform:rotateX(180deg)">{SECRET}</div>',
+        f'<div style="backface-visibility:hidden;transform:rotate3d(1, 1, 0, 180deg)">{SECRET}</div>',
+        f'<div style="backface-visibility:hidden;transform:matrix3d(-1,0,0,0,0,1,0,0,0,0,-1,0,0,0,0,1)">{SECRET}</div>',
+        f'<div style="backface-visibility:hidden;transform:scaleZ(-1)">{SECRET}</div>',
+        f'<div style="backface-visibility:hidden;rotate:0 1 0 180deg">{SECRET}</div>',
+        f'<div style="backface-visibility:hidden;rotate:x 120deg">{SECRET}</div>',
+        # A card turned over: the face that is not turned with it shows its back.
+        "<style>.card{transform-style:preserve-3d;transform:rotateY(180deg)} .face{backface-visibility:hidden}</style>"
+        f"<div class=card><div class=face>{SECRET}</div></div>",
+        # Filters change the colours of all the element draws, not the backdrop it is drawn on.
+        f'<div style="filter:invert(1)">{SECRET}</div>',
+        f'<div style="filter:invert(100%) opacity(1)">{SECRET}</div>',
+        f'<div style="filter:brightness(10);color:#333">{SECRET}</div>',
+        f'<div style="background:#000;color:#fff"><p style="filter:invert(1)">{SECRET}</p></div>',
+        f'<div style="filter:brightness(0);background:#fff">{SECRET}</div>',
+        f'<div style="filter:invert(1)"><p style="filter:invert(0)">{SECRET}</p></div>',  # not undone inside
+        # font-size-adjust: 0 draws text at no size (CSS Fonts 3; WPT font-size-adjust-005).
+        f'<div style="font-size-adjust:0">{SECRET}</div>',
+        f"<style>.z{{font-size-adjust:ex-height 0}}</style><div class=z><p>{SECRET}</p></div>",
+        f'<div style="font-size-adjust:0.05">{SECRET}</div>',
+        # <body link>: the colour of its links.
+        f'<body link="#ffffff"><p>Hi</p><a href="https://example.com">{SECRET}</a></body>',
+        f'<body link="white"><table bgcolor="#fefefe"><tr><td><a href="https://x.test">{SECRET}</a></table>',
+    ],
+)
+def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide(markup):
+    assert SECRET not in shown(markup) and "Shown" in shown(markup + "<p>Shown</p>"), markup
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<div style="backface-visibility:hidden">{SECRET}</div>',
+        f'<div style="backface-visibility:hidden;transform:rotateY(60deg)">{SECRET}</div>',
+        f'<div style="backface-visibility:hidden;transform:rotate(180deg)">{SECRET}</div>',  # upside down
+        f'<div style="backface-visibility:hidden;transform:scaleX(-1)">{SECRET}</div>',  # mirrored
+        f'<div style="backface-visibility:hidden;transform:rotateX(180deg) rotateY(180deg)">{SECRET}</div>',
+        f'<span style="backface-visibility:hidden;transform:rotateY(180deg)">{SECRET}</span>',  # not transformed
+        f'<div style="transform:rotateY(180deg)">{SECRET}</div>',  # its back is drawn: mirrored text
+        # A card turned over shows the face turned with it; without preserve-3d, faces lie flat in it.
+        "<style>.card{transform-style:preserve-3d;transform:rotateY(180deg)}"
+        f".back{{backface-visibility:hidden;transform:rotateY(180deg)}}</style><div class=card><div class=back>{SECRET}</div></div>",
+        "<style>.card{transform:rotateY(180deg)} .face{backface-visibility:hidden}</style>"
+        f"<div class=card><div class=face>{SECRET}</div></div>",
+        f'<div style="filter:invert(1);background:#000;color:#fff">{SECRET}</div>',  # a dark box made light
+        f'<div style="filter:invert(1)"><p style="filter:invert(1)">{SECRET}</p></div>',
+        f'<div style="filter:invert(0.3)">{SECRET}</div>',
+        f'<div style="filter:brightness(1.5);color:#333">{SECRET}</div>',
+        f'<div style="filter:brightness(0)">{SECRET}</div>',  # black text on the white page
+        f'<div style="font-size-adjust:0.5">{SECRET}</div>',
+        f'<div style="font-size-adjust:0"><p style="font-size-adjust:none">{SECRET}</p></div>',
+        f'<div style="font-size-adjust:from-font">{SECRET}</div>',
+        f'<body link="#ffffff" bgcolor="#003"><a href="https://x.test">{SECRET}</a></body>',
+        f'<body link="#fff"><style>a{{color:#222}}</style><a href="https://x.test">{SECRET}</a></body>',
+        f'<body link="#fff"><a name="top">{SECRET}</a></body>',  # not a link
+    ],
+)
+def test_what_backfaces_filters_size_adjust_and_link_colours_leave_visible_is_shown(markup):
+    assert SECRET in shown(markup), markup
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("white", (255, 255, 255)),

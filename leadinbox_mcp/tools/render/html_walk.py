@@ -103,6 +103,8 @@ class Walker:
         assert root is not None, "lexbor always makes a document element"
         self.root: LexborNode = root
         self.drop = drop_quotes
+        self.link = visibility.legacy_color(self.root.attributes.get("link") or "") or visibility.LINK_BLUE
+        """The colour of links: <body link>, else the UA's blue."""
         # After a pre-cut: what follows is history, not parsed (not copied either: it is most of
         # a long thread).
         self.cut = cut
@@ -145,7 +147,7 @@ class Walker:
         (visibility.py) under `ctx` (by default: what the element says itself)."""
         tag = node.tag
         style = attrs.get("style") if attrs else None
-        hint = hints(tag or "", attrs) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
+        hint = hints(tag or "", attrs, self.link) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
         has_hint = hint is not NO_DECLS  # (hints() gives NO_DECLS or declarations)
         css = self.css
         rules = () if css is None else css.rules_for(node, attrs) if css.loose else css.matched.get(node.mem_id, ())

@@ -17,18 +17,22 @@ loses the message: so this module computes, for each element, what a mail client
   inline style; then what its animations leave at rest (`@keyframes` whose last frame stays,
   with fill mode forwards or both, or that hide in every frame and run for ever).
 - Inherited values come down through the walk (`Seen`): colour, `-webkit-text-fill-color`,
-  font size (every unit, keyword, percentage and `calc()`), visibility, text-indent, the text
-  shadow and stroke that draw a transparent glyph; and what is not inherited but accumulates:
-  the effective background (bgcolor, background, background-color; an image or a gradient makes
-  it unknown), opacity, scale (transform, zoom).
+  font size (every unit, keyword, percentage and `calc()`) and `font-size-adjust`, visibility,
+  text-indent, the text shadow and stroke that draw a transparent glyph, links' colour (`<body
+  link>`); and what is not inherited but accumulates: the effective background (bgcolor,
+  background, background-color; an image or a gradient makes it unknown), opacity, scale
+  (transform, zoom), the colour changes of filters (`invert()`, `brightness()`: of all an element
+  draws, not of the backdrop it is drawn on), and a 3D context turned to its back
+  (`transform-style: preserve-3d`).
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
-  0-1px box with its overflow hidden or its paint contained, the `hidden` attribute, a closed
-  `<dialog>`. Text is hidden when it is smaller than 4px after scaling, invisible, masked
-  (`-webkit-text-security`), pushed out by text-indent, or painted in a colour that cannot be told
-  from the background under it. White text on a dark
-  background is visible, and so is any text over a background that cannot be known.
+  0-1px box with its overflow hidden or its paint contained, `backface-visibility: hidden` on a
+  box turned to its back, the `hidden` attribute, a closed `<dialog>`. Text is hidden when it is
+  smaller than 4px after scaling, invisible, masked (`-webkit-text-security`), pushed out by
+  text-indent, or painted in a colour that cannot be told from the background under it. White
+  text on a dark background is visible, and so is any text over a background that cannot be
+  known.
 
 Speed and bounds: a stylesheet's structure comes from one linear scan that also drops rules
 naming no property that can hide (and all but the last of identical rules); each rule's selector
@@ -547,20 +551,32 @@ def _opacity(tokens: list) -> float | str | None:
     return None if t is None else _keyword(t) or _number(t)
 
 
-def _filter(tokens: list) -> float | str | None:
-    """filter: the product of its opacity() functions; blur() wide enough to smear letters, and
-    contrast(0) (text and background become one grey), count as opacity 0."""
+Paint = tuple[tuple[float, float], ...]
+"""Colour steps a filter applies to all it draws, in order: each channel c becomes a * c + b
+(0-255), kept within 0-255."""
+
+
+class Filter(NamedTuple):
+    opacity: float = 1.0
+    paint: Paint = ()
+
+
+def _filter(tokens: list) -> Filter | str | None:
+    """filter: the product of its opacity() functions (blur() wide enough to smear letters, and
+    contrast(0), which makes text and background one grey, count as opacity 0), and what its
+    invert() and brightness() do to colours."""
     parts = _values(tokens)
     if len(parts) == 1 and parts[0].type == "ident":
-        return _keyword(parts[0]) or 1.0
+        return _keyword(parts[0]) or Filter()
     result = 1.0
+    paint: list[tuple[float, float]] = []
     for t in parts:
         if t.type != "function":
             continue
         args = _values(t.arguments)
         name = t.lower_name
+        n = _number(args[0]) if args else 1.0
         if name == "opacity":
-            n = _number(args[0]) if args else 1.0
             if n is not None:
                 result *= max(0.0, min(1.0, n))
         elif name == "blur" and args:
@@ -568,10 +584,24 @@ def _filter(tokens: list) -> float | str | None:
             if radius is not None and px(radius, MEDIUM, MEDIUM, 0) >= 8:
                 result = 0.0
         elif name == "contrast" and args:
-            n = _number(args[0])
             if n is not None and n <= 0.05:
                 result = 0.0
-    return result
+        elif name == "invert" and n is not None:
+            amount = max(0.0, min(1.0, n))
+            paint.append((1 - 2 * amount, 255 * amount))
+        elif name == "brightness" and n is not None and n >= 0:
+            paint.append((n, 0.0))
+    return Filter(result, tuple(paint))
+
+
+def painted(paint: Paint, color: tuple) -> tuple:
+    """A colour (RGB or RGBA) as drawn through `paint`'s steps; the alpha is kept."""
+    if not paint:
+        return color
+    channels = list(color[:3])
+    for a, b in paint:
+        channels = [min(255.0, max(0.0, a * c + b)) for c in channels]
+    return (*channels, *color[3:])
 
 
 def _font_size(tokens: list) -> Length | str | None:
@@ -602,6 +632,23 @@ def _font_size(tokens: list) -> Length | str | None:
         return None
     # A percentage of the parent's font size is a multiple of 1em.
     return (size[0], size[1] + size[3] / 100, size[2], 0.0)
+
+
+ASPECT = 0.5
+"""A typical font's x-height to size ratio (Arial 0.52, Georgia 0.48): what `font-size-adjust`
+divides by."""
+
+
+def _font_size_adjust(tokens: list) -> float | str | None:
+    """font-size-adjust: the factor it scales the font size by (its number over ASPECT; 0 draws
+    no text at all), 1.0 for none or from-font, or a global keyword."""
+    parts = _values(tokens)
+    if len(parts) == 1 and parts[0].type == "ident":
+        return _keyword(parts[0]) or 1.0
+    numbers = [float(t.value) for t in parts if t.type == "number"]
+    if len(numbers) != 1 or numbers[0] < 0 or len(parts) > 2:
+        return None
+    return numbers[0] / ASPECT
 
 
 def _font(tokens: list) -> list[tuple[str, object]]:
@@ -812,16 +859,28 @@ def _shift(token) -> float | None:
     return None if value is None else px(value, MEDIUM, MEDIUM, TRANSLATE_SIZE)
 
 
-_NO_TRANSFORM = (1.0, 1.0, 0.0, 0.0)
+class Box(NamedTuple):
+    """What a transform does to a box: its scales, its shifts (px), and whether it turns the box's
+    back to the viewer (more than a quarter turn about x or y, a negative z scale), which
+    `backface-visibility: hidden` does not draw."""
+
+    sx: float
+    sy: float
+    tx: float
+    ty: float
+    back: bool = False
 
 
-def _transform(tokens: list) -> tuple[float, float, float, float] | str | None:
-    """(scale x, scale y, shift x px, shift y px) of a transform list. After `perspective(d)`, a
-    box moved back by z looks d / (d + z) as large, and one moved to or past the eye is not drawn."""
+_NO_TRANSFORM = Box(1.0, 1.0, 0.0, 0.0)
+
+
+def _transform(tokens: list) -> Box | str | None:
+    """What a transform list does (see Box). After `perspective(d)`, a box moved back by z looks
+    d / (d + z) as large, and one moved to or past the eye is not drawn."""
     parts = _values(tokens)
     if len(parts) == 1 and parts[0].type == "ident":
         return _keyword(parts[0]) or _NO_TRANSFORM
-    box: tuple[float, float, float, float] | None = _NO_TRANSFORM
+    box = _NO_TRANSFORM
     depth: float | None = None
     for f in parts:
         if f.type != "function":
@@ -832,20 +891,21 @@ def _transform(tokens: list) -> tuple[float, float, float, float] | str | None:
             distance = _shift(args[0]) if len(args) == 1 else None
             depth = max(distance, 1.0) if distance is not None else None  # none, or not a length: flat
             continue
-        box = _apply(name, args, box)  # type: ignore[arg-type]
-        if box is None:
+        turned = _apply(name, args, box)
+        if turned is None:
             return None
+        box = turned
         toward = _shift(args[-1]) if name == "translatez" or (name == "translate3d" and len(args) == 3) else None
         if depth is not None and toward is not None:
             k = depth / (depth - toward) if toward < depth else 0.0
-            box = (box[0] * k, box[1] * k, box[2], box[3])
+            box = box._replace(sx=box.sx * k, sy=box.sy * k)
     return box
 
 
-def _apply(name: str, args: list, box: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+def _apply(name: str, args: list, box: Box) -> Box | None:
     """`box` after the transform function `name` with `args` (None: not a valid one; a function
     that cannot hide or move text leaves it as it is)."""
-    sx, sy, tx, ty = box
+    sx, sy, tx, ty, back = box
     nums = [_number(t) for t in args]
     if name in ("translate", "translate3d", "translatex", "translatey"):
         shifts = [_shift(t) for t in args]
@@ -857,16 +917,19 @@ def _apply(name: str, args: list, box: tuple[float, float, float, float]) -> tup
             tx += sx * shifts[0]  # type: ignore[operator]
             if name != "translatex" and len(shifts) > 1:
                 ty += sy * shifts[1]  # type: ignore[operator]
-    elif name in ("scale", "scale3d", "scalex", "scaley"):
+    elif name in ("scale", "scale3d", "scalex", "scaley", "scalez"):
         if not nums or None in nums:
             return None
         if name == "scaley":
             sy *= nums[0]  # type: ignore[operator]
         elif name == "scalex":
             sx *= nums[0]  # type: ignore[operator]
+        elif name == "scalez":
+            back ^= nums[0] < 0  # type: ignore[operator]
         else:
             sx *= nums[0]  # type: ignore[operator]
             sy *= nums[1] if len(nums) > 1 else nums[0]  # type: ignore[operator]
+            back ^= name == "scale3d" and len(nums) == 3 and nums[2] < 0  # type: ignore[operator]
     elif name in ("matrix", "matrix3d"):
         if None in nums or len(nums) not in (6, 16):
             return None
@@ -878,30 +941,46 @@ def _apply(name: str, args: list, box: tuple[float, float, float, float]) -> tup
         ty += sy * f_  # type: ignore[operator]
         sx *= math.hypot(a, b)  # type: ignore[arg-type]
         sy *= math.hypot(c, d)  # type: ignore[arg-type]
+        back ^= len(nums) == 16 and nums[10] < 0  # type: ignore[operator]  # the normal's z, m33
     elif name in ("rotatex", "rotatey"):
         angle = _angle(args[0]) if args else None
         if angle is None:
             return None
+        cos = math.cos(math.radians(angle))
         if name == "rotatex":
-            sy *= abs(math.cos(math.radians(angle)))
+            sy *= abs(cos)
         else:
-            sx *= abs(math.cos(math.radians(angle)))
+            sx *= abs(cos)
+        back ^= cos < 0
     elif name == "rotate3d" and len(args) == 4:
         angle = _angle(args[3])
         axis = nums[:3]
         if angle is None or None in axis:
             return None
-        if axis[0] and not axis[1] and not axis[2]:
-            sy *= abs(math.cos(math.radians(angle)))
-        elif axis[1] and not axis[0] and not axis[2]:
-            sx *= abs(math.cos(math.radians(angle)))
-    return (sx, sy, tx, ty)
+        sx, sy, back = _turned(axis, angle, sx, sy, back)  # type: ignore[arg-type]
+    return Box(sx, sy, tx, ty, back)
+
+
+def _turned(axis: list[float], angle: float, sx: float, sy: float, back: bool) -> tuple[float, float, bool]:
+    """A turn by `angle` degrees about `axis` (x, y, z): about x or y alone it narrows the box;
+    about any axis, the box's back faces the viewer when its normal's z goes below 0 (Rodrigues:
+    cos a + (1 - cos a) z^2 for the unit axis)."""
+    cos = math.cos(math.radians(angle))
+    x, y, z = axis
+    norm = math.sqrt(x * x + y * y + z * z)
+    if not norm:
+        return sx, sy, back
+    if x and not y and not z:
+        sy *= abs(cos)
+    elif y and not x and not z:
+        sx *= abs(cos)
+    return sx, sy, back ^ (cos + (1 - cos) * (z / norm) ** 2 < 0)
 
 
 def _transform_property(name: str):
     """translate: and scale: (CSS Transforms 2), read as transform: name(...) is."""
 
-    def read(tokens: list) -> tuple[float, float, float, float] | str | None:
+    def read(tokens: list) -> Box | str | None:
         parts = _values(tokens)
         if len(parts) == 1 and parts[0].type == "ident":
             return _keyword(parts[0]) or _NO_TRANSFORM
@@ -910,19 +989,20 @@ def _transform_property(name: str):
     return read
 
 
-def _rotate(tokens: list) -> tuple[float, float, float, float] | str | None:
-    """rotate: x 90deg / y 90deg turns the box edge-on."""
+_AXES = {"x": [1.0, 0.0, 0.0], "y": [0.0, 1.0, 0.0], "z": [0.0, 0.0, 1.0]}
+
+
+def _rotate(tokens: list) -> Box | str | None:
+    """rotate: x 90deg (or y, or a vector x y z) turns the box edge-on, and 180deg its back."""
     parts = _values(tokens)
     if len(parts) == 1 and parts[0].type == "ident":
-        return _keyword(parts[0]) or (1.0, 1.0, 0.0, 0.0)
-    axis = next((t.lower_value for t in parts if t.type == "ident"), "z")
-    angle = next((a for a in (_angle(t) for t in parts) if a is not None), 0.0)
-    factor = abs(math.cos(math.radians(angle)))
-    if axis == "x":
-        return (1.0, factor, 0.0, 0.0)
-    if axis == "y":
-        return (factor, 1.0, 0.0, 0.0)
-    return (1.0, 1.0, 0.0, 0.0)
+        return _keyword(parts[0]) or _NO_TRANSFORM
+    word = next((t.lower_value for t in parts if t.type == "ident"), "z")
+    vector = [float(t.value) for t in parts if t.type == "number"]
+    axis = vector if len(vector) == 3 else _AXES.get(word, _AXES["z"])
+    angle = next((a for a in (_angle(t) for t in parts if t.type == "dimension") if a is not None), 0.0)
+    sx, sy, back = _turned(axis, angle, 1.0, 1.0, False)
+    return Box(sx, sy, 0.0, 0.0, back)
 
 
 def _zoom(tokens: list) -> float | str | None:
@@ -1026,7 +1106,17 @@ def _single(reader):
 
 
 _PROPERTIES: dict[str, object] = {}
-for _name in ("display", "visibility", "content-visibility", "mso-hide", "position", "float", "-webkit-text-security"):
+for _name in (
+    "display",
+    "visibility",
+    "content-visibility",
+    "mso-hide",
+    "position",
+    "float",
+    "-webkit-text-security",
+    "backface-visibility",
+    "transform-style",
+):
     _PROPERTIES[_name] = _single(_ident_value)(_name)
 for _name in ("color", "-webkit-text-fill-color", "background-color", "-webkit-text-stroke-color"):
     _PROPERTIES[_name] = _single(color_of)(_name)
@@ -1049,6 +1139,7 @@ for _name, _reader in {
     "opacity": _opacity,
     "filter": _filter,
     "font-size": _font_size,
+    "font-size-adjust": _font_size_adjust,
     "overflow-x": _ident_value,
     "overflow-y": _ident_value,
     "contain": _ident_value,
@@ -1088,6 +1179,8 @@ for _name, _standard in {
     "-webkit-background-clip": "background-clip",
     "-webkit-clip-path": "clip-path",
     "-webkit-transform": "transform",
+    "-webkit-backface-visibility": "backface-visibility",
+    "-webkit-transform-style": "transform-style",
     "-ms-transform": "transform",
 }.items():
     _PROPERTIES[_name] = _PROPERTIES[_standard]
@@ -1791,6 +1884,9 @@ class Seen(NamedTuple):
     clip_text: object = None  # background-clip: text paints the letters: an RGBA, "unknown", or None
     custom: Scope = NO_SCOPE  # custom properties in scope (they are inherited)
     masked: bool = False  # -webkit-text-security: each letter drawn as a disc, circle or square
+    flipped: bool = False  # in a 3D context (transform-style: preserve-3d) turned back to the viewer
+    paint: Paint = ()  # what the filters of the element and its ancestors do to the colours drawn
+    adjust: float = 1.0  # font-size-adjust: what the font size is drawn at, as a share of it
     text_hidden: bool = False
 
 
@@ -2239,10 +2335,12 @@ def _hides(pair: tuple[str, object]) -> bool:
 LINK_BLUE: RGBA = (0.0, 0.0, 238.0, 1.0)  # the UA stylesheet's a:link
 
 
-def hints(tag: str, attrs: dict) -> Decls:
+def hints(tag: str, attrs: dict, link: RGBA = LINK_BLUE) -> Decls:
+    """An element's presentational attributes as declarations. `link`: the colour of links,
+    the UA's blue unless <body link> names another."""
     pairs: list = []
     if tag == "a" and "href" in attrs:
-        pairs.append(("color", LINK_BLUE))  # links do not inherit their colour
+        pairs.append(("color", link))  # links do not inherit their colour
     if "hidden" in attrs or (tag == "dialog" and "open" not in attrs):
         pairs.append(("display", "none"))
     if tag in _BGCOLOR_TAGS:
@@ -2356,10 +2454,14 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
 
     # Opacity accumulates down the tree.
     opacity = parent.opacity
-    for prop in ("opacity", "filter"):
-        value = get(prop)
-        if isinstance(value, float):
-            opacity *= max(0.0, min(1.0, value))
+    value = get("opacity")
+    if isinstance(value, float):
+        opacity *= max(0.0, min(1.0, value))
+    paint = parent.paint
+    value = get("filter")
+    if isinstance(value, Filter):
+        opacity *= value.opacity
+        paint = value.paint + paint  # its own filter draws first, then its ancestors'
     if opacity < MIN_OPACITY:
         return True, parent
 
@@ -2373,6 +2475,9 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         if value >= 0:
             font = value
     rem = font if tag == "html" else parent.rem
+    adjust = _value(d, "font-size-adjust", parent.adjust)
+    if adjust == INITIAL:
+        adjust = 1.0
 
     scale = parent.scale
     if not d.keys() & _GEOMETRY:
@@ -2388,6 +2493,16 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
                 value = get(prop)
                 if isinstance(value, tuple):
                     scale *= min(abs(value[0]), abs(value[1]))
+    flipped = False
+    if not inline and (parent.flipped or "backface-visibility" in d or "transform-style" in d):
+        flipped = parent.flipped
+        for prop in ("transform", "translate", "scale", "rotate"):
+            value = get(prop)
+            if isinstance(value, Box) and value.back:
+                flipped = not flipped
+        if flipped and get("backface-visibility") == "hidden":
+            return True, parent
+        flipped = flipped and get("transform-style") == "preserve-3d"
 
     # Inherited values.
     color = _value(d, "color", parent.color)
@@ -2438,16 +2553,32 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         if image == "image":
             clip_text = "unknown"
         elif isinstance(bg, tuple) and bg[3] > 0.05:
-            clip_text = bg
+            clip_text = painted(paint, bg)
     elif image == "image":
         background = None
     elif isinstance(bg, tuple) and bg[3] >= 0.99:
-        background = bg[:3]
+        background = painted(paint, bg[:3])
     elif isinstance(bg, tuple) and bg[3] > 0.05 and background is not None:
-        background = blend(bg, background)
+        background = blend(painted(paint, bg), background)
 
     seen = Seen(
-        color, fill, background, font, rem, scale, opacity, invisible, indent, shadow, stroke, clip_text, custom, masked
+        color,
+        fill,
+        background,
+        font,
+        rem,
+        scale,
+        opacity,
+        invisible,
+        indent,
+        shadow,
+        stroke,
+        clip_text,
+        custom,
+        masked,
+        flipped,
+        paint,
+        adjust,
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
@@ -2499,7 +2630,7 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
         for prop in ("transform", "translate", "scale", "rotate"):
             value = get(prop)
             if isinstance(value, tuple):
-                sx, sy, tx, ty = value
+                sx, sy, tx, ty, _ = value
                 if not OFF_BEFORE < tx < OFF_AFTER or not OFF_BEFORE < ty < OFF_AFTER:
                     return True
                 if min(abs(sx), abs(sy)) < 0.01:
@@ -2577,7 +2708,7 @@ def _substitute(text: str, scope: Scope) -> str | None:
 
 
 def _text_hidden(s: Seen) -> bool:
-    if s.invisible or s.masked or s.indent or s.font * s.scale < TINY_PX:
+    if s.invisible or s.masked or s.indent or s.font * s.scale * s.adjust < TINY_PX:
         return True
     background = s.background
     if s.clip_text is not None:  # letters painted with the background
@@ -2600,9 +2731,11 @@ def _faded(color: RGBA, opacity: float) -> RGBA:
 
 
 def _shows(paint: RGBA, s: Seen, background: tuple | None) -> bool:
+    """Whether letters drawn in `paint` (under the filters of `s`) stand out from `background`
+    (drawn already)."""
     if not isinstance(paint, tuple):
         return True
-    paint = _faded(paint, s.opacity)
+    paint = _faded(painted(s.paint, paint), s.opacity)
     if paint[3] < MIN_OPACITY:
         return False
     if background is None:
