@@ -482,6 +482,13 @@ KEYFRAMES = "<style>@keyframes gone{to{opacity:0}} @keyframes never{from{opacity
         ),
         (f"{KEYFRAMES}<style>.x{{animation:Gone 0s forwards}}</style><div class=x>X</div>", True),  # names keep case
         (f'{KEYFRAMES}<div style="animation:gone 1s forwards;opacity:1 !important">X</div>', True),
+        # !important declarations of a sheet win over animations as well (the cascade's order).
+        (f"{KEYFRAMES}<style>.x{{animation:gone 1s forwards;opacity:1 !important}}</style><div class=x>X</div>", True),
+        (
+            f'{KEYFRAMES}<style>.x{{opacity:1 !important}}</style><div class=x style="animation:gone 1s both">X</div>',
+            True,
+        ),
+        (f"{KEYFRAMES}<style>.x{{animation:gone 1s forwards !important}}</style><div class=x>X</div>", False),
     ],
 )
 def test_what_animations_leave_at_rest(markup, visible):

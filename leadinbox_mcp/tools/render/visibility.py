@@ -2276,14 +2276,15 @@ class Cascade:
 def animated(decls: Decls, keyframes: dict[str, Animation]) -> Decls:
     """An element's declarations with what its animations leave at rest: the last frame's
     declarations where the fill mode keeps them (forwards, both), or display none where every
-    frame hides and the animation runs for ever. (Above the element's own declarations, as
-    animations are; `!important` ones are not kept apart here, so an animation wins over them.)"""
+    frame hides and the animation runs for ever. As in the cascade, these come above the
+    element's normal declarations and below its `!important` ones."""
     d = dict(decls.normal)
-    names = d.get("animation-name")
+    every = {**d, **dict(decls.important)} if decls.important else d
+    names = every.get("animation-name")
     if not isinstance(names, tuple):
         return decls
-    fills = d.get("animation-fill-mode")
-    counts = d.get("animation-iteration-count")
+    fills = every.get("animation-fill-mode")
+    counts = every.get("animation-iteration-count")
     fills = tuple(f.lower() for f in fills) if isinstance(fills, tuple) and fills else ("none",)
     counts = tuple(c.lower() for c in counts) if isinstance(counts, tuple) and counts else ("1",)
     changed = False
@@ -2416,14 +2417,14 @@ def merged(rules: tuple[Rule, ...], inline: Decls, hint: Decls) -> Decls:
     """Presentational hints < rules by specificity and order < inline < important rules <
     important inline."""
     ordered = sorted(rules, key=lambda r: (r.specificity, r.order)) if len(rules) > 1 else rules
-    out: dict[str, object] = dict(hint.normal)
+    normal: dict[str, object] = dict(hint.normal)
+    important: dict[str, object] = {}
     for rule in ordered:
-        out.update(rule.decls.normal)
-    out.update(inline.normal)
-    for rule in ordered:
-        out.update(rule.decls.important)
-    out.update(inline.important)
-    return Decls(tuple(out.items()))
+        normal.update(rule.decls.normal)
+        important.update(rule.decls.important)
+    normal.update(inline.normal)
+    important.update(inline.important)
+    return Decls(tuple(normal.items()), tuple(important.items()))
 
 
 def _value(d: dict, prop: str, parent):
