@@ -7,6 +7,8 @@ import time
 
 import pytest
 import tinycss2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadinbox_mcp.tools.render import html as html_module
 from leadinbox_mcp.tools.render import visibility
@@ -616,3 +618,34 @@ def test_benchmark_cache_handles_are_kept():
     """bench/render.py clears these before each timed run."""
     html_module._parse_sheet.cache_clear()
     html_module._style_cached.cache_clear()
+
+
+_HOSTILE_ATOMS = st.sampled_from(
+    [
+        *("0", "-0", "-1", "1e308", "-1e308", "1e-308", "100%", "-1e308%", "1e308px", "180deg", "1e308turn"),
+        *("inf", "nan", "x", "y", "z", "none", "inherit", "initial", "hidden", "preserve-3d", "ex-height"),
+        *("(", ")", ",", "/", "#fff", "white", "var(--a)", "calc(1e308 * 1e308)"),
+        *("rotateY(1e308deg)", "rotate3d(1e308, 1e308, 1e308, 1e308deg)", "scaleZ(-1e308)", "perspective(0)"),
+        *("matrix3d(1,0,0,0,0,1,0,0,0,0,-1,0,0,0,0,1)", "invert(1e308)", "brightness(1e308)", "brightness(-1)"),
+    ]
+)
+
+
+@pytest.mark.slow  # a property test: 66 properties, 60 examples each
+@pytest.mark.parametrize("prop", sorted(visibility.RELEVANT))
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.lists(_HOSTILE_ATOMS, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=3),
+    in_sheet=st.booleans(),
+)
+def test_any_value_of_any_property_read_gives_an_answer(prop, values, in_sheet):
+    """Every property this module reads, given extreme numbers, wrong units, keywords and broken
+    functions, inline and in a stylesheet (alone, or declared again): the message is still
+    converted, without an exception."""
+    css = ";".join(f"{prop}:{value}" for value in values)
+    markup = (
+        f"<style>.a{{{css}}}</style><div class=a><p>{SECRET}</p></div>"
+        if in_sheet
+        else f'<div style="{css}"><p>{SECRET}</p></div>'
+    )
+    assert isinstance(html_to_text(markup + "<p>Shown</p>"), str)
