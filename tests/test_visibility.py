@@ -178,6 +178,12 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="background:#000;color:#fff"><p style="filter:invert(1)">{SECRET}</p></div>',
         f'<div style="filter:brightness(0);background:#fff">{SECRET}</div>',
         f'<div style="filter:invert(1)"><p style="filter:invert(0)">{SECRET}</p></div>',  # not undone inside
+        # mix-blend-mode: screen makes black its backdrop, multiply white (on anything).
+        f'<span style="mix-blend-mode:screen">{SECRET}</span>',
+        f"<style>.b{{mix-blend-mode:lighten}}</style><div class=b><p style='color:#222'>{SECRET}</p></div>",
+        f'<div style="mix-blend-mode:color-dodge">{SECRET}</div>',
+        f'<div style="background:#123;color:#fff"><p style="mix-blend-mode:multiply">{SECRET}</p></div>',
+        f'<div style="mix-blend-mode:screen;background:#000;color:#fff">{SECRET}</div>',  # all white on white
         # font-size-adjust: 0 draws text at no size (CSS Fonts 3; WPT font-size-adjust-005).
         f'<div style="font-size-adjust:0">{SECRET}</div>',
         f"<style>.z{{font-size-adjust:ex-height 0}}</style><div class=z><p>{SECRET}</p></div>",
@@ -212,6 +218,12 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="filter:brightness(1.5);color:#333">{SECRET}</div>',
         f'<div style="filter:brightness(0)">{SECRET}</div>',  # black text on the white page
         f'<div style="font-size-adjust:0.5">{SECRET}</div>',
+        f'<div style="mix-blend-mode:multiply">{SECRET}</div>',
+        f'<div style="mix-blend-mode:difference;color:#fff">{SECRET}</div>',  # white on white turns black
+        f'<div style="background:#000"><p style="mix-blend-mode:screen;color:#fff">{SECRET}</p></div>',
+        f'<div style="mix-blend-mode:multiply;background:#000;color:#fff">{SECRET}</div>',  # over white: as it is
+        f'<div style="background:url(x.png)"><p style="mix-blend-mode:screen">{SECRET}</p></div>',  # unknown
+        f'<div style="mix-blend-mode:normal">{SECRET}</div>',
         f'<div style="font-size-adjust:0"><p style="font-size-adjust:none">{SECRET}</p></div>',
         f'<div style="font-size-adjust:from-font">{SECRET}</div>',
         f'<body link="#ffffff" bgcolor="#003"><a href="https://x.test">{SECRET}</a></body>',

@@ -22,8 +22,8 @@ loses the message: so this module computes, for each element, what a mail client
   link>`); and what is not inherited but accumulates: the effective background (bgcolor,
   background, background-color; an image or a gradient makes it unknown), opacity, scale
   (transform, zoom), the colour changes of filters (`invert()`, `brightness()`: of all an element
-  draws, not of the backdrop it is drawn on), and a 3D context turned to its back
-  (`transform-style: preserve-3d`).
+  draws, not of the backdrop it is drawn on), a `mix-blend-mode` group (what it draws blended
+  with its backdrop), and a 3D context turned to its back (`transform-style: preserve-3d`).
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
@@ -316,6 +316,26 @@ def legacy_color(value: str) -> RGBA | None:
 def blend(top: RGBA, under: tuple[float, float, float]) -> tuple[float, float, float]:
     a = top[3]
     return (top[0] * a + under[0] * (1 - a), top[1] * a + under[1] * (1 - a), top[2] * a + under[2] * (1 - a))
+
+
+_BLEND_MODES: dict[str, Callable[[float, float], float]] = {
+    "multiply": lambda c, b: c * b,
+    "screen": lambda c, b: c + b - c * b,
+    "darken": min,
+    "lighten": max,
+    "difference": lambda c, b: abs(c - b),
+    "exclusion": lambda c, b: c + b - 2 * c * b,
+    "color-dodge": lambda c, b: 0.0 if b <= 0 else 1.0 if c >= 1 else min(1.0, b / (1 - c)),
+    "color-burn": lambda c, b: 1.0 if b >= 1 else 0.0 if c <= 0 else 1 - min(1.0, (1 - b) / c),
+}
+"""mix-blend-mode's separable modes (Compositing and Blending 1) on channels of 0-1: the colour
+drawn, the backdrop under it. Screen turns black text into its backdrop, multiply white text."""
+
+
+def mixed(mode: str, color: tuple, backdrop: tuple) -> tuple[float, float, float]:
+    """An opaque colour blended with the backdrop by `mode`."""
+    fn = _BLEND_MODES[mode]
+    return tuple(fn(c / 255, b / 255) * 255 for c, b in zip(color[:3], backdrop[:3], strict=True))  # type: ignore[return-value]
 
 
 def close(a: tuple, b: tuple) -> bool:
@@ -1114,6 +1134,7 @@ for _name in (
     "position",
     "float",
     "-webkit-text-security",
+    "mix-blend-mode",
     "backface-visibility",
     "transform-style",
 ):
@@ -1339,6 +1360,7 @@ _TRIGGERS = (
     "stroke",
     "security",
     "animation",
+    "blend",
 )
 
 
@@ -1887,6 +1909,7 @@ class Seen(NamedTuple):
     flipped: bool = False  # in a 3D context (transform-style: preserve-3d) turned back to the viewer
     paint: Paint = ()  # what the filters of the element and its ancestors do to the colours drawn
     adjust: float = 1.0  # font-size-adjust: what the font size is drawn at, as a share of it
+    blending: tuple | None = None  # in a mix-blend-mode group: (mode, its backdrop, a background of its own)
     text_hidden: bool = False
 
 
@@ -2543,7 +2566,12 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         elif width == INITIAL:
             stroke = None
 
-    # The background under the text.
+    # The background under the text, and a blend group this element starts (blended as a whole
+    # with what is under it, its backdrop).
+    blending = parent.blending
+    mode = get("mix-blend-mode")
+    if mode in _BLEND_MODES:
+        blending = (mode, parent.background, False) if parent.background is not None else None
     background = parent.background
     clip_text = parent.clip_text
     image = get("background-image")
@@ -2561,6 +2589,8 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         background = painted(paint, bg[:3])
     elif isinstance(bg, tuple) and bg[3] > 0.05 and background is not None:
         background = blend(painted(paint, bg), background)
+    if blending is not None and not blending[2] and background is not parent.background:
+        blending = (blending[0], blending[1], True) if background is not None else None
 
     seen = Seen(
         color,
@@ -2580,6 +2610,7 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         flipped,
         paint,
         adjust,
+        blending,
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
@@ -2741,7 +2772,12 @@ def _shows(paint: RGBA, s: Seen, background: tuple | None) -> bool:
         return False
     if background is None:
         return True
-    return not close(blend(paint, background), background)
+    if s.blending is None:
+        return not close(blend(paint, background), background)
+    mode, backdrop, own = s.blending
+    if own:  # letters and what is around them are drawn in the group, then blended together
+        return not close(mixed(mode, blend(paint, background), backdrop), mixed(mode, background, backdrop))
+    return not close(blend((*mixed(mode, paint, backdrop), paint[3]), backdrop), backdrop)
 
 
 # ---------------------------------------------------------------------------------------------
