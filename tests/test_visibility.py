@@ -188,6 +188,13 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="font-size-adjust:0">{SECRET}</div>',
         f"<style>.z{{font-size-adjust:ex-height 0}}</style><div class=z><p>{SECRET}</p></div>",
         f'<div style="font-size-adjust:0.05">{SECRET}</div>',
+        # ::first-line: where lines fall is not known, so an element whose first line is hidden goes.
+        f"<style>.c::first-line{{font-size:0}}</style><p class=c>{SECRET}</p>",
+        f"<style>div > p:first-line{{color:#fff}}</style><div><p>{SECRET}</p></div>",
+        f"<style>@media screen{{.c::FIRST-LINE{{color:transparent}}}}</style><div class=c>{SECRET}</div>",
+        f"<style>.c::first-line{{background:#000}}</style><div class=c>{SECRET}</div>",  # black on black
+        f"<style>.a::first-line{{color:#fff}} .a::first-line{{color:#000}} .c.a::first-line{{color:#fff}}</style>"
+        f"<div class='a c'>{SECRET}</div>",  # the most specific wins
         # <body link>: the colour of its links.
         f'<body link="#ffffff"><p>Hi</p><a href="https://example.com">{SECRET}</a></body>',
         f'<body link="white"><table bgcolor="#fefefe"><tr><td><a href="https://x.test">{SECRET}</a></table>',
@@ -229,6 +236,11 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<body link="#ffffff" bgcolor="#003"><a href="https://x.test">{SECRET}</a></body>',
         f'<body link="#fff"><style>a{{color:#222}}</style><a href="https://x.test">{SECRET}</a></body>',
         f'<body link="#fff"><a name="top">{SECRET}</a></body>',  # not a link
+        f"<style>.c::first-line{{color:#333;font-weight:bold}}</style><div class=c>{SECRET}</div>",
+        f"<style>.c{{background:#000;color:#fff}} .c::first-line{{color:#eee}}</style><div class=c>{SECRET}</div>",
+        f"<style>.c::first-line{{font-size:0}}</style><p class=c>Hi</p><p>{SECRET}</p>",  # another element
+        f"<style>.c::first-line{{color:#fff}}</style><div class=c style='background:#000;color:#ccc'>{SECRET}</div>",
+        f"<style>.c::first-line{{color:#000 !important}} .c::first-line{{color:#fff}}</style><div class=c>{SECRET}</div>",
     ],
 )
 def test_what_backfaces_filters_size_adjust_and_link_colours_leave_visible_is_shown(markup):
@@ -449,7 +461,9 @@ def test_rules_that_never_apply_at_rest_are_skipped():
         ".c:focus{display:none}",
         ".c:active{display:none}",
         ".c::before{display:none}",
-        ".c::first-line{font-size:0}",
+        ".c::first-line{display:none;opacity:0}",  # a line has no display or opacity of its own
+        ".c::first-line:hover{font-size:0}",
+        ".c::first-letter{font-size:0}",
         ".c:visited{display:none}",
         "@media print{.c{display:none}}",
         "@import url(x.css);",

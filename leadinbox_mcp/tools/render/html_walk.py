@@ -40,6 +40,7 @@ from leadinbox_mcp.tools.render.visibility import (
     NO_DECLS,
     Cascade,
     Seen,
+    first_line_hides,
     hints,
     inline_style,
     merged,
@@ -165,7 +166,9 @@ class Walker:
             decls = merged(rules, decls, hint)
         if css is not None and decls:
             decls = css.animate(decls)
-        if not decls:
+        if rules and css is not None and css.first_lines and first_line_hides(rules, decls, tag, ctx.seen):
+            result = True, ctx
+        elif not decls:
             result = False, ctx
         else:
             hidden, seen = resolve(decls, tag, ctx.seen)

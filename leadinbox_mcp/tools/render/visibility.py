@@ -12,10 +12,11 @@ loses the message: so this module computes, for each element, what a mail client
   desktop screen (types `screen` and `all`, or none; width 1024px, landscape, light scheme;
   unknown features are false), `@supports` for a WebKit/Blink client, `@layer` applies, CSS
   nesting hides coarsely; `@import` and external sheets are ignored. Rules that only apply on
-  hover or focus, and pseudo-elements, never match. Per element: presentational attributes <
-  sheet rules by specificity and order < inline style < `!important` rules < `!important`
-  inline style; then what its animations leave at rest (`@keyframes` whose last frame stays,
-  with fill mode forwards or both, or that hide in every frame and run for ever).
+  hover or focus, and pseudo-elements, never match, save `::first-line`: an element whose first
+  line it hides is dropped whole (where lines fall is not known). Per element: presentational
+  attributes < sheet rules by specificity and order < inline style < `!important` rules <
+  `!important` inline style; then what its animations leave at rest (`@keyframes` whose last
+  frame stays, with fill mode forwards or both, or that hide in every frame and run for ever).
 - Inherited values come down through the walk (`Seen`): colour, `-webkit-text-fill-color`,
   font size (every unit, keyword, percentage and `calc()`) and `font-size-adjust`, visibility,
   text-indent, the text shadow and stroke that draw a transparent glyph, links' colour (`<body
@@ -1383,12 +1384,19 @@ class Rule(NamedTuple):
     order: int
     decls: Decls
     key: tuple[str, str] | None  # the last compound's id, class or tag (for the over-budget path)
+    first_line: bool = False  # a ::first-line rule, matched to the element whose first line it styles
 
 
 _STATE_PSEUDO = ("hover", "focus", "active", "visited", "target", "focus-within", "focus-visible")
 
 
-def _selectors(prelude: list) -> list[tuple[str, tuple[int, int, int], tuple[str, str] | None]] | None:
+Selector = tuple[str, tuple[int, int, int], tuple[str, str] | None, bool]
+"""A selector as written (without its ::first-line), its specificity, its last compound's key,
+and whether it styles the first line of what it matches."""
+_FIRST_LINE = re.compile(r"::?first-line\s*$", re.I)
+
+
+def _selectors(prelude: list) -> list[Selector] | None:
     """The prelude's selectors that can match an element at rest, with their specificity; None
     when the list is invalid (then the whole rule is dropped, as browsers do)."""
     out = []
@@ -1403,11 +1411,14 @@ def _selectors(prelude: list) -> list[tuple[str, tuple[int, int, int], tuple[str
         if len(parsed) != 1:
             return None
         selector = parsed[0]
-        if selector.pseudo_element is not None:
+        first_line = selector.pseudo_element == "first-line" and _FIRST_LINE.search(text) is not None
+        if first_line:
+            text = _FIRST_LINE.sub("", text).strip() or "*"
+        elif selector.pseudo_element is not None:
             continue  # ::before and the like style generated boxes, not the element
         if any(f":{p}" in text.lower() for p in _STATE_PSEUDO):
             continue
-        out.append((text, selector.specificity, _last_key(part)))
+        out.append((text, selector.specificity, _last_key(part), first_line))
     return out
 
 
@@ -1800,7 +1811,7 @@ def _at_rule_applies(head: str) -> bool:
 
 
 class Parsed(NamedTuple):
-    selectors: tuple[tuple[str, tuple[int, int, int], tuple[str, str] | None], ...]
+    selectors: tuple[Selector, ...]
     decls: Decls
     coarse: frozenset  # keys to hide when the selectors were nested past reading
 
@@ -2168,7 +2179,7 @@ def _select(tree: LexborHTMLParser, query: str) -> list[LexborNode]:
 class Cascade:
     """The message's stylesheets matched against its tree: for each element, which rules apply."""
 
-    __slots__ = ("matched", "loose", "rules", "keyframes", "_animated")
+    __slots__ = ("matched", "loose", "rules", "keyframes", "first_lines", "_animated")
 
     def __init__(
         self, tree: LexborHTMLParser, extra_html: str = "", estimated_nodes: int = 0, *, own_sheets: bool = True
@@ -2177,6 +2188,7 @@ class Cascade:
         `own_sheets=False`: the tree is known to have none of its own (no need to look)."""
         self.matched: dict[int, tuple[Rule, ...]] = {}
         self.loose: dict[tuple[str, str] | None, tuple[Rule, ...]] = {}  # over-budget rules by key
+        self.first_lines = False  # whether some element's first line is styled (see first_line_hides)
         own = _select(tree, "style") if own_sheets else []
         texts = [node.text(deep=True) or "" for node in own if _style_applies(node)]
         if extra_html:
@@ -2229,7 +2241,7 @@ class Cascade:
             if spent + cost(raw.prelude) > MATCH_BUDGET:
                 parsed = parse_rule(raw.prelude, raw.block)
                 if parsed is not None:
-                    over += [Rule(text, spec, raw.order, parsed.decls, key) for text, spec, key in parsed.selectors]
+                    over += [Rule(text, spec, raw.order, parsed.decls, key) for text, spec, key, _ in parsed.selectors]
                     coarse |= parsed.coarse
                 continue
             everything = query(raw.prelude)
@@ -2239,7 +2251,7 @@ class Cascade:
             if parsed is None:
                 continue
             coarse |= parsed.coarse
-            for text, specificity, key in parsed.selectors:
+            for text, specificity, key, first_line in parsed.selectors:
                 found = everything if len(parsed.selectors) == 1 and text == raw.prelude else query(text)
                 if not found:
                     continue
@@ -2247,7 +2259,7 @@ class Cascade:
                     over.append(Rule(text, specificity, raw.order, parsed.decls, key))
                     continue
                 total += len(found)
-                rule = Rule(text, specificity, raw.order, parsed.decls, key)
+                rule = Rule(text, specificity, raw.order, parsed.decls, key, first_line)
                 for mem_id in found:
                     entry = lists.get(mem_id)
                     if entry is None:
@@ -2255,6 +2267,7 @@ class Cascade:
                     else:
                         entry.append(rule)
         self.matched = {mem_id: tuple(found) for mem_id, found in lists.items()}
+        self.first_lines = any(rule.first_line for found in lists.values() for rule in found)
         keyed: dict[tuple[str, str] | None, dict[str, object]] = {}
         # Hostile amounts of CSS: the rest is applied by the last compound selector alone,
         # which may match too much, so only declarations that can hide are kept, merged
@@ -2438,7 +2451,9 @@ def _legacy_font_size(value: str | None) -> float | None:
 @lru_cache(maxsize=4096)
 def merged(rules: tuple[Rule, ...], inline: Decls, hint: Decls) -> Decls:
     """Presentational hints < rules by specificity and order < inline < important rules <
-    important inline."""
+    important inline. (::first-line rules style a line, not the element: see `first_line_hides`.)"""
+    if any(r.first_line for r in rules):
+        rules = tuple(r for r in rules if not r.first_line)
     ordered = sorted(rules, key=lambda r: (r.specificity, r.order)) if len(rules) > 1 else rules
     normal: dict[str, object] = dict(hint.normal)
     important: dict[str, object] = {}
@@ -2448,6 +2463,35 @@ def merged(rules: tuple[Rule, ...], inline: Decls, hint: Decls) -> Decls:
     normal.update(inline.normal)
     important.update(inline.important)
     return Decls(tuple(normal.items()), tuple(important.items()))
+
+
+_FIRST_LINE_PROPERTIES = frozenset(
+    "color -webkit-text-fill-color font-size font-size-adjust background-color background-image text-shadow "
+    "-webkit-text-stroke-width -webkit-text-stroke-color".split()
+)
+"""What a ::first-line rule can change of the line's text (CSS Pseudo-Elements 4: fonts, colour,
+backgrounds, text shadow) that can hide it."""
+
+
+@lru_cache(maxsize=1024)
+def first_line_hides(rules: tuple[Rule, ...], decls: Decls, tag: str, parent: Seen) -> bool:
+    """Whether the ::first-line rules among `rules` hide the first line of an element whose own
+    declarations are `decls`. Where lines fall is not known here, so a caller drops the whole
+    element then: a first line hidden from a reader must not reach the model, and no mail that
+    means its text to be read hides its first line."""
+    lines = sorted((r for r in rules if r.first_line), key=lambda r: (r.specificity, r.order))
+    line: dict[str, object] = {}
+    for important in (False, True):
+        for rule in lines:
+            pairs = rule.decls.important if important else rule.decls.normal
+            line.update((k, v) for k, v in pairs if k in _FIRST_LINE_PROPERTIES)
+    if not line:
+        return False
+    element = dict(decls.normal)
+    element.update(decls.important)
+    element.update(line)  # the line's own declarations win over what it inherits from the element
+    hidden, seen = resolve(Decls(tuple(element.items())), tag, parent)
+    return hidden or seen.text_hidden
 
 
 def _value(d: dict, prop: str, parent):
