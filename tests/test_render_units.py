@@ -66,6 +66,9 @@ HIDDEN = {
     "inside a comment": f"<!-- {SECRET} -->",
     "inside noscript": f"<noscript>{SECRET}</noscript>",
     "in the head": f"<head><title>{SECRET}</title></head><body>Body</body>",
+    "progress fallback": f'<progress value="3" max="10">{SECRET}</progress>',
+    "meter fallback": f'<meter value="0.6"><span>{SECRET}</span></meter>',
+    "ruby parentheses": f"<ruby>漢<rp>{SECRET}</rp><rt>kan</rt><rp>)</rp></ruby>",
 }
 
 

@@ -30,6 +30,7 @@ from leadinbox_mcp.tools.render.html_tree import (
     PARAGRAPH,
     PLAIN_BLOCK,
     PLAIN_INLINE,
+    UNSEEN_CONTENT,
     WORD,
     has_text,
     text_upto,
@@ -264,6 +265,8 @@ class Walker:
             if tag in DROP_TAGS:
                 if tag == "img":
                     self._image(node, ctx)
+                elif tag in UNSEEN_CONTENT and not self.hidden_words and WORD.search(text_upto(node, 200)):
+                    self.hidden_words = True
                 continue
             attrs = node.attributes
             if (
