@@ -195,6 +195,18 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f"<style>.c::first-line{{background:#000}}</style><div class=c>{SECRET}</div>",  # black on black
         f"<style>.a::first-line{{color:#fff}} .a::first-line{{color:#000}} .c.a::first-line{{color:#fff}}</style>"
         f"<div class='a c'>{SECRET}</div>",  # the most specific wins
+        # Letters laid over each other, sheared flat, or masked out.
+        f'<div style="letter-spacing:-0.5em">{SECRET}</div>',
+        f'<div style="letter-spacing:-999px"><p>{SECRET}</p></div>',
+        f'<div style="transform:skewX(90deg)">{SECRET}</div>',
+        f'<div style="transform:skew(0deg, 85deg)">{SECRET}</div>',
+        f'<div style="mask-image:linear-gradient(transparent, transparent)">{SECRET}</div>',
+        f"<style>.m{{-webkit-mask:radial-gradient(rgba(0,0,0,0) 10%, transparent)}}</style><span class=m>{SECRET}</span>",
+        # @scope (WebKit, Chromium), and a nesting rule with no declarations of its own.
+        f"<style>@scope (.w){{.h{{display:none}}}}</style><div class=w><p class=h>{SECRET}</p></div>",
+        f"<style>@scope (.w) to (.x){{:scope > p{{color:#fff}}}}</style><div class=w><p>{SECRET}</p></div>",
+        f"<style>@media screen{{@scope (.a){{@scope (.b){{i{{font-size:0}}}}}}}}</style><div class=a><p class=b><i>{SECRET}</i></p></div>",
+        f"<style>.w{{& .h{{display:none}}}}</style><div class=w><div class=h>{SECRET}</div></div>",
         # <body link>: the colour of its links.
         f'<body link="#ffffff"><p>Hi</p><a href="https://example.com">{SECRET}</a></body>',
         f'<body link="white"><table bgcolor="#fefefe"><tr><td><a href="https://x.test">{SECRET}</a></table>',
@@ -236,6 +248,13 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<body link="#ffffff" bgcolor="#003"><a href="https://x.test">{SECRET}</a></body>',
         f'<body link="#fff"><style>a{{color:#222}}</style><a href="https://x.test">{SECRET}</a></body>',
         f'<body link="#fff"><a name="top">{SECRET}</a></body>',  # not a link
+        f'<div style="letter-spacing:-1px">{SECRET}</div>',
+        f'<div style="letter-spacing:-10px"><p style="font-size:40px">{SECRET}</p></div>',  # spacing is inherited in px
+        f'<div style="letter-spacing:-10px"><p style="letter-spacing:normal">{SECRET}</p></div>',
+        f'<div style="transform:skew(-12deg)">{SECRET}</div>',
+        f'<div style="mask-image:linear-gradient(#000, transparent)">{SECRET}</div>',  # fades out, partly seen
+        f'<div style="mask:linear-gradient(transparent, transparent);mask-image:url(m.svg)">{SECRET}</div>',
+        f"<style>@scope (.w){{.h{{display:none}}}}</style><div class=h>{SECRET}</div>",  # outside the scope
         f"<style>.c::first-line{{color:#333;font-weight:bold}}</style><div class=c>{SECRET}</div>",
         f"<style>.c{{background:#000;color:#fff}} .c::first-line{{color:#eee}}</style><div class=c>{SECRET}</div>",
         f"<style>.c::first-line{{font-size:0}}</style><p class=c>Hi</p><p>{SECRET}</p>",  # another element

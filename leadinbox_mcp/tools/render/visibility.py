@@ -10,8 +10,8 @@ loses the message: so this module computes, for each element, what a mail client
   pseudo-classes); cssselect2 gives each selector's specificity and says which are invalid
   (an invalid selector list drops its rule, as in browsers). `@media` is evaluated for a
   desktop screen (types `screen` and `all`, or none; width 1024px, landscape, light scheme;
-  unknown features are false), `@supports` for a WebKit/Blink client, `@layer` applies, CSS
-  nesting hides coarsely; `@import` and external sheets are ignored. Rules that only apply on
+  unknown features are false), `@supports` for a WebKit/Blink client, `@layer` applies,
+  `@scope (root)` applies below its root (its limit is not read), CSS nesting hides coarsely; `@import` and external sheets are ignored. Rules that only apply on
   hover or focus, and pseudo-elements, never match, save `::first-line`: an element whose first
   line it hides is dropped whole (where lines fall is not known). Per element: presentational
   attributes < sheet rules by specificity and order < inline style < `!important` rules <
@@ -29,9 +29,11 @@ loses the message: so this module computes, for each element, what a mail client
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
   0-1px box with its overflow hidden or its paint contained, `backface-visibility: hidden` on a
-  box turned to its back, the `hidden` attribute, a closed `<dialog>`. Text is hidden when it is
-  smaller than 4px after scaling, invisible, masked (`-webkit-text-security`), pushed out by
-  text-indent, or painted in a colour that cannot be told from the background under it. White
+  box turned to its back, a `skew()` past 80 degrees, a mask of transparent gradients only, the
+  `hidden` attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after
+  scaling, invisible, masked (`-webkit-text-security`), its letters laid over each other
+  (letter-spacing under -0.45em), pushed out by text-indent, or painted in a colour that cannot
+  be told from the background under it. White
   text on a dark background is visible, and so is any text over a background that cannot be
   known.
 
@@ -69,6 +71,7 @@ VIEWPORT_WIDTH = 1024.0
 VIEWPORT_HEIGHT = 768.0
 MEDIUM = 16.0  # px: the default font size
 TINY_PX = 4.0  # text smaller than this (after scaling) cannot be read
+OVERLAP = 0.45  # letter-spacing below minus this many em lays each letter over the one before
 MIN_OPACITY = 0.1  # below it an element is invisible
 OFF_BEFORE = -500.0  # px: a box moved this far left or up is out of reach
 OFF_AFTER = 5000.0  # px: a box moved this far right or down is out of sight
@@ -797,6 +800,30 @@ def _background_image(tokens: list) -> str | None:
     return "image" if any(_is_image(t) for t in parts) else "none"
 
 
+def _mask(tokens: list) -> list[tuple[str, object]]:
+    """mask, mask-image (and -webkit-): "clear" when every layer is a gradient whose every colour
+    stop is transparent, which masks out all the element draws; an image (or anything else) may
+    show it."""
+    layers = _split_commas(tokens)
+    clear = bool(layers) and all(_clear_gradient(_values(layer)) for layer in layers)
+    return [("mask-image", "clear" if clear else "image")]
+
+
+def _clear_gradient(parts: list) -> bool:
+    gradients = [t for t in parts if t.type == "function" and t.lower_name.endswith("gradient")]
+    if len(gradients) != 1:
+        return False
+    stops = []
+    for t in gradients[0].arguments:
+        try:
+            color = color4.parse_color(t)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+            continue
+        if color is not None and color != "currentcolor":
+            stops.append(_srgb(color))
+    return bool(stops) and all(stop is not None and stop[3] < MIN_OPACITY for stop in stops)
+
+
 def _clip(tokens: list) -> str | None:
     """clip: rect(top, right, bottom, left) that leaves at most 1px, on an absolute box."""
     parts = _values(tokens)
@@ -893,6 +920,8 @@ class Box(NamedTuple):
 
 
 _NO_TRANSFORM = Box(1.0, 1.0, 0.0, 0.0)
+MAX_SHEAR = 5.7
+"""skew() past 80 degrees (its tangent past this) lays letters flat: as unreadable as a scale of 0."""
 
 
 def _transform(tokens: list) -> Box | str | None:
@@ -963,6 +992,12 @@ def _apply(name: str, args: list, box: Box) -> Box | None:
         sx *= math.hypot(a, b)  # type: ignore[arg-type]
         sy *= math.hypot(c, d)  # type: ignore[arg-type]
         back ^= len(nums) == 16 and nums[10] < 0  # type: ignore[operator]  # the normal's z, m33
+    elif name in ("skew", "skewx", "skewy"):
+        angles = [_angle(t) for t in args]
+        if not angles or None in angles:
+            return None
+        if any(abs(math.tan(math.radians(a))) >= MAX_SHEAR for a in angles):  # type: ignore[arg-type]
+            sx = sy = 0.0
     elif name in ("rotatex", "rotatey"):
         angle = _angle(args[0]) if args else None
         if angle is None:
@@ -1157,6 +1192,7 @@ for _name in (
     "-webkit-text-stroke-width",
 ):
     _PROPERTIES[_name] = _single(_length_value)(_name)
+_PROPERTIES["letter-spacing"] = _single(lambda tokens: _length_value(tokens) or _ident_value(tokens))("letter-spacing")
 for _name, _reader in {
     "opacity": _opacity,
     "filter": _filter,
@@ -1187,6 +1223,10 @@ _PROPERTIES.update(
         "-webkit-text-stroke": _stroke,
         "animation": _animation_shorthand,
         "-webkit-animation": _animation_shorthand,
+        "mask": _mask,
+        "mask-image": _mask,
+        "-webkit-mask": _mask,
+        "-webkit-mask-image": _mask,
     }
 )
 for _name in ("animation-name", "animation-fill-mode", "animation-iteration-count"):
@@ -1362,6 +1402,8 @@ _TRIGGERS = (
     "security",
     "animation",
     "blend",
+    "mask",
+    "spacing",
 )
 
 
@@ -1727,25 +1769,53 @@ def _parse_sheet(css: str) -> Sheet:
     # in mail) the content is read coarsely, in one pass.
     coarse: set = set()
     keyframes: list[tuple[str, Animation]] = []
-    work = [(head, block, is_at, 1) for head, block, is_at in items_of(css)[::-1]]
+    work = [(head, block, is_at, 1, "") for head, block, is_at in items_of(css)[::-1]]
     while work:
-        head, block, is_at, depth = work.pop()
+        head, block, is_at, depth, scope = work.pop()
         if not is_at:
             if head:
                 order += 1
-                rules.append(RawRule(head, block, order))
+                rules.append(RawRule(_scoped(head, scope), block, order))
             continue
         name = _keyframes_name(head)
         if name is not None:
             keyframes.append((name, _animation(block)))
             continue
-        if not _at_rule_applies(head):
+        root = _scope_root(head)
+        if root is not None:
+            scope = _scoped(root, scope) if root else scope
+        elif not _at_rule_applies(head):
             continue
         if depth >= MAX_AT_DEPTH:
             coarse |= _coarse_keys(block)
             continue
-        work.extend((h, b, a, depth + 1) for h, b, a in items_of(block)[::-1])
+        work.extend((h, b, a, depth + 1, scope) for h, b, a in items_of(block)[::-1])
     return Sheet(tuple(rules), frozenset(coarse), tuple(keyframes))
+
+
+def _scope_root(head: str) -> str | None:
+    """The root selector of an `@scope (root) to (limit)` rule ("": none given, the scope is
+    the <style>'s parent, taken as the whole message); None when `head` is not @scope. The limit
+    is not read: the scope's rules apply below it as well, which can only hide more."""
+    try:
+        tokens = _values(tinycss2.parse_component_value_list(head, skip_comments=True))
+    except RecursionError:
+        return ""
+    if not tokens or tokens[0].type != "at-keyword" or tokens[0].lower_value != "scope":
+        return None
+    if len(tokens) > 1 and tokens[1].type == "() block":
+        return tinycss2.serialize(tokens[1].content).strip()
+    return ""
+
+
+def _scoped(selectors: str, root: str) -> str:
+    """A selector list inside `@scope (root)`: what it names below the root (`:scope` and `&`
+    are the root itself)."""
+    if not root:
+        return selectors
+    if ":scope" in selectors.lower() or "&" in selectors:
+        return re.sub(":scope", f":is({root})", selectors, flags=re.I).replace("&", f":is({root})")
+    return f":is({root}) :is({selectors})"
 
 
 def _keyframes_name(head: str) -> str | None:
@@ -1819,9 +1889,10 @@ class Parsed(NamedTuple):
 @lru_cache(maxsize=4096)
 def parse_rule(prelude: str, block: str) -> Parsed | None:
     """A rule that matched something, read exactly: None when it is invalid or says nothing
-    that matters."""
+    that matters (neither in its declarations nor in the rules nested in it)."""
     decls = inline_style(block)
-    if not decls:
+    nested = _nested_keys(block) if "{" in block else frozenset()
+    if not decls and not nested:
         return None
     try:
         tokens = tinycss2.parse_component_value_list(prelude, skip_comments=True)
@@ -1832,7 +1903,7 @@ def parse_rule(prelude: str, block: str) -> Parsed | None:
     selectors = _selectors(tokens)
     if not selectors:
         return None
-    return Parsed(tuple(selectors), decls, _nested_keys(block) if "{" in block else frozenset())
+    return Parsed(tuple(selectors), decls, nested)
 
 
 def _nested_keys(block: str) -> frozenset:
@@ -1921,6 +1992,7 @@ class Seen(NamedTuple):
     paint: Paint = ()  # what the filters of the element and its ancestors do to the colours drawn
     adjust: float = 1.0  # font-size-adjust: what the font size is drawn at, as a share of it
     blending: tuple | None = None  # in a mix-blend-mode group: (mode, its backdrop, a background of its own)
+    spacing: float = 0.0  # letter-spacing, px
     text_hidden: bool = False
 
 
@@ -2530,7 +2602,7 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     if isinstance(value, Filter):
         opacity *= value.opacity
         paint = value.paint + paint  # its own filter draws first, then its ancestors'
-    if opacity < MIN_OPACITY:
+    if opacity < MIN_OPACITY or get("mask-image") == "clear":
         return True, parent
 
     # Font size first: em lengths below are of this element's font.
@@ -2546,6 +2618,12 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     adjust = _value(d, "font-size-adjust", parent.adjust)
     if adjust == INITIAL:
         adjust = 1.0
+    spacing = parent.spacing
+    value = get("letter-spacing")
+    if value in (INITIAL, "normal"):
+        spacing = 0.0
+    elif isinstance(value, tuple):
+        spacing = px(value, font, rem, font)
 
     scale = parent.scale
     if not d.keys() & _GEOMETRY:
@@ -2655,6 +2733,7 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         paint,
         adjust,
         blending,
+        spacing,
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
@@ -2784,7 +2863,7 @@ def _substitute(text: str, scope: Scope) -> str | None:
 
 
 def _text_hidden(s: Seen) -> bool:
-    if s.invisible or s.masked or s.indent or s.font * s.scale * s.adjust < TINY_PX:
+    if s.invisible or s.masked or s.indent or s.font * s.scale * s.adjust < TINY_PX or s.spacing < -OVERLAP * s.font:
         return True
     background = s.background
     if s.clip_text is not None:  # letters painted with the background
