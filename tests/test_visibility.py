@@ -202,6 +202,11 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="transform:skew(0deg, 85deg)">{SECRET}</div>',
         f'<div style="mask-image:linear-gradient(transparent, transparent)">{SECRET}</div>',
         f"<style>.m{{-webkit-mask:radial-gradient(rgba(0,0,0,0) 10%, transparent)}}</style><span class=m>{SECRET}</span>",
+        # A positioned box with a negative z-index is painted under the backgrounds of the boxes
+        # it is inside, up to its stacking context.
+        f'<div style="background:#fff"><div style="position:relative;z-index:-1">{SECRET}</div></div>',
+        f"<style>.w{{background-color:#fafafa}} .u{{position:absolute;z-index:-5}}</style><div class=w><p><span class=u>{SECRET}</span></p></div>",
+        f'<table><tr><td bgcolor="#ffffff"><div style="position:relative;z-index:-1">{SECRET}</div></td></tr></table>',
         # @scope (WebKit, Chromium), and a nesting rule with no declarations of its own.
         f"<style>@scope (.w){{.h{{display:none}}}}</style><div class=w><p class=h>{SECRET}</p></div>",
         f"<style>@scope (.w) to (.x){{:scope > p{{color:#fff}}}}</style><div class=w><p>{SECRET}</p></div>",
@@ -255,6 +260,12 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="mask-image:linear-gradient(#000, transparent)">{SECRET}</div>',  # fades out, partly seen
         f'<div style="mask:linear-gradient(transparent, transparent);mask-image:url(m.svg)">{SECRET}</div>',
         f"<style>@scope (.w){{.h{{display:none}}}}</style><div class=h>{SECRET}</div>",  # outside the scope
+        f'<body style="background:#fff"><div style="position:relative;z-index:-1">{SECRET}</div></body>',  # the canvas
+        f'<div style="background:#fff;position:relative;z-index:0"><div style="position:relative;z-index:-1">{SECRET}</div></div>',
+        f'<div style="background:#fff;opacity:.99"><p style="position:relative;z-index:-1">{SECRET}</p></div>',
+        f'<div style="background:#fff"><div style="isolation:isolate"><p style="position:relative;z-index:-1">{SECRET}</p></div></div>',
+        f'<div style="background:#fff"><div style="z-index:-1">{SECRET}</div></div>',  # not positioned
+        f'<div style="background:#fff"><div style="position:relative;z-index:1">{SECRET}</div></div>',
         f"<style>.c::first-line{{color:#333;font-weight:bold}}</style><div class=c>{SECRET}</div>",
         f"<style>.c{{background:#000;color:#fff}} .c::first-line{{color:#eee}}</style><div class=c>{SECRET}</div>",
         f"<style>.c::first-line{{font-size:0}}</style><p class=c>Hi</p><p>{SECRET}</p>",  # another element

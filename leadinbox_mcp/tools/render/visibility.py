@@ -29,8 +29,9 @@ loses the message: so this module computes, for each element, what a mail client
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
   0-1px box with its overflow hidden or its paint contained, `backface-visibility: hidden` on a
-  box turned to its back, a `skew()` past 80 degrees, a mask of transparent gradients only, the
-  `hidden` attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after
+  box turned to its back, a `skew()` past 80 degrees, a mask of transparent gradients only, a
+  negative z-index under an opaque background of a box it is in (within its stacking context),
+  the `hidden` attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after
   scaling, invisible, masked (`-webkit-text-security`), its letters laid over each other
   (letter-spacing under -0.45em), pushed out by text-indent, or painted in a colour that cannot
   be told from the background under it. White
@@ -1061,6 +1062,15 @@ def _rotate(tokens: list) -> Box | str | None:
     return Box(sx, sy, 0.0, 0.0, back)
 
 
+def _z_index(tokens: list) -> float | str | None:
+    t = _one(tokens)
+    if t is None:
+        return None
+    if t.type == "ident":
+        return _keyword(t) or t.lower_value
+    return float(t.value) if t.type == "number" and t.is_integer else None
+
+
 def _zoom(tokens: list) -> float | str | None:
     t = _one(tokens)
     if t is None:
@@ -1173,6 +1183,7 @@ for _name in (
     "mix-blend-mode",
     "backface-visibility",
     "transform-style",
+    "isolation",
 ):
     _PROPERTIES[_name] = _single(_ident_value)(_name)
 for _name in ("color", "-webkit-text-fill-color", "background-color", "-webkit-text-stroke-color"):
@@ -1210,6 +1221,7 @@ for _name, _reader in {
     "scale": _transform_property("scale"),
     "rotate": _rotate,
     "zoom": _zoom,
+    "z-index": _z_index,
     "text-shadow": _shadow,
 }.items():
     _PROPERTIES[_name] = _single(_reader)(_name)
@@ -1404,6 +1416,8 @@ _TRIGGERS = (
     "blend",
     "mask",
     "spacing",
+    "index",
+    "isolation",
 )
 
 
@@ -1993,6 +2007,7 @@ class Seen(NamedTuple):
     adjust: float = 1.0  # font-size-adjust: what the font size is drawn at, as a share of it
     blending: tuple | None = None  # in a mix-blend-mode group: (mode, its backdrop, a background of its own)
     spacing: float = 0.0  # letter-spacing, px
+    covered: bool = False  # a box between here and the stacking context drew an opaque background
     text_hidden: bool = False
 
 
@@ -2604,6 +2619,10 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         paint = value.paint + paint  # its own filter draws first, then its ancestors'
     if opacity < MIN_OPACITY or get("mask-image") == "clear":
         return True, parent
+    z = get("z-index")
+    positioned = position in ("relative", "absolute", "fixed", "sticky")
+    if positioned and isinstance(z, float) and z < 0 and parent.covered:
+        return True, parent  # painted under the background of a box it is inside
 
     # Font size first: em lengths below are of this element's font.
     font = parent.font
@@ -2713,6 +2732,13 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         background = blend(painted(paint, bg), background)
     if blending is not None and not blending[2] and background is not parent.background:
         blending = (blending[0], blending[1], True) if background is not None else None
+    # What a positioned box with a negative z-index inside this one is painted under.
+    if (positioned and isinstance(z, float)) or position in ("fixed", "sticky") or _stacks(get):
+        covered = False  # a stacking context: its own background is painted under all it holds
+    else:
+        covered = parent.covered or (
+            tag not in ("html", "body") and isinstance(bg, tuple) and bg[3] >= 0.99 and get("background-clip") != "text"
+        )
 
     seen = Seen(
         color,
@@ -2734,12 +2760,28 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         adjust,
         blending,
         spacing,
+        covered,
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
     if seen == parent:
         return False, parent
     return False, seen
+
+
+def _stacks(get) -> bool:
+    """Whether an element starts a stacking context (other than by position and z-index)."""
+    opacity, filtered, contain = get("opacity"), get("filter"), get("contain")
+    return (
+        (isinstance(opacity, float) and opacity < 1)
+        or any(
+            isinstance(get(p), Box) and get(p) != _NO_TRANSFORM for p in ("transform", "translate", "scale", "rotate")
+        )
+        or (isinstance(filtered, Filter) and filtered != Filter())
+        or get("mix-blend-mode") in _BLEND_MODES
+        or get("isolation") == "isolate"
+        or (isinstance(contain, str) and not _PAINT_CONTAINED.isdisjoint(contain.split()))
+    )
 
 
 _GEOMETRY = frozenset(
