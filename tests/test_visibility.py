@@ -99,6 +99,11 @@ def test_named_colour_text_is_hidden_on_white_only_when_it_looks_white(name):
         ("color-mix(in srgb, white 30%, transparent)", ((255, 255, 255), 0.3)),  # premultiplied
         ("color-mix(in srgb, white 20%, black 20%)", ((128, 128, 128), 0.4)),  # shares under 100% lower alpha
         ("color-mix(in srgb, light-dark(#fff, #000) 90%, #eee)", ((253, 253, 253), 1.0)),
+        ("rgb(from white r g b)", ((255, 255, 255), 1.0)),  # CSS Color 5's relative colours
+        ("rgb(from #000 255 100% b)", ((255, 255, 0), 1.0)),
+        ("rgba(from rgb(9 9 9 / .5) r g b / alpha)", ((9, 9, 9), 0.5)),
+        ("rgb(from black r g b / 0)", ((0, 0, 0), 0.0)),
+        ("hsl(from #fff h s l)", ((255, 255, 255), 1.0)),
         ("transparent", ((0, 0, 0), 0.0)),
         ("Canvas", ((255, 255, 255), 1.0)),
         ("ffffff", ((255, 255, 255), 1.0)),  # quirks mode: hex without '#'
@@ -202,6 +207,12 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="transform:skew(0deg, 85deg)">{SECRET}</div>',
         f'<div style="mask-image:linear-gradient(transparent, transparent)">{SECRET}</div>',
         f"<style>.m{{-webkit-mask:radial-gradient(rgba(0,0,0,0) 10%, transparent)}}</style><span class=m>{SECRET}</span>",
+        # Numbers given as calc(), min(), max() or clamp(); relative colours.
+        f'<div style="opacity:calc(0)">{SECRET}</div>',
+        f'<div style="opacity:min(0.02, 1)">{SECRET}</div>',
+        f'<div style="transform:scale(calc(1 - 1))">{SECRET}</div>',
+        f'<div style="filter:opacity(clamp(0, 0, 1))">{SECRET}</div>',
+        f'<div style="color:rgb(from #000 255 255 255)">{SECRET}</div>',
         # A positioned box with a negative z-index is painted under the backgrounds of the boxes
         # it is inside, up to its stacking context.
         f'<div style="background:#fff"><div style="position:relative;z-index:-1">{SECRET}</div></div>',
@@ -266,6 +277,9 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="background:#fff"><div style="isolation:isolate"><p style="position:relative;z-index:-1">{SECRET}</p></div></div>',
         f'<div style="background:#fff"><div style="z-index:-1">{SECRET}</div></div>',  # not positioned
         f'<div style="background:#fff"><div style="position:relative;z-index:1">{SECRET}</div></div>',
+        f'<div style="opacity:calc(0.5 + 0.5)">{SECRET}</div>',
+        f'<div style="color:rgb(from white 0 0 0)">{SECRET}</div>',
+        f'<div style="color:hsl(from white h s 10%)">{SECRET}</div>',  # a changed channel of another space: unknown
         f"<style>.c::first-line{{color:#333;font-weight:bold}}</style><div class=c>{SECRET}</div>",
         f"<style>.c{{background:#000;color:#fff}} .c::first-line{{color:#eee}}</style><div class=c>{SECRET}</div>",
         f"<style>.c::first-line{{font-size:0}}</style><p class=c>Hi</p><p>{SECRET}</p>",  # another element

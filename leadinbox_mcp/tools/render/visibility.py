@@ -230,6 +230,10 @@ def _ident_color(word: str) -> RGBA | str | None:
 def _color_token(token) -> RGBA | str | None:
     if token.type == "function" and token.lower_name in _COLOR_FUNCTIONS:
         return _COLOR_FUNCTIONS[token.lower_name](_split_commas(token.arguments))
+    if token.type == "function":
+        parts = _values(token.arguments)
+        if parts and parts[0].type == "ident" and parts[0].lower_value == "from":
+            return _relative_color(token.lower_name, parts[1:])
     if token.type == "ident":
         keyword = _keyword(token)
         if keyword is not None:
@@ -248,6 +252,53 @@ def _color_token(token) -> RGBA | str | None:
     if token.type in ("ident", "number", "dimension"):  # hashless hex, the quirks-mode way
         return _hex(tinycss2.serialize([token]))
     return None
+
+
+_CHANNELS = {"rgb": ("r", "g", "b"), "rgba": ("r", "g", "b")}
+_OTHER_CHANNELS = {
+    "hsl": ("h", "s", "l"),
+    "hsla": ("h", "s", "l"),
+    "hwb": ("h", "w", "b"),
+    "lab": ("l", "a", "b"),
+    "oklab": ("l", "a", "b"),
+    "lch": ("l", "c", "h"),
+    "oklch": ("l", "c", "h"),
+}
+
+
+def _relative_color(name: str, parts: list) -> RGBA | None:
+    """CSS Color 5's relative colours, `rgb(from <colour> r g b / alpha)`: in rgb() each channel
+    is its keyword (the origin's), a number or a percentage; in the other spaces only the
+    origin's own channels (each keyword in place) are read. Anything else is not known."""
+    if not parts:
+        return None
+    origin = _color_token(parts[0])
+    if not isinstance(origin, tuple):
+        return None
+    rest = parts[1:]
+    alpha: float | None = origin[3]
+    if len(rest) >= 2 and rest[-2].type == "literal" and rest[-2].value == "/":
+        last = rest[-1]
+        alpha = origin[3] if last.type == "ident" and last.lower_value == "alpha" else _number(last)
+        rest = rest[:-2]
+    if alpha is None or len(rest) != 3:
+        return None
+    names = _CHANNELS.get(name)
+    if names is None:  # another space: only the origin's channels as they are
+        same = _OTHER_CHANNELS.get(name) == tuple(t.lower_value if t.type == "ident" else "" for t in rest)
+        return (origin[0], origin[1], origin[2], max(0.0, min(1.0, alpha))) if same else None
+    values: list[float] = []
+    for t in rest:
+        if t.type == "ident" and t.lower_value in names:
+            values.append(origin[names.index(t.lower_value)])
+        elif t.type == "number":
+            values.append(float(t.value))
+        elif t.type == "percentage":
+            values.append(float(t.value) * 2.55)
+        else:
+            return None
+    red, green, blue = (max(0.0, min(255.0, v)) for v in values)
+    return (red, green, blue, max(0.0, min(1.0, alpha)))
 
 
 def _light_dark(arguments: list[list]) -> RGBA | str | None:
@@ -563,11 +614,19 @@ def _ident_value(tokens: list) -> str | None:
     return " ".join(words) if len(words) == len(parts) else None
 
 
+_MATH = frozenset(("calc", "-webkit-calc", "-moz-calc", "min", "max", "clamp"))
+
+
 def _number(token) -> float | None:
+    """A number or percentage (as a fraction), or a calc(), min(), max() or clamp() of numbers."""
     if token.type == "number":
         return float(token.value)
     if token.type == "percentage":
         return float(token.value) / 100
+    if token.type == "function" and token.lower_name in _MATH:
+        value = _term(token, 0)  # (numbers come out as the first part: see _product)
+        if value is not None and not any(value[1:]):
+            return value[0]
     return None
 
 
