@@ -69,6 +69,11 @@ HIDDEN = {
     "progress fallback": f'<progress value="3" max="10">{SECRET}</progress>',
     "meter fallback": f'<meter value="0.6"><span>{SECRET}</span></meter>',
     "ruby parentheses": f"<ruby>漢<rp>{SECRET}</rp><rt>kan</rt><rp>)</rp></ruby>",
+    "a stylesheet in a data: link": f'<link rel="stylesheet" href="data:text/css,.h%7Bdisplay:none%7D"><div class=h>{SECRET}</div>',
+    "a base64 stylesheet link": '<link rel=stylesheet href="data:text/css;base64,LmggeyBjb2xvcjogI2ZmZiB9">'
+    f"<p class=h>{SECRET}</p>",
+    "a shadow root without slots": f'<div><template shadowrootmode="open"><p>Hi</p></template>{SECRET}</div>',
+    "a slot of another name": f'<div><template shadowrootmode="closed"><slot name="a"></slot></template><b slot="b">{SECRET}</b></div>',
 }
 
 
@@ -100,6 +105,11 @@ VISIBLE = {
     "line-height 0 is not hidden": '<div style="line-height:0">Column text</div>',
     "height 0 without overflow hidden": '<div style="height:0">Column text</div>',
     "open details": "<details open><summary>S</summary>Column text</details>",
+    "an alternate stylesheet link": '<link rel="alternate stylesheet" href="data:text/css,p%7Bdisplay:none%7D"><p>Column text</p>',
+    "a print stylesheet link": '<link rel=stylesheet media=print href="data:text/css,p%7Bdisplay:none%7D"><p>Column text</p>',
+    "a later link overrides": '<style>p{display:none}</style><link rel=stylesheet href="data:text/css,p%7Bdisplay:block%7D"><p>Column text</p>',
+    "a default slot": '<div><template shadowrootmode="open"><slot></slot></template><p>Column text</p></div>',
+    "a named slot": '<div><template shadowrootmode="open"><slot name=a></slot></template><b slot=a>Column text</b></div>',
 }
 
 

@@ -52,6 +52,7 @@ _ALT_MAX = 300
 _HINT_TAGS = visibility.HINT_TAGS
 # "<style" with re.I, spelt out (the long s folds to "s" too): the same matches, faster to find.
 _STYLE_OPEN = re.compile("<[sS\u017f][tT][yY][lL][eE]")
+_SHEET_OPEN = re.compile("<(?:[sS\u017f][tT][yY][lL][eE]|[lL][iI][nN][kK])")
 _STYLE_CLOSE = re.compile("</[sS\u017f][tT][yY][lL][eE]")
 # What can style an element besides the stylesheets: these attributes, and these elements' own
 # (links are coloured; <font> and <body> have presentational attributes of theirs).
@@ -95,6 +96,28 @@ def _styles_in(html: str, pos: int = 0) -> str:
     return "".join(out)
 
 
+_SHADOW = re.compile("shadowrootmode", re.I)
+_SLOT = re.compile(r"""<slot\b(?:[^>]*?\sname\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""", re.I)
+
+
+def _shadow_hosts(tree: LexborHTMLParser) -> dict[int, tuple[bool, frozenset[str]]]:
+    """Elements that host a declarative shadow root (`<template shadowrootmode>`, which WebKit
+    and Chromium attach while parsing): what the root's slots take of their children (a
+    default slot: every child without a slot name; a named slot: the children that name it).
+    Children no slot takes are not drawn. (What the shadow root shows of its own is not read:
+    its markup is not part of this tree.)"""
+    hosts: dict[int, tuple[bool, frozenset[str]]] = {}
+    for template in tree.css("template[shadowrootmode]"):
+        host = template.parent
+        if host is None or host.mem_id in hosts:
+            continue  # a host takes its first shadow root only
+        names = [
+            next((g for g in found.groups() if g is not None), "") for found in _SLOT.finditer(template.html or "")
+        ]
+        hosts[host.mem_id] = ("" in names, frozenset(n for n in names if n))
+    return hosts
+
+
 class Walker:
     """One walk over `html`: run() gives (concise text, detailed text, what was removed), or None
     when a pre-cut (`cut`: the whole markup and where `html` ended in it) proves unsound."""
@@ -116,6 +139,7 @@ class Walker:
         self.w = Writer()
         self.removed = Removed()
         self.hidden_words = False
+        self.shadow = _shadow_hosts(self.tree) if _SHADOW.search(html) else {}
         self.quotes = QuotePolicy(self.root, self.w, self.removed.note)
         self.boilerplate = Boilerplate(self.root)
         self.ol_counters: dict[int, int] = {}
@@ -124,7 +148,7 @@ class Walker:
         """The message's stylesheets matched against its tree (None: it has none). Those in the
         history cut off unparsed apply too, as they would in a mail client."""
         extra = _styles_in(*cut) if cut is not None else ""
-        own = _STYLE_OPEN.search(html) is not None  # without "<style" the tree has no <style>
+        own = _SHEET_OPEN.search(html) is not None  # without "<style" or "<link" the tree has no sheet
         if not extra and not own:
             return None
         css = Cascade(self.tree, extra, html.count("<"), own_sheets=own)
@@ -142,6 +166,24 @@ class Walker:
         return None if hidden else ctx
 
     # -- what is seen ---------------------------------------------------------------------------
+
+    def _slotted(self, child: LexborNode, slots: tuple[bool, frozenset[str]] | None) -> bool:
+        """Whether a child of its parent is drawn: always, unless the parent hosts a declarative
+        shadow root (`slots`), which draws only the children its slots take. Words of a child
+        left out count as hidden text."""
+        if slots is None:
+            return True
+        default, named = slots
+        tag = child.tag
+        if tag == "-comment" or (tag == "template" and "shadowrootmode" in child.attributes):
+            return False  # the shadow root itself: its content is not read here (see _shadow_hosts)
+        name = child.attributes.get("slot") if tag != "-text" else None
+        if (name in named) if name else default:
+            return True
+        if not self.hidden_words:
+            text = (child.text_content or "") if tag == "-text" else text_upto(child, 200)
+            self.hidden_words = WORD.search(text) is not None
+        return False
 
     def _hidden(self, node: LexborNode, attrs: dict, ctx: _Ctx = _ROOT_CTX) -> tuple[bool, _Ctx]:
         """Whether the element is invisible with all it holds, and the context for its content:
@@ -223,6 +265,7 @@ class Walker:
         w = self.w
         drop = self.drop
         css = self.css
+        shadow = self.shadow
         quotes = self.quotes
         boilerplate = self.boilerplate
         starts = boilerplate.starts
@@ -288,7 +331,8 @@ class Walker:
                     stack.append((_EXIT, node, ctx, ()))
                 child = node.last_child
                 while child is not None:
-                    stack.append((_ENTER, child, ctx, None))
+                    if not shadow or self._slotted(child, shadow.get(node.mem_id)):
+                        stack.append((_ENTER, child, ctx, None))
                     child = child.prev
                 continue
             if (
@@ -371,7 +415,8 @@ class Walker:
                 continue
             child = node.last_child  # the children, last first: the first is popped first
             while child is not None:
-                stack.append((_ENTER, child, inner, None))
+                if not shadow or self._slotted(child, shadow.get(node.mem_id)):
+                    stack.append((_ENTER, child, inner, None))
                 child = child.prev
         if self.cut is not None and not quotes.cut_was_sound(*self.cut, self._hidden):
             return None

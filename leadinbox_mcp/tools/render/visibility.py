@@ -3,9 +3,10 @@
 Hidden text is a known way to smuggle instructions to a model, and dropping text a person reads
 loses the message: so this module computes, for each element, what a mail client would show.
 
-- Stylesheets (`<style>`, with its `media` and `type`) are read with tinycss2 (Kozea's CSS
-  Syntax Level 3 parser, the one WeasyPrint uses: escapes, comments, `!important`, CSS Color 4)
-  and matched by lexbor, the selector engine of the HTML parser we already have (`tree.css`:
+- Stylesheets (`<style>`, with its `media` and `type`, and `<link rel=stylesheet>` with a
+  `data:` URL; no address is fetched) are read with tinycss2 (Kozea's CSS Syntax Level 3
+  parser, the one WeasyPrint uses: escapes, comments, `!important`, CSS Color 4) and matched
+  by lexbor, the selector engine of the HTML parser we already have (`tree.css`:
   every combinator and attribute selector, `:not`, `:is`, `:where`, `:has`, structural
   pseudo-classes); cssselect2 gives each selector's specificity and says which are invalid
   (an invalid selector list drops its rule, as in browsers). `@media` is evaluated for a
@@ -52,9 +53,12 @@ MAX_MATCHES matches, the rest keep only their hiding declarations and apply by t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -2003,6 +2007,28 @@ def sheet_of(css: str) -> Sheet:
     return parse_sheet(css) if len(css) <= 300_000 else _parse_sheet(css)
 
 
+_DATA_CSS = re.compile(r"\s*data:text/css(?P<params>[^,]*),", re.I)
+
+
+def _sheet_text(node: LexborNode) -> str:
+    """A <style>'s text, or the stylesheet a <link rel=stylesheet> carries in a data: URL, which
+    a mail client loads as it is (no other address is fetched here: "")."""
+    if node.tag == "style":
+        return node.text(deep=True) or ""
+    attrs = node.attributes
+    rel = (attrs.get("rel") or "").lower().split()
+    found = _DATA_CSS.match(attrs.get("href") or "") if "stylesheet" in rel and "alternate" not in rel else None
+    if found is None:
+        return ""
+    body = (attrs.get("href") or "")[found.end() : found.end() + 2 * EXACT_CSS]
+    if ";base64" not in found["params"].lower():
+        return urllib.parse.unquote(body)
+    try:
+        return base64.b64decode(body + "=" * (-len(body) % 4)).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return ""
+
+
 def _style_applies(node: LexborNode) -> bool:
     attrs = node.attributes
     kind = (attrs.get("type") or "text/css").strip().lower()
@@ -2335,8 +2361,8 @@ class Cascade:
         self.matched: dict[int, tuple[Rule, ...]] = {}
         self.loose: dict[tuple[str, str] | None, tuple[Rule, ...]] = {}  # over-budget rules by key
         self.first_lines = False  # whether some element's first line is styled (see first_line_hides)
-        own = _select(tree, "style") if own_sheets else []
-        texts = [node.text(deep=True) or "" for node in own if _style_applies(node)]
+        own = _select(tree, "style, link[href]") if own_sheets else []
+        texts = [_sheet_text(node) for node in own if _style_applies(node)]
         if extra_html:
             texts += _style_texts(extra_html)
         # Quoted mails bring their own copies of the same stylesheet: one of each is enough.
