@@ -213,6 +213,14 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="transform:scale(calc(1 - 1))">{SECRET}</div>',
         f'<div style="filter:opacity(clamp(0, 0, 1))">{SECRET}</div>',
         f'<div style="color:rgb(from #000 255 255 255)">{SECRET}</div>',
+        # Selectors at rest: what needs a pointer or focus matches nothing, so its negation matches;
+        # the pseudo-classes lexbor does not read mean what they mean in a mail.
+        f"<style>.h:not(:hover){{display:none}}</style><div class=h>{SECRET}</div>",
+        f"<style>p:lang(en){{display:none}}</style><div lang=en-US><p>{SECRET}</p></div>",
+        f"<style>:dir(ltr) .h{{display:none}}</style><div><p class=h>{SECRET}</p></div>",
+        f"<style>div:defined{{display:none}}</style><div>{SECRET}</div>",
+        f"<style>details:open .h{{display:none}}</style><details open><summary>S</summary><p class=h>{SECRET}</p></details>",
+        f"<style>:-webkit-any(div, p).h{{display:none}}</style><p class=h>{SECRET}</p>",
         # A positioned box with a negative z-index is painted under the backgrounds of the boxes
         # it is inside, up to its stacking context.
         f'<div style="background:#fff"><div style="position:relative;z-index:-1">{SECRET}</div></div>',
@@ -278,6 +286,11 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="background:#fff"><div style="z-index:-1">{SECRET}</div></div>',  # not positioned
         f'<div style="background:#fff"><div style="position:relative;z-index:1">{SECRET}</div></div>',
         f'<div style="opacity:calc(0.5 + 0.5)">{SECRET}</div>',
+        f"<style>.a:hover .h{{display:none}}</style><div class=a><p class=h>{SECRET}</p></div>",
+        f"<style>:lang(fr){{display:none}}</style><div lang=en>{SECRET}</div>",
+        f"<style>:dir(rtl){{display:none}}</style><div>{SECRET}</div>",
+        f"<style>details:open p{{display:none}}</style><details><summary>{SECRET}</summary><p>x</p></details>",
+        f"<style>:target, a:visited, .h:focus-visible{{display:none}}</style><a class=h href=x id=t>{SECRET}</a>",
         f'<div style="color:rgb(from white 0 0 0)">{SECRET}</div>',
         f'<div style="color:hsl(from white h s 10%)">{SECRET}</div>',  # a changed channel of another space: unknown
         f"<style>.c::first-line{{color:#333;font-weight:bold}}</style><div class=c>{SECRET}</div>",

@@ -12,12 +12,14 @@ loses the message: so this module computes, for each element, what a mail client
   (an invalid selector list drops its rule, as in browsers). `@media` is evaluated for a
   desktop screen (types `screen` and `all`, or none; width 1024px, landscape, light scheme;
   unknown features are false), `@supports` for a WebKit/Blink client, `@layer` applies,
-  `@scope (root)` applies below its root (its limit is not read), CSS nesting hides coarsely; `@import` and external sheets are ignored. Rules that only apply on
-  hover or focus, and pseudo-elements, never match, save `::first-line`: an element whose first
-  line it hides is dropped whole (where lines fall is not known). Per element: presentational
-  attributes < sheet rules by specificity and order < inline style < `!important` rules <
-  `!important` inline style; then what its animations leave at rest (`@keyframes` whose last
-  frame stays, with fill mode forwards or both, or that hide in every frame and run for ever).
+  `@scope (root)` applies below its root (its limit is not read), CSS nesting hides coarsely;
+  `@import` and external sheets are ignored. What only hover, focus, a visit or a fragment
+  makes true never matches (`:not(:hover)` does: `_at_rest`), nor do pseudo-elements, save
+  `::first-line`: an element whose first line it hides is dropped whole (where lines fall is
+  not known). Per element: presentational attributes < sheet rules by specificity and order <
+  inline style < `!important` rules < `!important` inline style; then what its animations
+  leave at rest (`@keyframes` whose last frame stays, with fill mode forwards or both, or that
+  hide in every frame and run for ever).
 - Inherited values come down through the walk (`Seen`): colour, `-webkit-text-fill-color`,
   font size (every unit, keyword, percentage and `calc()`) and `font-size-adjust`, visibility,
   text-indent, the text shadow and stroke that draw a transparent glyph, links' colour (`<body
@@ -1507,6 +1509,42 @@ class Rule(NamedTuple):
 
 
 _STATE_PSEUDO = ("hover", "focus", "active", "visited", "target", "focus-within", "focus-visible")
+_NEVER_AT_REST = re.compile(
+    r":(?:hover|focus-within|focus-visible|focus|active|visited|target-within|target|-webkit-autofill|autofill|"
+    r"modal|fullscreen|popover-open|user-invalid|user-valid|current|past|future|local-link|host)(?![\w-])",
+    re.I,
+)
+_LANG = re.compile(r":lang\(([^()]*)\)", re.I)
+_DIR = re.compile(r":dir\(\s*(ltr|rtl)\s*\)", re.I)
+
+
+def _at_rest(selector: str) -> str:
+    """A selector as lexbor can match it in a mail at rest: what only a pointer, focus, a visit
+    or a fragment can make true matches nothing (`:not(:hover)` then matches), and the
+    pseudo-classes lexbor does not read become what they mean in a mail: `:lang()` and
+    `:dir()` by the attributes that set them, `:defined` everything, `:open` the open attribute,
+    `:-webkit-any()` and `:matches()` as `:is()`, `:scope` the root."""
+    if ":" not in selector:
+        return selector
+    out = _NEVER_AT_REST.sub(":not(*)", selector)
+    out = _LANG.sub(lambda m: _lang(m[1]), out)
+    out = _DIR.sub(
+        lambda m: ":is([dir=rtl i], [dir=rtl i] *)" if m[1].lower() == "rtl" else ":not([dir=rtl i], [dir=rtl i] *)",
+        out,
+    )
+    out = re.sub(r":defined(?![\w-])", ":is(*)", out, flags=re.I)
+    out = re.sub(r":open(?![\w-])", "[open]", out, flags=re.I)
+    out = re.sub(r":closed(?![\w-])", ":not([open])", out, flags=re.I)
+    out = re.sub(r":(?:-webkit-any|matches)\(", ":is(", out, flags=re.I)
+    return re.sub(r":scope(?![\w-])", ":root", out, flags=re.I)
+
+
+def _lang(arguments: str) -> str:
+    codes = [a.strip().strip("'\"") for a in arguments.split(",")]
+    codes = [c for c in codes if re.fullmatch(r"[A-Za-z0-9*-]+", c)]
+    if not codes:
+        return ":not(*)"
+    return ":is(" + ", ".join(f"[lang|={c} i], [lang|={c} i] *" for c in codes) + ")"
 
 
 Selector = tuple[str, tuple[int, int, int], tuple[str, str] | None, bool]
@@ -1523,6 +1561,9 @@ def _selectors(prelude: list) -> list[Selector] | None:
         text = tinycss2.serialize(part).strip()
         if not text:
             return None
+        rested = _at_rest(text)
+        if rested != text:
+            text, part = rested, tinycss2.parse_component_value_list(rested, skip_comments=True)
         try:
             parsed = list(selector_parser.parse(part))
         except (selector_parser.SelectorError, RecursionError, IndexError, ValueError, TypeError):
@@ -1535,8 +1576,6 @@ def _selectors(prelude: list) -> list[Selector] | None:
             text = _FIRST_LINE.sub("", text).strip() or "*"
         elif selector.pseudo_element is not None:
             continue  # ::before and the like style generated boxes, not the element
-        if any(f":{p}" in text.lower() for p in _STATE_PSEUDO):
-            continue
         out.append((text, selector.specificity, _last_key(part), first_line))
     return out
 
