@@ -221,6 +221,10 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f"<style>div:defined{{display:none}}</style><div>{SECRET}</div>",
         f"<style>details:open .h{{display:none}}</style><details open><summary>S</summary><p class=h>{SECRET}</p></details>",
         f"<style>:-webkit-any(div, p).h{{display:none}}</style><p class=h>{SECRET}</p>",
+        # A gradient of one colour is that colour.
+        f'<div style="background:linear-gradient(#fff,#fff);color:#fff">{SECRET}</div>',
+        f"<style>.g{{background-image:radial-gradient(#222, #222 50%, #202020)}}</style><p class=g style='color:#222'>{SECRET}</p>",
+        f'<div style="background:linear-gradient(#fff,#fff);-webkit-background-clip:text;color:transparent">{SECRET}</div>',
         # A positioned box with a negative z-index is painted under the backgrounds of the boxes
         # it is inside, up to its stacking context.
         f'<div style="background:#fff"><div style="position:relative;z-index:-1">{SECRET}</div></div>',
@@ -287,6 +291,10 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="background:#fff"><div style="position:relative;z-index:1">{SECRET}</div></div>',
         f'<div style="opacity:calc(0.5 + 0.5)">{SECRET}</div>',
         f"<style>.a:hover .h{{display:none}}</style><div class=a><p class=h>{SECRET}</p></div>",
+        f'<div style="background:linear-gradient(#000,#fff);color:#fff">{SECRET}</div>',  # it varies: unknown
+        f'<div style="background:linear-gradient(#123,#123);color:#fff">{SECRET}</div>',
+        f'<div style="background:linear-gradient(#fff,#fff), url(x.png);color:#fff">{SECRET}</div>',
+        f'<div style="background:linear-gradient(transparent,transparent) #000;color:#fff">{SECRET}</div>',
         f"<style>:lang(fr){{display:none}}</style><div lang=en>{SECRET}</div>",
         f"<style>:dir(rtl){{display:none}}</style><div>{SECRET}</div>",
         f"<style>details:open p{{display:none}}</style><details><summary>{SECRET}</summary><p>x</p></details>",

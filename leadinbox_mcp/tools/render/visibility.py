@@ -24,10 +24,11 @@ loses the message: so this module computes, for each element, what a mail client
   font size (every unit, keyword, percentage and `calc()`) and `font-size-adjust`, visibility,
   text-indent, the text shadow and stroke that draw a transparent glyph, links' colour (`<body
   link>`); and what is not inherited but accumulates: the effective background (bgcolor,
-  background, background-color; an image or a gradient makes it unknown), opacity, scale
-  (transform, zoom), the colour changes of filters (`invert()`, `brightness()`: of all an element
-  draws, not of the backdrop it is drawn on), a `mix-blend-mode` group (what it draws blended
-  with its backdrop), and a 3D context turned to its back (`transform-style: preserve-3d`).
+  background, background-color, a gradient of one colour; any other image or gradient makes
+  it unknown), opacity, scale (transform, zoom), the colour changes of filters (`invert()`,
+  `brightness()`: of all an element draws, not of the backdrop it is drawn on), a
+  `mix-blend-mode` group (what it draws blended with its backdrop), and a 3D context turned to
+  its back (`transform-style: preserve-3d`).
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
@@ -841,12 +842,12 @@ def _background(tokens: list) -> list[tuple[str, object]]:
     if keyword:
         return [("background-color", keyword), ("background-image", keyword)]
     color: object = (0.0, 0.0, 0.0, 0.0)
-    image = "none"
+    image: object = "none"
     clip = None
     for layer in _split_commas(tokens):
         for t in _values(layer):
             if _is_image(t):
-                image = "image"
+                image = _image_value(t) if image == "none" else "image"
             elif t.type == "ident" and t.lower_value == "text":
                 clip = "text"
             else:
@@ -859,11 +860,12 @@ def _background(tokens: list) -> list[tuple[str, object]]:
     return out
 
 
-def _background_image(tokens: list) -> str | None:
+def _background_image(tokens: list) -> str | RGBA | None:
     parts = _values(tokens)
     if len(parts) == 1 and parts[0].type == "ident":
         return _keyword(parts[0]) or "none"
-    return "image" if any(_is_image(t) for t in parts) else "none"
+    images = [t for t in parts if _is_image(t)]
+    return "none" if not images else _image_value(images[0]) if len(images) == 1 else "image"
 
 
 def _mask(tokens: list) -> list[tuple[str, object]]:
@@ -877,17 +879,35 @@ def _mask(tokens: list) -> list[tuple[str, object]]:
 
 def _clear_gradient(parts: list) -> bool:
     gradients = [t for t in parts if t.type == "function" and t.lower_name.endswith("gradient")]
-    if len(gradients) != 1:
-        return False
+    stops = _stops(gradients[0]) if len(gradients) == 1 else []
+    return bool(stops) and all(stop[3] < MIN_OPACITY for stop in stops)
+
+
+def _stops(gradient) -> list[RGBA]:
+    """The colour stops of a gradient function (empty: none could be read)."""
     stops = []
-    for t in gradients[0].arguments:
+    for t in gradient.arguments:
         try:
             color = color4.parse_color(t)
         except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
             continue
-        if color is not None and color != "currentcolor":
-            stops.append(_srgb(color))
-    return bool(stops) and all(stop is not None and stop[3] < MIN_OPACITY for stop in stops)
+        if color is None or color == "currentcolor":
+            continue
+        rgba = _srgb(color)
+        if rgba is None:
+            return []
+        stops.append(rgba)
+    return stops
+
+
+def _image_value(token) -> str | RGBA:
+    """A background image: a gradient of one colour (every stop alike) is that colour; any
+    other image ("image") may show anything."""
+    if token.type == "function" and token.lower_name.endswith("gradient"):
+        stops = _stops(token)
+        if stops and all(close(s, stops[0]) and abs(s[3] - stops[0][3]) < 0.05 for s in stops):
+            return stops[0]
+    return "image"
 
 
 def _clip(tokens: list) -> str | None:
@@ -2843,6 +2863,12 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     bg = get("background-color")
     if bg == CURRENT:
         bg = color
+    if isinstance(image, tuple):  # a gradient of one colour, drawn over the background colour
+        if isinstance(bg, tuple) and bg[3] >= 0.99 and image[3] < 0.99:
+            bg = (*blend(image, bg[:3]), 1.0)
+        elif image[3] > 0.05 or not isinstance(bg, tuple):
+            bg = image
+        image = "none"
     if get("background-clip") == "text":
         if image == "image":
             clip_text = "unknown"
