@@ -1534,6 +1534,12 @@ _NEVER_AT_REST = re.compile(
     r"modal|fullscreen|popover-open|user-invalid|user-valid|current|past|future|local-link|host)(?![\w-])",
     re.I,
 )
+_REWRITTEN = re.compile(
+    r":(?:hover|focus|active|visited|target|-webkit-autofill|autofill|modal|fullscreen|popover-open|user-|current|"
+    r"past|future|local-link|host|lang|dir|defined|open|closed|-webkit-any|matches|scope)",
+    re.I,
+)
+"""Any pseudo-class `_at_rest` rewrites (most selectors have none: a quick look first)."""
 _LANG = re.compile(r":lang\(([^()]*)\)", re.I)
 _DIR = re.compile(r":dir\(\s*(ltr|rtl)\s*\)", re.I)
 
@@ -1544,7 +1550,7 @@ def _at_rest(selector: str) -> str:
     pseudo-classes lexbor does not read become what they mean in a mail: `:lang()` and
     `:dir()` by the attributes that set them, `:defined` everything, `:open` the open attribute,
     `:-webkit-any()` and `:matches()` as `:is()`, `:scope` the root."""
-    if ":" not in selector:
+    if ":" not in selector or not _REWRITTEN.search(selector):
         return selector
     out = _NEVER_AT_REST.sub(":not(*)", selector)
     out = _LANG.sub(lambda m: _lang(m[1]), out)
@@ -2882,13 +2888,14 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         background = blend(painted(paint, bg), background)
     if blending is not None and not blending[2] and background is not parent.background:
         blending = (blending[0], blending[1], True) if background is not None else None
-    # What a positioned box with a negative z-index inside this one is painted under.
-    if (positioned and isinstance(z, float)) or position in ("fixed", "sticky") or _stacks(get):
-        covered = False  # a stacking context: its own background is painted under all it holds
-    else:
-        covered = parent.covered or (
+    # What a positioned box with a negative z-index inside this one is painted under; a stacking
+    # context starts over: its own background is painted under all it holds.
+    covered = (
+        parent.covered
+        or (
             tag not in ("html", "body") and isinstance(bg, tuple) and bg[3] >= 0.99 and get("background-clip") != "text"
         )
+    ) and not ((positioned and isinstance(z, float)) or position in ("fixed", "sticky") or _stacks(get))
 
     seen = Seen(
         color,
