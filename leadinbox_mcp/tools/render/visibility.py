@@ -38,9 +38,8 @@ loses the message: so this module computes, for each element, what a mail client
   the `hidden` attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after
   scaling, invisible, masked (`-webkit-text-security`), its letters laid over each other
   (letter-spacing under -0.45em), pushed out by text-indent, or painted in a colour that cannot
-  be told from the background under it. White
-  text on a dark background is visible, and so is any text over a background that cannot be
-  known.
+  be told from the background under it. White text on a dark background is visible, and so is
+  any text over a background that cannot be known.
 
 Speed and bounds: a stylesheet's structure comes from one linear scan that also drops rules
 naming no property that can hide (and all but the last of identical rules); each rule's selector
