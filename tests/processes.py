@@ -76,11 +76,14 @@ def refused_port() -> Iterator[int]:
 
 
 def wait_until(ready, process: subprocess.Popen, what: str, seconds: float = 30) -> None:
-    """Poll `ready()` until it is true; fail if the process ends or time runs out."""
+    """Poll `ready()` until it is true; fail if the process ends or time runs out, with what the
+    process printed either way."""
     deadline = time.monotonic() + seconds
     while not ready():
         assert process.poll() is None, f"{what} stopped: {process.communicate()[0]}"
-        assert time.monotonic() < deadline, f"{what} did not come up"
+        if time.monotonic() >= deadline:
+            process.terminate()
+            raise AssertionError(f"{what} did not come up in {seconds:.0f} s: {process.communicate(timeout=10)[0]}")
         time.sleep(0.05)
 
 
@@ -145,7 +148,7 @@ def redis_server(folder: Path) -> Iterator[str]:
             return False
 
     try:
-        wait_until(answers, process, "redis-server", seconds=10)
+        wait_until(answers, process, "redis-server")
         yield url
     finally:
         process.terminate()
