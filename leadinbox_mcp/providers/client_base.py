@@ -42,7 +42,7 @@ class ApiClient(ABC):
         self._key = settings.api_key
         self._base = settings.base_url.rstrip("/").removesuffix(self.api_path)
         self._http = http
-        self._origin = Origin.named(key_hint, settings.model_config.get("env_prefix", ""))
+        self._origin = Origin.named(key_hint, settings)
 
     @property
     def _key_hint(self) -> str:

@@ -69,10 +69,10 @@ class Origin:
     """A config file's accounts: "account 'lem-eu' in /path/accounts.toml"."""
 
     @classmethod
-    def named(cls, hint: str | Origin, prefix: str) -> Origin:
+    def named(cls, hint: str | Origin, settings: ProviderSettings) -> Origin:
         """`hint` as an Origin: one already, or what names the key of an account of the
-        environment's variables with that prefix."""
-        return hint if isinstance(hint, Origin) else cls(hint, prefix=prefix)
+        environment's variables (with the prefix of `settings`)."""
+        return hint if isinstance(hint, Origin) else cls(hint, prefix=settings.model_config.get("env_prefix", ""))
 
     def of(self, field: str) -> str:
         """How a sentence names one of the account's settings (`base_url`, `account_id`, ...)."""

@@ -534,7 +534,7 @@ def accounts(
         return lambda http: []
     handles = settings.handles()
     if not handles:  # the environment's account (a config file's names its identity or stops before)
-        origin = Origin.named(key_hint, settings.model_config.get("env_prefix", ""))
+        origin = Origin.named(key_hint, settings)
         identity = origin.of("identity")
         raise ValueError(
             f"{origin.key} is set but {identity} is not: set {identity} to the identity handle(s) "
