@@ -180,10 +180,16 @@ class Walker:
         name = child.attributes.get("slot") if tag != "-text" else None
         if (name in named) if name else default:
             return True
-        if not self.hidden_words:
-            text = (child.text_content or "") if tag == "-text" else text_upto(child, 200)
-            self.hidden_words = WORD.search(text) is not None
+        if tag == "-text":
+            self.hidden_words = self.hidden_words or WORD.search(child.text_content or "") is not None
+        else:
+            self._count_hidden(child)
         return False
+
+    def _count_hidden(self, node: LexborNode) -> None:
+        """An element a reader does not see: its words (or its images' alt text) are hidden text."""
+        if not self.hidden_words and (WORD.search(text_upto(node, 200)) or _alt_words(node)):
+            self.hidden_words = True
 
     def _hidden(self, node: LexborNode, attrs: dict, ctx: _Ctx = _ROOT_CTX) -> tuple[bool, _Ctx]:
         """Whether the element is invisible with all it holds, and the context for its content:
@@ -308,8 +314,8 @@ class Walker:
             if tag in DROP_TAGS:
                 if tag == "img":
                     self._image(node, ctx)
-                elif tag in UNSEEN_CONTENT and not self.hidden_words and WORD.search(text_upto(node, 200)):
-                    self.hidden_words = True
+                elif tag in UNSEEN_CONTENT:
+                    self._count_hidden(node)
                 continue
             attrs = node.attributes
             if (
@@ -347,8 +353,7 @@ class Walker:
             else:
                 hidden, inner = False, ctx
             if hidden:
-                if not self.hidden_words and (WORD.search(text_upto(node, 200)) or _alt_words(node)):
-                    self.hidden_words = True
+                self._count_hidden(node)
                 continue
             if tag == "br":
                 w.newline()

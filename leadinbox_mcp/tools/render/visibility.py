@@ -1005,6 +1005,8 @@ class Box(NamedTuple):
 
 
 _NO_TRANSFORM = Box(1.0, 1.0, 0.0, 0.0)
+_TRANSFORMS = ("transform", "translate", "scale", "rotate")
+"""The properties that transform a box (each read as a Box)."""
 MAX_SHEAR = 5.7
 """skew() past 80 degrees (its tangent past this) lays letters flat: as unreadable as a scale of 0."""
 
@@ -2081,10 +2083,11 @@ def _sheet_text(node: LexborNode) -> str:
         return node.text(deep=True) or ""
     attrs = node.attributes
     rel = (attrs.get("rel") or "").lower().split()
-    found = _DATA_CSS.match(attrs.get("href") or "") if "stylesheet" in rel and "alternate" not in rel else None
+    href = attrs.get("href") or ""
+    found = _DATA_CSS.match(href) if "stylesheet" in rel and "alternate" not in rel else None
     if found is None:
         return ""
-    body = (attrs.get("href") or "")[found.end() : found.end() + 2 * EXACT_CSS]
+    body = href[found.end() : found.end() + 2 * EXACT_CSS]
     if ";base64" not in found["params"].lower():
         return urllib.parse.unquote(body)
     try:
@@ -2715,17 +2718,13 @@ def first_line_hides(rules: tuple[Rule, ...], decls: Decls, tag: str, parent: Se
     declarations are `decls`. Where lines fall is not known here, so a caller drops the whole
     element then: a first line hidden from a reader must not reach the model, and no mail that
     means its text to be read hides its first line."""
-    lines = sorted((r for r in rules if r.first_line), key=lambda r: (r.specificity, r.order))
-    line: dict[str, object] = {}
-    for important in (False, True):
-        for rule in lines:
-            pairs = rule.decls.important if important else rule.decls.normal
-            line.update((k, v) for k, v in pairs if k in _FIRST_LINE_PROPERTIES)
-    if not line:
+    line = merged(tuple(r._replace(first_line=False) for r in rules if r.first_line), NO_DECLS, NO_DECLS)
+    own = [(k, v) for k, v in line.normal + line.important if k in _FIRST_LINE_PROPERTIES]
+    if not own:
         return False
     element = dict(decls.normal)
     element.update(decls.important)
-    element.update(line)  # the line's own declarations win over what it inherits from the element
+    element.update(own)  # the line's own declarations win over what it inherits from the element
     hidden, seen = resolve(Decls(tuple(element.items())), tag, parent)
     return hidden or seen.text_hidden
 
@@ -2803,14 +2802,14 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         if isinstance(zoom, float):
             scale *= zoom
         if not inline:
-            for prop in ("transform", "translate", "scale", "rotate"):
+            for prop in _TRANSFORMS:
                 value = get(prop)
                 if isinstance(value, tuple):
                     scale *= min(abs(value[0]), abs(value[1]))
     flipped = False
     if not inline and (parent.flipped or "backface-visibility" in d or "transform-style" in d):
         flipped = parent.flipped
-        for prop in ("transform", "translate", "scale", "rotate"):
+        for prop in _TRANSFORMS:
             value = get(prop)
             if isinstance(value, Box) and value.back:
                 flipped = not flipped
@@ -2930,13 +2929,11 @@ def _stacks(get) -> bool:
     opacity, filtered, contain = get("opacity"), get("filter"), get("contain")
     return (
         (isinstance(opacity, float) and opacity < 1)
-        or any(
-            isinstance(get(p), Box) and get(p) != _NO_TRANSFORM for p in ("transform", "translate", "scale", "rotate")
-        )
+        or any(isinstance(get(p), Box) and get(p) != _NO_TRANSFORM for p in _TRANSFORMS)
         or (isinstance(filtered, Filter) and filtered != Filter())
         or get("mix-blend-mode") in _BLEND_MODES
         or get("isolation") == "isolate"
-        or (isinstance(contain, str) and not _PAINT_CONTAINED.isdisjoint(contain.split()))
+        or _paint_contained(contain)
     )
 
 
@@ -2948,6 +2945,10 @@ _GEOMETRY = frozenset(
 
 _PAINT_CONTAINED = frozenset({"paint", "content", "strict"})
 """`contain` values that clip what overflows the box, as `overflow: clip` does."""
+
+
+def _paint_contained(contain: object) -> bool:
+    return isinstance(contain, str) and not _PAINT_CONTAINED.isdisjoint(contain.split())
 
 
 def _moved_away(get, inline: bool, position: object, font: float, rem: float) -> bool:
@@ -2980,7 +2981,7 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
     if isinstance(zoom, float) and zoom <= 0.0:
         return True
     if not inline:
-        for prop in ("transform", "translate", "scale", "rotate"):
+        for prop in _TRANSFORMS:
             value = get(prop)
             if isinstance(value, tuple):
                 sx, sy, tx, ty, _ = value
@@ -2993,8 +2994,7 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
     if get("clip-path") == "empty":
         return True
     if not inline:
-        contain = get("contain")
-        painted_inside = isinstance(contain, str) and not _PAINT_CONTAINED.isdisjoint(contain.split())
+        painted_inside = _paint_contained(get("contain"))
         for size_prop, max_prop, overflow_prop, base in (
             ("width", "max-width", "overflow-x", VIEWPORT_WIDTH),
             ("height", "max-height", "overflow-y", VIEWPORT_HEIGHT),
