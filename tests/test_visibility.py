@@ -183,6 +183,15 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="background:#000;color:#fff"><p style="filter:invert(1)">{SECRET}</p></div>',
         f'<div style="filter:brightness(0);background:#fff">{SECRET}</div>',
         f'<div style="filter:invert(1)"><p style="filter:invert(0)">{SECRET}</p></div>',  # not undone inside
+        f'<div style="filter:contrast(0);background:#000;color:#fff">{SECRET}</div>',  # one grey
+        f'<div style="filter:contrast(0)"><p style="background:#fff;color:#000">{SECRET}</p></div>',
+        f'<div style="filter:grayscale(1);background:#004d00;color:#f00">{SECRET}</div>',  # equal luminance
+        f'<div style="filter:saturate(0%);background:#004d00;color:#f00">{SECRET}</div>',
+        f'<div style="filter:sepia(1);background:#008000;color:#f00">{SECRET}</div>',
+        f'<div style="filter:grayscale(1);color:#ff0">{SECRET}</div>',  # light yellow turns the page's white
+        f'<div style="filter:contrast(1e308);color:#ddd">{SECRET}</div>',  # light grey made white
+        f'<div style="background:#006d6d"><p style="filter:hue-rotate(180deg);color:#f00">{SECRET}</p></div>',
+        f'<div style="background:#006d6d"><p style="filter:hue-rotate(0.5turn);color:#f00">{SECRET}</p></div>',
         # mix-blend-mode: screen makes black its backdrop, multiply white (on anything).
         f'<span style="mix-blend-mode:screen">{SECRET}</span>',
         f"<style>.b{{mix-blend-mode:lighten}}</style><div class=b><p style='color:#222'>{SECRET}</p></div>",
@@ -264,6 +273,15 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="filter:invert(0.3)">{SECRET}</div>',
         f'<div style="filter:brightness(1.5);color:#333">{SECRET}</div>',
         f'<div style="filter:brightness(0)">{SECRET}</div>',  # black text on the white page
+        f'<div style="filter:contrast(0)">{SECRET}</div>',  # grey text on the white page under it
+        f'<div style="filter:contrast(0.5);background:#000;color:#fff">{SECRET}</div>',
+        f'<div style="filter:contrast(1e308);color:#333">{SECRET}</div>',  # dark grey made black
+        f'<div style="filter:grayscale(1);background:#004d00;color:#0f0">{SECRET}</div>',
+        f'<div style="filter:grayscale(-1);background:#004d00;color:#f00">{SECRET}</div>',  # invalid: ignored
+        f'<div style="filter:saturate(1);background:#004d00;color:#f00">{SECRET}</div>',
+        f'<div style="filter:sepia(1);color:#333">{SECRET}</div>',
+        f'<div style="background:#006d6d"><p style="filter:hue-rotate(0deg);color:#f00">{SECRET}</p></div>',
+        f'<div style="background:#006d6d"><p style="filter:hue-rotate(1e308deg);color:#f00">{SECRET}</p></div>',
         f'<div style="font-size-adjust:0.5">{SECRET}</div>',
         f'<div style="mix-blend-mode:multiply">{SECRET}</div>',
         f'<div style="mix-blend-mode:difference;color:#fff">{SECRET}</div>',  # white on white turns black
@@ -718,6 +736,7 @@ _HOSTILE_ATOMS = st.sampled_from(
         *("(", ")", ",", "/", "#fff", "white", "var(--a)", "calc(1e308 * 1e308)"),
         *("rotateY(1e308deg)", "rotate3d(1e308, 1e308, 1e308, 1e308deg)", "scaleZ(-1e308)", "perspective(0)"),
         *("matrix3d(1,0,0,0,0,1,0,0,0,0,-1,0,0,0,0,1)", "invert(1e308)", "brightness(1e308)", "brightness(-1)"),
+        *("contrast(1e308)", "saturate(1e308)", "hue-rotate(1e308turn)", "grayscale(-1)", "sepia(inf)"),
     ]
 )
 

@@ -26,7 +26,8 @@ loses the message: so this module computes, for each element, what a mail client
   link>`); and what is not inherited but accumulates: the effective background (bgcolor,
   background, background-color, a gradient of one colour; any other image or gradient makes
   it unknown), opacity, scale (transform, zoom), the colour changes of filters (`invert()`,
-  `brightness()`: of all an element draws, not of the backdrop it is drawn on), a
+  `brightness()`, `contrast()`, `grayscale()`, `sepia()`, `saturate()`, `hue-rotate()`: of all
+  an element draws, not of the backdrop it is drawn on), a
   `mix-blend-mode` group (what it draws blended with its backdrop), and a 3D context turned to
   its back (`transform-style: preserve-3d`).
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
@@ -641,9 +642,78 @@ def _opacity(tokens: list) -> float | str | None:
     return None if t is None else _keyword(t) or _number(t)
 
 
-Paint = tuple[tuple[float, float], ...]
-"""Colour steps a filter applies to all it draws, in order: each channel c becomes a * c + b
-(0-255), kept within 0-255."""
+Paint = tuple[tuple[float, ...], ...]
+"""Colour steps a filter applies to all it draws, in order: each a 3x4 matrix (the rows of red,
+green and blue, each three factors and an offset) over 0-255 channels, the result kept within
+0-255, as the Filter Effects spec defines its functions (in sRGB, as browsers draw them)."""
+
+
+def _scale(a: float, b: float = 0.0) -> tuple[float, ...]:
+    """A step that makes each channel c into a * c + b."""
+    return (a, 0.0, 0.0, b, 0.0, a, 0.0, b, 0.0, 0.0, a, b)
+
+
+def _mix(rows: tuple[tuple[float, float, float], ...]) -> tuple[float, ...]:
+    """A step that mixes the channels by a 3x3 matrix."""
+    return tuple(x for row in rows for x in (*row, 0.0))
+
+
+def _grayscale(a: float) -> tuple[float, ...]:
+    k = 1 - a
+    return _mix(
+        (
+            (0.2126 + 0.7874 * k, 0.7152 - 0.7152 * k, 0.0722 - 0.0722 * k),
+            (0.2126 - 0.2126 * k, 0.7152 + 0.2848 * k, 0.0722 - 0.0722 * k),
+            (0.2126 - 0.2126 * k, 0.7152 - 0.7152 * k, 0.0722 + 0.9278 * k),
+        )
+    )
+
+
+def _sepia(a: float) -> tuple[float, ...]:
+    k = 1 - a
+    return _mix(
+        (
+            (0.393 + 0.607 * k, 0.769 - 0.769 * k, 0.189 - 0.189 * k),
+            (0.349 - 0.349 * k, 0.686 + 0.314 * k, 0.168 - 0.168 * k),
+            (0.272 - 0.272 * k, 0.534 - 0.534 * k, 0.131 + 0.869 * k),
+        )
+    )
+
+
+def _saturate(s: float) -> tuple[float, ...]:
+    return _mix(
+        (
+            (0.213 + 0.787 * s, 0.715 - 0.715 * s, 0.072 - 0.072 * s),
+            (0.213 - 0.213 * s, 0.715 + 0.285 * s, 0.072 - 0.072 * s),
+            (0.213 - 0.213 * s, 0.715 - 0.715 * s, 0.072 + 0.928 * s),
+        )
+    )
+
+
+def _hue_rotate(degrees: float) -> tuple[float, ...]:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return _mix(
+        (
+            (0.213 + c * 0.787 - s * 0.213, 0.715 - c * 0.715 - s * 0.715, 0.072 - c * 0.072 + s * 0.928),
+            (0.213 - c * 0.213 + s * 0.143, 0.715 + c * 0.285 + s * 0.140, 0.072 - c * 0.072 - s * 0.283),
+            (0.213 - c * 0.213 - s * 0.787, 0.715 - c * 0.715 + s * 0.715, 0.072 + c * 0.928 + s * 0.072),
+        )
+    )
+
+
+_AMOUNTS: dict[str, Callable[[float], tuple[float, ...]]] = {
+    "invert": lambda a: _scale(1 - 2 * a, 255 * a),
+    "grayscale": _grayscale,
+    "sepia": _sepia,
+}
+"""Colour functions whose amount is kept within 0-1."""
+_FACTORS: dict[str, Callable[[float], tuple[float, ...]]] = {
+    "brightness": _scale,
+    "contrast": lambda c: _scale(c, 127.5 * (1 - c)),
+    "saturate": _saturate,
+}
+"""Colour functions whose factor may be any number from 0 up (past MAX_FACTOR nothing more changes)."""
+MAX_FACTOR = 1e6
 
 
 class Filter(NamedTuple):
@@ -652,14 +722,14 @@ class Filter(NamedTuple):
 
 
 def _filter(tokens: list) -> Filter | str | None:
-    """filter: the product of its opacity() functions (blur() wide enough to smear letters, and
-    contrast(0), which makes text and background one grey, count as opacity 0), and what its
-    invert() and brightness() do to colours."""
+    """filter: the product of its opacity() functions (blur() wide enough to smear letters counts
+    as opacity 0), and what its colour functions do to the colours drawn: contrast(0) makes
+    text and its own background one grey, but not the page under them."""
     parts = _values(tokens)
     if len(parts) == 1 and parts[0].type == "ident":
         return _keyword(parts[0]) or Filter()
     result = 1.0
-    paint: list[tuple[float, float]] = []
+    paint: list[tuple[float, ...]] = []
     for t in parts:
         if t.type != "function":
             continue
@@ -673,14 +743,14 @@ def _filter(tokens: list) -> Filter | str | None:
             radius = length(args[:1])
             if radius is not None and px(radius, MEDIUM, MEDIUM, 0) >= 8:
                 result = 0.0
-        elif name == "contrast" and args:
-            if n is not None and n <= 0.05:
-                result = 0.0
-        elif name == "invert" and n is not None:
-            amount = max(0.0, min(1.0, n))
-            paint.append((1 - 2 * amount, 255 * amount))
-        elif name == "brightness" and n is not None and n >= 0:
-            paint.append((n, 0.0))
+        elif name == "hue-rotate":
+            angle = _angle(args[0]) if args else 0.0
+            if angle is not None and math.isfinite(angle):
+                paint.append(_hue_rotate(angle))
+        elif name in _AMOUNTS and n is not None and n >= 0:
+            paint.append(_AMOUNTS[name](min(1.0, n)))
+        elif name in _FACTORS and n is not None and n >= 0:
+            paint.append(_FACTORS[name](min(n, MAX_FACTOR)))
     return Filter(result, tuple(paint))
 
 
@@ -688,10 +758,10 @@ def painted(paint: Paint, color: tuple) -> tuple:
     """A colour (RGB or RGBA) as drawn through `paint`'s steps; the alpha is kept."""
     if not paint:
         return color
-    channels = list(color[:3])
-    for a, b in paint:
-        channels = [min(255.0, max(0.0, a * c + b)) for c in channels]
-    return (*channels, *color[3:])
+    r, g, b = color[:3]
+    for m in paint:
+        r, g, b = (min(255.0, max(0.0, m[i] * r + m[i + 1] * g + m[i + 2] * b + m[i + 3])) for i in (0, 4, 8))
+    return (r, g, b, *color[3:])
 
 
 def _font_size(tokens: list) -> Length | str | None:
