@@ -192,6 +192,11 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="filter:contrast(1e308);color:#ddd">{SECRET}</div>',  # light grey made white
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(180deg);color:#f00">{SECRET}</p></div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(0.5turn);color:#f00">{SECRET}</p></div>',
+        # A mask drawn at no size shows nothing of what it covers.
+        f'<div style="mask-image:url(m.png);mask-size:0">{SECRET}</div>',
+        f'<div style="-webkit-mask-image:linear-gradient(#000,#000);-webkit-mask-size:100% 0%">{SECRET}</div>',
+        f'<div style="mask:url(m.png) center / 0 0 no-repeat">{SECRET}</div>',
+        f"<style>.m{{-webkit-mask:url(m.svg) 0 0/0px}}</style><div class=m>{SECRET}</div>",
         # mix-blend-mode: screen makes black its backdrop, multiply white (on anything).
         f'<span style="mix-blend-mode:screen">{SECRET}</span>',
         f"<style>.b{{mix-blend-mode:lighten}}</style><div class=b><p style='color:#222'>{SECRET}</p></div>",
@@ -282,6 +287,11 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="filter:sepia(1);color:#333">{SECRET}</div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(0deg);color:#f00">{SECRET}</p></div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(1e308deg);color:#f00">{SECRET}</p></div>',
+        f'<div style="mask-size:0">{SECRET}</div>',  # no mask
+        f'<div style="mask-image:none;mask-size:0 0">{SECRET}</div>',
+        f'<div style="mask-image:url(m.png);mask-size:10px auto">{SECRET}</div>',
+        f'<div style="mask-size:0;mask:url(m.png)">{SECRET}</div>',  # the shorthand sets the size back to auto
+        f'<div style="mask-image:url(a.png),url(b.png);mask-size:0,cover">{SECRET}</div>',  # one layer shows
         f'<div style="font-size-adjust:0.5">{SECRET}</div>',
         f'<div style="mix-blend-mode:multiply">{SECRET}</div>',
         f'<div style="mix-blend-mode:difference;color:#fff">{SECRET}</div>',  # white on white turns black
@@ -741,7 +751,7 @@ _HOSTILE_ATOMS = st.sampled_from(
 )
 
 
-@pytest.mark.slow  # a property test: 66 properties, 60 examples each
+@pytest.mark.slow  # a property test: every property read (76), 60 examples each
 @pytest.mark.parametrize("prop", sorted(visibility.RELEVANT))
 @settings(max_examples=60, deadline=None)
 @given(

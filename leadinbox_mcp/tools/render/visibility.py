@@ -34,8 +34,8 @@ loses the message: so this module computes, for each element, what a mail client
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
   transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
   0-1px box with its overflow hidden or its paint contained, `backface-visibility: hidden` on a
-  box turned to its back, a `skew()` past 80 degrees, a mask of transparent gradients only, a
-  negative z-index under an opaque background of a box it is in (within its stacking context),
+  box turned to its back, a `skew()` past 80 degrees, a mask of transparent gradients only or
+  one drawn at no size, a negative z-index under an opaque background of a box it is in (within its stacking context),
   the `hidden` attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after
   scaling, invisible, masked (`-webkit-text-security`), its letters laid over each other
   (letter-spacing under -0.45em), pushed out by text-indent, or painted in a colour that cannot
@@ -938,12 +938,38 @@ def _background_image(tokens: list) -> str | RGBA | None:
 
 
 def _mask(tokens: list) -> list[tuple[str, object]]:
-    """mask, mask-image (and -webkit-): "clear" when every layer is a gradient whose every colour
-    stop is transparent, which masks out all the element draws; an image (or anything else) may
-    show it."""
-    layers = _split_commas(tokens)
-    clear = bool(layers) and all(_clear_gradient(_values(layer)) for layer in layers)
+    """mask-image (and -webkit-): "clear" when every layer is a gradient whose every colour stop
+    is transparent, which masks out all the element draws; "none" for no mask; an image (or
+    anything else) may show it."""
+    layers = [_values(layer) for layer in _split_commas(tokens)]
+    if all(len(layer) == 1 and layer[0].type == "ident" and layer[0].lower_value == "none" for layer in layers):
+        return [("mask-image", "none")]
+    clear = bool(layers) and all(_clear_gradient(layer) for layer in layers)
     return [("mask-image", "clear" if clear else "image")]
+
+
+def _mask_shorthand(tokens: list) -> list[tuple[str, object]]:
+    """mask (and -webkit-): its image as `_mask` reads it, and its size (after a "/"), which it
+    sets back to auto when it names none."""
+    sizes = []
+    for layer in _split_commas(tokens):
+        parts = _values(layer)
+        slash = next((i for i, t in enumerate(parts) if t.type == "literal" and t.value == "/"), None)
+        sizes.append(parts[slash + 1 : slash + 3] if slash is not None else [])
+    return [*_mask(tokens), ("mask-size", "zero" if all(_no_size(size) for size in sizes) else "some")]
+
+
+def _mask_size(tokens: list) -> list[tuple[str, object]]:
+    """mask-size (and -webkit-): "zero" when every layer is drawn without a width or a height,
+    which shows nothing of what the mask covers."""
+    zero = all(_no_size(_values(layer)[:2]) for layer in _split_commas(tokens))
+    return [("mask-size", "zero" if zero else "some")]
+
+
+def _no_size(parts: list) -> bool:
+    """Whether a size (one or two lengths, or keywords) has a width or a height of 0."""
+    sizes = [length([t]) for t in parts]
+    return any(size is not None and not any(size) for size in sizes)
 
 
 def _clear_gradient(parts: list) -> bool:
@@ -1391,10 +1417,12 @@ _PROPERTIES.update(
         "-webkit-text-stroke": _stroke,
         "animation": _animation_shorthand,
         "-webkit-animation": _animation_shorthand,
-        "mask": _mask,
+        "mask": _mask_shorthand,
         "mask-image": _mask,
-        "-webkit-mask": _mask,
+        "mask-size": _mask_size,
+        "-webkit-mask": _mask_shorthand,
         "-webkit-mask-image": _mask,
+        "-webkit-mask-size": _mask_size,
     }
 )
 for _name in ("animation-name", "animation-fill-mode", "animation-iteration-count"):
@@ -2835,7 +2863,8 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     if isinstance(value, Filter):
         opacity *= value.opacity
         paint = value.paint + paint  # its own filter draws first, then its ancestors'
-    if opacity < MIN_OPACITY or get("mask-image") == "clear":
+    mask = get("mask-image")
+    if opacity < MIN_OPACITY or mask == "clear" or (mask == "image" and get("mask-size") == "zero"):
         return True, parent
     z = get("z-index")
     positioned = position in ("relative", "absolute", "fixed", "sticky")
