@@ -192,6 +192,11 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="filter:contrast(1e308);color:#ddd">{SECRET}</div>',  # light grey made white
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(180deg);color:#f00">{SECRET}</p></div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(0.5turn);color:#f00">{SECRET}</p></div>',
+        # Padding pushes the content out of sight to the right, as a margin does.
+        f'<div style="padding-left:99999px">{SECRET}</div>',
+        f'<div style="padding:0 0 0 600vw">{SECRET}</div>',
+        f"<style>.p{{padding-inline-start:9999px}}</style><p class=p>{SECRET}</p>",
+        f'<span style="padding-left:10000px">{SECRET}</span>',
         # A mask drawn at no size shows nothing of what it covers.
         f'<div style="mask-image:url(m.png);mask-size:0">{SECRET}</div>',
         f'<div style="-webkit-mask-image:linear-gradient(#000,#000);-webkit-mask-size:100% 0%">{SECRET}</div>',
@@ -287,6 +292,9 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="filter:sepia(1);color:#333">{SECRET}</div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(0deg);color:#f00">{SECRET}</p></div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(1e308deg);color:#f00">{SECRET}</p></div>',
+        f'<div style="padding:24px 48px">{SECRET}</div>',
+        f'<div style="padding-left:40%">{SECRET}</div>',
+        f'<div style="padding-left:99999px;padding:0">{SECRET}</div>',  # the shorthand sets it back
         f'<div style="mask-size:0">{SECRET}</div>',  # no mask
         f'<div style="mask-image:none;mask-size:0 0">{SECRET}</div>',
         f'<div style="mask-image:url(m.png);mask-size:10px auto">{SECRET}</div>',

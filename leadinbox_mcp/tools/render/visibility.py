@@ -31,16 +31,17 @@ loses the message: so this module computes, for each element, what a mail client
   `mix-blend-mode` group (what it draws blended with its backdrop), and a 3D context turned to
   its back (`transform-style: preserve-3d`).
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
-  `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position, margin,
-  transform, any unit and side), a scale or zoom near 0, clip / clip-path that leaves nothing, a
-  0-1px box with its overflow hidden or its paint contained, `backface-visibility: hidden` on a
-  box turned to its back, a `skew()` past 80 degrees, a mask of transparent gradients only or
-  one drawn at no size, a negative z-index under an opaque background of a box it is in (within its stacking context),
-  the `hidden` attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after
-  scaling, invisible, masked (`-webkit-text-security`), its letters laid over each other
-  (letter-spacing under -0.45em), pushed out by text-indent, or painted in a colour that cannot
-  be told from the background under it. White text on a dark background is visible, and so is
-  any text over a background that cannot be known.
+  `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position,
+  margin, transform, any unit and side; its content by a left padding), a scale or zoom near 0,
+  clip / clip-path that leaves nothing, a 0-1px box with its overflow hidden or its paint
+  contained, `backface-visibility: hidden` on a box turned to its back, a `skew()` past 80
+  degrees, a mask of transparent gradients only or one drawn at no size, a negative z-index
+  under an opaque background of a box it is in (within its stacking context), the `hidden`
+  attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after scaling,
+  invisible, masked (`-webkit-text-security`), its letters laid over each other (letter-spacing
+  under -0.45em), pushed out by text-indent, or painted in a colour that cannot be told from the
+  background under it. White text on a dark background is visible, and so is any text over a
+  background that cannot be known.
 
 Speed and bounds: a stylesheet's structure comes from one linear scan that also drops rules
 naming no property that can hide (and all but the last of identical rules); each rule's selector
@@ -878,6 +879,15 @@ def _margin(tokens: list) -> list[tuple[str, object]]:
     return [("margin-top", edges[0] or _ZERO), ("margin-left", edges[3] or _ZERO)]
 
 
+def _padding(tokens: list) -> list[tuple[str, object]]:
+    """padding: its left edge (what pushes the content to the right, as margin-left does)."""
+    keyword = _global(tokens)
+    if keyword:
+        return [("padding-left", keyword)]
+    edges = _edges(tokens)
+    return [] if edges is None else [("padding-left", edges[3] or _ZERO)]
+
+
 def _inset(tokens: list) -> list[tuple[str, object]]:
     keyword = _global(tokens)
     names = ("top", "right", "bottom", "left")
@@ -1377,6 +1387,7 @@ for _name in (
     "left",
     "margin-top",
     "margin-left",
+    "padding-left",
     "text-indent",
     "width",
     "height",
@@ -1411,6 +1422,7 @@ _PROPERTIES.update(
     {
         "font": _font,
         "margin": _margin,
+        "padding": _padding,
         "inset": _inset,
         "overflow": _overflow,
         "background": _background,
@@ -1432,6 +1444,7 @@ for _name in ("animation-name", "animation-fill-mode", "animation-iteration-coun
 for _name, _standard in {
     "margin-block-start": "margin-top",
     "margin-inline-start": "margin-left",
+    "padding-inline-start": "padding-left",
     "inset-block-start": "top",
     "inset-inline-start": "left",
     "-webkit-background-clip": "background-clip",
@@ -1581,6 +1594,7 @@ _TRIGGERS = (
     "bottom",
     "inset",
     "margin",
+    "padding",
     "indent",
     "width",
     "height",
@@ -3037,8 +3051,8 @@ def _stacks(get) -> bool:
 
 
 _GEOMETRY = frozenset(
-    "left top right bottom margin-left margin-top zoom transform translate scale rotate clip clip-path width height "
-    "max-width max-height".split()
+    "left top right bottom margin-left margin-top padding-left zoom transform translate scale rotate clip clip-path "
+    "width height max-width max-height".split()
 )
 
 
@@ -3072,6 +3086,9 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
             return True
     margin_left = off("margin-left", VIEWPORT_WIDTH)
     if margin_left is not None and not OFF_BEFORE < margin_left < OFF_AFTER:
+        return True
+    padding_left = off("padding-left", VIEWPORT_WIDTH)
+    if padding_left is not None and padding_left >= OFF_AFTER:
         return True
     margin_top = off("margin-top", VIEWPORT_WIDTH)
     if not inline and margin_top is not None and margin_top <= OFF_BEFORE:
