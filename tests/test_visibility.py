@@ -192,6 +192,11 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="filter:contrast(1e308);color:#ddd">{SECRET}</div>',  # light grey made white
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(180deg);color:#f00">{SECRET}</p></div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(0.5turn);color:#f00">{SECRET}</p></div>',
+        # A parent's perspective: a child moved to the eye is not drawn, one moved far back is a dot.
+        f'<div style="perspective:1px"><p style="transform:translateZ(2px)">{SECRET}</p></div>',
+        f'<div style="perspective:100px"><p style="transform:translateZ(-100000px)">{SECRET}</p></div>',
+        f"<style>.s{{-webkit-perspective:10px}} .s > p{{transform:translate3d(0,0,20px)}}</style><div class=s><p>{SECRET}</p></div>",
+        f'<div style="perspective:5px"><p style="translate:0 0 6px">{SECRET}</p></div>',
         # Padding pushes the content out of sight to the right, as a margin does.
         f'<div style="padding-left:99999px">{SECRET}</div>',
         f'<div style="padding:0 0 0 600vw">{SECRET}</div>',
@@ -292,6 +297,11 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="filter:sepia(1);color:#333">{SECRET}</div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(0deg);color:#f00">{SECRET}</p></div>',
         f'<div style="background:#006d6d"><p style="filter:hue-rotate(1e308deg);color:#f00">{SECRET}</p></div>',
+        f'<div style="perspective:none"><p style="transform:translateZ(2px)">{SECRET}</p></div>',
+        f'<div><p style="transform:translateZ(2000px)">{SECRET}</p></div>',  # no perspective: drawn flat
+        f'<div style="perspective:800px"><p style="transform:translateZ(50px)">{SECRET}</p></div>',
+        f'<div style="perspective:1px;transform:translateZ(10px)">{SECRET}</div>',  # for its children only
+        f'<div style="perspective:1000px"><p style="transform:perspective(100px) translateZ(50px)">{SECRET}</p></div>',
         f'<div style="padding:24px 48px">{SECRET}</div>',
         f'<div style="padding-left:40%">{SECRET}</div>',
         f'<div style="padding-left:99999px;padding:0">{SECRET}</div>',  # the shorthand sets it back
@@ -755,11 +765,12 @@ _HOSTILE_ATOMS = st.sampled_from(
         *("rotateY(1e308deg)", "rotate3d(1e308, 1e308, 1e308, 1e308deg)", "scaleZ(-1e308)", "perspective(0)"),
         *("matrix3d(1,0,0,0,0,1,0,0,0,0,-1,0,0,0,0,1)", "invert(1e308)", "brightness(1e308)", "brightness(-1)"),
         *("contrast(1e308)", "saturate(1e308)", "hue-rotate(1e308turn)", "grayscale(-1)", "sepia(inf)"),
+        *("translateZ(1e308px)", "translate3d(0, 0, -1e308px)", "1px", "-1e308px"),
     ]
 )
 
 
-@pytest.mark.slow  # a property test: every property read (76), 60 examples each
+@pytest.mark.slow  # a property test: every property read (81), 60 examples each
 @pytest.mark.parametrize("prop", sorted(visibility.RELEVANT))
 @settings(max_examples=60, deadline=None)
 @given(

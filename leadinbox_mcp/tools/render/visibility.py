@@ -28,8 +28,9 @@ loses the message: so this module computes, for each element, what a mail client
   it unknown), opacity, scale (transform, zoom), the colour changes of filters (`invert()`,
   `brightness()`, `contrast()`, `grayscale()`, `sepia()`, `saturate()`, `hue-rotate()`: of all
   an element draws, not of the backdrop it is drawn on), a
-  `mix-blend-mode` group (what it draws blended with its backdrop), and a 3D context turned to
-  its back (`transform-style: preserve-3d`).
+  `mix-blend-mode` group (what it draws blended with its backdrop), a 3D context turned to its
+  back (`transform-style: preserve-3d`), and a parent's `perspective` (a child moved to the eye
+  is not drawn, one moved far back is a dot).
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position,
   margin, transform, any unit and side; its content by a left padding), a scale or zoom near 0,
@@ -1101,13 +1102,15 @@ def _shift(token) -> float | None:
 class Box(NamedTuple):
     """What a transform does to a box: its scales, its shifts (px), and whether it turns the box's
     back to the viewer (more than a quarter turn about x or y, a negative z scale), which
-    `backface-visibility: hidden` does not draw."""
+    `backface-visibility: hidden` does not draw; `tz`: its shift toward the viewer (px), which
+    the parent's `perspective` makes larger, smaller or not drawn at all."""
 
     sx: float
     sy: float
     tx: float
     ty: float
     back: bool = False
+    tz: float = 0.0
 
 
 _NO_TRANSFORM = Box(1.0, 1.0, 0.0, 0.0)
@@ -1137,29 +1140,33 @@ def _transform(tokens: list) -> Box | str | None:
         turned = _apply(name, args, box)
         if turned is None:
             return None
+        toward = turned.tz - box.tz
         box = turned
-        toward = _shift(args[-1]) if name == "translatez" or (name == "translate3d" and len(args) == 3) else None
-        if depth is not None and toward is not None:
+        if depth is not None and toward:  # seen through its own perspective, not its parent's
             k = depth / (depth - toward) if toward < depth else 0.0
-            box = box._replace(sx=box.sx * k, sy=box.sy * k)
+            box = box._replace(sx=box.sx * k, sy=box.sy * k, tz=box.tz - toward)
     return box
 
 
 def _apply(name: str, args: list, box: Box) -> Box | None:
     """`box` after the transform function `name` with `args` (None: not a valid one; a function
     that cannot hide or move text leaves it as it is)."""
-    sx, sy, tx, ty, back = box
+    sx, sy, tx, ty, back, tz = box
     nums = [_number(t) for t in args]
-    if name in ("translate", "translate3d", "translatex", "translatey"):
+    if name in ("translate", "translate3d", "translatex", "translatey", "translatez"):
         shifts = [_shift(t) for t in args]
         if not shifts or None in shifts:
             return None
         if name == "translatey":
             ty += sy * shifts[0]  # type: ignore[operator]
+        elif name == "translatez":
+            tz += shifts[0]  # type: ignore[operator]
         else:
             tx += sx * shifts[0]  # type: ignore[operator]
             if name != "translatex" and len(shifts) > 1:
                 ty += sy * shifts[1]  # type: ignore[operator]
+            if len(shifts) > 2:
+                tz += shifts[2]  # type: ignore[operator]
     elif name in ("scale", "scale3d", "scalex", "scaley", "scalez"):
         if not nums or None in nums:
             return None
@@ -1207,7 +1214,7 @@ def _apply(name: str, args: list, box: Box) -> Box | None:
         if angle is None or None in axis:
             return None
         sx, sy, back = _turned(axis, angle, sx, sy, back)  # type: ignore[arg-type]
-    return Box(sx, sy, tx, ty, back)
+    return Box(sx, sy, tx, ty, back, tz)
 
 
 def _turned(axis: list[float], angle: float, sx: float, sy: float, back: bool) -> tuple[float, float, bool]:
@@ -1389,6 +1396,7 @@ for _name in (
     "margin-left",
     "padding-left",
     "text-indent",
+    "perspective",
     "width",
     "height",
     "max-width",
@@ -1452,6 +1460,7 @@ for _name, _standard in {
     "-webkit-transform": "transform",
     "-webkit-backface-visibility": "backface-visibility",
     "-webkit-transform-style": "transform-style",
+    "-webkit-perspective": "perspective",
     "-ms-transform": "transform",
 }.items():
     _PROPERTIES[_name] = _PROPERTIES[_standard]
@@ -1606,6 +1615,7 @@ _TRIGGERS = (
     "translate",
     "scale",
     "rotate",
+    "perspective",
     "zoom",
     "shadow",
     "stroke",
@@ -2272,6 +2282,7 @@ class Seen(NamedTuple):
     blending: tuple | None = None  # in a mix-blend-mode group: (mode, its backdrop, a background of its own)
     spacing: float = 0.0  # letter-spacing, px
     covered: bool = False  # a box between here and the stacking context drew an opaque background
+    perspective: float | None = None  # px: the perspective property, for its children's transforms
     text_hidden: bool = False
 
 
@@ -2915,10 +2926,15 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         if isinstance(zoom, float):
             scale *= zoom
         if not inline:
+            depth = parent.perspective
             for prop in _TRANSFORMS:
                 value = get(prop)
-                if isinstance(value, tuple):
-                    scale *= min(abs(value[0]), abs(value[1]))
+                if isinstance(value, Box):
+                    scale *= min(abs(value.sx), abs(value.sy))
+                    if depth is not None and value.tz:
+                        if value.tz >= depth:
+                            return True, parent  # moved to or past the eye: not drawn
+                        scale *= depth / (depth - value.tz)
     flipped = False
     if not inline and (parent.flipped or "backface-visibility" in d or "transform-style" in d):
         flipped = parent.flipped
@@ -3008,6 +3024,9 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         )
     ) and not ((positioned and isinstance(z, float)) or position in ("fixed", "sticky") or _stacks(get))
 
+    value = get("perspective")
+    perspective = max(px(value, font, rem, 0.0), 1.0) if isinstance(value, tuple) and not inline else None
+
     seen = Seen(
         color,
         fill,
@@ -3029,6 +3048,7 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         blending,
         spacing,
         covered,
+        perspective,
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
@@ -3100,7 +3120,7 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
         for prop in _TRANSFORMS:
             value = get(prop)
             if isinstance(value, tuple):
-                sx, sy, tx, ty, _ = value
+                sx, sy, tx, ty, _, _ = value
                 if not OFF_BEFORE < tx < OFF_AFTER or not OFF_BEFORE < ty < OFF_AFTER:
                     return True
                 if min(abs(sx), abs(sy)) < 0.01:
