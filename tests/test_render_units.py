@@ -74,6 +74,10 @@ HIDDEN = {
     f"<p class=h>{SECRET}</p>",
     "a shadow root without slots": f'<div><template shadowrootmode="open"><p>Hi</p></template>{SECRET}</div>',
     "a slot of another name": f'<div><template shadowrootmode="closed"><slot name="a"></slot></template><b slot="b">{SECRET}</b></div>',
+    "noembed": f"<noembed>{SECRET}</noembed>",
+    "noframes": f"<div><noframes>{SECRET}</noframes></div>",
+    "the alt text of a 1x1 GIF in a data: URL": f'<img alt="{SECRET}" src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">',
+    "the alt text of a 600x2 PNG in a data: URL": f'<img alt="{SECRET}" src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAlgAAAACCAIAAAAAAAAA">',
 }
 
 
@@ -110,6 +114,9 @@ VISIBLE = {
     "a later link overrides": '<style>p{display:none}</style><link rel=stylesheet href="data:text/css,p%7Bdisplay:block%7D"><p>Column text</p>',
     "a default slot": '<div><template shadowrootmode="open"><slot></slot></template><p>Column text</p></div>',
     "a named slot": '<div><template shadowrootmode="open"><slot name=a></slot></template><b slot=a>Column text</b></div>',
+    "the alt text of a 200x80 PNG in a data: URL": '<img alt="Column text" src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAMgAAABQCAIAAAAAAAAA">',
+    "the alt text of a data: pixel drawn large": '<img alt="Column text" width="200" src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">',
+    "the alt text of a data: URL that is not an image one can read": '<img alt="Column text" src="data:image/png;base64,!!!!">',
 }
 
 

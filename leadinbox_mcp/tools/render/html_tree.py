@@ -10,13 +10,15 @@ from selectolax.lexbor import LexborNode
 
 DROP_TAGS = frozenset(
     "head style script noscript template title meta link base svg math object embed iframe frame frameset "
-    "canvas audio video source track img map area input select datalist textarea progress meter rp xml -comment".split()
+    "canvas audio video source track img map area input select datalist textarea progress meter rp noembed noframes "
+    "xml -comment".split()
 )
 """Elements that are never shown with their content (images become their alt text, in the walk)."""
-UNSEEN_CONTENT = frozenset(("progress", "meter", "rp"))
+UNSEEN_CONTENT = frozenset(("progress", "meter", "rp", "noembed", "noframes"))
 """Of those, elements whose words a reader never sees, which the detailed answer counts as hidden
 text: the content of progress and meter is a fallback that every mail client's engine draws a
-bar instead of; rp, the parentheses around ruby text, is hidden wherever ruby is drawn."""
+bar instead of; rp, the parentheses around ruby text, is hidden wherever ruby is drawn; noembed
+and noframes are display: none in every browser's own stylesheet (HTML's rendering section)."""
 BLOCK = frozenset(
     "address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main menu nav ol p pre section summary "

@@ -2765,7 +2765,11 @@ def _legacy_color_hint(pairs: list, name: str, value: str | None) -> None:
 
 
 def is_pixel(attrs: dict) -> bool:
-    """A tracking pixel or spacer: 2px or less wide or high, by attribute or inline style."""
+    """A tracking pixel or spacer: 2px or less wide or high, by attribute or inline style, or an
+    image carried in a data: URL (drawn whatever remote images a reader blocks) whose own size
+    is that small and no attribute makes larger."""
+    if _data_pixel(attrs.get("src") or "") and not any(attrs.get(name) for name in ("width", "height")):
+        return True
     for name in ("width", "height"):
         value = (attrs.get(name) or "").strip().lower().removesuffix("px").strip()
         if value and value.replace(".", "", 1).isdigit() and float(value) <= 2:
@@ -2778,6 +2782,27 @@ def is_pixel(attrs: dict) -> bool:
                 if px(value, MEDIUM, MEDIUM, VIEWPORT_WIDTH) <= 2:
                     return True
     return False
+
+
+_DATA_IMAGE = re.compile(r"\s*data:image/(gif|png)[^,]*;base64,", re.IGNORECASE)
+
+
+def _data_pixel(src: str) -> bool:
+    """Whether a data: URL holds a GIF or PNG of 2px or less wide or high, by its header."""
+    found = _DATA_IMAGE.match(src)
+    if found is None:
+        return False
+    try:
+        head = base64.b64decode(src[found.end() : found.end() + 48] + "==", validate=False)
+    except (binascii.Error, ValueError):
+        return False
+    if found[1].lower() == "gif" and head[:4] == b"GIF8" and len(head) >= 10:
+        width, height = int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    elif head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR" and len(head) >= 24:
+        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    else:
+        return False
+    return min(width, height) <= 2
 
 
 @lru_cache(maxsize=256)
