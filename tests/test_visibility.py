@@ -556,6 +556,15 @@ def test_supports(condition, applies):
         ('<div style="--c:#fff"><div style="--c:#000"><p style="color:var(--c)">X</p></div></div>', True),
         ("<style>:root{--a:var(--b);--b:var(--a)} .c{display:var(--a)}</style><div class=c>X</div>", True),
         ("<style>:root{--s:0px} .c{font:var(--s)/1 a}</style><div class=c>X</div>", False),
+        # var() inside functions (as Tailwind writes colours) and blocks
+        ("<style>:root{--s:0} .c{font-size:calc(var(--s) * 1px)}</style><div class=c>X</div>", False),
+        ('<div style="--c:255, 255, 255;color:rgb(var(--c))">X</div>', False),
+        ('<div style="--o:0;color:rgb(0 0 0 / var(--o))">X</div>', False),
+        ('<div style="color:rgb(255 255 255 / var(--nope, 1))">X</div>', False),
+        ('<div style="--tw-text-opacity:1;color:rgb(17 24 39 / var(--tw-text-opacity))">X</div>', True),
+        ('<div style="background:#111827;--o:1"><p style="color:rgb(255 255 255 / var(--o))">X</p></div>', True),
+        ('<div style="color:rgb(255 255 255 / var(--nope))">X</div>', True),  # invalid: the colour inherited
+        ('<div style="--s:1;font-size:calc(var(--s) * 16px)">X</div>', True),
         (
             "<style>:root{--a:var(--b) var(--b);--b:var(--c) var(--c);--c:x x} .c{display:var(--a)}</style><div class=c>X</div>",
             True,
@@ -766,6 +775,7 @@ _HOSTILE_ATOMS = st.sampled_from(
         *("matrix3d(1,0,0,0,0,1,0,0,0,0,-1,0,0,0,0,1)", "invert(1e308)", "brightness(1e308)", "brightness(-1)"),
         *("contrast(1e308)", "saturate(1e308)", "hue-rotate(1e308turn)", "grayscale(-1)", "sepia(inf)"),
         *("translateZ(1e308px)", "translate3d(0, 0, -1e308px)", "1px", "-1e308px"),
+        *("calc(var(--a) * 1px)", "rgb(var(--a))", "rgb(0 0 0 / var(--a, 0))", "(var(--a))"),
     ]
 )
 

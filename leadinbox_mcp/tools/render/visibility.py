@@ -72,6 +72,7 @@ import tinycss2
 from cssselect2 import parser as selector_parser
 from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser, LexborNode
 from tinycss2 import color4
+from tinycss2.serializer import serialize_identifier
 
 # ---------------------------------------------------------------------------------------------
 # What a reader's screen is taken to be
@@ -3201,24 +3202,42 @@ def _substitute(text: str, scope: Scope) -> str | None:
     for _ in range(8):
         if "var(" not in text.lower():
             return text
-        tokens = tinycss2.parse_component_value_list(text, skip_comments=True)
-        out: list[str] = []
-        for t in tokens:
-            if t.type == "function" and t.lower_name == "var":
-                args = _split_commas(t.arguments)
-                name = tinycss2.serialize(args[0]).strip()
-                found = scope.get(name)
-                if found is None:
-                    if len(args) < 2:
-                        return None
-                    found = ",".join(tinycss2.serialize(a) for a in args[1:]).strip()
-                out.append(f" {found} ")
-            else:
-                out.append(tinycss2.serialize([t]))
-        text = "".join(out)
-        if len(text) > 10_000:
+        replaced = _replaced(tinycss2.parse_component_value_list(text, skip_comments=True), scope, 0)
+        if replaced is None or len(replaced) > 10_000:
             return None
+        text = replaced
     return None if "var(" in text.lower() else text
+
+
+_BLOCKS = {"() block": ("(", ")"), "[] block": ("[", "]"), "{} block": ("{", "}")}
+
+
+def _replaced(tokens: list, scope: Scope, depth: int) -> str | None:
+    """One round of `_substitute`: each var() replaced, at any depth inside functions
+    (calc(var(--s) * 1px), rgb(var(--c))) and blocks; a fallback is put in as written (the next
+    round replaces the var() it may hold)."""
+    if depth > 32:
+        return None
+    out: list[str] = []
+    for t in tokens:
+        if t.type == "function" and t.lower_name == "var":
+            args = _split_commas(t.arguments)
+            name = tinycss2.serialize(args[0]).strip()
+            found = scope.get(name)
+            if found is None:
+                if len(args) < 2:
+                    return None
+                found = ",".join(tinycss2.serialize(a) for a in args[1:]).strip()
+            out.append(f" {found} ")
+        elif t.type == "function" or t.type in _BLOCKS:
+            inner = _replaced(t.arguments if t.type == "function" else t.content, scope, depth + 1)
+            if inner is None:
+                return None
+            opening, closing = _BLOCKS.get(t.type) or (serialize_identifier(t.name) + "(", ")")
+            out.append(f"{opening}{inner}{closing}")
+        else:
+            out.append(tinycss2.serialize([t]))
+    return "".join(out)
 
 
 def _text_hidden(s: Seen) -> bool:
