@@ -565,6 +565,27 @@ def test_supports(condition, applies):
         ('<div style="background:#111827;--o:1"><p style="color:rgb(255 255 255 / var(--o))">X</p></div>', True),
         ('<div style="color:rgb(255 255 255 / var(--nope))">X</div>', True),  # invalid: the colour inherited
         ('<div style="--s:1;font-size:calc(var(--s) * 16px)">X</div>', True),
+        # @property: the initial value is what var() gives where no element declares one
+        (
+            '<style>@property --o { syntax: "<number>"; inherits: true; initial-value: 0 } .c{opacity:var(--o)}</style><div class=c>X</div>',
+            False,
+        ),
+        (
+            '<style>@property --c { syntax: "<color>"; inherits: true; initial-value: #fff }</style><p style="color:var(--c)">X</p>',
+            False,
+        ),
+        (
+            '<style>@property --c { syntax: "<color>"; inherits: true; initial-value: #fff } .w{--c:#222}</style><div class=w><p style="color:var(--c)">X</p></div>',
+            True,
+        ),
+        (
+            '<style>@property --c { syntax: "*"; inherits: true }</style><p style="color:var(--c)">X</p>',
+            True,
+        ),  # no initial value
+        (
+            '<style>@property c { initial-value: #fff }</style><p style="color:var(--c)">X</p>',
+            True,
+        ),  # not a custom property
         (
             "<style>:root{--a:var(--b) var(--b);--b:var(--c) var(--c);--c:x x} .c{display:var(--a)}</style><div class=c>X</div>",
             True,

@@ -152,17 +152,22 @@ class Walker:
         if not extra and not own:
             return None
         css = Cascade(self.tree, extra, html.count("<"), own_sheets=own)
-        return css if css.rules or css.loose or css.keyframes else None
+        return css if css.rules or css.loose or css.keyframes or css.registered else None
 
     def _root_ctx(self) -> _Ctx | None:
         """What the <html> element passes to the body (None: it hides everything)."""
+        base = (
+            _ROOT_CTX
+            if self.css is None or not self.css.registered
+            else _Ctx(visibility.registered_root(self.css.registered))
+        )
         html = self.tree.root
         if html is None or html.tag != "html" or self.root is html:
-            return _ROOT_CTX
+            return base
         attrs = html.attributes
         if not self._styled(html, "html", attrs):
-            return _ROOT_CTX
-        hidden, ctx = self._hidden(html, attrs, _ROOT_CTX)
+            return base
+        hidden, ctx = self._hidden(html, attrs, base)
         return None if hidden else ctx
 
     # -- what is seen ---------------------------------------------------------------------------

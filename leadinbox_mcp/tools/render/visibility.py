@@ -13,6 +13,7 @@ loses the message: so this module computes, for each element, what a mail client
   desktop screen (types `screen` and `all`, or none; width 1024px, landscape, light scheme;
   unknown features are false), `@supports` for a WebKit/Blink client, `@layer` applies,
   `@scope (root)` applies below its root (its limit is not read), CSS nesting hides coarsely;
+  `@property` gives custom properties their initial values (var() is read inside any function);
   `@import` and external sheets are ignored. What only hover, focus, a visit or a fragment
   makes true never matches (`:not(:hover)` does: `_at_rest`), nor do pseudo-elements, save
   `::first-line`: an element whose first line it hides is dropped whole (where lines fall is
@@ -2002,6 +2003,7 @@ class Sheet(NamedTuple):
     rules: tuple[RawRule, ...]
     coarse: frozenset = frozenset()  # keys of rules read coarsely (see _coarse_keys): they hide
     keyframes: tuple[tuple[str, Animation], ...] = ()
+    registered: tuple[tuple[str, str], ...] = ()  # @property: a custom property's initial value
 
 
 _EMPTY_SHEET = Sheet(())
@@ -2035,6 +2037,7 @@ def _parse_sheet(css: str) -> Sheet:
     # in mail) the content is read coarsely, in one pass.
     coarse: set = set()
     keyframes: list[tuple[str, Animation]] = []
+    registered: list[tuple[str, str]] = []
     work = [(head, block, is_at, 1, "") for head, block, is_at in items_of(css)[::-1]]
     while work:
         head, block, is_at, depth, scope = work.pop()
@@ -2047,6 +2050,10 @@ def _parse_sheet(css: str) -> Sheet:
         if name is not None:
             keyframes.append((name, _animation(block)))
             continue
+        initial = _registered(head, block)
+        if initial is not None:
+            registered.append(initial)
+            continue
         root = _scope_root(head)
         if root is not None:
             scope = _scoped(root, scope) if root else scope
@@ -2056,7 +2063,25 @@ def _parse_sheet(css: str) -> Sheet:
             coarse |= _coarse_keys(block)
             continue
         work.extend((h, b, a, depth + 1, scope) for h, b, a in items_of(block)[::-1])
-    return Sheet(tuple(rules), frozenset(coarse), tuple(keyframes))
+    return Sheet(tuple(rules), frozenset(coarse), tuple(keyframes), tuple(registered))
+
+
+def _registered(head: str, block: str) -> tuple[str, str] | None:
+    """A `@property --name { initial-value: ... }` rule's name and initial value: what var(--name)
+    is where no element declares it. None for any other rule (or one without an initial value)."""
+    if not head[:12].lower().startswith("@property"):
+        return None
+    try:
+        parts = _values(tinycss2.parse_component_value_list(head, skip_comments=True))
+        declarations = tinycss2.parse_blocks_contents(block, skip_comments=True, skip_whitespace=True)
+    except RecursionError:
+        return None
+    if len(parts) != 2 or parts[1].type != "ident" or not parts[1].value.startswith("--"):
+        return None
+    for d in declarations:
+        if d.type == "declaration" and d.lower_name == "initial-value":
+            return parts[1].value, tinycss2.serialize(d.value).strip()
+    return None
 
 
 def _scope_root(head: str) -> str | None:
@@ -2260,6 +2285,12 @@ class Scope:
 NO_SCOPE = Scope(None, {})
 
 
+def registered_root(initial: dict[str, str]) -> Seen:
+    """What the root passes down when @property rules give custom properties initial values:
+    every element sees them where no ancestor declares its own."""
+    return ROOT._replace(custom=Scope(NO_SCOPE, dict(initial))) if initial else ROOT
+
+
 class Seen(NamedTuple):
     """What an element passes to its content, about what can be seen of it."""
 
@@ -2318,15 +2349,17 @@ def _style_texts(html: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _rules_of(texts: tuple[str, ...]) -> tuple[list[RawRule], frozenset, dict[str, Animation]]:
+def _rules_of(texts: tuple[str, ...]) -> tuple[list[RawRule], frozenset, dict[str, Animation], dict[str, str]]:
     """The rules of a message's distinct stylesheets in cascade order (sheet, then rule), the
-    keys of those read coarsely, and the @keyframes by name (the last of a name wins). Each sheet
+    keys of those read coarsely, the @keyframes by name (the last of a name wins) and the
+    initial values @property rules give custom properties (the last of a name wins). Each sheet
     is first trimmed by a linear scan (_prescan); past EXACT_CSS characters or EXACT_RULES rules
     in all, the rest is read coarsely."""
     chars = count = 0
     rules: list[RawRule] = []
     coarse: set = set()
     keyframes: dict[str, Animation] = {}
+    registered: dict[str, str] = {}
     for index, text in enumerate(texts):
         exact, rest, used = _prescan(text, EXACT_CSS - chars, EXACT_RULES - count)
         chars += len(exact)
@@ -2336,9 +2369,10 @@ def _rules_of(texts: tuple[str, ...]) -> tuple[list[RawRule], frozenset, dict[st
             rules.append(rule._replace(order=index * 1_000_000 + rule.order) if index else rule)
         coarse |= sheet.coarse
         keyframes.update(sheet.keyframes)
+        registered.update(sheet.registered)
         if rest:
             coarse |= _coarse_keys(rest)
-    return rules, frozenset(coarse), keyframes
+    return rules, frozenset(coarse), keyframes, registered
 
 
 _CSS_SPECIAL = re.compile(r"""[{};"'\\/()\[\]]""")
@@ -2542,7 +2576,7 @@ def _select(tree: LexborHTMLParser, query: str) -> list[LexborNode]:
 class Cascade:
     """The message's stylesheets matched against its tree: for each element, which rules apply."""
 
-    __slots__ = ("matched", "loose", "rules", "keyframes", "first_lines", "_animated")
+    __slots__ = ("matched", "loose", "rules", "keyframes", "registered", "first_lines", "_animated")
 
     def __init__(
         self, tree: LexborHTMLParser, extra_html: str = "", estimated_nodes: int = 0, *, own_sheets: bool = True
@@ -2557,7 +2591,7 @@ class Cascade:
         if extra_html:
             texts += _style_texts(extra_html)
         # Quoted mails bring their own copies of the same stylesheet: one of each is enough.
-        rules, coarse, self.keyframes = _rules_of(tuple(dict.fromkeys(t for t in texts if "{" in t)))
+        rules, coarse, self.keyframes, self.registered = _rules_of(tuple(dict.fromkeys(t for t in texts if "{" in t)))
         self._animated: dict[Decls, Decls] = {}
         self.rules = rules
         if rules:
