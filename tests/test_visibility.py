@@ -197,6 +197,11 @@ def test_what_css_color_5_containment_depth_and_masks_leave_visible_is_shown(mar
         f'<div style="perspective:100px"><p style="transform:translateZ(-100000px)">{SECRET}</p></div>',
         f"<style>.s{{-webkit-perspective:10px}} .s > p{{transform:translate3d(0,0,20px)}}</style><div class=s><p>{SECRET}</p></div>",
         f'<div style="perspective:5px"><p style="translate:0 0 6px">{SECRET}</p></div>',
+        # A line through the text, an em and more thick, covers every letter (in any opaque colour).
+        f'<div style="text-decoration:line-through 2em #fff">{SECRET}</div>',
+        f'<div style="text-decoration-line:line-through;text-decoration-thickness:100px">{SECRET}</div>',
+        f'<div style="text-decoration:line-through 30px"><span style="text-decoration:none">{SECRET}</span></div>',
+        f"<style>.s{{-webkit-text-decoration:line-through #000 200%}}</style><p class=s>{SECRET}</p>",
         # Padding pushes the content out of sight to the right, as a margin does.
         f'<div style="padding-left:99999px">{SECRET}</div>',
         f'<div style="padding:0 0 0 600vw">{SECRET}</div>',
@@ -302,6 +307,14 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="perspective:800px"><p style="transform:translateZ(50px)">{SECRET}</p></div>',
         f'<div style="perspective:1px;transform:translateZ(10px)">{SECRET}</div>',  # for its children only
         f'<div style="perspective:1000px"><p style="transform:perspective(100px) translateZ(50px)">{SECRET}</p></div>',
+        f"<del>{SECRET}</del>",
+        f'<div style="text-decoration:line-through #fff 1px">{SECRET}</div>',
+        f'<div style="text-decoration:underline 3em">{SECRET}</div>',  # drawn under the letters
+        f'<div style="text-decoration:line-through 3em rgba(0,0,0,0.2)">{SECRET}</div>',  # seen through
+        f'<div style="text-decoration:line-through 3em"><span style="display:inline-block">{SECRET}</span></div>',
+        f'<div style="text-decoration:line-through 3em"><p style="float:left">{SECRET}</p></div>',
+        f'<div style="text-decoration:line-through 20px"><span style="font-size:40px">{SECRET}</span></div>',
+        f'<div style="text-decoration:line-through 3em;text-decoration:none">{SECRET}</div>',
         f'<div style="padding:24px 48px">{SECRET}</div>',
         f'<div style="padding-left:40%">{SECRET}</div>',
         f'<div style="padding-left:99999px;padding:0">{SECRET}</div>',  # the shorthand sets it back
@@ -797,11 +810,12 @@ _HOSTILE_ATOMS = st.sampled_from(
         *("contrast(1e308)", "saturate(1e308)", "hue-rotate(1e308turn)", "grayscale(-1)", "sepia(inf)"),
         *("translateZ(1e308px)", "translate3d(0, 0, -1e308px)", "1px", "-1e308px"),
         *("calc(var(--a) * 1px)", "rgb(var(--a))", "rgb(0 0 0 / var(--a, 0))", "(var(--a))"),
+        *("line-through", "underline overline", "from-font", "auto", "1e308em", "-1e308%"),
     ]
 )
 
 
-@pytest.mark.slow  # a property test: every property read (81), 60 examples each
+@pytest.mark.slow  # a property test: every property read (88), 60 examples each
 @pytest.mark.parametrize("prop", sorted(visibility.RELEVANT))
 @settings(max_examples=60, deadline=None)
 @given(

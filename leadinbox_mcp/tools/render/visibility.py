@@ -41,9 +41,10 @@ loses the message: so this module computes, for each element, what a mail client
   under an opaque background of a box it is in (within its stacking context), the `hidden`
   attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after scaling,
   invisible, masked (`-webkit-text-security`), its letters laid over each other (letter-spacing
-  under -0.45em), pushed out by text-indent, or painted in a colour that cannot be told from the
-  background under it. White text on a dark background is visible, and so is any text over a
-  background that cannot be known.
+  under -0.45em), pushed out by text-indent, covered by a line through it 1.2em or more thick
+  (`text-decoration`), or painted in a colour that cannot be told from the background under it.
+  White text on a dark background is visible, and so is any text over a background that cannot
+  be known.
 
 Speed and bounds: a stylesheet's structure comes from one linear scan that also drops rules
 naming no property that can hide (and all but the last of identical rules); each rule's selector
@@ -89,6 +90,7 @@ OFF_BEFORE = -500.0  # px: a box moved this far left or up is out of reach
 OFF_AFTER = 5000.0  # px: a box moved this far right or down is out of sight
 TRANSLATE_SIZE = 600.0  # px: what a translate() percentage is taken of (the element's own size)
 CLOSE = 24  # colours whose channels all differ by at most this look the same
+STRUCK = 1.2  # a line through the text this many ems thick covers its letters, ascenders to descenders
 EXACT_CSS = 300_000  # characters of CSS per message read exactly (beyond: the coarse path)
 EXACT_RULES = 5_000  # top-level rules per message read exactly
 MATCH_BUDGET = 30_000_000  # rules x elements matched through lexbor per message
@@ -1303,6 +1305,44 @@ def _shadow(tokens: list) -> object:
     return best
 
 
+_DECORATION_LINES = frozenset(
+    ("none", "underline", "overline", "line-through", "blink", "spelling-error", "grammar-error")
+)
+
+
+def _decoration_line(tokens: list) -> str | None:
+    """text-decoration-line: "through" when it draws a line through the text, else "other"."""
+    words = _idents(_values(tokens))
+    if not words:
+        return None
+    keyword = _global(tokens)
+    return keyword or ("through" if "line-through" in words else "other")
+
+
+def _decoration_thickness(tokens: list) -> Length | str | None:
+    return _length_value(tokens) or _ident_value(tokens)
+
+
+def _decoration(tokens: list) -> list[tuple[str, object]]:
+    """text-decoration: its line, colour and thickness (a shorthand: what it does not name it
+    sets back to none, currentColor and auto)."""
+    names = ("text-decoration-line", "text-decoration-color", "text-decoration-thickness")
+    keyword = _global(tokens)
+    if keyword:
+        return [(name, keyword) for name in names]
+    line = "other"
+    color: object = CURRENT
+    thickness: object = "auto"
+    for t in _values(tokens):
+        if t.type == "ident" and t.lower_value in _DECORATION_LINES:
+            line = "through" if t.lower_value == "line-through" else line
+        elif (found := color_of([t]) if t.type in ("ident", "hash", "function") else None) is not None:
+            color = found
+        elif (length := _term(t, 0)) is not None:
+            thickness = length
+    return list(zip(names, (line, color, thickness), strict=True))
+
+
 def _stroke(tokens: list) -> list[tuple[str, object]]:
     keyword = _global(tokens)
     if keyword:
@@ -1387,7 +1427,13 @@ for _name in (
     "isolation",
 ):
     _PROPERTIES[_name] = _single(_ident_value)(_name)
-for _name in ("color", "-webkit-text-fill-color", "background-color", "-webkit-text-stroke-color"):
+for _name in (
+    "color",
+    "-webkit-text-fill-color",
+    "background-color",
+    "-webkit-text-stroke-color",
+    "text-decoration-color",
+):
     _PROPERTIES[_name] = _single(color_of)(_name)
 for _name in (
     "top",
@@ -1426,6 +1472,8 @@ for _name, _reader in {
     "zoom": _zoom,
     "z-index": _z_index,
     "text-shadow": _shadow,
+    "text-decoration-line": _decoration_line,
+    "text-decoration-thickness": _decoration_thickness,
 }.items():
     _PROPERTIES[_name] = _single(_reader)(_name)
 _PROPERTIES.update(
@@ -1437,6 +1485,8 @@ _PROPERTIES.update(
         "overflow": _overflow,
         "background": _background,
         "-webkit-text-stroke": _stroke,
+        "text-decoration": _decoration,
+        "-webkit-text-decoration": _decoration,
         "animation": _animation_shorthand,
         "-webkit-animation": _animation_shorthand,
         "mask": _mask_shorthand,
@@ -1463,6 +1513,8 @@ for _name, _standard in {
     "-webkit-backface-visibility": "backface-visibility",
     "-webkit-transform-style": "transform-style",
     "-webkit-perspective": "perspective",
+    "-webkit-text-decoration-line": "text-decoration-line",
+    "-webkit-text-decoration-color": "text-decoration-color",
     "-ms-transform": "transform",
 }.items():
     _PROPERTIES[_name] = _PROPERTIES[_standard]
@@ -1618,6 +1670,7 @@ _TRIGGERS = (
     "scale",
     "rotate",
     "perspective",
+    "decoration",
     "zoom",
     "shadow",
     "stroke",
@@ -2315,6 +2368,7 @@ class Seen(NamedTuple):
     spacing: float = 0.0  # letter-spacing, px
     covered: bool = False  # a box between here and the stacking context drew an opaque background
     perspective: float | None = None  # px: the perspective property, for its children's transforms
+    strike: float = 0.0  # px: the thickness of an opaque line drawn through the text (text-decoration)
     text_hidden: bool = False
 
 
@@ -2935,7 +2989,8 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     else:
         inline = tag not in _BLOCKISH
     position = get("position")
-    if position in ("absolute", "fixed") or get("float") in ("left", "right", "inline-start", "inline-end"):
+    on_its_own = position in ("absolute", "fixed") or get("float") in ("left", "right", "inline-start", "inline-end")
+    if on_its_own:
         inline = False
 
     # Opacity accumulates down the tree.
@@ -3086,6 +3141,16 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
 
     value = get("perspective")
     perspective = max(px(value, font, rem, 0.0), 1.0) if isinstance(value, tuple) and not inline else None
+    # A line through the text is drawn over it, on all the text inside save what is laid out
+    # on its own (inline blocks, floats, positioned boxes); thick enough, no letter shows.
+    on_its_own = on_its_own or (isinstance(display, str) and display.startswith("inline-"))
+    strike = 0.0 if on_its_own else parent.strike
+    if get("text-decoration-line") == "through":
+        thickness = get("text-decoration-thickness")
+        line_color = get("text-decoration-color")
+        line_color = color if line_color is None or line_color in (CURRENT, INITIAL) else line_color
+        if isinstance(thickness, tuple) and isinstance(line_color, tuple) and line_color[3] >= 0.9:
+            strike = max(strike, px(thickness, font, rem, font))
 
     seen = Seen(
         color,
@@ -3109,6 +3174,7 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         spacing,
         covered,
         perspective,
+        strike,
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
@@ -3276,6 +3342,8 @@ def _replaced(tokens: list, scope: Scope, depth: int) -> str | None:
 
 def _text_hidden(s: Seen) -> bool:
     if s.invisible or s.masked or s.indent or s.font * s.scale * s.adjust < TINY_PX or s.spacing < -OVERLAP * s.font:
+        return True
+    if s.strike >= STRUCK * s.font:
         return True
     background = s.background
     if s.clip_text is not None:  # letters painted with the background
