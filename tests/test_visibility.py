@@ -833,3 +833,50 @@ def test_any_value_of_any_property_read_gives_an_answer(prop, values, in_sheet):
         else f'<div style="{css}"><p>{SECRET}</p></div>'
     )
     assert isinstance(html_to_text(markup + "<p>Shown</p>"), str)
+
+
+CLAMP = "display:-webkit-box;-webkit-line-clamp:1;-webkit-box-orient:vertical;overflow:hidden"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<div style="{CLAMP}">Thanks for reaching out!<br>{SECRET}</div>',
+        f'<div style="{CLAMP}"><p>Thanks!</p><p>{SECRET}</p></div>',
+        f'<div style="{CLAMP}">Thanks!<div><span>{SECRET}</span></div></div>',
+        f"<style>.c{{{CLAMP}}}</style><div class=c><p>Hi</p><span>{SECRET}</span></div>",
+        f'<div style="{CLAMP.replace("clamp:1", "clamp:2")}"><p>one</p><p>two</p><p>{SECRET}</p></div>',
+        f'<div style="{CLAMP.replace("clamp:1", "clamp:2")}"><br>one<br>{SECRET}</div>',  # a leading <br> is a line
+        f'<div style="{CLAMP}">Hi<br><img alt="{SECRET}" src="x.png"></div>',
+        f'<div style="{CLAMP}">Hi<br><span style="display:inline-block">{SECRET}</span></div>',
+        f'<div style="{CLAMP}">Hi<table><tr><td>{SECRET}</td></tr></table></div>',
+    ],
+)
+def test_lines_past_a_line_clamp_are_hidden(markup):
+    """-webkit-line-clamp shows its first lines: what certainly starts past them (after a block
+    or a <br>, each a line at least) is cut off."""
+    assert SECRET not in shown(markup) and "Shown" in shown(markup + "<p>Shown</p>"), markup
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<div style="{CLAMP}">{SECRET}<br>second</div>',
+        f'<div style="{CLAMP.replace("clamp:1", "clamp:2")}"><p>one</p><p>{SECRET}</p></div>',
+        f'<div style="{CLAMP}"><span>Hi</span> <b>{SECRET}</b></div>',  # one line, however it wraps
+        f'<div style="display:-webkit-box;-webkit-line-clamp:1;-webkit-box-orient:vertical">Hi<br>{SECRET}</div>',
+        f'<div style="-webkit-line-clamp:1;-webkit-box-orient:vertical;overflow:hidden">Hi<br>{SECRET}</div>',
+        f'<div style="{CLAMP};-webkit-box-orient:horizontal">Hi<br>{SECRET}</div>',
+        f'<div style="{CLAMP}">Hi<div style="display:inline">{SECRET}</div></div>',
+        f'<div style="{CLAMP}">Hi<div style="float:left">{SECRET}</div></div>',  # placed beside: not known
+        f'<div style="{CLAMP}">Hi<div style="position:absolute">{SECRET}</div></div>',
+        f'<div style="{CLAMP}"><p></p><p>{SECRET}</p></div>',  # an empty block takes no line
+        f'<div style="{CLAMP}"><p style="display:none">Hi</p><p>{SECRET}</p></div>',
+        f'<div style="{CLAMP}"><span style="display:inline-block">Hi<br>{SECRET}</span></div>',  # one piece
+        f'<div style="{CLAMP}"><table><tr><td>Hi<br>{SECRET}</td></tr></table></div>',
+        f'<div style="{CLAMP}">Hi<br>there</div><p>{SECRET}</p>',
+        f'<div style="{CLAMP}">one</div><div style="{CLAMP}">{SECRET}</div>',  # each box its own count
+    ],
+)
+def test_lines_a_line_clamp_may_show_stay(markup):
+    assert SECRET in shown(markup), markup

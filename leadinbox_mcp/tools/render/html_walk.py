@@ -7,7 +7,9 @@ model. Images become their alt text, `[image: ...]`, which is what a reader sees
 blocked (never markdown images; tracking pixels and empty alt text leave nothing). Paragraphs,
 line breaks and lists keep their shape; inline text stays on one line; table cells are joined
 with ` | ` (html_writer.py). Quoted history is the quote policy's (html_quotes.py), boilerplate and
-signatures the boilerplate's (html_boilerplate.py), link URLs links.py's.
+signatures the boilerplate's (html_boilerplate.py), link URLs links.py's. Inside a box clamped
+by -webkit-line-clamp the walk counts lines (`Clamp`): content that certainly starts past them is
+cut off, as the reader never sees it.
 
 No recursion: an explicit stack, since hostile HTML can nest thousands of levels deep.
 """
@@ -62,17 +64,74 @@ _WS = re.compile(r"[\t\n\r\f ]+")
 _WS_CONTROL = re.compile(r"[\t\n\r\f]")  # (a text without it, or two spaces, is as _WS leaves it)
 
 
+class Clamp:
+    """The lines of a box clamped by -webkit-line-clamp (`Seen.clamp`), counted as the walk goes
+    through its content: the line each piece of content starts on, at least. A block starts a
+    line after content, a <br> ends one, and wrapping can only add lines: content counted on
+    line `limit` or past it is certainly cut off. Where the count cannot follow (floats,
+    positioned boxes, the inside of inline blocks and tables) nothing is judged."""
+
+    __slots__ = ("limit", "line", "filled", "broken")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.line = 0  # the line content goes on
+        self.filled = False  # that line holds content
+        self.broken = False  # a block began or ended since the last content
+
+    def boundary(self) -> None:
+        self.broken = True
+
+    def cut(self) -> bool:
+        """Content here: whether it is past the clamp."""
+        if self.broken and self.filled:
+            self.line += 1
+            self.filled = False
+        self.broken = False
+        if self.line >= self.limit:
+            return True
+        self.filled = True
+        return False
+
+    def br(self) -> None:
+        if self.broken and self.filled:
+            self.line += 1
+        self.broken = self.filled = False
+        self.line += 1
+
+    def enter(self, layout: str) -> str:
+        """What an element of this layout (visibility.layout_of) is in the clamped box: "cut"
+        (past the clamp, with all it holds), "block" (its content counted; it ends a line),
+        "inline" (its content counted), "apart" (shown; its inside not judged)."""
+        if layout == "inline":
+            return "inline"
+        if layout == "out":
+            return "apart"
+        if layout != "atomic":
+            self.boundary()
+        if layout == "block":
+            return "block"
+        return "cut" if self.cut() else "apart"  # one piece, on the line where it starts
+
+
 class _Ctx(NamedTuple):
     """What an element passes down to its content (a tuple: made for every styled element)."""
 
     seen: Seen = visibility.ROOT  # colours, font size, visibility... (see visibility.py)
     pre: bool = False
     plain: int = 0  # inside history shown as content: 2 its container, 1 its quote
+    clamp: Clamp | None = None  # inside a box clamped to some lines: its count of them
 
 
 _ROOT_CTX = _Ctx()
 _ENTER, _EXIT = 0, 1
 _DEQUOTE = ("dequote",)
+_LINE_ENDS = "line ends"  # exit info (with its Clamp): a block of a clamped box ends a line
+
+
+def _tag_layout(tag: str) -> str:
+    """visibility.layout_of for an element without style."""
+    return visibility.layout_of(NO_DECLS, tag)
 
 
 def _alt_words(node: LexborNode) -> bool:
@@ -215,11 +274,7 @@ class Walker:
         known = self.hidden_memo.get(key)
         if known is not None:
             return known[1]
-        decls = inline_style(style) if style else NO_DECLS
-        if rules or has_hint:
-            decls = merged(rules, decls, hint)
-        if css is not None and decls:
-            decls = css.animate(decls)
+        decls = self._declared(style, hint, has_hint, rules)
         if rules and css is not None and css.first_lines and first_line_hides(rules, decls, tag, ctx.seen):
             result = True, ctx
         elif not decls:
@@ -231,9 +286,36 @@ class Walker:
             elif seen is ctx.seen:
                 result = False, ctx
             else:
-                result = False, _Ctx(seen, ctx.pre, ctx.plain)
+                result = False, _Ctx(seen, ctx.pre, ctx.plain, ctx.clamp)
         self.hidden_memo[key] = (ctx, result)
         return result
+
+    def _declared(self, style: str | None, hint: Any, has_hint: bool, rules: tuple) -> Any:
+        """An element's declarations: its style attribute, its rules and hints, its animations."""
+        decls = inline_style(style) if style else NO_DECLS
+        if rules or has_hint:
+            decls = merged(rules, decls, hint)
+        if self.css is not None and decls:
+            decls = self.css.animate(decls)
+        return decls
+
+    def _layout(self, node: LexborNode, tag: str, attrs: dict) -> str:
+        """How the element sits among the lines of a clamped box (only asked inside one)."""
+        style = attrs.get("style") if attrs else None
+        hint = hints(tag, attrs, self.link) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
+        css = self.css
+        rules = () if css is None else css.rules_for(node, attrs) if css.loose else css.matched.get(node.mem_id, ())
+        if not (style or rules or hint is not NO_DECLS):
+            return _tag_layout(tag)
+        return visibility.layout_of(self._declared(style, hint, hint is not NO_DECLS, rules), tag)
+
+    def _clamped(self, node: LexborNode, ctx: _Ctx) -> bool:
+        """Content at this point of a clamped box (text, an image's alt text): whether it is cut
+        off, and then counted as hidden text."""
+        if ctx.clamp is None or not ctx.clamp.cut():
+            return False
+        self._count_hidden(node)
+        return True
 
     def _styled(self, node: LexborNode, tag: str, attrs: dict) -> bool:
         """Whether anything can style the element (most elements have nothing that could)."""
@@ -256,7 +338,12 @@ class Walker:
         if not alt or not alt.strip():
             return
         hidden, inner = self._hidden(node, attrs, ctx)
-        if hidden or inner.seen.text_hidden or visibility.is_pixel(attrs):
+        if (
+            hidden
+            or inner.seen.text_hidden
+            or visibility.is_pixel(attrs)
+            or (ctx.clamp is not None and ctx.clamp.cut())
+        ):
             if WORD.search(alt):
                 self.hidden_words = True
             return
@@ -302,6 +389,8 @@ class Walker:
                     if not self.hidden_words and WORD.search(value):
                         self.hidden_words = True
                     continue
+                if ctx.clamp is not None and not value.isspace() and self._clamped(node, ctx):
+                    continue
                 if ctx.pre:
                     for i, line in enumerate(value.split("\n")):
                         if i:
@@ -333,17 +422,29 @@ class Walker:
                 # (Word's <o:p>, a bare <span>) leaves only its content: what the general path
                 # below does for them, without its questions.
                 if tag == "br":
+                    if ctx.clamp is not None:
+                        ctx.clamp.br()
                     w.newline()
                     continue
+                inner = ctx
                 if tag in PLAIN_BLOCK:
+                    ends: tuple = ()
+                    if ctx.clamp is not None:
+                        role = ctx.clamp.enter(_tag_layout(tag or ""))
+                        if role == "cut":
+                            self._count_hidden(node)
+                            continue
+                        ends = ((_LINE_ENDS, ctx.clamp),)
+                        if role == "apart":
+                            inner = ctx._replace(clamp=None)
                     if drop:
                         starts[node.mem_id] = len(w.parts)
                     w.brk(2 if tag in PARAGRAPH else 1)
-                    stack.append((_EXIT, node, ctx, ()))
+                    stack.append((_EXIT, node, ctx, ends))
                 child = node.last_child
                 while child is not None:
                     if not shadow or self._slotted(child, shadow.get(node.mem_id)):
-                        stack.append((_ENTER, child, ctx, None))
+                        stack.append((_ENTER, child, inner, None))
                     child = child.prev
                 continue
             if (
@@ -360,10 +461,24 @@ class Walker:
             if hidden:
                 self._count_hidden(node)
                 continue
+            exit_info: list = []
+            if ctx.clamp is not None:
+                layout = self._layout(node, tag or "", attrs)
+                role = ctx.clamp.enter(layout)
+                if role == "cut":
+                    self._count_hidden(node)
+                    continue
+                if layout in ("block", "other"):
+                    exit_info.append((_LINE_ENDS, ctx.clamp))
+                if role == "apart":
+                    inner = inner._replace(clamp=None)
+            if inner.seen.clamp and inner is not ctx:  # a clamped box: its own count of lines
+                inner = inner._replace(clamp=Clamp(inner.seen.clamp))
             if tag == "br":
+                if ctx.clamp is not None:
+                    ctx.clamp.br()
                 w.newline()
                 continue
-            exit_info: list = []
             entry = len(w.parts)
             if drop:
                 kind = quote_kind(node, attrs) if attrs else None
@@ -452,6 +567,8 @@ class Walker:
                 w.brk(1)
             elif item[0] == "link":
                 self._link(node, item[1])
+            elif item[0] == _LINE_ENDS:
+                item[1].boundary()
             elif item[0] == "lines":
                 w.brk(item[1])
                 return

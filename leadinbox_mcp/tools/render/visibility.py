@@ -39,9 +39,10 @@ loses the message: so this module computes, for each element, what a mail client
   contained, `backface-visibility: hidden` on a box turned to its back, a `skew()` past 80
   degrees, a mask of transparent gradients only or one drawn at no size, a negative z-index
   under an opaque background of a box it is in (within its stacking context), the `hidden`
-  attribute, a closed `<dialog>`. Text is hidden when it is smaller than 4px after scaling,
-  invisible, masked (`-webkit-text-security`), its letters laid over each other (letter-spacing
-  under -0.45em), pushed out by text-indent, covered by a line through it 1.2em or more thick
+  attribute, a closed `<dialog>`, lines past a `-webkit-line-clamp` (counted by the walk:
+  `Seen.clamp`). Text is hidden when it is smaller than 4px after scaling, invisible, masked
+  (`-webkit-text-security`), its letters laid over each other (letter-spacing under -0.45em),
+  pushed out by text-indent, covered by a line through it 1.2em or more thick
   (`text-decoration`), or painted in a colour that cannot be told from the background under it.
   White text on a dark background is visible, and so is any text over a background that cannot
   be known.
@@ -1425,6 +1426,7 @@ for _name in (
     "backface-visibility",
     "transform-style",
     "isolation",
+    "-webkit-box-orient",
 ):
     _PROPERTIES[_name] = _single(_ident_value)(_name)
 for _name in (
@@ -1473,6 +1475,7 @@ for _name, _reader in {
     "z-index": _z_index,
     "text-shadow": _shadow,
     "text-decoration-line": _decoration_line,
+    "-webkit-line-clamp": _opacity,  # a number (or none, a keyword)
     "text-decoration-thickness": _decoration_thickness,
 }.items():
     _PROPERTIES[_name] = _single(_reader)(_name)
@@ -1671,6 +1674,7 @@ _TRIGGERS = (
     "rotate",
     "perspective",
     "decoration",
+    "clamp",
     "zoom",
     "shadow",
     "stroke",
@@ -2369,6 +2373,7 @@ class Seen(NamedTuple):
     covered: bool = False  # a box between here and the stacking context drew an opaque background
     perspective: float | None = None  # px: the perspective property, for its children's transforms
     strike: float = 0.0  # px: the thickness of an opaque line drawn through the text (text-decoration)
+    clamp: int = 0  # -webkit-line-clamp: the lines this box shows of its content (0: no clamp); not inherited
     text_hidden: bool = False
 
 
@@ -3175,12 +3180,54 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
         covered,
         perspective,
         strike,
+        _clamp(get),
     )
     if _text_hidden(seen):
         seen = seen._replace(text_hidden=True)
     if seen == parent:
         return False, parent
     return False, seen
+
+
+def _clamp(get) -> int:
+    """The lines a box clamped by -webkit-line-clamp shows (0: none): it needs display
+    -webkit-box, a vertical box and its overflow cut, else the lines past the clamp show."""
+    lines = get("-webkit-line-clamp")
+    if not isinstance(lines, float) or not 1 <= lines < 10_000 or not lines.is_integer():
+        return 0
+    display = get("display")
+    if display not in ("-webkit-box", "-webkit-inline-box") or get("-webkit-box-orient") != "vertical":
+        return 0
+    return int(lines) if get("overflow-y") in ("hidden", "clip") else 0
+
+
+_INLINE_DISPLAYS = frozenset(("inline", "contents", "ruby", "ruby-text"))
+_BLOCK_DISPLAYS = frozenset(("block", "list-item", "flow-root", "block flow", "block flow-root"))
+
+
+def layout_of(decls: Decls, tag: str) -> str:
+    """How an element sits among the lines of a clamped box (html_walk's Clamp): "block" (it
+    starts and ends a line of its own), "inline" (its text runs on the lines), "atomic" (one
+    piece on a line: an inline block), "other" (a block laid out its own way: a table, flex,
+    grid) or "out" (floated or positioned: its place is not known)."""
+    d = dict(decls.normal)
+    d.update(decls.important)
+    if d.get("position") in ("absolute", "fixed") or d.get("float") in ("left", "right", "inline-start", "inline-end"):
+        return "out"
+    display = d.get("display")
+    if not isinstance(display, str) or display in (INHERIT, INITIAL):
+        return "block" if tag in _FLOW_BLOCKS else "other" if tag in _BLOCKISH else "inline"
+    if display in _INLINE_DISPLAYS:
+        return "inline"
+    if display in _BLOCK_DISPLAYS:
+        return "block"
+    return "atomic" if display.startswith("inline") or display == "-webkit-inline-box" else "other"
+
+
+_FLOW_BLOCKS = _BLOCKISH - frozenset(
+    "table tbody tfoot thead tr td th img video iframe object embed canvas input select textarea button marquee".split()
+)
+"""Elements that are blocks of lines by default (the rest of _BLOCKISH are tables and replaced elements)."""
 
 
 def _stacks(get) -> bool:
