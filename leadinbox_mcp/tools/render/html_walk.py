@@ -260,11 +260,9 @@ class Walker:
         presentational attributes, the stylesheets' rules and the style attribute, cascaded
         (visibility.py) under `ctx` (by default: what the element says itself)."""
         tag = node.tag
-        style = attrs.get("style") if attrs else None
-        hint = hints(tag or "", attrs, self.link) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
+        style, hint, rules = self._sources(node, tag or "", attrs)
         has_hint = hint is not NO_DECLS  # (hints() gives NO_DECLS or declarations)
         css = self.css
-        rules = () if css is None else css.rules_for(node, attrs) if css.loose else css.matched.get(node.mem_id, ())
         if not (style or has_hint or rules):
             return False, ctx
         # Siblings are often styled alike (Word's paragraphs, a table's cells): the same inputs
@@ -290,6 +288,14 @@ class Walker:
         self.hidden_memo[key] = (ctx, result)
         return result
 
+    def _sources(self, node: LexborNode, tag: str, attrs: dict) -> tuple[str | None, Any, tuple]:
+        """What styles an element: its style attribute, its presentational hints, its rules."""
+        style = attrs.get("style") if attrs else None
+        hint = hints(tag, attrs, self.link) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
+        css = self.css
+        rules = () if css is None else css.rules_for(node, attrs) if css.loose else css.matched.get(node.mem_id, ())
+        return style, hint, rules
+
     def _declared(self, style: str | None, hint: Any, has_hint: bool, rules: tuple) -> Any:
         """An element's declarations: its style attribute, its rules and hints, its animations."""
         decls = inline_style(style) if style else NO_DECLS
@@ -301,10 +307,7 @@ class Walker:
 
     def _layout(self, node: LexborNode, tag: str, attrs: dict) -> str:
         """How the element sits among the lines of a clamped box (only asked inside one)."""
-        style = attrs.get("style") if attrs else None
-        hint = hints(tag, attrs, self.link) if tag in _HINT_TAGS or (attrs and "hidden" in attrs) else NO_DECLS
-        css = self.css
-        rules = () if css is None else css.rules_for(node, attrs) if css.loose else css.matched.get(node.mem_id, ())
+        style, hint, rules = self._sources(node, tag, attrs)
         if not (style or rules or hint is not NO_DECLS):
             return _tag_layout(tag)
         return visibility.layout_of(self._declared(style, hint, hint is not NO_DECLS, rules), tag)

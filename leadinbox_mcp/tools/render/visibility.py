@@ -21,17 +21,17 @@ loses the message: so this module computes, for each element, what a mail client
   inline style < `!important` rules < `!important` inline style; then what its animations
   leave at rest (`@keyframes` whose last frame stays, with fill mode forwards or both, or that
   hide in every frame and run for ever).
-- Inherited values come down through the walk (`Seen`): colour, `-webkit-text-fill-color`,
-  font size (every unit, keyword, percentage and `calc()`) and `font-size-adjust`, visibility,
+- Inherited values come down through the walk (`Seen`): colour, `-webkit-text-fill-color`, font
+  size (every unit, keyword, percentage and `calc()`) and `font-size-adjust`, visibility,
   text-indent, the text shadow and stroke that draw a transparent glyph, links' colour (`<body
   link>`); and what is not inherited but accumulates: the effective background (bgcolor,
-  background, background-color, a gradient of one colour; any other image or gradient makes
-  it unknown), opacity, scale (transform, zoom), the colour changes of filters (`invert()`,
+  background, background-color, a gradient of one colour; any other image or gradient makes it
+  unknown), opacity, scale (transform, zoom), the colour changes of filters (`invert()`,
   `brightness()`, `contrast()`, `grayscale()`, `sepia()`, `saturate()`, `hue-rotate()`: of all
-  an element draws, not of the backdrop it is drawn on), a
-  `mix-blend-mode` group (what it draws blended with its backdrop), a 3D context turned to its
-  back (`transform-style: preserve-3d`), and a parent's `perspective` (a child moved to the eye
-  is not drawn, one moved far back is a dot).
+  an element draws, not of the backdrop it is drawn on), a `mix-blend-mode` group (what it draws
+  blended with its backdrop), a 3D context turned to its back (`transform-style: preserve-3d`),
+  and a parent's `perspective` (a child moved to the eye is not drawn, one moved far back is a
+  dot).
 - An element is hidden with all it holds by display none, `content-visibility: hidden`,
   `mso-hide: all`, opacity or filter opacity under 0.1, a box moved off-screen (position,
   margin, transform, any unit and side; its content by a left padding), a scale or zoom near 0,
