@@ -660,41 +660,20 @@ def _scale(a: float, b: float = 0.0) -> tuple[float, ...]:
     return (a, 0.0, 0.0, b, 0.0, a, 0.0, b, 0.0, 0.0, a, b)
 
 
-def _mix(rows: tuple[tuple[float, float, float], ...]) -> tuple[float, ...]:
+def _mix(rows: tuple[tuple[float, ...], ...]) -> tuple[float, ...]:
     """A step that mixes the channels by a 3x3 matrix."""
     return tuple(x for row in rows for x in (*row, 0.0))
 
 
-def _grayscale(a: float) -> tuple[float, ...]:
-    k = 1 - a
-    return _mix(
-        (
-            (0.2126 + 0.7874 * k, 0.7152 - 0.7152 * k, 0.0722 - 0.0722 * k),
-            (0.2126 - 0.2126 * k, 0.7152 + 0.2848 * k, 0.0722 - 0.0722 * k),
-            (0.2126 - 0.2126 * k, 0.7152 - 0.7152 * k, 0.0722 + 0.9278 * k),
-        )
-    )
+def _toward(full: tuple[tuple[float, float, float], ...], k: float) -> tuple[float, ...]:
+    """The step that is `full` at k = 0 and changes nothing at k = 1, in between as the Filter
+    Effects spec has grayscale(), sepia() and saturate()."""
+    return _mix(tuple(tuple(f + ((i == j) - f) * k for j, f in enumerate(row)) for i, row in enumerate(full)))
 
 
-def _sepia(a: float) -> tuple[float, ...]:
-    k = 1 - a
-    return _mix(
-        (
-            (0.393 + 0.607 * k, 0.769 - 0.769 * k, 0.189 - 0.189 * k),
-            (0.349 - 0.349 * k, 0.686 + 0.314 * k, 0.168 - 0.168 * k),
-            (0.272 - 0.272 * k, 0.534 - 0.534 * k, 0.131 + 0.869 * k),
-        )
-    )
-
-
-def _saturate(s: float) -> tuple[float, ...]:
-    return _mix(
-        (
-            (0.213 + 0.787 * s, 0.715 - 0.715 * s, 0.072 - 0.072 * s),
-            (0.213 - 0.213 * s, 0.715 + 0.285 * s, 0.072 - 0.072 * s),
-            (0.213 - 0.213 * s, 0.715 - 0.715 * s, 0.072 + 0.928 * s),
-        )
-    )
+_GRAY = ((0.2126, 0.7152, 0.0722),) * 3
+_SEPIA = ((0.393, 0.769, 0.189), (0.349, 0.686, 0.168), (0.272, 0.534, 0.131))
+_GRAY_SATURATE = ((0.213, 0.715, 0.072),) * 3  # (saturate() has its own rounding of the same weights)
 
 
 def _hue_rotate(degrees: float) -> tuple[float, ...]:
@@ -710,14 +689,14 @@ def _hue_rotate(degrees: float) -> tuple[float, ...]:
 
 _AMOUNTS: dict[str, Callable[[float], tuple[float, ...]]] = {
     "invert": lambda a: _scale(1 - 2 * a, 255 * a),
-    "grayscale": _grayscale,
-    "sepia": _sepia,
+    "grayscale": lambda a: _toward(_GRAY, 1 - a),
+    "sepia": lambda a: _toward(_SEPIA, 1 - a),
 }
 """Colour functions whose amount is kept within 0-1."""
 _FACTORS: dict[str, Callable[[float], tuple[float, ...]]] = {
     "brightness": _scale,
     "contrast": lambda c: _scale(c, 127.5 * (1 - c)),
-    "saturate": _saturate,
+    "saturate": lambda s: _toward(_GRAY_SATURATE, s),
 }
 """Colour functions whose factor may be any number from 0 up (past MAX_FACTOR nothing more changes)."""
 MAX_FACTOR = 1e6
