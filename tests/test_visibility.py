@@ -815,7 +815,7 @@ _HOSTILE_ATOMS = st.sampled_from(
 )
 
 
-@pytest.mark.slow  # a property test: every property read (88), 60 examples each
+@pytest.mark.slow  # a property test: every property read, 60 examples each
 @pytest.mark.parametrize("prop", sorted(visibility.RELEVANT))
 @settings(max_examples=60, deadline=None)
 @given(
