@@ -320,6 +320,7 @@ def test_turned_backs_colour_filters_zero_size_adjust_and_body_link_colours_hide
         f'<div style="padding-left:99999px;padding:0">{SECRET}</div>',  # the shorthand sets it back
         f'<div style="mask-size:0">{SECRET}</div>',  # no mask
         f'<div style="mask-image:none;mask-size:0 0">{SECRET}</div>',
+        f'<div style="mask-image:initial;mask-size:0">{SECRET}</div>',
         f'<div style="mask-image:url(m.png);mask-size:10px auto">{SECRET}</div>',
         f'<div style="mask-size:0;mask:url(m.png)">{SECRET}</div>',  # the shorthand sets the size back to auto
         f'<div style="mask-image:url(a.png),url(b.png);mask-size:0,cover">{SECRET}</div>',  # one layer shows

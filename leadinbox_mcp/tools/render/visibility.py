@@ -937,8 +937,10 @@ def _mask(tokens: list) -> list[tuple[str, object]]:
     is transparent, which masks out all the element draws; "none" for no mask; an image (or
     anything else) may show it."""
     layers = [_values(layer) for layer in _split_commas(tokens)]
-    if all(len(layer) == 1 and layer[0].type == "ident" and layer[0].lower_value == "none" for layer in layers):
-        return [("mask-image", "none")]
+    if _global(tokens) or all(
+        len(layer) == 1 and layer[0].type == "ident" and layer[0].lower_value == "none" for layer in layers
+    ):
+        return [("mask-image", "none")]  # (initial, unset: none; inherit, rarely used, taken as none too)
     clear = bool(layers) and all(_clear_gradient(layer) for layer in layers)
     return [("mask-image", "clear" if clear else "image")]
 
