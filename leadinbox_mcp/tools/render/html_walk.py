@@ -101,16 +101,14 @@ class Clamp:
 
     def enter(self, layout: str) -> str:
         """What an element of this layout (visibility.layout_of) is in the clamped box: "cut"
-        (past the clamp, with all it holds), "block" (its content counted; it ends a line),
-        "inline" (its content counted), "apart" (shown; its inside not judged)."""
-        if layout == "inline":
-            return "inline"
+        (past the clamp, with all it holds), "in" (its content counted) or "apart" (shown; its
+        inside not judged). A block, or a table or the like, starts a line."""
         if layout == "out":
             return "apart"
-        if layout != "atomic":
+        if layout in ("block", "other"):
             self.boundary()
-        if layout == "block":
-            return "block"
+        if layout in ("block", "inline"):
+            return "in"
         return "cut" if self.cut() else "apart"  # one piece, on the line where it starts
 
 
@@ -312,6 +310,26 @@ class Walker:
             return _tag_layout(tag)
         return visibility.layout_of(self._declared(style, hint, hint is not NO_DECLS, rules), tag)
 
+    def _in_clamp(self, node: LexborNode, ctx: _Ctx, inner: _Ctx, layout: str) -> tuple[_Ctx, tuple] | None:
+        """An element of this layout entering the clamped box `ctx` is in: None when it starts
+        past the clamp (its words counted as hidden text); else the context for its content
+        (`inner`, without the count where it cannot follow) and its exit info (a block, or a
+        table or the like, ends a line)."""
+        clamp = ctx.clamp
+        assert clamp is not None
+        role = clamp.enter(layout)
+        if role == "cut":
+            self._count_hidden(node)
+            return None
+        ends = ((_LINE_ENDS, clamp),) if layout in ("block", "other") else ()
+        return (inner._replace(clamp=None) if role == "apart" else inner), ends
+
+    def _newline(self, ctx: _Ctx) -> None:
+        """A <br>: a line ends (in a clamped box, one more line counted)."""
+        if ctx.clamp is not None:
+            ctx.clamp.br()
+        self.w.newline()
+
     def _clamped(self, node: LexborNode, ctx: _Ctx) -> bool:
         """Content at this point of a clamped box (text, an image's alt text): whether it is cut
         off, and then counted as hidden text."""
@@ -425,21 +443,16 @@ class Walker:
                 # (Word's <o:p>, a bare <span>) leaves only its content: what the general path
                 # below does for them, without its questions.
                 if tag == "br":
-                    if ctx.clamp is not None:
-                        ctx.clamp.br()
-                    w.newline()
+                    self._newline(ctx)
                     continue
                 inner = ctx
                 if tag in PLAIN_BLOCK:
                     ends: tuple = ()
                     if ctx.clamp is not None:
-                        role = ctx.clamp.enter(_tag_layout(tag or ""))
-                        if role == "cut":
-                            self._count_hidden(node)
+                        entered = self._in_clamp(node, ctx, ctx, _tag_layout(tag or ""))
+                        if entered is None:
                             continue
-                        ends = ((_LINE_ENDS, ctx.clamp),)
-                        if role == "apart":
-                            inner = ctx._replace(clamp=None)
+                        inner, ends = entered
                     if drop:
                         starts[node.mem_id] = len(w.parts)
                     w.brk(2 if tag in PARAGRAPH else 1)
@@ -466,21 +479,15 @@ class Walker:
                 continue
             exit_info: list = []
             if ctx.clamp is not None:
-                layout = self._layout(node, tag or "", attrs)
-                role = ctx.clamp.enter(layout)
-                if role == "cut":
-                    self._count_hidden(node)
+                entered = self._in_clamp(node, ctx, inner, self._layout(node, tag or "", attrs))
+                if entered is None:
                     continue
-                if layout in ("block", "other"):
-                    exit_info.append((_LINE_ENDS, ctx.clamp))
-                if role == "apart":
-                    inner = inner._replace(clamp=None)
+                inner, ends = entered
+                exit_info += ends
             if inner.seen.clamp and inner is not ctx:  # a clamped box: its own count of lines
                 inner = inner._replace(clamp=Clamp(inner.seen.clamp))
             if tag == "br":
-                if ctx.clamp is not None:
-                    ctx.clamp.br()
-                w.newline()
+                self._newline(ctx)
                 continue
             entry = len(w.parts)
             if drop:
