@@ -644,7 +644,8 @@ def _number(token) -> float | None:
     return None
 
 
-def _opacity(tokens: list) -> float | str | None:
+def _number_value(tokens: list) -> float | str | None:
+    """A number (or percentage, as a fraction), or a global keyword."""
     t = _one(tokens)
     return None if t is None else _keyword(t) or _number(t)
 
@@ -1437,7 +1438,7 @@ for _name in (
     _PROPERTIES[_name] = _single(_length_value)(_name)
 _PROPERTIES["letter-spacing"] = _single(lambda tokens: _length_value(tokens) or _ident_value(tokens))("letter-spacing")
 for _name, _reader in {
-    "opacity": _opacity,
+    "opacity": _number_value,
     "filter": _filter,
     "font-size": _font_size,
     "font-size-adjust": _font_size_adjust,
@@ -1456,7 +1457,7 @@ for _name, _reader in {
     "z-index": _z_index,
     "text-shadow": _shadow,
     "text-decoration-line": _decoration_line,
-    "-webkit-line-clamp": _opacity,  # a number (or none, a keyword)
+    "-webkit-line-clamp": _number_value,
     "text-decoration-thickness": _decoration_thickness,
 }.items():
     _PROPERTIES[_name] = _single(_reader)(_name)
@@ -2975,7 +2976,7 @@ def resolve(decls: Decls, tag: str, parent: Seen) -> tuple[bool, Seen]:
     else:
         inline = tag not in _BLOCKISH
     position = get("position")
-    on_its_own = position in ("absolute", "fixed") or get("float") in ("left", "right", "inline-start", "inline-end")
+    on_its_own = _out_of_flow(get)
     if on_its_own:
         inline = False
 
@@ -3182,6 +3183,11 @@ def _clamp(get) -> int:
     return int(lines) if get("overflow-y") in ("hidden", "clip") else 0
 
 
+def _out_of_flow(get) -> bool:
+    """Floated or absolutely positioned: laid out apart from the lines around it."""
+    return get("position") in ("absolute", "fixed") or get("float") in ("left", "right", "inline-start", "inline-end")
+
+
 _INLINE_DISPLAYS = frozenset(("inline", "contents", "ruby", "ruby-text"))
 _BLOCK_DISPLAYS = frozenset(("block", "list-item", "flow-root", "block flow", "block flow-root"))
 
@@ -3193,7 +3199,7 @@ def layout_of(decls: Decls, tag: str) -> str:
     grid) or "out" (floated or positioned: its place is not known)."""
     d = dict(decls.normal)
     d.update(decls.important)
-    if d.get("position") in ("absolute", "fixed") or d.get("float") in ("left", "right", "inline-start", "inline-end"):
+    if _out_of_flow(d.get):
         return "out"
     display = d.get("display")
     if not isinstance(display, str) or display in (INHERIT, INITIAL):
@@ -3273,11 +3279,10 @@ def _moved_away(get, inline: bool, position: object, font: float, rem: float) ->
     if not inline:
         for prop in _TRANSFORMS:
             value = get(prop)
-            if isinstance(value, tuple):
-                sx, sy, tx, ty, _, _ = value
-                if not OFF_BEFORE < tx < OFF_AFTER or not OFF_BEFORE < ty < OFF_AFTER:
+            if isinstance(value, Box):
+                if not OFF_BEFORE < value.tx < OFF_AFTER or not OFF_BEFORE < value.ty < OFF_AFTER:
                     return True
-                if min(abs(sx), abs(sy)) < 0.01:
+                if min(abs(value.sx), abs(value.sy)) < 0.01:
                     return True
     if get("clip") == "empty" and position in ("absolute", "fixed"):
         return True
